@@ -1,0 +1,201 @@
+//! The stochastic drivers and the simulation of one path of all of them.
+//!
+//! Each month every factor stream yields one standard normal; the Cholesky factor of the
+//! correlation matrix turns them into correlated shocks; each driver then takes its exact
+//! monthly transition. Jumps, Student-t mixing and fees read their own streams, so they never
+//! shift the factor draws.
+
+pub mod bitcoin;
+pub mod correlation;
+pub mod demand;
+pub mod fuel;
+pub mod fx;
+pub mod hydro;
+pub mod network;
+pub mod process;
+
+use crate::calendar::{self, MonthInfo};
+use crate::rng::{self, N_FACTORS, Stream, StreamRng};
+use crate::scenario::Scenario;
+use fuel::LngPrice;
+use process::{Ar1, LogOu, Merton};
+use rand_distr::{Distribution, StandardNormal};
+
+/// A per-path, per-month output of the drivers. The order is the layout of path buffers and
+/// of every per-metric array the engine returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Metric {
+    /// Monthly average grid load, MW.
+    LoadMw,
+    /// Brent, USD/bbl.
+    OilUsdPerBbl,
+    /// LNG, USD/MMBtu.
+    LngUsdPerMmbtu,
+    /// Imported coal, USD/t.
+    CoalUsdPerT,
+    /// Exchange rate, PKR per USD.
+    FxPkrPerUsd,
+    /// Bitcoin price, USD.
+    BitcoinPriceUsd,
+    /// Transaction fees, BTC per block.
+    FeesBtcPerBlock,
+    /// Network hashrate, EH/s.
+    HashrateEhs,
+    /// Mining difficulty, T (10^12).
+    DifficultyT,
+    /// Hydro availability factor (mean one).
+    HydroAvailability,
+}
+
+/// Every metric with its public name, in layout order.
+pub const METRICS: [(Metric, &str); 10] = [
+    (Metric::LoadMw, "demand.load_mw"),
+    (Metric::OilUsdPerBbl, "fuel.oil_usd_per_bbl"),
+    (Metric::LngUsdPerMmbtu, "fuel.lng_usd_per_mmbtu"),
+    (Metric::CoalUsdPerT, "fuel.coal_usd_per_t"),
+    (Metric::FxPkrPerUsd, "fx.pkr_per_usd"),
+    (Metric::BitcoinPriceUsd, "bitcoin.price_usd"),
+    (Metric::FeesBtcPerBlock, "bitcoin.fees_btc_per_block"),
+    (Metric::HashrateEhs, "network.hashrate_ehs"),
+    (Metric::DifficultyT, "network.difficulty_t"),
+    (Metric::HydroAvailability, "hydro.availability"),
+];
+
+/// Number of metrics per path and month.
+pub const N_METRICS: usize = METRICS.len();
+
+/// Everything needed to simulate paths of one scenario, precomputed once per run.
+#[derive(Debug, Clone)]
+pub struct Drivers {
+    months: usize,
+    schedule: Vec<MonthInfo>,
+    chol: [[f64; N_FACTORS]; N_FACTORS],
+    demand: demand::Demand,
+    fuels: fuel::Fuels,
+    fx: Merton,
+    fx0: f64,
+    bitcoin: bitcoin::Bitcoin,
+    btc0: f64,
+    network: network::Network,
+    hydro: Ar1,
+}
+
+/// Per-path working memory, reused across the paths a worker simulates.
+#[derive(Debug, Clone, Default)]
+pub struct Scratch {
+    log_btc: Vec<f64>,
+    oil: Vec<f64>,
+}
+
+impl Drivers {
+    /// Precomputes the transitions, schedule and Cholesky factor of a validated scenario.
+    #[must_use]
+    pub fn new(sc: &Scenario) -> Self {
+        let months = sc.months();
+        let schedule = calendar::schedule(sc.simulation.start, months, sc.network.block_height0 as f64);
+        Self {
+            months,
+            chol: correlation::cholesky_psd(&sc.correlation.matrix),
+            demand: demand::Demand::new(&sc.demand, &schedule),
+            fuels: fuel::Fuels::new(&sc.fuel),
+            fx: fx::process(&sc.fx),
+            fx0: sc.fx.rate0_pkr_per_usd.ln(),
+            bitcoin: bitcoin::Bitcoin::new(&sc.bitcoin),
+            btc0: sc.bitcoin.price0_usd.ln(),
+            network: network::Network::new(&sc.network, &schedule),
+            hydro: hydro::process(&sc.hydro),
+            schedule,
+        }
+    }
+
+    /// Months per path.
+    #[must_use]
+    pub fn months(&self) -> usize {
+        self.months
+    }
+
+    /// The deterministic month schedule (dates, blocks, subsidy).
+    #[must_use]
+    pub fn schedule(&self) -> &[MonthInfo] {
+        &self.schedule
+    }
+
+    /// Simulates path `path` of the run seeded `seed` into `out`, laid out metric-major:
+    /// `out[metric * months + t]`.
+    pub fn simulate(&self, seed: u64, path: u64, out: &mut [f64], scratch: &mut Scratch) {
+        let tm = self.months;
+        debug_assert_eq!(out.len(), N_METRICS * tm);
+        const FACTOR_STREAMS: [Stream; N_FACTORS] = [
+            Stream::Demand,
+            Stream::Oil,
+            Stream::Lng,
+            Stream::Coal,
+            Stream::Fx,
+            Stream::Bitcoin,
+            Stream::Hashrate,
+            Stream::Hydro,
+        ];
+        let mut factor_rngs: [StreamRng; N_FACTORS] = FACTOR_STREAMS.map(|s| rng::stream(seed, path, s));
+        let mut fx_jumps = rng::stream(seed, path, Stream::FxJumps);
+        let mut btc_jumps = rng::stream(seed, path, Stream::BitcoinJumps);
+        let mut btc_tails = rng::stream(seed, path, Stream::BitcoinTails);
+        let mut fees = rng::stream(seed, path, Stream::Fees);
+        scratch.log_btc.clear();
+        scratch.oil.clear();
+
+        let (mut y_dem, mut y_hyd, mut x_hash) = (0.0, 0.0, 0.0);
+        let [mut x_oil, mut x_lng, mut x_coal] = self.fuels.log0;
+        let (mut x_fx, mut x_btc) = (self.fx0, self.btc0);
+        let mut eps = [0.0; N_FACTORS];
+        let mut z = [0.0; N_FACTORS];
+
+        for t in 0..tm {
+            for (e, r) in eps.iter_mut().zip(factor_rngs.iter_mut()) {
+                *e = StandardNormal.sample(r);
+            }
+            for i in 0..N_FACTORS {
+                z[i] = (0..=i).map(|k| self.chol[i][k] * eps[k]).sum();
+            }
+            let [z_dem, z_oil, z_lng, z_coal, z_fx, z_btc, z_hash, z_hyd] = z;
+            if t == 0 {
+                // Demand and hydro deviations of the coming month are unknown: stationary draw.
+                // Prices, the rate and hashrate are observed at the start.
+                y_dem = self.demand.shock().start(z_dem);
+                y_hyd = self.hydro.start(z_hyd);
+            } else {
+                y_dem = self.demand.shock().step(y_dem, z_dem);
+                y_hyd = self.hydro.step(y_hyd, z_hyd);
+                x_oil = self.fuels.oil.step(x_oil, z_oil);
+                if let LngPrice::Own(ou) = &self.fuels.lng {
+                    x_lng = LogOu::step(ou, x_lng, z_lng);
+                }
+                x_coal = self.fuels.coal.step(x_coal, z_coal);
+                x_fx = self.fx.step(x_fx, z_fx, &mut fx_jumps);
+                let shock = self.bitcoin.shock(z_btc, &mut btc_tails);
+                x_btc = self.bitcoin.merton.step(x_btc, shock, &mut btc_jumps);
+                x_hash = self.network.noise.step(x_hash, z_hash);
+            }
+            scratch.log_btc.push(x_btc);
+            let oil = x_oil.exp();
+            scratch.oil.push(oil);
+            let lng = match &self.fuels.lng {
+                LngPrice::Slope { slope, constant, window } => slope.mul_add(fuel::trailing_mean(&scratch.oil, t, *window), *constant),
+                LngPrice::Own(_) => x_lng.exp(),
+            };
+            let hashrate = self.network.hashrate_ehs(t, &scratch.log_btc, x_hash);
+            let u_fee: f64 = StandardNormal.sample(&mut fees);
+
+            let mut put = |m: Metric, v: f64| out[m as usize * tm + t] = v;
+            put(Metric::LoadMw, self.demand.load_mw(t, y_dem));
+            put(Metric::OilUsdPerBbl, oil);
+            put(Metric::LngUsdPerMmbtu, lng);
+            put(Metric::CoalUsdPerT, x_coal.exp());
+            put(Metric::FxPkrPerUsd, x_fx.exp());
+            put(Metric::BitcoinPriceUsd, x_btc.exp());
+            put(Metric::FeesBtcPerBlock, self.network.fees_btc(self.schedule[t].subsidy_btc, u_fee));
+            put(Metric::HashrateEhs, hashrate);
+            put(Metric::DifficultyT, hashrate * network::DIFFICULTY_T_PER_EHS);
+            put(Metric::HydroAvailability, self.hydro.factor(y_hyd));
+        }
+    }
+}

@@ -1,0 +1,216 @@
+//! Parallel runs: paths in fixed chunks, a merge tree fixed by chunk indices (see
+//! [`crate::stats::partial`]), quantile sketches per worker (integer counts, so the order in
+//! which workers fill them is irrelevant), and optional per-path arrays written in place.
+
+pub mod monitor;
+pub mod pool;
+
+pub use monitor::Monitor;
+
+use crate::drivers::{Drivers, METRICS, N_METRICS, Scratch};
+use crate::error::{GridRiskError, Result};
+use crate::rng::MAX_PATHS;
+use crate::scenario::Scenario;
+use crate::stats::partial::{Node, canonical};
+use crate::stats::{CHUNK_PATHS, Moments, RunStats, Sketch};
+use std::sync::Mutex;
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct RunSpec {
+    /// Master seed.
+    pub seed: u64,
+    /// First path index (a multiple of [`CHUNK_PATHS`]).
+    pub path_lo: u64,
+    /// One past the last path index.
+    pub path_hi: u64,
+    /// Worker threads.
+    pub threads: usize,
+    /// Whether to return every path's monthly values.
+    pub keep_paths: bool,
+}
+
+/// The result of a run.
+#[derive(Debug)]
+pub struct RunOutput {
+    /// Mergeable statistics.
+    pub stats: RunStats,
+    /// With `keep_paths`: one row-major `(paths, months)` buffer per metric, in METRICS order.
+    pub paths: Option<Vec<Vec<f64>>>,
+}
+
+/// Bytes that `keep_paths` would allocate.
+#[must_use]
+pub fn keep_paths_bytes(paths: u64, months: usize) -> u64 {
+    paths.saturating_mul(months as u64).saturating_mul((N_METRICS * 8) as u64)
+}
+
+/// A stable 64-bit FNV-1a hash (std's hasher may change between Rust releases).
+fn fnv1a(bytes: &[u8], mut h: u64) -> u64 {
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// Identifies (scenario, seed) for merge checks.
+#[must_use]
+pub fn fingerprint(sc: &Scenario, seed: u64) -> u64 {
+    fnv1a(&seed.to_le_bytes(), fnv1a(sc.to_toml_string().as_bytes(), 0xcbf2_9ce4_8422_2325))
+}
+
+struct Ctx<'a> {
+    drivers: &'a Drivers,
+    seed: u64,
+    path_lo: u64,
+    path_hi: u64,
+    monitor: &'a Monitor,
+    sketches: &'a [Mutex<Vec<Sketch>>],
+}
+
+/// Runs the paths `[path_lo, path_hi)` of a validated scenario.
+///
+/// # Errors
+/// [`GridRiskError::Argument`] for a bad range or thread count, [`GridRiskError::Cancelled`]
+/// when `monitor` is cancelled, [`GridRiskError::Scenario`] if the parameters drive a value
+/// out of floating-point range.
+pub fn run(sc: &Scenario, spec: &RunSpec, monitor: &Monitor) -> Result<RunOutput> {
+    let RunSpec { seed, path_lo, path_hi, threads, keep_paths } = *spec;
+    if path_lo % CHUNK_PATHS != 0 {
+        return Err(GridRiskError::argument("path_range", path_lo, format!("the first path must be a multiple of {CHUNK_PATHS}")));
+    }
+    if path_hi <= path_lo || path_hi > MAX_PATHS {
+        return Err(GridRiskError::argument(
+            "paths",
+            path_hi.saturating_sub(path_lo),
+            format!("must be at least 1, with the last path index below 2^60 (range [{path_lo}, {path_hi}))"),
+        ));
+    }
+    let pool = pool::get(threads)?;
+    let drivers = Drivers::new(sc);
+    let months = drivers.months();
+    let cells = N_METRICS * months;
+    let n_paths = usize::try_from(path_hi - path_lo).map_err(|_| GridRiskError::argument("paths", path_hi - path_lo, "too many for this machine"))?;
+    let mut kept: Option<Vec<Vec<f64>>> = if keep_paths {
+        let len = n_paths.checked_mul(months).ok_or_else(|| GridRiskError::argument("paths", n_paths, "too many to keep"))?;
+        Some((0..N_METRICS).map(|_| vec![0.0; len]).collect())
+    } else {
+        None
+    };
+    let sketch_sets: Vec<Mutex<Vec<Sketch>>> =
+        (0..pool.current_num_threads()).map(|_| Mutex::new(vec![Sketch::default(); cells])).collect();
+    let ctx = Ctx { drivers: &drivers, seed, path_lo, path_hi, monitor, sketches: &sketch_sets };
+
+    let c_lo = path_lo / CHUNK_PATHS;
+    let c_hi = path_hi.div_ceil(CHUNK_PATHS);
+    let nodes = pool.install(|| -> Result<Vec<Node>> {
+        let mut sinks: Option<Vec<&mut [f64]>> = kept.as_mut().map(|k| k.iter_mut().map(Vec::as_mut_slice).collect());
+        let mut out = Vec::new();
+        for (lo, size) in canonical(c_lo, c_hi) {
+            let rows = ctx.rows(lo, size);
+            let here = sinks.as_mut().map(|s| split_rows(s, rows * months));
+            out.push(Node { lo, size, moments: node(&ctx, lo, size, here)? });
+        }
+        Ok(out)
+    })?;
+
+    let mut sketches = vec![Sketch::default(); cells];
+    for set in &sketch_sets {
+        let set = set.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        for (s, o) in sketches.iter_mut().zip(set.iter()) {
+            s.merge_from(o);
+        }
+    }
+    let stats = RunStats {
+        fingerprint: fingerprint(sc, seed),
+        metrics: METRICS.iter().map(|(_, n)| (*n).to_owned()).collect(),
+        months,
+        path_lo,
+        path_hi,
+        nodes,
+        sketches,
+    };
+    Ok(RunOutput { stats, paths: kept })
+}
+
+/// Takes the first `len` values of every sink, leaving the rest in place.
+fn split_rows<'a>(sinks: &mut Vec<&'a mut [f64]>, len: usize) -> Vec<&'a mut [f64]> {
+    sinks
+        .iter_mut()
+        .map(|s| {
+            let (head, tail) = std::mem::take(s).split_at_mut(len);
+            *s = tail;
+            head
+        })
+        .collect()
+}
+
+impl Ctx<'_> {
+    /// Paths of the chunk range `[lo, lo + size)` that fall inside the run.
+    fn rows(&self, lo: u64, size: u64) -> usize {
+        let a = (lo * CHUNK_PATHS).max(self.path_lo);
+        let b = ((lo + size) * CHUNK_PATHS).min(self.path_hi);
+        (b - a) as usize
+    }
+}
+
+fn node(ctx: &Ctx<'_>, lo: u64, size: u64, sinks: Option<Vec<&mut [f64]>>) -> Result<Moments> {
+    if ctx.monitor.cancelled() {
+        return Err(GridRiskError::Cancelled);
+    }
+    if size == 1 {
+        return leaf(ctx, lo, sinks);
+    }
+    let half = size / 2;
+    let months = ctx.drivers.months();
+    let (left_sinks, right_sinks) = match sinks {
+        Some(mut s) => {
+            let left = split_rows(&mut s, ctx.rows(lo, half) * months);
+            (Some(left), Some(s))
+        }
+        None => (None, None),
+    };
+    let (a, b) = rayon::join(|| node(ctx, lo, half, left_sinks), || node(ctx, lo + half, half, right_sinks));
+    Ok(Moments::merge(&a?, &b?))
+}
+
+fn leaf(ctx: &Ctx<'_>, chunk: u64, mut sinks: Option<Vec<&mut [f64]>>) -> Result<Moments> {
+    let months = ctx.drivers.months();
+    let cells = N_METRICS * months;
+    let first = (chunk * CHUNK_PATHS).max(ctx.path_lo);
+    let last = ((chunk + 1) * CHUNK_PATHS).min(ctx.path_hi);
+    let mut moments = Moments::new(cells);
+    let mut buf = vec![0.0; cells];
+    let mut scratch = Scratch::default();
+    let worker = rayon::current_thread_index().unwrap_or(0) % ctx.sketches.len();
+    let mut sketches = ctx.sketches[worker].lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    for (row, path) in (first..last).enumerate() {
+        ctx.drivers.simulate(ctx.seed, path, &mut buf, &mut scratch);
+        if let Some(bad) = buf.iter().position(|v| !v.is_finite()) {
+            return Err(non_finite(ctx, path, bad));
+        }
+        moments.push(&buf);
+        for (s, &v) in sketches.iter_mut().zip(&buf) {
+            s.insert(v);
+        }
+        if let Some(sinks) = sinks.as_mut() {
+            for (m, sink) in sinks.iter_mut().enumerate() {
+                sink[row * months..(row + 1) * months].copy_from_slice(&buf[m * months..(m + 1) * months]);
+            }
+        }
+    }
+    ctx.monitor.advance(last - first);
+    Ok(moments)
+}
+
+#[cold]
+fn non_finite(ctx: &Ctx<'_>, path: u64, cell: usize) -> GridRiskError {
+    let months = ctx.drivers.months();
+    let (metric, month) = (METRICS[cell / months].1, cell % months);
+    GridRiskError::Scenario(vec![crate::error::Issue {
+        field: metric.to_owned(),
+        value: format!("path {path}, month {month}"),
+        message: "the parameters drive this value out of floating-point range (overflow); reduce volatilities, jump sizes or the horizon".into(),
+    }])
+}

@@ -1,0 +1,25 @@
+//! gridrisk: a Monte Carlo engine for the fiscal and reliability risk of allocating grid power
+//! to Bitcoin mining and AI data centres.
+//!
+//! The core (everything but `bindings`) is pure Rust with no Python dependency; `cargo check
+//! --no-default-features` proves it. Module map:
+//! - [`scenario`]: typed, validated scenario (TOML or dict in, all problems reported at once);
+//! - [`rng`]: the only place random streams are made, one per (seed, path, stream);
+//! - [`calendar`]: months and the Bitcoin block/halving schedule;
+//! - [`drivers`]: the stochastic processes and the simulation of one path;
+//! - [`stats`]: mergeable, order-independent moments and quantile sketches;
+//! - [`engine`]: parallel runs over fixed chunks, cancellation and progress.
+
+pub mod calendar;
+pub mod drivers;
+pub mod engine;
+pub mod error;
+pub mod rng;
+pub mod scenario;
+pub mod stats;
+
+#[cfg(feature = "python")]
+mod bindings;
+
+pub use error::{GridRiskError, Issue, Result};
+pub use scenario::Scenario;

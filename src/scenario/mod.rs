@@ -1,0 +1,491 @@
+//! The typed scenario: a world (drivers, fleet, demand) and, in later versions, a policy.
+//!
+//! Field names carry their units. [`Scenario::from_value`] is the single validator used by
+//! TOML files, Python dicts and dotted overrides alike: it reads every field, collects every
+//! problem, and only then checks the relations between fields (the correlation matrix).
+
+pub mod reader;
+pub mod value;
+
+use crate::calendar::YearMonth;
+use crate::drivers::correlation;
+use crate::error::{GridRiskError, Result};
+use crate::rng::N_FACTORS;
+use reader::{Issues, Range, Table};
+use serde::{Deserialize, Serialize};
+pub use value::Value;
+
+/// Names of the correlated factors, in the order of the correlation matrix's rows.
+pub const FACTORS: [&str; N_FACTORS] = ["demand", "oil", "lng", "coal", "fx", "bitcoin", "hashrate", "hydro"];
+
+/// Fuels a technology class can burn. `fixed` fuels (domestic gas, Thar coal, nuclear, or none
+/// for hydro, wind and solar) have a constant dollar price per MMBtu.
+pub const FUELS: [&str; 4] = ["oil", "lng", "coal", "fixed"];
+
+/// A complete, validated scenario.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Name and description.
+    pub meta: Meta,
+    /// Start month and horizon.
+    pub simulation: Simulation,
+    /// Grid demand.
+    pub demand: Demand,
+    /// Fuel prices.
+    pub fuel: Fuels,
+    /// Exchange rate.
+    pub fx: Fx,
+    /// Bitcoin price.
+    pub bitcoin: Bitcoin,
+    /// Network hashrate, block height and fees.
+    pub network: Network,
+    /// Hydro availability.
+    pub hydro: Hydro,
+    /// Correlation of the factor shocks.
+    pub correlation: Correlation,
+    /// Generating technology classes.
+    pub fleet: Vec<TechClass>,
+}
+
+/// Name and description of a scenario.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Meta {
+    /// Short identifier.
+    pub name: String,
+    /// Free text.
+    pub description: String,
+}
+
+/// Time frame of the simulation.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Simulation {
+    /// First simulated month.
+    pub start: YearMonth,
+    /// Number of simulated months.
+    pub horizon_months: u32,
+}
+
+/// Grid demand: trend x month-of-year seasonality x mean-one AR(1) factor.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Demand {
+    /// Annual-average load at the start, MW.
+    pub base_load_mw: f64,
+    /// Trend growth of load, per year (continuously compounded).
+    pub growth_annual: f64,
+    /// Relative load of each calendar month, January first; normalised to mean one.
+    pub seasonality: Vec<f64>,
+    /// Monthly autocorrelation of the log demand shock.
+    pub ar1_phi: f64,
+    /// Monthly innovation standard deviation of the log demand shock.
+    pub ar1_sigma: f64,
+}
+
+/// A mean-reverting (Schwartz one-factor) log price.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MeanReverting {
+    /// Price in the first month, in the fuel's unit.
+    pub price0: f64,
+    /// Long-run median price the log price reverts to, same unit.
+    pub long_run: f64,
+    /// Speed of mean reversion of the log price, per year (half-life = ln 2 / this).
+    pub mean_reversion_annual: f64,
+    /// Volatility of the log price, per square-root year.
+    pub vol_annual: f64,
+}
+
+/// LNG pricing: a slope on Brent (oil-indexed contract) or its own mean-reverting process.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lng {
+    /// `"brent_slope"` or `"own"`.
+    pub mode: LngMode,
+    /// USD/MMBtu per USD/bbl of Brent (brent_slope mode).
+    pub slope: f64,
+    /// Constant added to the slope price, USD/MMBtu (brent_slope mode).
+    pub constant_usd_per_mmbtu: f64,
+    /// Months of Brent averaged by the contract formula (brent_slope mode).
+    pub averaging_months: u32,
+    /// Own process in USD/MMBtu (own mode).
+    pub own: MeanReverting,
+}
+
+/// How the LNG price is formed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LngMode {
+    /// Slope x moving average of Brent + constant.
+    #[default]
+    BrentSlope,
+    /// Its own mean-reverting process, driven by the `lng` factor.
+    Own,
+}
+
+/// Fuel prices.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fuels {
+    /// Brent crude, USD/bbl.
+    pub oil: MeanReverting,
+    /// LNG delivered, USD/MMBtu.
+    pub lng: Lng,
+    /// Imported coal, USD/t.
+    pub coal: MeanReverting,
+}
+
+/// A jump-diffusion in log space (Merton): shared by the exchange rate and the Bitcoin price.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JumpDiffusion {
+    /// Expected growth rate of the level, per year, jumps included: `E[X_t] = X_0 exp(drift t)`.
+    pub drift_annual: f64,
+    /// Diffusion volatility of the log level, per square-root year.
+    pub vol_annual: f64,
+    /// Expected number of jumps per year.
+    pub jump_intensity_annual: f64,
+    /// Mean of one jump in the log level.
+    pub jump_mean: f64,
+    /// Standard deviation of one jump in the log level.
+    pub jump_sd: f64,
+}
+
+/// Exchange rate, PKR per USD.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fx {
+    /// Rate in the first month, PKR per USD.
+    pub rate0_pkr_per_usd: f64,
+    /// Its jump-diffusion; jumps are devaluations.
+    #[serde(flatten)]
+    pub process: JumpDiffusion,
+}
+
+/// Bitcoin price, USD.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bitcoin {
+    /// Price in the first month, USD.
+    pub price0_usd: f64,
+    /// Its jump-diffusion.
+    #[serde(flatten)]
+    pub process: JumpDiffusion,
+    /// `"normal"` or `"student_t"` diffusion shocks.
+    pub returns: Returns,
+    /// Degrees of freedom of Student-t shocks (used when `returns = "student_t"`).
+    pub t_dof: f64,
+}
+
+/// Distribution of the Bitcoin diffusion shocks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Returns {
+    /// Gaussian shocks (Merton).
+    #[default]
+    Normal,
+    /// Unit-variance Student-t shocks: same variance, fatter tails.
+    StudentT,
+}
+
+/// Network hashrate, block height and transaction fees.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Network {
+    /// Hashrate in the first month, EH/s.
+    pub hashrate0_ehs: f64,
+    /// Trend growth of hashrate, per year (continuously compounded).
+    pub growth_annual: f64,
+    /// Elasticity of hashrate to miners' USD revenue per block (price x subsidy).
+    pub revenue_elasticity: f64,
+    /// Months before hashrate responds to a revenue change.
+    pub response_lag_months: u32,
+    /// Monthly autocorrelation of the log hashrate noise.
+    pub noise_phi: f64,
+    /// Monthly innovation standard deviation of the log hashrate noise.
+    pub noise_sigma: f64,
+    /// Block height at the start of the first month.
+    pub block_height0: u64,
+    /// Mean transaction fees as a share of the block subsidy.
+    pub fee_share_mean: f64,
+    /// Log standard deviation of the monthly fee share (lognormal, mean-preserving).
+    pub fee_share_sigma: f64,
+}
+
+/// Hydro availability: a mean-one AR(1) factor scaling hydro output (droughts are runs of
+/// low values).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Hydro {
+    /// Monthly autocorrelation of the log availability.
+    pub ar1_phi: f64,
+    /// Monthly innovation standard deviation of the log availability.
+    pub ar1_sigma: f64,
+}
+
+/// Correlation of the monthly factor shocks.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Correlation {
+    /// Factor names, exactly [`FACTORS`] in that order (written out so files are readable).
+    pub factors: Vec<String>,
+    /// Symmetric, unit-diagonal, positive semi-definite matrix.
+    pub matrix: Vec<Vec<f64>>,
+}
+
+/// A class of identical generating units.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TechClass {
+    /// Unique name, e.g. `"rlng_ccgt"`.
+    pub name: String,
+    /// Number of units.
+    pub units: u32,
+    /// Capacity of one unit, MW.
+    pub unit_mw: f64,
+    /// Probability that a unit is on forced outage in any hour.
+    pub forced_outage_rate: f64,
+    /// Heat rate, MMBtu per MWh (0 for hydro, wind, solar).
+    pub heat_rate_mmbtu_per_mwh: f64,
+    /// One of [`FUELS`].
+    pub fuel: String,
+    /// Fuel price for `fuel = "fixed"`, USD/MMBtu (ignored otherwise).
+    pub fixed_fuel_usd_per_mmbtu: f64,
+    /// Variable operation and maintenance cost, USD/MWh.
+    pub vom_usd_per_mwh: f64,
+    /// Whether the class runs regardless of merit order.
+    pub must_run: bool,
+}
+
+// Allowed ranges. They are wide enough for any plausible world and narrow enough to catch unit
+// mistakes (a volatility of 50 instead of 0.5, MW given in kW).
+const VOL: Range = Range::closed(0.0, 3.0);
+const GROWTH: Range = Range::closed(-0.5, 1.0);
+const PHI: Range = Range::closed(-0.99, 0.99);
+const SIGMA_MONTHLY: Range = Range::closed(0.0, 1.0);
+const KAPPA: Range = Range::closed(0.0, 20.0);
+
+fn read_mean_reverting(t: &mut Table<'_, '_>, hi: f64) -> MeanReverting {
+    MeanReverting {
+        price0: t.f64("price0", Range::above(0.0, hi)),
+        long_run: t.f64("long_run", Range::above(0.0, hi)),
+        mean_reversion_annual: t.f64("mean_reversion_annual", KAPPA),
+        vol_annual: t.f64("vol_annual", VOL),
+    }
+}
+
+fn read_jump_diffusion(t: &mut Table<'_, '_>) -> JumpDiffusion {
+    JumpDiffusion {
+        drift_annual: t.f64("drift_annual", Range::closed(-1.0, 1.0)),
+        vol_annual: t.f64("vol_annual", VOL),
+        jump_intensity_annual: t.f64("jump_intensity_annual", Range::closed(0.0, 52.0)),
+        jump_mean: t.f64("jump_mean", Range::closed(-2.0, 2.0)),
+        jump_sd: t.f64("jump_sd", Range::closed(0.0, 2.0)),
+    }
+}
+
+impl Scenario {
+    /// Reads and validates a scenario, reporting every problem at once.
+    ///
+    /// # Errors
+    /// [`GridRiskError::Scenario`] listing each invalid, missing or unknown field.
+    pub fn from_value(doc: &Value) -> Result<Self> {
+        let issues = Issues::default();
+        let mut root = Table::root(doc, &issues);
+        let sc = read(&mut root);
+        root.finish();
+        if issues.is_empty() {
+            check_relations(&sc, &issues);
+        }
+        if issues.is_empty() { Ok(sc) } else { Err(GridRiskError::Scenario(issues.into_vec())) }
+    }
+
+    /// Parses and validates TOML text.
+    ///
+    /// # Errors
+    /// [`GridRiskError::Scenario`] for a syntax error (with line and column) or invalid fields.
+    pub fn from_toml_str(text: &str) -> Result<Self> {
+        let doc: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+            let at = e.span().map(|s| line_col(text, s.start)).map(|(l, c)| format!("line {l}, column {c}")).unwrap_or_default();
+            GridRiskError::Scenario(vec![crate::error::Issue {
+                field: "(toml)".into(),
+                value: at,
+                message: format!("not valid TOML: {}", e.message()),
+            }])
+        })?;
+        Self::from_value(&Value::from_toml(toml::Value::Table(doc)))
+    }
+
+    /// The scenario as TOML text; [`Scenario::from_toml_str`] reads it back to an equal scenario.
+    ///
+    /// # Panics
+    /// Never for a validated scenario (all fields are TOML-representable).
+    #[must_use]
+    pub fn to_toml_string(&self) -> String {
+        toml::to_string_pretty(self).expect("every scenario field is TOML-representable")
+    }
+
+    /// The scenario as a generic TOML value (for conversion to a Python dict).
+    #[must_use]
+    pub fn to_toml_value(&self) -> toml::Value {
+        toml::Value::try_from(self).expect("every scenario field is TOML-representable")
+    }
+
+    /// Number of simulated months.
+    #[must_use]
+    pub fn months(&self) -> usize {
+        self.simulation.horizon_months as usize
+    }
+}
+
+fn line_col(text: &str, byte: usize) -> (usize, usize) {
+    let before = &text[..byte.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+fn read(root: &mut Table<'_, '_>) -> Scenario {
+    let mut t = root.table("meta");
+    let meta = Meta { name: t.string("name"), description: t.string("description") };
+    t.finish();
+
+    let mut t = root.table("simulation");
+    let simulation = Simulation {
+        start: t.parsed("start", str::parse::<YearMonth>),
+        horizon_months: t.int("horizon_months", 1, 600) as u32,
+    };
+    t.finish();
+
+    let mut t = root.table("demand");
+    let demand = Demand {
+        base_load_mw: t.f64("base_load_mw", Range::above(0.0, 1.0e6)),
+        growth_annual: t.f64("growth_annual", GROWTH),
+        seasonality: t.f64_list("seasonality", Range::above(0.0, 10.0), Some(12)),
+        ar1_phi: t.f64("ar1_phi", PHI),
+        ar1_sigma: t.f64("ar1_sigma", SIGMA_MONTHLY),
+    };
+    t.finish();
+
+    let mut f = root.table("fuel");
+    let mut t = f.table("oil");
+    let oil = read_mean_reverting(&mut t, 1000.0);
+    t.finish();
+    let mut t = f.table("lng");
+    let mode = [LngMode::BrentSlope, LngMode::Own][t.choice("mode", &["brent_slope", "own"])];
+    let slope = t.f64("slope", Range::closed(0.0, 1.0));
+    let constant_usd_per_mmbtu = t.f64("constant_usd_per_mmbtu", Range::closed(-10.0, 50.0));
+    let averaging_months = t.int("averaging_months", 1, 24) as u32;
+    let mut o = t.table("own");
+    let own = read_mean_reverting(&mut o, 200.0);
+    o.finish();
+    t.finish();
+    let lng = Lng { mode, slope, constant_usd_per_mmbtu, averaging_months, own };
+    let mut t = f.table("coal");
+    let coal = read_mean_reverting(&mut t, 2000.0);
+    t.finish();
+    f.finish();
+    let fuel = Fuels { oil, lng, coal };
+
+    let mut t = root.table("fx");
+    let fx = Fx { rate0_pkr_per_usd: t.f64("rate0_pkr_per_usd", Range::above(0.0, 1.0e5)), process: read_jump_diffusion(&mut t) };
+    t.finish();
+
+    let mut t = root.table("bitcoin");
+    let bitcoin = Bitcoin {
+        price0_usd: t.f64("price0_usd", Range::above(0.0, 1.0e8)),
+        process: read_jump_diffusion(&mut t),
+        returns: [Returns::Normal, Returns::StudentT][t.choice("returns", &["normal", "student_t"])],
+        t_dof: t.f64("t_dof", Range::above(2.0, 1000.0)),
+    };
+    t.finish();
+
+    let mut t = root.table("network");
+    let network = Network {
+        hashrate0_ehs: t.f64("hashrate0_ehs", Range::above(0.0, 1.0e7)),
+        growth_annual: t.f64("growth_annual", GROWTH),
+        revenue_elasticity: t.f64("revenue_elasticity", Range::closed(0.0, 3.0)),
+        response_lag_months: t.int("response_lag_months", 0, 36) as u32,
+        noise_phi: t.f64("noise_phi", PHI),
+        noise_sigma: t.f64("noise_sigma", SIGMA_MONTHLY),
+        block_height0: t.int("block_height0", 0, 13_440_000) as u64,
+        fee_share_mean: t.f64("fee_share_mean", Range::closed(0.0, 10.0)),
+        fee_share_sigma: t.f64("fee_share_sigma", Range::closed(0.0, 3.0)),
+    };
+    t.finish();
+
+    let mut t = root.table("hydro");
+    let hydro = Hydro { ar1_phi: t.f64("ar1_phi", PHI), ar1_sigma: t.f64("ar1_sigma", SIGMA_MONTHLY) };
+    t.finish();
+
+    let mut t = root.table("correlation");
+    let factors = t.string_list("factors");
+    let matrix = t.matrix("matrix", Range::closed(-1.0, 1.0), N_FACTORS);
+    if !factors.is_empty() && factors.iter().map(String::as_str).ne(FACTORS.iter().copied()) {
+        t.problem(
+            "factors",
+            format!("{factors:?}"),
+            format!("must list the factors in this order: {}", FACTORS.map(|f| format!("'{f}'")).join(", ")),
+        );
+    }
+    t.finish();
+    let correlation = Correlation { factors, matrix };
+
+    let fleet = root.tables("fleet", |t| TechClass {
+        name: t.string("name"),
+        units: t.int("units", 1, 100_000) as u32,
+        unit_mw: t.f64("unit_mw", Range::above(0.0, 5_000.0)),
+        forced_outage_rate: t.f64("forced_outage_rate", Range::below(0.0, 1.0)),
+        heat_rate_mmbtu_per_mwh: t.f64("heat_rate_mmbtu_per_mwh", Range::closed(0.0, 50.0)),
+        fuel: FUELS[t.choice("fuel", &FUELS)].to_owned(),
+        fixed_fuel_usd_per_mmbtu: t.f64("fixed_fuel_usd_per_mmbtu", Range::closed(0.0, 200.0)),
+        vom_usd_per_mwh: t.f64("vom_usd_per_mwh", Range::closed(0.0, 1_000.0)),
+        must_run: t.bool("must_run"),
+    });
+    if fleet.is_empty() {
+        root.problem("fleet", "an empty list", "the fleet needs at least one technology class");
+    }
+    for (i, c) in fleet.iter().enumerate() {
+        if let Some(j) = fleet[..i].iter().position(|d| d.name == c.name) {
+            root.problem(&format!("fleet[{i}].name"), format!("'{}'", c.name), format!("duplicate of fleet[{j}].name; names must be unique"));
+        }
+    }
+
+    Scenario { meta, simulation, demand, fuel, fx, bitcoin, network, hydro, correlation, fleet }
+}
+
+/// Checks between fields, run once every field is individually valid.
+fn check_relations(sc: &Scenario, issues: &Issues) {
+    let m = &sc.correlation.matrix;
+    let n = N_FACTORS;
+    for i in 0..n {
+        if (m[i][i] - 1.0).abs() > 1e-12 {
+            issues.push(&format!("correlation.matrix[{i}][{i}]"), format!("{:?}", m[i][i]), "the diagonal must be 1");
+        }
+        for j in 0..i {
+            if (m[i][j] - m[j][i]).abs() > 1e-9 {
+                issues.push(
+                    &format!("correlation.matrix[{i}][{j}]"),
+                    format!("{:?}", m[i][j]),
+                    format!("must equal matrix[{j}][{i}] = {:?} (the matrix must be symmetric)", m[j][i]),
+                );
+            }
+        }
+    }
+    if issues.is_empty() {
+        let min_eig = correlation::min_eigenvalue(m);
+        if min_eig < -1e-10 {
+            issues.push(
+                "correlation.matrix",
+                format!("smallest eigenvalue {min_eig:.4}"),
+                "must be positive semi-definite (all eigenvalues >= 0); no set of random variables has these correlations",
+            );
+        }
+    }
+    let total_mw: f64 = sc.fleet.iter().map(|c| f64::from(c.units) * c.unit_mw).sum();
+    if total_mw > 2.0e6 {
+        issues.push("fleet", format!("{total_mw:.0} MW in total"), "total capacity must be at most 2,000,000 MW");
+    }
+}

@@ -1,0 +1,207 @@
+//! DDSketch (Masson, Rim and Lee, VLDB 2019) with integer bucket counts: quantiles within a
+//! relative error [`ALPHA`] of the exact order statistic, in memory that does not grow with the
+//! number of paths, and a merge that is exactly associative and commutative (so thread count
+//! and merge order can never change a result).
+//!
+//! Bucket `i` holds magnitudes in `(gamma^(i-1), gamma^i]` with `gamma = (1 + a) / (1 - a)`.
+//! Each sign has its own store, capped at [`MAX_BINS`] buckets; past the cap the buckets of
+//! the smallest magnitudes are collapsed into one (the tails people read off fan charts keep
+//! their accuracy). Magnitudes below [`ZERO_THRESHOLD`] count as zero.
+
+use serde::{Deserialize, Serialize};
+
+/// Relative accuracy of every quantile outside a collapsed region.
+pub const ALPHA: f64 = 0.002;
+/// Buckets per sign. With [`ALPHA`] this spans a factor `gamma^MAX_BINS ≈ e^32.8` exactly.
+pub const MAX_BINS: usize = 8192;
+/// Magnitudes below this are treated as exactly zero.
+pub const ZERO_THRESHOLD: f64 = 1e-12;
+
+const GAMMA: f64 = (1.0 + ALPHA) / (1.0 - ALPHA);
+
+/// Bucket counts of one sign, dense from `offset`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct Store {
+    offset: i32,
+    counts: Vec<u64>,
+}
+
+impl Store {
+    fn add(&mut self, idx: i32, n: u64) {
+        if self.counts.is_empty() {
+            self.offset = idx;
+            self.counts.push(n);
+            return;
+        }
+        let hi = self.offset + self.counts.len() as i32 - 1;
+        if idx > hi {
+            self.counts.resize((idx - self.offset + 1) as usize, 0);
+            self.counts[(idx - self.offset) as usize] += n;
+            self.collapse_to(idx - MAX_BINS as i32 + 1);
+        } else if idx < self.offset {
+            let floor = idx.max(hi - MAX_BINS as i32 + 1);
+            if floor < self.offset {
+                let grow = (self.offset - floor) as usize;
+                self.counts.splice(0..0, std::iter::repeat_n(0, grow));
+                self.offset = floor;
+            }
+            self.counts[(floor - self.offset) as usize] += n;
+        } else {
+            self.counts[(idx - self.offset) as usize] += n;
+        }
+    }
+
+    /// Folds every bucket below `floor` into bucket `floor`.
+    fn collapse_to(&mut self, floor: i32) {
+        if floor <= self.offset {
+            return;
+        }
+        let k = (floor - self.offset) as usize;
+        let folded: u64 = self.counts[..k].iter().sum();
+        self.counts.drain(..k);
+        self.counts[0] += folded;
+        self.offset = floor;
+    }
+
+    fn total(&self) -> u64 {
+        self.counts.iter().sum()
+    }
+}
+
+/// A quantile sketch of one scalar.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sketch {
+    pos: Store,
+    neg: Store,
+    zero: u64,
+}
+
+#[inline]
+fn index(magnitude: f64) -> i32 {
+    // ln(gamma) is a constant; dividing by it once per insert would cost a division.
+    const INV_LN_GAMMA: f64 = 249.999_666_666_310_87; // 1 / ln((1+a)/(1-a)) for a = 0.002
+    (magnitude.ln() * INV_LN_GAMMA).ceil() as i32
+}
+
+fn representative(i: i32) -> f64 {
+    2.0 * GAMMA.powi(i) / (1.0 + GAMMA)
+}
+
+impl Sketch {
+    /// Records one value.
+    #[inline]
+    pub fn insert(&mut self, x: f64) {
+        if x > ZERO_THRESHOLD {
+            self.pos.add(index(x), 1);
+        } else if x < -ZERO_THRESHOLD {
+            self.neg.add(index(-x), 1);
+        } else {
+            self.zero += 1;
+        }
+    }
+
+    /// Adds another sketch's counts into this one.
+    pub fn merge_from(&mut self, other: &Sketch) {
+        for (k, &c) in other.pos.counts.iter().enumerate() {
+            if c > 0 {
+                self.pos.add(other.pos.offset + k as i32, c);
+            }
+        }
+        for (k, &c) in other.neg.counts.iter().enumerate() {
+            if c > 0 {
+                self.neg.add(other.neg.offset + k as i32, c);
+            }
+        }
+        self.zero += other.zero;
+    }
+
+    /// Number of values recorded.
+    #[must_use]
+    pub fn count(&self) -> u64 {
+        self.pos.total() + self.neg.total() + self.zero
+    }
+
+    /// The `q`-quantile (0 <= q <= 1): within relative error [`ALPHA`] of the order statistic
+    /// of 0-based rank `floor(q (n - 1))`. NaN for an empty sketch.
+    #[must_use]
+    pub fn quantile(&self, q: f64) -> f64 {
+        let n = self.count();
+        if n == 0 {
+            return f64::NAN;
+        }
+        let rank = (q.clamp(0.0, 1.0) * (n - 1) as f64).floor() as u64;
+        let mut seen = 0u64;
+        for (k, &c) in self.neg.counts.iter().enumerate().rev() {
+            seen += c;
+            if seen > rank {
+                return -representative(self.neg.offset + k as i32);
+            }
+        }
+        seen += self.zero;
+        if seen > rank {
+            return 0.0;
+        }
+        for (k, &c) in self.pos.counts.iter().enumerate() {
+            seen += c;
+            if seen > rank {
+                return representative(self.pos.offset + k as i32);
+            }
+        }
+        representative(self.pos.offset + self.pos.counts.len() as i32 - 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inv_ln_gamma_constant_is_right() {
+        assert!((1.0 / GAMMA.ln() - 249.999_666_666_310_87).abs() < 1e-9);
+    }
+
+    fn lcg(state: &mut u64) -> f64 {
+        *state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        (*state >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    #[test]
+    fn quantiles_within_alpha_of_exact_for_signed_data() {
+        let mut s = 1u64;
+        let xs: Vec<f64> = (0..20_000).map(|_| (lcg(&mut s) - 0.3) * 1e4 * lcg(&mut s).powi(3)).collect();
+        let mut sk = Sketch::default();
+        xs.iter().for_each(|&x| sk.insert(x));
+        let mut sorted = xs.clone();
+        sorted.sort_by(f64::total_cmp);
+        for q in [0.0, 0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99, 1.0] {
+            let exact = sorted[(q * (xs.len() - 1) as f64).floor() as usize];
+            let est = sk.quantile(q);
+            assert!((est - exact).abs() <= ALPHA * exact.abs() + 1e-9, "q={q}: {est} vs {exact}");
+        }
+    }
+
+    #[test]
+    fn merge_is_order_independent_even_when_collapsing() {
+        // Values spanning e^60: far beyond MAX_BINS buckets, so collapsing happens.
+        let mut s = 7u64;
+        let xs: Vec<f64> = (0..5000).map(|_| (lcg(&mut s) * 60.0 - 30.0).exp()).collect();
+        let parts: Vec<Sketch> = xs
+            .chunks(700)
+            .map(|c| {
+                let mut k = Sketch::default();
+                c.iter().for_each(|&x| k.insert(x));
+                k
+            })
+            .collect();
+        let mut fwd = Sketch::default();
+        parts.iter().for_each(|p| fwd.merge_from(p));
+        let mut rev = Sketch::default();
+        parts.iter().rev().for_each(|p| rev.merge_from(p));
+        let mut one = Sketch::default();
+        xs.iter().rev().for_each(|&x| one.insert(x));
+        assert_eq!(fwd, rev);
+        assert_eq!(fwd, one);
+        assert_eq!(fwd.count(), 5000);
+        assert!(fwd.pos.counts.len() <= MAX_BINS);
+    }
+}
