@@ -1,0 +1,34 @@
+"""gridrisk: Monte Carlo fiscal and reliability risk of grid power for Bitcoin mining and AI.
+
+>>> import gridrisk as gr
+>>> sc = gr.Scenario.preset("pakistan-2000mw")
+>>> res = gr.simulate(sc, paths=2_000, seed=7, progress=False)
+>>> res.fan("bitcoin.price_usd").shape
+(120, 5)
+"""
+
+from gridrisk._core import CHUNK_PATHS, SKETCH_RELATIVE_ACCURACY, __version__
+from gridrisk.errors import ArgumentError, DataError, GridRiskError, MergeError, ScenarioError
+from gridrisk.results import FAN_QUANTILES, METRIC_UNITS, Results
+from gridrisk.scenario import Scenario, presets
+from gridrisk.simulation import MAX_PATHS, merge, simulate, thread_pool_size
+
+__all__ = [
+    "CHUNK_PATHS",
+    "FAN_QUANTILES",
+    "MAX_PATHS",
+    "METRIC_UNITS",
+    "SKETCH_RELATIVE_ACCURACY",
+    "ArgumentError",
+    "DataError",
+    "GridRiskError",
+    "MergeError",
+    "Results",
+    "Scenario",
+    "ScenarioError",
+    "__version__",
+    "merge",
+    "presets",
+    "simulate",
+    "thread_pool_size",
+]

@@ -1,0 +1,57 @@
+"""Progress reporting for long runs: a tqdm bar when someone is watching, else nothing."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+ProgressCallback = Callable[[int, int], None]
+
+#: A bar appears only for runs still going after this many seconds.
+BAR_DELAY_S = 2.0
+
+
+def _interactive() -> bool:
+    try:
+        from IPython import get_ipython  # type: ignore[import-not-found]
+
+        if get_ipython() is not None:
+            return True
+    except ImportError:
+        pass
+    return sys.stderr is not None and hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
+
+
+class _Bar:
+    """Adapts tqdm to the engine's ``(done, total)`` callback."""
+
+    def __init__(self, total: int, desc: str) -> None:
+        from tqdm.auto import tqdm
+
+        self._bar: Any = tqdm(total=total, desc=desc, unit="path", unit_scale=True, delay=BAR_DELAY_S)
+
+    def __call__(self, done: int, total: int) -> None:
+        self._bar.update(done - self._bar.n)
+
+    def close(self) -> None:
+        self._bar.close()
+
+
+def make(progress: bool | ProgressCallback | None, total: int, desc: str) -> tuple[ProgressCallback | None, Callable[[], None]]:
+    """Return ``(callback, close)`` for the ``progress`` argument of a run.
+
+    ``None`` shows a bar only in an interactive session with tqdm installed; ``True`` asks for
+    one (silently none if tqdm is missing); ``False`` silences it; a callable receives
+    ``(paths_done, paths_total)`` about every 50 ms.
+    """
+    if callable(progress):
+        return progress, lambda: None
+    want = _interactive() if progress is None else bool(progress)
+    if not want:
+        return None, lambda: None
+    try:
+        bar = _Bar(total, desc)
+    except ImportError:
+        return None, lambda: None
+    return bar, bar.close

@@ -1,0 +1,220 @@
+"""Results of a simulation: statistics per metric and month, with their Monte Carlo error."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from gridrisk import _core
+from gridrisk._validate import choice
+from gridrisk.errors import ArgumentError, MergeError
+from gridrisk.scenario import Scenario
+
+__all__ = ["FAN_QUANTILES", "METRIC_UNITS", "Results"]
+
+#: Quantiles shown by default in fan charts.
+FAN_QUANTILES: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+#: Unit of each metric.
+METRIC_UNITS: dict[str, str] = {
+    "demand.load_mw": "MW",
+    "fuel.oil_usd_per_bbl": "USD/bbl",
+    "fuel.lng_usd_per_mmbtu": "USD/MMBtu",
+    "fuel.coal_usd_per_t": "USD/t",
+    "fx.pkr_per_usd": "PKR/USD",
+    "bitcoin.price_usd": "USD",
+    "bitcoin.fees_btc_per_block": "BTC/block",
+    "network.hashrate_ehs": "EH/s",
+    "network.difficulty_t": "T",
+    "hydro.availability": "factor (mean 1)",
+}
+
+_Z95 = 1.959963984540054
+
+
+@dataclass(frozen=True, eq=False)
+class Results:
+    """The outcome of :func:`gridrisk.simulate`.
+
+    Attributes
+    ----------
+    scenario : Scenario
+        The scenario simulated.
+    seed : int
+        Master seed; with the scenario it determines every number.
+    path_range : tuple of int
+        Global path indices ``[lo, hi)`` simulated.
+    version : str
+        gridrisk version that produced the results.
+    wall_time_s : float
+        Wall-clock seconds of the run (of the slowest part, for merged results).
+    """
+
+    scenario: Scenario
+    seed: int
+    path_range: tuple[int, int]
+    version: str
+    wall_time_s: float
+    stats: Any = field(repr=False)
+    _paths: dict[str, np.ndarray] | None = field(default=None, repr=False)
+
+    # -- shape ------------------------------------------------------------------------------
+    @property
+    def paths(self) -> int:
+        """Number of paths simulated."""
+        return self.path_range[1] - self.path_range[0]
+
+    @property
+    def metrics(self) -> list[str]:
+        """Names of the monthly metrics, e.g. ``"bitcoin.price_usd"``."""
+        return list(self.stats.metrics)
+
+    @property
+    def months(self) -> pd.PeriodIndex:
+        """The simulated months."""
+        start = pd.Period(self.scenario["simulation.start"], freq="M")
+        return pd.period_range(start, periods=self.stats.months, freq="M", name="month")
+
+    def _metric(self, metric: str) -> int:
+        return self.metrics.index(choice("metric", metric, self.metrics))
+
+    # -- per-path arrays --------------------------------------------------------------------
+    def path_array(self, metric: str) -> np.ndarray:
+        """Every path's monthly values of ``metric``, shape ``(paths, months)``.
+
+        Only available for runs with ``keep_paths=True``.
+        """
+        if self._paths is None:
+            raise ArgumentError("per-path values were not kept; rerun with simulate(..., keep_paths=True)")
+        return self._paths[self.metrics[self._metric(metric)]]
+
+    # -- statistics -------------------------------------------------------------------------
+    def moments(self, metric: str) -> pd.DataFrame:
+        """Mean, standard deviation and the Monte Carlo standard error of the mean per month.
+
+        Returns
+        -------
+        DataFrame
+            Indexed by month, columns ``mean``, ``sd``, ``se`` in the metric's unit
+            (see :data:`METRIC_UNITS`).
+        """
+        i = self._metric(metric)
+        mean, var = self.stats.moments()
+        sd = np.sqrt(var[i])
+        return pd.DataFrame(
+            {"mean": mean[i], "sd": sd, "se": sd / math.sqrt(self.paths)}, index=self.months
+        )
+
+    def fan(self, metric: str, quantiles: Sequence[float] = FAN_QUANTILES) -> pd.DataFrame:
+        """Quantiles of ``metric`` per month, for fan charts.
+
+        Quantiles come from a DDSketch whose relative error is at most
+        ``gridrisk.SKETCH_RELATIVE_ACCURACY`` (0.2 %) of the exact sample quantile, in memory
+        that does not grow with the number of paths.
+
+        Parameters
+        ----------
+        metric : str
+            One of :attr:`metrics`.
+        quantiles : sequence of float
+            Probabilities in [0, 1].
+
+        Returns
+        -------
+        DataFrame
+            Rows are months, columns the quantiles, values in the metric's unit.
+        """
+        i = self._metric(metric)
+        qs = [float(q) for q in quantiles]
+        if not qs or any(not 0.0 <= q <= 1.0 for q in qs):
+            raise ArgumentError(f"quantiles must be probabilities in [0, 1], got {list(quantiles)!r}")
+        values = self.stats.quantiles(qs)[i]
+        return pd.DataFrame(values, index=self.months, columns=pd.Index(qs, name="quantile"))
+
+    def summary(self, month: int = -1) -> pd.DataFrame:
+        """Headline statistics of every metric in one month (default: the last).
+
+        Columns: ``mean`` and its standard error ``se``; ``sd``; the 5 %, 50 % and 95 %
+        quantiles with ``*_ci95``, the half-width of a distribution-free 95 % confidence
+        interval (order-statistic method, read off the sketch); and the unit.
+        """
+        t = range(self.stats.months)[month]
+        mean, var = self.stats.moments()
+        n = self.paths
+        probs = [0.05, 0.5, 0.95]
+        bands = []
+        for q in probs:
+            half = _Z95 * math.sqrt(q * (1 - q) / n)
+            bands += [max(q - half, 0.0), q, min(q + half, 1.0)]
+        qv = self.stats.quantiles(bands)[:, t, :]
+        rows = {}
+        for i, name in enumerate(self.metrics):
+            sd = math.sqrt(var[i, t])
+            row = {"mean": mean[i, t], "se": sd / math.sqrt(n), "sd": sd}
+            for k, q in enumerate(probs):
+                lo, mid, hi = qv[i, 3 * k : 3 * k + 3]
+                row[f"p{round(q * 100)}"] = mid
+                row[f"p{round(q * 100)}_ci95"] = (hi - lo) / 2
+            row["unit"] = METRIC_UNITS.get(name, "")
+            rows[name] = row
+        df = pd.DataFrame.from_dict(rows, orient="index")
+        df.index.name = f"metric ({self.months[t]})"
+        return df
+
+    def schedule(self) -> pd.DataFrame:
+        """The deterministic Bitcoin block schedule: blocks and mean subsidy per month."""
+        s = _core.schedule(self.scenario.to_dict())
+        df = pd.DataFrame({k: v for k, v in s.items() if k != "month"}, index=self.months)
+        return df
+
+    # -- combining --------------------------------------------------------------------------
+    def merge(self, other: Results) -> Results:
+        """Combine with the results of an adjacent path range of the same run.
+
+        The merged statistics are bit-identical to those of one run over the union.
+
+        Raises
+        ------
+        MergeError
+            If the scenarios or seeds differ, or the path ranges do not meet at a multiple of
+            ``gridrisk.CHUNK_PATHS``.
+        """
+        if self.scenario != other.scenario or self.seed != other.seed:
+            raise MergeError("results from different scenarios or seeds cannot be merged")
+        stats = self.stats.merge(other.stats)
+        first, second = (self, other) if self.path_range[1] == other.path_range[0] else (other, self)
+        paths = None
+        if first._paths is not None and second._paths is not None:
+            paths = {k: np.concatenate([first._paths[k], second._paths[k]]) for k in first._paths}
+        return Results(
+            scenario=self.scenario,
+            seed=self.seed,
+            path_range=(stats.path_lo, stats.path_hi),
+            version=self.version,
+            wall_time_s=max(self.wall_time_s, other.wall_time_s),
+            stats=stats,
+            _paths=paths,
+        )
+
+    # -- display ----------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        lo, hi = self.path_range
+        return (
+            f"<gridrisk.Results {self.scenario.name!r}: {self.paths:_} paths [{lo:_}, {hi:_}), "
+            f"seed={self.seed}, {self.stats.months} months from {self.months[0]}, "
+            f"{self.wall_time_s:.2f} s>"
+        )
+
+    def _repr_html_(self) -> str:
+        head = f"<p><b>gridrisk results</b>: {self.scenario.name}, {self.paths:_} paths, seed {self.seed}</p>"
+        try:
+            return head + self.summary().to_html(float_format=lambda x: f"{x:,.4g}")
+        except Exception:  # a display hook must never raise in a notebook
+            import html
+
+            return f"<pre>{html.escape(repr(self))}</pre>"

@@ -1,0 +1,158 @@
+"""Running simulations."""
+
+from __future__ import annotations
+
+import functools
+import secrets
+import time
+from collections.abc import Iterable
+
+from gridrisk import _core, _progress
+from gridrisk._validate import number, whole
+from gridrisk.errors import ArgumentError, MergeError
+from gridrisk.results import Results
+from gridrisk.scenario import Scenario
+
+__all__ = ["MAX_PATHS", "merge", "simulate", "thread_pool_size"]
+
+#: Largest number of paths (and largest path index) of a run.
+MAX_PATHS = 2**60
+
+#: Default cap on the memory ``keep_paths=True`` may allocate, GiB.
+KEEP_PATHS_MAX_GIB = 2.0
+
+
+def thread_pool_size() -> int:
+    """Threads a run uses when ``threads=None``.
+
+    Set the ``GRIDRISK_NUM_THREADS`` environment variable before starting Python to change it;
+    otherwise it is the number of cores available to the process.
+    """
+    return int(_core.default_threads())
+
+
+def simulate(
+    scenario: Scenario,
+    *,
+    paths: int = 100_000,
+    seed: int | None = None,
+    threads: int | None = None,
+    keep_paths: bool = False,
+    path_range: tuple[int, int] | None = None,
+    progress: bool | _progress.ProgressCallback | None = None,
+    keep_paths_max_gib: float = KEEP_PATHS_MAX_GIB,
+) -> Results:
+    """Simulate Monte Carlo paths of every driver of a scenario.
+
+    The GIL is released while paths run; Ctrl-C stops the run within a fraction of a second
+    and raises :class:`KeyboardInterrupt`.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        What to simulate.
+    paths : int
+        Number of paths of the run, 1 to 2**60.
+    seed : int, optional
+        Master seed in [0, 2**64 - 1]. The same seed gives the same numbers, bit for bit,
+        whatever ``threads`` or ``path_range`` split is used. ``None`` draws a fresh seed and
+        records it in :attr:`Results.seed`.
+    threads : int, optional
+        Worker threads; ``None`` uses :func:`thread_pool_size`.
+    keep_paths : bool
+        Also return every path's monthly values (see :meth:`Results.path_array`). Memory is
+        ``paths x months x 10 metrics x 8`` bytes and is refused above ``keep_paths_max_gib``.
+    path_range : (int, int), optional
+        Simulate only the global paths ``[lo, hi)`` of the run, with ``lo`` a multiple of
+        ``gridrisk.CHUNK_PATHS`` (256) and ``hi <= paths``. Parts combine with
+        :func:`gridrisk.merge` into exactly the full run's results.
+    progress : bool or callable, optional
+        ``None`` shows a progress bar (tqdm) for runs longer than about two seconds in an
+        interactive session; ``False`` never; ``True`` whenever tqdm is installed; a callable
+        receives ``(paths_done, paths_total)`` about every 50 ms.
+    keep_paths_max_gib : float
+        Memory cap for ``keep_paths``, GiB (default 2).
+
+    Returns
+    -------
+    Results
+
+    Raises
+    ------
+    ArgumentError
+        For an argument out of range (the message names it and the allowed range).
+    ScenarioError
+        If the scenario's parameters drive a value out of floating-point range.
+    KeyboardInterrupt
+        On Ctrl-C, or if the progress callback raises (its exception is raised instead).
+    """
+    if not isinstance(scenario, Scenario):
+        raise ArgumentError(
+            f"scenario must be a gridrisk.Scenario (e.g. Scenario.preset(...)), got {type(scenario).__name__}"
+        )
+    paths = whole("paths", paths, 1, MAX_PATHS)
+    seed = secrets.randbits(63) if seed is None else whole("seed", seed, 0, 2**64 - 1)
+    threads = thread_pool_size() if threads is None else whole("threads", threads, 1, 1024)
+    if not isinstance(keep_paths, bool):
+        raise ArgumentError(f"keep_paths must be True or False, got {keep_paths!r}")
+    if path_range is None:
+        lo, hi = 0, paths
+    else:
+        try:
+            lo, hi = path_range
+        except (TypeError, ValueError):
+            raise ArgumentError(f"path_range must be a pair (lo, hi), got {path_range!r}") from None
+        lo = whole("path_range[0]", lo, 0, paths - 1)
+        hi = whole("path_range[1]", hi, lo + 1, paths)
+        if lo % _core.CHUNK_PATHS:
+            raise ArgumentError(
+                f"path_range[0] must be a multiple of {_core.CHUNK_PATHS} (gridrisk.CHUNK_PATHS), got {lo}"
+            )
+    if keep_paths:
+        cap = number("keep_paths_max_gib", keep_paths_max_gib, 0.0, 1e6)
+        need = _core.keep_paths_bytes(hi - lo, scenario.months)
+        if need > cap * 2**30:
+            raise ArgumentError(
+                f"keep_paths=True would allocate {need / 2**30:.2f} GiB for {hi - lo:_} paths x "
+                f"{scenario.months} months x 10 metrics, above keep_paths_max_gib={cap:g} GiB; "
+                "use fewer paths, path_range=..., or raise keep_paths_max_gib"
+            )
+    callback, close = _progress.make(progress, hi - lo, desc=f"gridrisk {scenario.name}")
+    t0 = time.perf_counter()
+    try:
+        stats, kept = _core.simulate(
+            scenario.to_dict(),
+            seed=seed,
+            path_lo=lo,
+            path_hi=hi,
+            threads=threads,
+            keep_paths=keep_paths,
+            progress=callback,
+        )
+    finally:
+        close()
+    return Results(
+        scenario=scenario,
+        seed=seed,
+        path_range=(lo, hi),
+        version=_core.__version__,
+        wall_time_s=time.perf_counter() - t0,
+        stats=stats,
+        _paths=kept,
+    )
+
+
+def merge(parts: Iterable[Results]) -> Results:
+    """Combine results of adjacent path ranges of one run (in any order).
+
+    The result is bit-identical to a single run over the union of the ranges.
+
+    Raises
+    ------
+    MergeError
+        If the parts come from different runs, overlap, or leave a gap.
+    """
+    items = sorted(parts, key=lambda r: r.path_range)
+    if not items:
+        raise MergeError("nothing to merge: no results given")
+    return functools.reduce(Results.merge, items)

@@ -1,0 +1,47 @@
+//! Core errors to Python exceptions, in one exhaustive match.
+//!
+//! The exception classes are defined in Python (`gridrisk/errors.py`) so that they can inherit
+//! from both `GridRiskError` and `ValueError` and carry documented attributes; the bindings look
+//! them up once.
+
+use crate::error::GridRiskError;
+use pyo3::exceptions::{PyKeyboardInterrupt, PyRuntimeError};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyList, PyType};
+
+fn class<'py>(py: Python<'py>, cell: &'static PyOnceLock<Py<PyType>>, name: &str) -> PyResult<Bound<'py, PyType>> {
+    cell.get_or_try_init(py, || py.import("gridrisk.errors")?.getattr(name)?.cast_into::<PyType>().map(Bound::unbind).map_err(PyErr::from))
+        .map(|t| t.bind(py).clone())
+}
+
+static SCENARIO_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static ARGUMENT_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static MERGE_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static DATA_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+fn build(py: Python<'_>, e: &GridRiskError) -> PyResult<PyErr> {
+    let msg = e.to_string();
+    Ok(match e {
+        GridRiskError::Scenario(issues) => {
+            let list = PyList::empty(py);
+            for i in issues {
+                let d = PyDict::new(py);
+                d.set_item("field", &i.field)?;
+                d.set_item("value", &i.value)?;
+                d.set_item("message", &i.message)?;
+                list.append(d)?;
+            }
+            PyErr::from_value(class(py, &SCENARIO_ERROR, "ScenarioError")?.call1((msg, list))?)
+        }
+        GridRiskError::Argument { .. } => PyErr::from_value(class(py, &ARGUMENT_ERROR, "ArgumentError")?.call1((msg,))?),
+        GridRiskError::Merge(_) => PyErr::from_value(class(py, &MERGE_ERROR, "MergeError")?.call1((msg,))?),
+        GridRiskError::Data(_) => PyErr::from_value(class(py, &DATA_ERROR, "DataError")?.call1((msg,))?),
+        GridRiskError::Cancelled => PyKeyboardInterrupt::new_err("gridrisk run cancelled"),
+    })
+}
+
+/// Converts a core error; if the Python classes cannot be loaded, a RuntimeError says why.
+pub fn to_py(py: Python<'_>, e: &GridRiskError) -> PyErr {
+    build(py, e).unwrap_or_else(|load| PyRuntimeError::new_err(format!("{e} (and gridrisk.errors failed to load: {load})")))
+}
