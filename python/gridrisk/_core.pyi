@@ -1,0 +1,93 @@
+"""Type stubs of the compiled module ``gridrisk._core`` (mirrors ``src/bindings/mod.rs``)."""
+
+from collections.abc import Callable, Mapping
+from typing import Any, Final, final
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = [
+    "CHUNK_PATHS",
+    "SKETCH_RELATIVE_ACCURACY",
+    "RunStats",
+    "__version__",
+    "default_threads",
+    "keep_paths_bytes",
+    "metric_names",
+    "scenario_from_toml",
+    "scenario_to_toml",
+    "schedule",
+    "simulate",
+    "validate_scenario",
+]
+
+__version__: Final[str]
+#: Paths per leaf chunk of the merge tree; path ranges must start at a multiple of it.
+CHUNK_PATHS: Final[int]
+#: Relative accuracy of every sketch quantile (0.002 = 0.2 %).
+SKETCH_RELATIVE_ACCURACY: Final[float]
+
+def validate_scenario(scenario: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate a scenario dict; return its canonical dict. Raises ScenarioError."""
+
+def scenario_from_toml(text: str) -> dict[str, Any]:
+    """Parse and validate TOML text; return the canonical dict. Raises ScenarioError."""
+
+def scenario_to_toml(scenario: Mapping[str, Any]) -> str:
+    """Validate a scenario dict and render it as TOML text."""
+
+def schedule(scenario: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """Month, days, height_start, blocks and subsidy_btc of every simulated month."""
+
+def metric_names() -> list[str]:
+    """Names of the per-path monthly metrics, in array order."""
+
+def default_threads() -> int:
+    """Threads used when none are given: GRIDRISK_NUM_THREADS or the available cores."""
+
+def keep_paths_bytes(paths: int, months: int) -> int:
+    """Bytes that keeping ``paths`` paths of ``months`` months would allocate."""
+
+def simulate(
+    scenario: Mapping[str, Any],
+    *,
+    seed: int,
+    path_lo: int,
+    path_hi: int,
+    threads: int,
+    keep_paths: bool,
+    progress: Callable[[int, int], object] | None = None,
+) -> tuple[RunStats, dict[str, npt.NDArray[np.float64]] | None]:
+    """Run paths ``[path_lo, path_hi)`` with the GIL released; see ``gridrisk.simulate``."""
+
+def _panic_in_worker() -> None:
+    """Panic inside a pool worker (tests that panics surface as PanicException)."""
+
+@final
+class RunStats:
+    """Mergeable statistics of a range of paths: moments and quantile sketches per cell."""
+
+    @property
+    def paths(self) -> int: ...
+    @property
+    def path_lo(self) -> int: ...
+    @property
+    def path_hi(self) -> int: ...
+    @property
+    def months(self) -> int: ...
+    @property
+    def metrics(self) -> list[str]: ...
+    @property
+    def fingerprint(self) -> int: ...
+    def moments(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """``(mean, variance)``, each of shape (metrics, months); variance uses n - 1."""
+    def quantiles(self, q: list[float]) -> npt.NDArray[np.float64]:
+        """Sketch quantiles, shape (metrics, months, len(q))."""
+    def merge(self, other: RunStats) -> RunStats:
+        """Statistics of the union with an adjacent range of the same run."""
+    def to_bytes(self) -> bytes:
+        """Compact binary encoding."""
+    @staticmethod
+    def from_bytes(data: bytes) -> RunStats:
+        """Decode ``to_bytes``; raises DataError for foreign bytes."""
+    def __reduce__(self) -> tuple[Any, tuple[bytes]]: ...
