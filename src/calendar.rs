@@ -37,7 +37,10 @@ impl YearMonth {
     #[must_use]
     pub fn plus(self, k: usize) -> Self {
         let idx = i64::from(self.year) * 12 + i64::from(self.month - 1) + k as i64;
-        Self { year: i32::try_from(idx.div_euclid(12)).unwrap_or(i32::MAX), month: (idx.rem_euclid(12) + 1) as u32 }
+        Self {
+            year: i32::try_from(idx.div_euclid(12)).unwrap_or(i32::MAX),
+            month: (idx.rem_euclid(12) + 1) as u32,
+        }
     }
 
     /// Number of days in this month (Gregorian).
@@ -66,7 +69,9 @@ impl FromStr for YearMonth {
         let year: i32 = y.parse().map_err(|_| bad())?;
         let month: u32 = m.parse().map_err(|_| bad())?;
         if y.len() != 4 || !(1..=12).contains(&month) || !(2000..=2200).contains(&year) {
-            return Err(format!("expected a month as 'YYYY-MM' between 2000-01 and 2200-12, got '{s}'"));
+            return Err(format!(
+                "expected a month as 'YYYY-MM' between 2000-01 and 2200-12, got '{s}'"
+            ));
         }
         Ok(Self { year, month })
     }
@@ -89,7 +94,11 @@ impl From<YearMonth> for String {
 #[must_use]
 pub fn subsidy_at(height: u64) -> f64 {
     let era = height / HALVING_INTERVAL;
-    if era >= 64 { 0.0 } else { INITIAL_SUBSIDY_BTC / (1u64 << era) as f64 }
+    if era >= 64 {
+        0.0
+    } else {
+        INITIAL_SUBSIDY_BTC / (1u64 << era) as f64
+    }
 }
 
 /// Deterministic facts of one simulated month.
@@ -118,7 +127,13 @@ pub fn schedule(start: YearMonth, months: usize, height0: f64) -> Vec<MonthInfo>
             let date = start.plus(k);
             let blocks = f64::from(date.days()) * BLOCKS_PER_DAY;
             let subsidy_btc = mean_subsidy(h, h + blocks);
-            let info = MonthInfo { date, days: date.days(), height_start: h, blocks, subsidy_btc };
+            let info = MonthInfo {
+                date,
+                days: date.days(),
+                height_start: h,
+                blocks,
+                subsidy_btc,
+            };
             h += blocks;
             info
         })

@@ -51,7 +51,11 @@ pub enum GridRiskError {
 impl GridRiskError {
     /// Shorthand for an [`GridRiskError::Argument`] error.
     pub fn argument(field: &str, value: impl fmt::Display, message: impl Into<String>) -> Self {
-        Self::Argument { field: field.to_owned(), value: value.to_string(), message: message.into() }
+        Self::Argument {
+            field: field.to_owned(),
+            value: value.to_string(),
+            message: message.into(),
+        }
     }
 }
 

@@ -11,7 +11,10 @@ pub fn to_value(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
         return Ok(Value::Bool(obj.extract()?));
     }
     if obj.is_instance_of::<PyInt>() {
-        return Ok(obj.extract::<i64>().map_or_else(|_| Value::Unsupported(format!("the integer {obj} (too large)")), Value::Int));
+        return Ok(obj.extract::<i64>().map_or_else(
+            |_| Value::Unsupported(format!("the integer {obj} (too large)")),
+            Value::Int,
+        ));
     }
     if obj.is_instance_of::<PyFloat>() {
         return Ok(Value::Float(obj.extract()?));
@@ -31,7 +34,9 @@ pub fn to_value(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
         return Ok(Value::Table(map));
     }
     if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
-        return Ok(Value::List(obj.try_iter()?.map(|x| to_value(&x?)).collect::<PyResult<_>>()?));
+        return Ok(Value::List(
+            obj.try_iter()?.map(|x| to_value(&x?)).collect::<PyResult<_>>()?,
+        ));
     }
     // NumPy scalars and arrays: `.item()` / `.tolist()` give plain Python objects.
     if obj.hasattr("dtype")? {

@@ -11,8 +11,14 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyType};
 
 fn class<'py>(py: Python<'py>, cell: &'static PyOnceLock<Py<PyType>>, name: &str) -> PyResult<Bound<'py, PyType>> {
-    cell.get_or_try_init(py, || py.import("gridrisk.errors")?.getattr(name)?.cast_into::<PyType>().map(Bound::unbind).map_err(PyErr::from))
-        .map(|t| t.bind(py).clone())
+    cell.get_or_try_init(py, || {
+        py.import("gridrisk.errors")?
+            .getattr(name)?
+            .cast_into::<PyType>()
+            .map(Bound::unbind)
+            .map_err(PyErr::from)
+    })
+    .map(|t| t.bind(py).clone())
 }
 
 static SCENARIO_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
@@ -34,7 +40,9 @@ fn build(py: Python<'_>, e: &GridRiskError) -> PyResult<PyErr> {
             }
             PyErr::from_value(class(py, &SCENARIO_ERROR, "ScenarioError")?.call1((msg, list))?)
         }
-        GridRiskError::Argument { .. } => PyErr::from_value(class(py, &ARGUMENT_ERROR, "ArgumentError")?.call1((msg,))?),
+        GridRiskError::Argument { .. } => {
+            PyErr::from_value(class(py, &ARGUMENT_ERROR, "ArgumentError")?.call1((msg,))?)
+        }
         GridRiskError::Merge(_) => PyErr::from_value(class(py, &MERGE_ERROR, "MergeError")?.call1((msg,))?),
         GridRiskError::Data(_) => PyErr::from_value(class(py, &DATA_ERROR, "DataError")?.call1((msg,))?),
         GridRiskError::Cancelled => PyKeyboardInterrupt::new_err("gridrisk run cancelled"),
@@ -43,5 +51,6 @@ fn build(py: Python<'_>, e: &GridRiskError) -> PyResult<PyErr> {
 
 /// Converts a core error; if the Python classes cannot be loaded, a RuntimeError says why.
 pub fn to_py(py: Python<'_>, e: &GridRiskError) -> PyErr {
-    build(py, e).unwrap_or_else(|load| PyRuntimeError::new_err(format!("{e} (and gridrisk.errors failed to load: {load})")))
+    build(py, e)
+        .unwrap_or_else(|load| PyRuntimeError::new_err(format!("{e} (and gridrisk.errors failed to load: {load})")))
 }

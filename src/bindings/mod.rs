@@ -89,7 +89,13 @@ fn simulate<'py>(
     progress: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyTuple>> {
     let sc = scenario_from(py, scenario)?;
-    let spec = RunSpec { seed, path_lo, path_hi, threads, keep_paths };
+    let spec = RunSpec {
+        seed,
+        path_lo,
+        path_hi,
+        threads,
+        keep_paths,
+    };
     let total = path_hi.saturating_sub(path_lo);
     let out = run::run_blocking(py, progress, total, |mon| engine::run(&sc, &spec, mon))?;
     let months = out.stats.months;
@@ -117,6 +123,9 @@ fn _panic_in_worker(py: Python<'_>) -> PyResult<()> {
         pool.install(|| panic!("deliberate test panic in a gridrisk worker"))
     })
 }
+
+/// `(mean, variance)` arrays.
+type MeanVar<'py> = (Bound<'py, PyArray2<f64>>, Bound<'py, PyArray2<f64>>);
 
 /// Mergeable statistics of a range of paths (moments and quantile sketches per metric-month).
 #[pyclass(name = "RunStats", module = "gridrisk._core", frozen)]
@@ -158,7 +167,7 @@ impl PyRunStats {
     }
 
     /// `(mean, variance)` arrays of shape (metrics, months); variance uses n - 1.
-    fn moments<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyArray2<f64>>, Bound<'py, PyArray2<f64>>)> {
+    fn moments<'py>(&self, py: Python<'py>) -> PyResult<MeanVar<'py>> {
         let m = self.inner.moments();
         let shape = (self.inner.metrics.len(), self.inner.months);
         let var = m.variance();
@@ -170,13 +179,23 @@ impl PyRunStats {
     /// Sketch quantiles, array of shape (metrics, months, len(q)).
     fn quantiles<'py>(&self, py: Python<'py>, q: Vec<f64>) -> Bound<'py, PyArray3<f64>> {
         let (nm, nt) = (self.inner.metrics.len(), self.inner.months);
-        let data: Vec<f64> = self.inner.sketches.iter().flat_map(|s| q.iter().map(move |&p| s.quantile(p))).collect();
-        ndarray::Array3::from_shape_vec((nm, nt, q.len()), data).expect("cells x quantiles").into_pyarray(py)
+        let data: Vec<f64> = self
+            .inner
+            .sketches
+            .iter()
+            .flat_map(|s| q.iter().map(move |&p| s.quantile(p)))
+            .collect();
+        ndarray::Array3::from_shape_vec((nm, nt, q.len()), data)
+            .expect("cells x quantiles")
+            .into_pyarray(py)
     }
 
     /// Statistics of the union with an adjacent range of the same run (either side).
     fn merge(&self, py: Python<'_>, other: &Bound<'_, PyRunStats>) -> PyResult<Self> {
-        let merged = self.inner.merge(&other.get().inner).map_err(|e| errors::to_py(py, &e))?;
+        let merged = self
+            .inner
+            .merge(&other.get().inner)
+            .map_err(|e| errors::to_py(py, &e))?;
         Ok(Self { inner: merged })
     }
 
@@ -188,7 +207,9 @@ impl PyRunStats {
     /// Decodes `to_bytes`.
     #[staticmethod]
     fn from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
-        Ok(Self { inner: RunStats::from_bytes(data).map_err(|e| errors::to_py(py, &e))? })
+        Ok(Self {
+            inner: RunStats::from_bytes(data).map_err(|e| errors::to_py(py, &e))?,
+        })
     }
 
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
@@ -197,7 +218,13 @@ impl PyRunStats {
     }
 
     fn __repr__(&self) -> String {
-        format!("RunStats(paths=[{}, {}), metrics={}, months={})", self.inner.path_lo, self.inner.path_hi, self.inner.metrics.len(), self.inner.months)
+        format!(
+            "RunStats(paths=[{}, {}), metrics={}, months={})",
+            self.inner.path_lo,
+            self.inner.path_hi,
+            self.inner.metrics.len(),
+            self.inner.months
+        )
     }
 }
 
@@ -205,14 +232,17 @@ impl PyRunStats {
 mod _core {
     #[pymodule_export]
     use super::{
-        PyRunStats, _panic_in_worker, default_threads, keep_paths_bytes, metric_names, scenario_from_toml,
+        _panic_in_worker, PyRunStats, default_threads, keep_paths_bytes, metric_names, scenario_from_toml,
         scenario_to_toml, schedule, simulate, validate_scenario,
     };
 
     #[pymodule_init]
     fn init(m: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyResult<()> {
         use pyo3::types::PyModuleMethods;
-        m.add("__version__", env!("CARGO_PKG_VERSION").replace("-alpha", "a").replace("-beta", "b"))?;
+        m.add(
+            "__version__",
+            env!("CARGO_PKG_VERSION").replace("-alpha", "a").replace("-beta", "b"),
+        )?;
         m.add("CHUNK_PATHS", super::CHUNK_PATHS)?;
         m.add("SKETCH_RELATIVE_ACCURACY", super::sketch::ALPHA)?;
         Ok(())

@@ -28,7 +28,16 @@ impl Bitcoin {
             Returns::Normal => None,
             Returns::StudentT => Some((ChiSquared::new(p.t_dof).expect("validated: dof > 2"), p.t_dof - 2.0)),
         };
-        Self { merton: Merton::new(j.drift_annual, j.vol_annual, j.jump_intensity_annual, j.jump_mean, j.jump_sd), tails }
+        Self {
+            merton: Merton::new(
+                j.drift_annual,
+                j.vol_annual,
+                j.jump_intensity_annual,
+                j.jump_mean,
+                j.jump_sd,
+            ),
+            tails,
+        }
     }
 
     /// Turns the correlated normal shock into the diffusion shock (identity for normal returns).

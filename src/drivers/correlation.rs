@@ -1,6 +1,9 @@
 //! Linear algebra for the factor correlation matrix: a Cholesky factor that tolerates
 //! semi-definite (rank-deficient) matrices, and the smallest eigenvalue for validation.
 
+// Index loops read like the textbook algorithms here; iterator rewrites obscure them.
+#![allow(clippy::needless_range_loop)]
+
 use crate::rng::N_FACTORS;
 
 /// Lower-triangular `L` with `L Lᵀ = m`, for a symmetric positive semi-definite `m`.
@@ -32,7 +35,10 @@ pub fn min_eigenvalue(m: &[Vec<f64>]) -> f64 {
     let n = m.len();
     let mut a: Vec<Vec<f64>> = m.to_vec();
     for _sweep in 0..100 {
-        let off: f64 = (0..n).flat_map(|i| (0..n).filter(move |&j| j != i).map(move |j| (i, j))).map(|(i, j)| a[i][j] * a[i][j]).sum();
+        let off: f64 = (0..n)
+            .flat_map(|i| (0..n).filter(move |&j| j != i).map(move |j| (i, j)))
+            .map(|(i, j)| a[i][j] * a[i][j])
+            .sum();
         if off < 1e-22 {
             break;
         }

@@ -25,7 +25,10 @@ impl Demand {
                 p.base_load_mw * (p.growth_annual * t as f64 * DT).exp() * season
             })
             .collect();
-        Self { expected, shock: Ar1::new(p.ar1_phi, p.ar1_sigma) }
+        Self {
+            expected,
+            shock: Ar1::new(p.ar1_phi, p.ar1_sigma),
+        }
     }
 
     /// The AR(1) shock process.

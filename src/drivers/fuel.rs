@@ -46,7 +46,12 @@ impl Fuels {
             },
             LngMode::Own => LngPrice::Own(ou(&p.lng.own)),
         };
-        Self { oil: ou(&p.oil), lng, coal: ou(&p.coal), log0: [p.oil.price0.ln(), p.lng.own.price0.ln(), p.coal.price0.ln()] }
+        Self {
+            oil: ou(&p.oil),
+            lng,
+            coal: ou(&p.coal),
+            log0: [p.oil.price0.ln(), p.lng.own.price0.ln(), p.coal.price0.ln()],
+        }
     }
 }
 

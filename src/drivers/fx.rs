@@ -10,5 +10,11 @@ use crate::scenario::Fx as Params;
 #[must_use]
 pub fn process(p: &Params) -> Merton {
     let j = &p.process;
-    Merton::new(j.drift_annual, j.vol_annual, j.jump_intensity_annual, j.jump_mean, j.jump_sd)
+    Merton::new(
+        j.drift_annual,
+        j.vol_annual,
+        j.jump_intensity_annual,
+        j.jump_mean,
+        j.jump_sd,
+    )
 }

@@ -153,8 +153,8 @@ impl Drivers {
             for (e, r) in eps.iter_mut().zip(factor_rngs.iter_mut()) {
                 *e = StandardNormal.sample(r);
             }
-            for i in 0..N_FACTORS {
-                z[i] = (0..=i).map(|k| self.chol[i][k] * eps[k]).sum();
+            for (zi, row) in z.iter_mut().zip(&self.chol) {
+                *zi = row.iter().zip(&eps).map(|(l, e)| l * e).sum();
             }
             let [z_dem, z_oil, z_lng, z_coal, z_fx, z_btc, z_hash, z_hyd] = z;
             if t == 0 {
@@ -179,7 +179,11 @@ impl Drivers {
             let oil = x_oil.exp();
             scratch.oil.push(oil);
             let lng = match &self.fuels.lng {
-                LngPrice::Slope { slope, constant, window } => slope.mul_add(fuel::trailing_mean(&scratch.oil, t, *window), *constant),
+                LngPrice::Slope {
+                    slope,
+                    constant,
+                    window,
+                } => slope.mul_add(fuel::trailing_mean(&scratch.oil, t, *window), *constant),
                 LngPrice::Own(_) => x_lng.exp(),
             };
             let hashrate = self.network.hashrate_ehs(t, &scratch.log_btc, x_hash);
@@ -192,7 +196,10 @@ impl Drivers {
             put(Metric::CoalUsdPerT, x_coal.exp());
             put(Metric::FxPkrPerUsd, x_fx.exp());
             put(Metric::BitcoinPriceUsd, x_btc.exp());
-            put(Metric::FeesBtcPerBlock, self.network.fees_btc(self.schedule[t].subsidy_btc, u_fee));
+            put(
+                Metric::FeesBtcPerBlock,
+                self.network.fees_btc(self.schedule[t].subsidy_btc, u_fee),
+            );
             put(Metric::HashrateEhs, hashrate);
             put(Metric::DifficultyT, hashrate * network::DIFFICULTY_T_PER_EHS);
             put(Metric::HydroAvailability, self.hydro.factor(y_hyd));

@@ -38,7 +38,11 @@ impl Network {
         let sub0 = sched[0].subsidy_btc;
         let base_log = (0..sched.len())
             .map(|t| {
-                let subsidy_term = if t >= lag { eta * (sched[t - lag].subsidy_btc / sub0).ln() } else { 0.0 };
+                let subsidy_term = if t >= lag {
+                    eta * (sched[t - lag].subsidy_btc / sub0).ln()
+                } else {
+                    0.0
+                };
                 p.hashrate0_ehs.ln() + p.growth_annual * t as f64 * DT + subsidy_term
             })
             .collect();
@@ -56,7 +60,11 @@ impl Network {
     #[inline]
     #[must_use]
     pub fn hashrate_ehs(&self, t: usize, log_price: &[f64], x: f64) -> f64 {
-        let price_term = if t >= self.lag { self.eta * (log_price[t - self.lag] - log_price[0]) } else { 0.0 };
+        let price_term = if t >= self.lag {
+            self.eta * (log_price[t - self.lag] - log_price[0])
+        } else {
+            0.0
+        };
         (self.base_log[t] + price_term + x).exp()
     }
 

@@ -23,7 +23,12 @@ impl Ar1 {
     #[must_use]
     pub fn new(phi: f64, sigma: f64) -> Self {
         let var = sigma * sigma / (1.0 - phi * phi);
-        Self { phi, sigma, sd_stationary: var.sqrt(), half_var: 0.5 * var }
+        Self {
+            phi,
+            sigma,
+            sd_stationary: var.sqrt(),
+            half_var: 0.5 * var,
+        }
     }
     /// First value, drawn from the stationary law.
     #[inline]
@@ -59,8 +64,16 @@ impl LogOu {
     pub fn new(long_run: f64, kappa: f64, sigma: f64) -> Self {
         let decay = (-kappa * DT).exp();
         // Var of the exact transition: sigma^2 (1 - e^{-2 kappa dt}) / (2 kappa), -> sigma^2 dt as kappa -> 0.
-        let var = if kappa > 1e-12 { sigma * sigma * -(-2.0 * kappa * DT).exp_m1() / (2.0 * kappa) } else { sigma * sigma * DT };
-        Self { decay, pull: (1.0 - decay) * long_run.ln(), sd: var.sqrt() }
+        let var = if kappa > 1e-12 {
+            sigma * sigma * -(-2.0 * kappa * DT).exp_m1() / (2.0 * kappa)
+        } else {
+            sigma * sigma * DT
+        };
+        Self {
+            decay,
+            pull: (1.0 - decay) * long_run.ln(),
+            sd: var.sqrt(),
+        }
     }
     /// Next log price.
     #[inline]
@@ -87,7 +100,13 @@ impl Merton {
     pub fn new(mu: f64, sigma: f64, lambda: f64, jump_mean: f64, jump_sd: f64) -> Self {
         let k = (jump_mean + 0.5 * jump_sd * jump_sd).exp() - 1.0;
         let jumps = (lambda > 0.0).then(|| Poisson::new(lambda * DT).expect("validated: 0 < lambda*dt < 5"));
-        Self { drift: (mu - 0.5 * sigma * sigma - lambda * k) * DT, vol: sigma * DT.sqrt(), jumps, jump_mean, jump_sd }
+        Self {
+            drift: (mu - 0.5 * sigma * sigma - lambda * k) * DT,
+            vol: sigma * DT.sqrt(),
+            jumps,
+            jump_mean,
+            jump_sd,
+        }
     }
     /// Next log level given the diffusion shock `z`; jumps come from their own stream.
     #[inline]

@@ -42,7 +42,9 @@ pub struct RunOutput {
 /// Bytes that `keep_paths` would allocate.
 #[must_use]
 pub fn keep_paths_bytes(paths: u64, months: usize) -> u64 {
-    paths.saturating_mul(months as u64).saturating_mul((N_METRICS * 8) as u64)
+    paths
+        .saturating_mul(months as u64)
+        .saturating_mul((N_METRICS * 8) as u64)
 }
 
 /// A stable 64-bit FNV-1a hash (std's hasher may change between Rust releases).
@@ -57,7 +59,10 @@ fn fnv1a(bytes: &[u8], mut h: u64) -> u64 {
 /// Identifies (scenario, seed) for merge checks.
 #[must_use]
 pub fn fingerprint(sc: &Scenario, seed: u64) -> u64 {
-    fnv1a(&seed.to_le_bytes(), fnv1a(sc.to_toml_string().as_bytes(), 0xcbf2_9ce4_8422_2325))
+    fnv1a(
+        &seed.to_le_bytes(),
+        fnv1a(sc.to_toml_string().as_bytes(), 0xcbf2_9ce4_8422_2325),
+    )
 }
 
 struct Ctx<'a> {
@@ -76,9 +81,19 @@ struct Ctx<'a> {
 /// when `monitor` is cancelled, [`GridRiskError::Scenario`] if the parameters drive a value
 /// out of floating-point range.
 pub fn run(sc: &Scenario, spec: &RunSpec, monitor: &Monitor) -> Result<RunOutput> {
-    let RunSpec { seed, path_lo, path_hi, threads, keep_paths } = *spec;
+    let RunSpec {
+        seed,
+        path_lo,
+        path_hi,
+        threads,
+        keep_paths,
+    } = *spec;
     if path_lo % CHUNK_PATHS != 0 {
-        return Err(GridRiskError::argument("path_range", path_lo, format!("the first path must be a multiple of {CHUNK_PATHS}")));
+        return Err(GridRiskError::argument(
+            "path_range",
+            path_lo,
+            format!("the first path must be a multiple of {CHUNK_PATHS}"),
+        ));
     }
     if path_hi <= path_lo || path_hi > MAX_PATHS {
         return Err(GridRiskError::argument(
@@ -91,16 +106,27 @@ pub fn run(sc: &Scenario, spec: &RunSpec, monitor: &Monitor) -> Result<RunOutput
     let drivers = Drivers::new(sc);
     let months = drivers.months();
     let cells = N_METRICS * months;
-    let n_paths = usize::try_from(path_hi - path_lo).map_err(|_| GridRiskError::argument("paths", path_hi - path_lo, "too many for this machine"))?;
+    let n_paths = usize::try_from(path_hi - path_lo)
+        .map_err(|_| GridRiskError::argument("paths", path_hi - path_lo, "too many for this machine"))?;
     let mut kept: Option<Vec<Vec<f64>>> = if keep_paths {
-        let len = n_paths.checked_mul(months).ok_or_else(|| GridRiskError::argument("paths", n_paths, "too many to keep"))?;
+        let len = n_paths
+            .checked_mul(months)
+            .ok_or_else(|| GridRiskError::argument("paths", n_paths, "too many to keep"))?;
         Some((0..N_METRICS).map(|_| vec![0.0; len]).collect())
     } else {
         None
     };
-    let sketch_sets: Vec<Mutex<Vec<Sketch>>> =
-        (0..pool.current_num_threads()).map(|_| Mutex::new(vec![Sketch::default(); cells])).collect();
-    let ctx = Ctx { drivers: &drivers, seed, path_lo, path_hi, monitor, sketches: &sketch_sets };
+    let sketch_sets: Vec<Mutex<Vec<Sketch>>> = (0..pool.current_num_threads())
+        .map(|_| Mutex::new(vec![Sketch::default(); cells]))
+        .collect();
+    let ctx = Ctx {
+        drivers: &drivers,
+        seed,
+        path_lo,
+        path_hi,
+        monitor,
+        sketches: &sketch_sets,
+    };
 
     let c_lo = path_lo / CHUNK_PATHS;
     let c_hi = path_hi.div_ceil(CHUNK_PATHS);
@@ -110,7 +136,11 @@ pub fn run(sc: &Scenario, spec: &RunSpec, monitor: &Monitor) -> Result<RunOutput
         for (lo, size) in canonical(c_lo, c_hi) {
             let rows = ctx.rows(lo, size);
             let here = sinks.as_mut().map(|s| split_rows(s, rows * months));
-            out.push(Node { lo, size, moments: node(&ctx, lo, size, here)? });
+            out.push(Node {
+                lo,
+                size,
+                moments: node(&ctx, lo, size, here)?,
+            });
         }
         Ok(out)
     })?;
@@ -171,7 +201,10 @@ fn node(ctx: &Ctx<'_>, lo: u64, size: u64, sinks: Option<Vec<&mut [f64]>>) -> Re
         }
         None => (None, None),
     };
-    let (a, b) = rayon::join(|| node(ctx, lo, half, left_sinks), || node(ctx, lo + half, half, right_sinks));
+    let (a, b) = rayon::join(
+        || node(ctx, lo, half, left_sinks),
+        || node(ctx, lo + half, half, right_sinks),
+    );
     Ok(Moments::merge(&a?, &b?))
 }
 
@@ -184,7 +217,9 @@ fn leaf(ctx: &Ctx<'_>, chunk: u64, mut sinks: Option<Vec<&mut [f64]>>) -> Result
     let mut buf = vec![0.0; cells];
     let mut scratch = Scratch::default();
     let worker = rayon::current_thread_index().unwrap_or(0) % ctx.sketches.len();
-    let mut sketches = ctx.sketches[worker].lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut sketches = ctx.sketches[worker]
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     for (row, path) in (first..last).enumerate() {
         ctx.drivers.simulate(ctx.seed, path, &mut buf, &mut scratch);
         if let Some(bad) = buf.iter().position(|v| !v.is_finite()) {

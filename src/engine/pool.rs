@@ -10,7 +10,10 @@ use std::sync::{Arc, LazyLock, Mutex};
 /// Largest thread count accepted.
 pub const MAX_THREADS: usize = 1024;
 
-static POOLS: LazyLock<Mutex<HashMap<usize, (u32, Arc<ThreadPool>)>>> = LazyLock::new(Mutex::default);
+/// Pools by size, each with the pid of the process that built it.
+type PoolCache = HashMap<usize, (u32, Arc<ThreadPool>)>;
+
+static POOLS: LazyLock<Mutex<PoolCache>> = LazyLock::new(Mutex::default);
 
 /// Threads used when the caller does not say: `GRIDRISK_NUM_THREADS` if set to a positive
 /// integer, else the number of cores available to the process.
@@ -30,7 +33,11 @@ pub fn default_threads() -> usize {
 /// to start the threads.
 pub fn get(threads: usize) -> Result<Arc<ThreadPool>> {
     if !(1..=MAX_THREADS).contains(&threads) {
-        return Err(GridRiskError::argument("threads", threads, format!("must be a whole number in [1, {MAX_THREADS}]")));
+        return Err(GridRiskError::argument(
+            "threads",
+            threads,
+            format!("must be a whole number in [1, {MAX_THREADS}]"),
+        ));
     }
     let pid = std::process::id();
     let mut pools = POOLS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);

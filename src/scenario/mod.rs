@@ -299,7 +299,11 @@ impl Scenario {
         if issues.is_empty() {
             check_relations(&sc, &issues);
         }
-        if issues.is_empty() { Ok(sc) } else { Err(GridRiskError::Scenario(issues.into_vec())) }
+        if issues.is_empty() {
+            Ok(sc)
+        } else {
+            Err(GridRiskError::Scenario(issues.into_vec()))
+        }
     }
 
     /// Parses and validates TOML text.
@@ -308,7 +312,11 @@ impl Scenario {
     /// [`GridRiskError::Scenario`] for a syntax error (with line and column) or invalid fields.
     pub fn from_toml_str(text: &str) -> Result<Self> {
         let doc: toml::Table = text.parse().map_err(|e: toml::de::Error| {
-            let at = e.span().map(|s| line_col(text, s.start)).map(|(l, c)| format!("line {l}, column {c}")).unwrap_or_default();
+            let at = e
+                .span()
+                .map(|s| line_col(text, s.start))
+                .map(|(l, c)| format!("line {l}, column {c}"))
+                .unwrap_or_default();
             GridRiskError::Scenario(vec![crate::error::Issue {
                 field: "(toml)".into(),
                 value: at,
@@ -349,7 +357,10 @@ fn line_col(text: &str, byte: usize) -> (usize, usize) {
 
 fn read(root: &mut Table<'_, '_>) -> Scenario {
     let mut t = root.table("meta");
-    let meta = Meta { name: t.string("name"), description: t.string("description") };
+    let meta = Meta {
+        name: t.string("name"),
+        description: t.string("description"),
+    };
     t.finish();
 
     let mut t = root.table("simulation");
@@ -382,7 +393,13 @@ fn read(root: &mut Table<'_, '_>) -> Scenario {
     let own = read_mean_reverting(&mut o, 200.0);
     o.finish();
     t.finish();
-    let lng = Lng { mode, slope, constant_usd_per_mmbtu, averaging_months, own };
+    let lng = Lng {
+        mode,
+        slope,
+        constant_usd_per_mmbtu,
+        averaging_months,
+        own,
+    };
     let mut t = f.table("coal");
     let coal = read_mean_reverting(&mut t, 2000.0);
     t.finish();
@@ -390,7 +407,10 @@ fn read(root: &mut Table<'_, '_>) -> Scenario {
     let fuel = Fuels { oil, lng, coal };
 
     let mut t = root.table("fx");
-    let fx = Fx { rate0_pkr_per_usd: t.f64("rate0_pkr_per_usd", Range::above(0.0, 1.0e5)), process: read_jump_diffusion(&mut t) };
+    let fx = Fx {
+        rate0_pkr_per_usd: t.f64("rate0_pkr_per_usd", Range::above(0.0, 1.0e5)),
+        process: read_jump_diffusion(&mut t),
+    };
     t.finish();
 
     let mut t = root.table("bitcoin");
@@ -417,7 +437,10 @@ fn read(root: &mut Table<'_, '_>) -> Scenario {
     t.finish();
 
     let mut t = root.table("hydro");
-    let hydro = Hydro { ar1_phi: t.f64("ar1_phi", PHI), ar1_sigma: t.f64("ar1_sigma", SIGMA_MONTHLY) };
+    let hydro = Hydro {
+        ar1_phi: t.f64("ar1_phi", PHI),
+        ar1_sigma: t.f64("ar1_sigma", SIGMA_MONTHLY),
+    };
     t.finish();
 
     let mut t = root.table("correlation");
@@ -427,7 +450,10 @@ fn read(root: &mut Table<'_, '_>) -> Scenario {
         t.problem(
             "factors",
             format!("{factors:?}"),
-            format!("must list the factors in this order: {}", FACTORS.map(|f| format!("'{f}'")).join(", ")),
+            format!(
+                "must list the factors in this order: {}",
+                FACTORS.map(|f| format!("'{f}'")).join(", ")
+            ),
         );
     }
     t.finish();
@@ -445,31 +471,58 @@ fn read(root: &mut Table<'_, '_>) -> Scenario {
         must_run: t.bool("must_run"),
     });
     if fleet.is_empty() {
-        root.problem("fleet", "an empty list", "the fleet needs at least one technology class");
+        root.problem(
+            "fleet",
+            "an empty list",
+            "the fleet needs at least one technology class",
+        );
     }
     for (i, c) in fleet.iter().enumerate() {
         if let Some(j) = fleet[..i].iter().position(|d| d.name == c.name) {
-            root.problem(&format!("fleet[{i}].name"), format!("'{}'", c.name), format!("duplicate of fleet[{j}].name; names must be unique"));
+            root.problem(
+                &format!("fleet[{i}].name"),
+                format!("'{}'", c.name),
+                format!("duplicate of fleet[{j}].name; names must be unique"),
+            );
         }
     }
 
-    Scenario { meta, simulation, demand, fuel, fx, bitcoin, network, hydro, correlation, fleet }
+    Scenario {
+        meta,
+        simulation,
+        demand,
+        fuel,
+        fx,
+        bitcoin,
+        network,
+        hydro,
+        correlation,
+        fleet,
+    }
 }
 
 /// Checks between fields, run once every field is individually valid.
+#[allow(clippy::needless_range_loop)] // (i, j) are also the indices named in the messages
 fn check_relations(sc: &Scenario, issues: &Issues) {
     let m = &sc.correlation.matrix;
     let n = N_FACTORS;
     for i in 0..n {
         if (m[i][i] - 1.0).abs() > 1e-12 {
-            issues.push(&format!("correlation.matrix[{i}][{i}]"), format!("{:?}", m[i][i]), "the diagonal must be 1");
+            issues.push(
+                &format!("correlation.matrix[{i}][{i}]"),
+                format!("{:?}", m[i][i]),
+                "the diagonal must be 1",
+            );
         }
         for j in 0..i {
             if (m[i][j] - m[j][i]).abs() > 1e-9 {
                 issues.push(
                     &format!("correlation.matrix[{i}][{j}]"),
                     format!("{:?}", m[i][j]),
-                    format!("must equal matrix[{j}][{i}] = {:?} (the matrix must be symmetric)", m[j][i]),
+                    format!(
+                        "must equal matrix[{j}][{i}] = {:?} (the matrix must be symmetric)",
+                        m[j][i]
+                    ),
                 );
             }
         }
@@ -486,6 +539,10 @@ fn check_relations(sc: &Scenario, issues: &Issues) {
     }
     let total_mw: f64 = sc.fleet.iter().map(|c| f64::from(c.units) * c.unit_mw).sum();
     if total_mw > 2.0e6 {
-        issues.push("fleet", format!("{total_mw:.0} MW in total"), "total capacity must be at most 2,000,000 MW");
+        issues.push(
+            "fleet",
+            format!("{total_mw:.0} MW in total"),
+            "total capacity must be at most 2,000,000 MW",
+        );
     }
 }

@@ -18,7 +18,11 @@ pub struct Issues(RefCell<Vec<Issue>>);
 impl Issues {
     /// Records a problem.
     pub fn push(&self, field: &str, value: impl Into<String>, message: impl Into<String>) {
-        self.0.borrow_mut().push(Issue { field: field.to_owned(), value: value.into(), message: message.into() });
+        self.0.borrow_mut().push(Issue {
+            field: field.to_owned(),
+            value: value.into(),
+            message: message.into(),
+        });
     }
 
     /// Whether nothing went wrong so far.
@@ -45,22 +49,42 @@ impl Range {
     /// `[lo, hi]`.
     #[must_use]
     pub const fn closed(lo: f64, hi: f64) -> Self {
-        Self { lo, hi, lo_open: false, hi_open: false }
+        Self {
+            lo,
+            hi,
+            lo_open: false,
+            hi_open: false,
+        }
     }
     /// `(lo, hi]`.
     #[must_use]
     pub const fn above(lo: f64, hi: f64) -> Self {
-        Self { lo, hi, lo_open: true, hi_open: false }
+        Self {
+            lo,
+            hi,
+            lo_open: true,
+            hi_open: false,
+        }
     }
     /// `(lo, hi)`.
     #[must_use]
     pub const fn open(lo: f64, hi: f64) -> Self {
-        Self { lo, hi, lo_open: true, hi_open: true }
+        Self {
+            lo,
+            hi,
+            lo_open: true,
+            hi_open: true,
+        }
     }
     /// `[lo, hi)`.
     #[must_use]
     pub const fn below(lo: f64, hi: f64) -> Self {
-        Self { lo, hi, lo_open: false, hi_open: true }
+        Self {
+            lo,
+            hi,
+            lo_open: false,
+            hi_open: true,
+        }
     }
 
     /// Whether `x` lies in the interval.
@@ -86,7 +110,11 @@ impl fmt::Display for Range {
 }
 
 fn fmt_num(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 { format!("{}", x as i64) } else { format!("{x}") }
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x}")
+    }
 }
 
 /// A reader over one table of the document.
@@ -103,15 +131,28 @@ impl<'v, 'i> Table<'v, 'i> {
         let map = match value {
             Value::Table(m) => Some(m),
             other => {
-                issues.push("(scenario)", other.brief(), "a scenario must be a table (a dict / TOML document)");
+                issues.push(
+                    "(scenario)",
+                    other.brief(),
+                    "a scenario must be a table (a dict / TOML document)",
+                );
                 None
             }
         };
-        Self { issues, path: String::new(), map, known: Vec::new() }
+        Self {
+            issues,
+            path: String::new(),
+            map,
+            known: Vec::new(),
+        }
     }
 
     fn field(&self, key: &str) -> String {
-        if self.path.is_empty() { key.to_owned() } else { format!("{}.{key}", self.path) }
+        if self.path.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{}.{key}", self.path)
+        }
     }
 
     fn get(&mut self, key: &'static str) -> Option<&'v Value> {
@@ -149,7 +190,8 @@ impl<'v, 'i> Table<'v, 'i> {
             None => false,
             Some(Value::Bool(b)) => *b,
             Some(v) => {
-                self.issues.push(&field, v.brief(), format!("expected true or false, got a {}", v.kind()));
+                self.issues
+                    .push(&field, v.brief(), format!("expected true or false, got a {}", v.kind()));
                 false
             }
         }
@@ -162,7 +204,8 @@ impl<'v, 'i> Table<'v, 'i> {
             None => String::new(),
             Some(Value::Str(s)) => s.clone(),
             Some(v) => {
-                self.issues.push(&field, v.brief(), format!("expected a string, got a {}", v.kind()));
+                self.issues
+                    .push(&field, v.brief(), format!("expected a string, got a {}", v.kind()));
                 String::new()
             }
         }
@@ -178,7 +221,8 @@ impl<'v, 'i> Table<'v, 'i> {
                 T::default()
             }),
             Some(v) => {
-                self.issues.push(&field, v.brief(), format!("expected a string, got a {}", v.kind()));
+                self.issues
+                    .push(&field, v.brief(), format!("expected a string, got a {}", v.kind()));
                 T::default()
             }
         }
@@ -188,8 +232,13 @@ impl<'v, 'i> Table<'v, 'i> {
     pub fn choice(&mut self, key: &'static str, allowed: &[&str]) -> usize {
         self.parsed(key, |s| {
             allowed.iter().position(|a| *a == s).ok_or_else(|| {
-                let hint = suggest(s, allowed.iter().copied()).map(|h| format!(" (did you mean '{h}'?)")).unwrap_or_default();
-                format!("must be one of {}{hint}", allowed.iter().map(|a| format!("'{a}'")).collect::<Vec<_>>().join(", "))
+                let hint = suggest(s, allowed.iter().copied())
+                    .map(|h| format!(" (did you mean '{h}'?)"))
+                    .unwrap_or_default();
+                format!(
+                    "must be one of {}{hint}",
+                    allowed.iter().map(|a| format!("'{a}'")).collect::<Vec<_>>().join(", ")
+                )
             })
         })
     }
@@ -197,15 +246,22 @@ impl<'v, 'i> Table<'v, 'i> {
     /// A list of numbers in `range`, of exactly `len` items when `len` is given.
     pub fn f64_list(&mut self, key: &'static str, range: Range, len: Option<usize>) -> Vec<f64> {
         let field = self.field(key);
-        let Some(v) = self.get(key) else { return Vec::new() };
+        let Some(v) = self.get(key) else {
+            return Vec::new();
+        };
         let Value::List(items) = v else {
-            self.issues.push(&field, v.brief(), format!("expected a list of numbers, got a {}", v.kind()));
+            self.issues.push(
+                &field,
+                v.brief(),
+                format!("expected a list of numbers, got a {}", v.kind()),
+            );
             return Vec::new();
         };
         if let Some(n) = len
             && items.len() != n
         {
-            self.issues.push(&field, v.brief(), format!("expected exactly {n} numbers"));
+            self.issues
+                .push(&field, v.brief(), format!("expected exactly {n} numbers"));
         }
         items
             .iter()
@@ -217,11 +273,14 @@ impl<'v, 'i> Table<'v, 'i> {
     /// A list of strings.
     pub fn string_list(&mut self, key: &'static str) -> Vec<String> {
         let field = self.field(key);
-        let Some(v) = self.get(key) else { return Vec::new() };
+        let Some(v) = self.get(key) else {
+            return Vec::new();
+        };
         match v {
-            Value::List(items) if items.iter().all(|x| matches!(x, Value::Str(_))) => {
-                items.iter().filter_map(|x| if let Value::Str(s) = x { Some(s.clone()) } else { None }).collect()
-            }
+            Value::List(items) if items.iter().all(|x| matches!(x, Value::Str(_))) => items
+                .iter()
+                .filter_map(|x| if let Value::Str(s) = x { Some(s.clone()) } else { None })
+                .collect(),
             _ => {
                 self.issues.push(&field, v.brief(), "expected a list of strings");
                 Vec::new()
@@ -232,11 +291,17 @@ impl<'v, 'i> Table<'v, 'i> {
     /// A square matrix (list of lists) of numbers in `range`, of size `n` x `n`.
     pub fn matrix(&mut self, key: &'static str, range: Range, n: usize) -> Vec<Vec<f64>> {
         let field = self.field(key);
-        let Some(v) = self.get(key) else { return Vec::new() };
+        let Some(v) = self.get(key) else {
+            return Vec::new();
+        };
         let rows = match v {
             Value::List(rows) if rows.iter().all(|r| matches!(r, Value::List(_))) => rows,
             _ => {
-                self.issues.push(&field, v.brief(), format!("expected a {n} x {n} matrix (a list of {n} lists)"));
+                self.issues.push(
+                    &field,
+                    v.brief(),
+                    format!("expected a {n} x {n} matrix (a list of {n} lists)"),
+                );
                 return Vec::new();
             }
         };
@@ -245,15 +310,28 @@ impl<'v, 'i> Table<'v, 'i> {
             let shape = format!(
                 "{} x [{}]",
                 rows.len(),
-                rows.iter().map(|r| if let Value::List(c) = r { c.len().to_string() } else { "?".into() }).collect::<Vec<_>>().join(", ")
+                rows.iter()
+                    .map(|r| if let Value::List(c) = r {
+                        c.len().to_string()
+                    } else {
+                        "?".into()
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
             );
-            self.issues.push(&field, shape, format!("expected a {n} x {n} matrix, one row and column per factor"));
+            self.issues.push(
+                &field,
+                shape,
+                format!("expected a {n} x {n} matrix, one row and column per factor"),
+            );
             return Vec::new();
         }
         rows.iter()
             .enumerate()
             .map(|(i, r)| {
-                let Value::List(cells) = r else { unreachable!("shape checked above") };
+                let Value::List(cells) = r else {
+                    unreachable!("shape checked above")
+                };
                 cells
                     .iter()
                     .enumerate()
@@ -270,11 +348,17 @@ impl<'v, 'i> Table<'v, 'i> {
             None => None,
             Some(Value::Table(m)) => Some(m),
             Some(v) => {
-                self.issues.push(&field, v.brief(), format!("expected a table, got a {}", v.kind()));
+                self.issues
+                    .push(&field, v.brief(), format!("expected a table, got a {}", v.kind()));
                 None
             }
         };
-        Table { issues: self.issues, path: field, map, known: Vec::new() }
+        Table {
+            issues: self.issues,
+            path: field,
+            map,
+            known: Vec::new(),
+        }
     }
 
     /// A list of tables (TOML `[[key]]`), each read by `read`.
@@ -284,7 +368,11 @@ impl<'v, 'i> Table<'v, 'i> {
             None => return Vec::new(),
             Some(Value::List(items)) => items,
             Some(v) => {
-                self.issues.push(&field, v.brief(), format!("expected a list of tables, got a {}", v.kind()));
+                self.issues.push(
+                    &field,
+                    v.brief(),
+                    format!("expected a list of tables, got a {}", v.kind()),
+                );
                 return Vec::new();
             }
         };
@@ -294,10 +382,16 @@ impl<'v, 'i> Table<'v, 'i> {
             let map = if let Value::Table(m) = item {
                 Some(m)
             } else {
-                self.issues.push(&path, item.brief(), format!("expected a table, got a {}", item.kind()));
+                self.issues
+                    .push(&path, item.brief(), format!("expected a table, got a {}", item.kind()));
                 None
             };
-            let mut t = Table { issues: self.issues, path, map, known: Vec::new() };
+            let mut t = Table {
+                issues: self.issues,
+                path,
+                map,
+                known: Vec::new(),
+            };
             out.push(read(&mut t));
             t.finish();
         }
@@ -320,9 +414,15 @@ impl<'v, 'i> Table<'v, 'i> {
         let Some(map) = self.map else { return };
         for (k, v) in map {
             if !self.known.contains(&k.as_str()) {
-                let hint = suggest(k, self.known.iter().copied()).map(|h| format!("; did you mean '{h}'?")).unwrap_or_default();
+                let hint = suggest(k, self.known.iter().copied())
+                    .map(|h| format!("; did you mean '{h}'?"))
+                    .unwrap_or_default();
                 let allowed = self.known.join(", ");
-                self.issues.push(&self.field(k), v.brief(), format!("unknown key{hint} (known keys here: {allowed})"));
+                self.issues.push(
+                    &self.field(k),
+                    v.brief(),
+                    format!("unknown key{hint} (known keys here: {allowed})"),
+                );
             }
         }
     }
@@ -333,7 +433,11 @@ fn number(issues: &Issues, field: &str, v: &Value, range: Range) -> Option<f64> 
         Value::Float(x) => *x,
         Value::Int(i) => *i as f64,
         other => {
-            issues.push(field, other.brief(), format!("expected a number in {range}, got a {}", other.kind()));
+            issues.push(
+                field,
+                other.brief(),
+                format!("expected a number in {range}, got a {}", other.kind()),
+            );
             return None;
         }
     };
@@ -353,7 +457,11 @@ fn integer(issues: &Issues, field: &str, v: &Value, lo: i64, hi: i64) -> Option<
         Value::Int(i) => *i,
         Value::Float(x) if x.is_finite() && x.fract() == 0.0 && x.abs() < 9.0e15 => *x as i64,
         other => {
-            issues.push(field, other.brief(), format!("expected a whole number in [{lo}, {hi}], got a {}", other.kind()));
+            issues.push(
+                field,
+                other.brief(),
+                format!("expected a whole number in [{lo}, {hi}], got a {}", other.kind()),
+            );
             return None;
         }
     };
@@ -397,7 +505,11 @@ mod tests {
         let found = issues.into_vec();
         let fields: Vec<_> = found.iter().map(|i| i.field.as_str()).collect();
         assert_eq!(fields, ["vol_annual", "drift", "n", "vol_anual"]);
-        assert!(found[3].message.contains("did you mean 'vol_annual'"), "{}", found[3].message);
+        assert!(
+            found[3].message.contains("did you mean 'vol_annual'"),
+            "{}",
+            found[3].message
+        );
         assert!(found[1].message.contains("[-1, 1]"));
     }
 

@@ -45,7 +45,9 @@ impl Value {
             Value::Bool(b) => b.to_string(),
             Value::Int(i) => i.to_string(),
             Value::Float(x) => format!("{x:?}"),
-            Value::Str(s) if s.chars().count() > 40 => format!("'{}...'", s.chars().take(40).collect::<String>()),
+            Value::Str(s) if s.chars().count() > 40 => {
+                format!("'{}...'", s.chars().take(40).collect::<String>())
+            }
             Value::Str(s) => format!("'{s}'"),
             Value::List(v) => format!("a list of {} item{}", v.len(), if v.len() == 1 { "" } else { "s" }),
             Value::Table(_) => "a table".to_owned(),
@@ -61,7 +63,9 @@ impl Value {
             toml::Value::Integer(i) => Value::Int(i),
             toml::Value::Float(x) => Value::Float(x),
             toml::Value::Boolean(b) => Value::Bool(b),
-            toml::Value::Datetime(d) => Value::Unsupported(format!("a TOML date-time ({d}); write months as 'YYYY-MM' strings")),
+            toml::Value::Datetime(d) => {
+                Value::Unsupported(format!("a TOML date-time ({d}); write months as 'YYYY-MM' strings"))
+            }
             toml::Value::Array(a) => Value::List(a.into_iter().map(Value::from_toml).collect()),
             toml::Value::Table(t) => Value::Table(t.into_iter().map(|(k, v)| (k, Value::from_toml(v))).collect()),
         }

@@ -18,7 +18,11 @@ impl Moments {
     /// Empty moments over `cells` cells.
     #[must_use]
     pub fn new(cells: usize) -> Self {
-        Self { n: 0, mean: vec![0.0; cells], m2: vec![0.0; cells] }
+        Self {
+            n: 0,
+            mean: vec![0.0; cells],
+            m2: vec![0.0; cells],
+        }
     }
 
     /// Adds one observation per cell (Welford).

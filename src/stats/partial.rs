@@ -50,7 +50,11 @@ pub struct RunStats {
 pub fn canonical(mut lo: u64, hi: u64) -> Vec<(u64, u64)> {
     let mut out = Vec::new();
     while lo < hi {
-        let mut size = if lo == 0 { 1u64 << 62 } else { 1u64 << lo.trailing_zeros() };
+        let mut size = if lo == 0 {
+            1u64 << 62
+        } else {
+            1u64 << lo.trailing_zeros()
+        };
         while lo + size > hi {
             size >>= 1;
         }
@@ -63,9 +67,9 @@ pub fn canonical(mut lo: u64, hi: u64) -> Vec<(u64, u64)> {
 /// Joins adjacent sibling nodes until none remain: the canonical decomposition of the union.
 fn normalise(mut nodes: Vec<Node>) -> Vec<Node> {
     loop {
-        let pos = nodes.windows(2).position(|w| {
-            w[0].size == w[1].size && w[0].lo % (2 * w[0].size) == 0 && w[0].lo + w[0].size == w[1].lo
-        });
+        let pos = nodes
+            .windows(2)
+            .position(|w| w[0].size == w[1].size && w[0].lo % (2 * w[0].size) == 0 && w[0].lo + w[0].size == w[1].lo);
         let Some(i) = pos else { return nodes };
         let right = nodes.remove(i + 1);
         let left = &mut nodes[i];
@@ -85,7 +89,9 @@ impl RunStats {
     #[must_use]
     pub fn moments(&self) -> Moments {
         let cells = self.metrics.len() * self.months;
-        self.nodes.iter().fold(Moments::new(cells), |acc, n| Moments::merge(&acc, &n.moments))
+        self.nodes
+            .iter()
+            .fold(Moments::new(cells), |acc, n| Moments::merge(&acc, &n.moments))
     }
 
     /// Merges the statistics of an adjacent range of the same run (either side).
@@ -95,9 +101,15 @@ impl RunStats {
     /// boundary is not a multiple of [`CHUNK_PATHS`].
     pub fn merge(&self, other: &RunStats) -> Result<RunStats> {
         if self.fingerprint != other.fingerprint || self.metrics != other.metrics || self.months != other.months {
-            return Err(GridRiskError::Merge("the parts come from different scenarios or seeds".into()));
+            return Err(GridRiskError::Merge(
+                "the parts come from different scenarios or seeds".into(),
+            ));
         }
-        let (a, b) = if self.path_hi == other.path_lo { (self, other) } else { (other, self) };
+        let (a, b) = if self.path_hi == other.path_lo {
+            (self, other)
+        } else {
+            (other, self)
+        };
         if a.path_hi != b.path_lo {
             return Err(GridRiskError::Merge(format!(
                 "path ranges [{}, {}) and [{}, {}) are not adjacent",
@@ -115,7 +127,13 @@ impl RunStats {
             s.merge_from(o);
         }
         let nodes = normalise(a.nodes.iter().chain(&b.nodes).cloned().collect());
-        Ok(RunStats { nodes, sketches, path_lo: a.path_lo, path_hi: b.path_hi, ..a.clone() })
+        Ok(RunStats {
+            nodes,
+            sketches,
+            path_lo: a.path_lo,
+            path_hi: b.path_hi,
+            ..a.clone()
+        })
     }
 
     /// Compact binary encoding (for pickling and shipping between processes).
@@ -134,9 +152,9 @@ impl RunStats {
     /// # Errors
     /// [`GridRiskError::Data`] for bytes of another format or version.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let body = bytes
-            .strip_prefix(FORMAT_TAG)
-            .ok_or_else(|| GridRiskError::Data("not gridrisk run statistics (or from an incompatible version)".into()))?;
+        let body = bytes.strip_prefix(FORMAT_TAG).ok_or_else(|| {
+            GridRiskError::Data("not gridrisk run statistics (or from an incompatible version)".into())
+        })?;
         postcard::from_bytes(body).map_err(|e| GridRiskError::Data(e.to_string()))
     }
 }
@@ -166,7 +184,14 @@ mod tests {
             }
             Moments::merge(&build(lo, size / 2), &build(lo + size / 2, size / 2))
         }
-        canonical(lo, hi).into_iter().map(|(l, s)| Node { lo: l, size: s, moments: build(l, s) }).collect()
+        canonical(lo, hi)
+            .into_iter()
+            .map(|(l, s)| Node {
+                lo: l,
+                size: s,
+                moments: build(l, s),
+            })
+            .collect()
     }
 
     #[test]

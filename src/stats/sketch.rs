@@ -161,14 +161,18 @@ mod tests {
     }
 
     fn lcg(state: &mut u64) -> f64 {
-        *state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        *state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         (*state >> 11) as f64 / (1u64 << 53) as f64
     }
 
     #[test]
     fn quantiles_within_alpha_of_exact_for_signed_data() {
         let mut s = 1u64;
-        let xs: Vec<f64> = (0..20_000).map(|_| (lcg(&mut s) - 0.3) * 1e4 * lcg(&mut s).powi(3)).collect();
+        let xs: Vec<f64> = (0..20_000)
+            .map(|_| (lcg(&mut s) - 0.3) * 1e4 * lcg(&mut s).powi(3))
+            .collect();
         let mut sk = Sketch::default();
         xs.iter().for_each(|&x| sk.insert(x));
         let mut sorted = xs.clone();
@@ -176,7 +180,10 @@ mod tests {
         for q in [0.0, 0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99, 1.0] {
             let exact = sorted[(q * (xs.len() - 1) as f64).floor() as usize];
             let est = sk.quantile(q);
-            assert!((est - exact).abs() <= ALPHA * exact.abs() + 1e-9, "q={q}: {est} vs {exact}");
+            assert!(
+                (est - exact).abs() <= ALPHA * exact.abs() + 1e-9,
+                "q={q}: {est} vs {exact}"
+            );
         }
     }
 
