@@ -28,7 +28,7 @@ _TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 def presets() -> list[str]:
     """Names of the scenarios shipped inside the package, for :meth:`Scenario.preset`."""
-    files = resources.files("gridrisk.presets").iterdir()
+    files = (resources.files("gridrisk") / "presets").iterdir()
     return sorted(f.name.removesuffix(".toml") for f in files if f.name.endswith(".toml"))
 
 
@@ -87,7 +87,7 @@ class Scenario:
     _data: dict[str, Any]
 
     def __init__(self, data: Mapping[str, Any]) -> None:
-        object.__setattr__(self, "_data", _core.validate_scenario(dict(data)))
+        object.__setattr__(self, "_data", _core.validate_scenario(data))
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("Scenario is immutable; use .replace({...}) to derive a new one")
@@ -103,7 +103,7 @@ class Scenario:
             Preset name, e.g. ``"pakistan-2000mw"``.
         """
         name = choice("preset", name, presets())
-        text = (resources.files("gridrisk.presets") / f"{name}.toml").read_text(encoding="utf-8")
+        text = (resources.files("gridrisk") / "presets" / f"{name}.toml").read_text(encoding="utf-8")
         return cls._from_canonical(_core.scenario_from_toml(text))
 
     @classmethod

@@ -249,3 +249,52 @@ fn non_finite(ctx: &Ctx<'_>, path: u64, cell: usize) -> GridRiskError {
         message: "the parameters drive this value out of floating-point range (overflow); reduce volatilities, jump sizes or the horizon".into(),
     }])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn preset() -> Scenario {
+        Scenario::from_toml_str(include_str!("../../python/gridrisk/presets/pakistan-2000mw.toml")).expect("preset is valid")
+    }
+
+    fn spec(paths: u64, threads: usize) -> RunSpec {
+        RunSpec { seed: 42, path_lo: 0, path_hi: paths, threads, keep_paths: false }
+    }
+
+    #[test]
+    fn thread_count_does_not_change_a_bit() {
+        let mut sc = preset();
+        sc.simulation.horizon_months = 12;
+        let one = run(&sc, &spec(1_000, 1), &Monitor::default()).unwrap().stats;
+        let three = run(&sc, &spec(1_000, 3), &Monitor::default()).unwrap().stats;
+        assert_eq!(one, three);
+    }
+
+    #[test]
+    fn a_cancelled_run_stops_with_cancelled() {
+        let mon = Monitor::default();
+        mon.cancel();
+        assert!(matches!(run(&preset(), &spec(10_000, 2), &mon), Err(GridRiskError::Cancelled)));
+    }
+
+    #[test]
+    fn out_of_range_values_are_an_error_not_a_nan() {
+        // Bypasses validation on purpose: the engine itself must never return a non-finite value.
+        let mut sc = preset();
+        sc.bitcoin.process.drift_annual = 1.0e4;
+        match run(&sc, &spec(256, 1), &Monitor::default()) {
+            Err(GridRiskError::Scenario(issues)) => assert_eq!(issues[0].field, "bitcoin.price_usd"),
+            other => panic!("expected a scenario error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn bad_ranges_are_argument_errors() {
+        let sc = preset();
+        let bad = RunSpec { path_lo: 100, ..spec(1_000, 1) };
+        assert!(matches!(run(&sc, &bad, &Monitor::default()), Err(GridRiskError::Argument { .. })));
+        assert!(matches!(run(&sc, &spec(0, 1), &Monitor::default()), Err(GridRiskError::Argument { .. })));
+        assert!(matches!(run(&sc, &spec(10, 0), &Monitor::default()), Err(GridRiskError::Argument { .. })));
+    }
+}
