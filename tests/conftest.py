@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-import pytest
-
 import gridrisk as gr
+import pytest
 
 
 @pytest.fixture(scope="session")

@@ -10,11 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import gridrisk as gr
 import numpy as np
 import pytest
 from scipy import stats
-
-import gridrisk as gr
 
 N = 20_000
 DT = 1.0 / 12.0
@@ -51,9 +50,19 @@ def merton_log_moments(mu: float, sigma: float, lam: float, m: float, s: float, 
 
 
 @pytest.mark.parametrize(("mu", "sigma", "lam", "m", "s"), [(0.10, 0.5, 2.0, -0.05, 0.10), (-0.2, 0.3, 6.0, 0.08, 0.2)])
-def test_bitcoin_merton_log_price_and_level(short: gr.Scenario, mu: float, sigma: float, lam: float, m: float, s: float) -> None:
-    sc = short.replace({"bitcoin.drift_annual": mu, "bitcoin.vol_annual": sigma, "bitcoin.jump_intensity_annual": lam,
-                        "bitcoin.jump_mean": m, "bitcoin.jump_sd": s, "bitcoin.returns": "normal"})
+def test_bitcoin_merton_log_price_and_level(
+    short: gr.Scenario, mu: float, sigma: float, lam: float, m: float, s: float
+) -> None:
+    sc = short.replace(
+        {
+            "bitcoin.drift_annual": mu,
+            "bitcoin.vol_annual": sigma,
+            "bitcoin.jump_intensity_annual": lam,
+            "bitcoin.jump_mean": m,
+            "bitcoin.jump_sd": s,
+            "bitcoin.returns": "normal",
+        }
+    )
     p = run(sc).path_array("bitcoin.price_usd")
     t = p.shape[1] - 1
     x = np.log(p[:, t] / p[:, 0])
@@ -65,8 +74,15 @@ def test_bitcoin_merton_log_price_and_level(short: gr.Scenario, mu: float, sigma
 
 
 def test_fx_devaluation_jumps(short: gr.Scenario) -> None:
-    sc = short.replace({"fx.drift_annual": 0.08, "fx.vol_annual": 0.04, "fx.jump_intensity_annual": 0.5,
-                        "fx.jump_mean": 0.2, "fx.jump_sd": 0.05})
+    sc = short.replace(
+        {
+            "fx.drift_annual": 0.08,
+            "fx.vol_annual": 0.04,
+            "fx.jump_intensity_annual": 0.5,
+            "fx.jump_mean": 0.2,
+            "fx.jump_sd": 0.05,
+        }
+    )
     fx = run(sc, seed=8).path_array("fx.pkr_per_usd")
     t = fx.shape[1] - 1
     x = np.log(fx[:, t] / fx[:, 0])
@@ -78,8 +94,14 @@ def test_fx_devaluation_jumps(short: gr.Scenario) -> None:
 
 def test_student_t_returns_keep_variance_and_fatten_tails(short: gr.Scenario) -> None:
     nu, sigma = 5.0, 0.5
-    sc = short.replace({"bitcoin.returns": "student_t", "bitcoin.t_dof": nu, "bitcoin.vol_annual": sigma,
-                        "bitcoin.jump_intensity_annual": 0.0})
+    sc = short.replace(
+        {
+            "bitcoin.returns": "student_t",
+            "bitcoin.t_dof": nu,
+            "bitcoin.vol_annual": sigma,
+            "bitcoin.jump_intensity_annual": 0.0,
+        }
+    )
     lp = np.log(run(sc, seed=99).path_array("bitcoin.price_usd"))
     inc = np.diff(lp, axis=1)[:, :12].ravel()  # 12 iid months per path
     assert_var(inc, sigma**2 * DT, "Var of monthly log return")
@@ -93,8 +115,14 @@ def test_student_t_returns_keep_variance_and_fatten_tails(short: gr.Scenario) ->
 
 def test_oil_ou_transition_moments(short: gr.Scenario) -> None:
     kappa, sigma, p0, lr = 0.5, 0.35, 68.0, 55.0
-    sc = short.replace({"fuel.oil.mean_reversion_annual": kappa, "fuel.oil.vol_annual": sigma,
-                        "fuel.oil.price0": p0, "fuel.oil.long_run": lr})
+    sc = short.replace(
+        {
+            "fuel.oil.mean_reversion_annual": kappa,
+            "fuel.oil.vol_annual": sigma,
+            "fuel.oil.price0": p0,
+            "fuel.oil.long_run": lr,
+        }
+    )
     x = np.log(run(sc, seed=3).path_array("fuel.oil_usd_per_bbl"))
     t = x.shape[1] - 1
     tau = t * DT
@@ -112,8 +140,14 @@ def test_coal_without_mean_reversion_is_a_random_walk(short: gr.Scenario) -> Non
 
 
 def test_lng_follows_the_brent_slope_formula_exactly(short: gr.Scenario) -> None:
-    sc = short.replace({"fuel.lng.mode": "brent_slope", "fuel.lng.slope": 0.1337,
-                        "fuel.lng.constant_usd_per_mmbtu": 4.0, "fuel.lng.averaging_months": 3})
+    sc = short.replace(
+        {
+            "fuel.lng.mode": "brent_slope",
+            "fuel.lng.slope": 0.1337,
+            "fuel.lng.constant_usd_per_mmbtu": 4.0,
+            "fuel.lng.averaging_months": 3,
+        }
+    )
     res = run(sc, paths=300)
     oil, lng = res.path_array("fuel.oil_usd_per_bbl"), res.path_array("fuel.lng_usd_per_mmbtu")
     padded = np.concatenate([np.repeat(oil[:, :1], 2, axis=1), oil], axis=1)
@@ -122,8 +156,15 @@ def test_lng_follows_the_brent_slope_formula_exactly(short: gr.Scenario) -> None
 
 
 def test_lng_own_process(short: gr.Scenario) -> None:
-    sc = short.replace({"fuel.lng.mode": "own", "fuel.lng.own.price0": 12.0, "fuel.lng.own.long_run": 10.0,
-                        "fuel.lng.own.mean_reversion_annual": 1.0, "fuel.lng.own.vol_annual": 0.4})
+    sc = short.replace(
+        {
+            "fuel.lng.mode": "own",
+            "fuel.lng.own.price0": 12.0,
+            "fuel.lng.own.long_run": 10.0,
+            "fuel.lng.own.mean_reversion_annual": 1.0,
+            "fuel.lng.own.vol_annual": 0.4,
+        }
+    )
     x = np.log(run(sc, seed=5).path_array("fuel.lng_usd_per_mmbtu"))
     tau = (x.shape[1] - 1) * DT
     th = math.log(10.0)
@@ -168,13 +209,21 @@ def test_correlations_are_recovered(short: gr.Scenario) -> None:
     for (a, b), r in pairs.items():
         i, j = names.index(a), names.index(b)
         rho[i, j] = rho[j, i] = r
-    sc = short.replace({"correlation.matrix": rho.tolist(), "fx.jump_intensity_annual": 0.0,
-                        "bitcoin.jump_intensity_annual": 0.0, "bitcoin.returns": "normal"})
+    sc = short.replace(
+        {
+            "correlation.matrix": rho.tolist(),
+            "fx.jump_intensity_annual": 0.0,
+            "bitcoin.jump_intensity_annual": 0.0,
+            "bitcoin.returns": "normal",
+        }
+    )
     res = run(sc, seed=12)
     t = 12
+
     def innovation(metric: str, coef: float) -> np.ndarray:
         x = np.log(res.path_array(metric))
         return x[:, t] - coef * x[:, t - 1]  # affine in the month's shock
+
     a_oil = math.exp(-sc["fuel.oil.mean_reversion_annual"] * DT)
     a_coal = math.exp(-sc["fuel.coal.mean_reversion_annual"] * DT)
     inn = {
@@ -182,7 +231,8 @@ def test_correlations_are_recovered(short: gr.Scenario) -> None:
         "coal": innovation("fuel.coal_usd_per_t", a_coal),
         "fx": innovation("fx.pkr_per_usd", 1.0),
         "bitcoin": innovation("bitcoin.price_usd", 1.0),
-        "demand": np.log(res.path_array("demand.load_mw")[:, t]) - sc["demand.ar1_phi"] * np.log(res.path_array("demand.load_mw")[:, t - 1]),
+        "demand": np.log(res.path_array("demand.load_mw")[:, t])
+        - sc["demand.ar1_phi"] * np.log(res.path_array("demand.load_mw")[:, t - 1]),
         "hydro": innovation("hydro.availability", sc["hydro.ar1_phi"]),
     }
     for (a, b), r in pairs.items():
@@ -206,9 +256,15 @@ def test_halving_month_follows_block_height(preset: gr.Scenario) -> None:
 
 def test_hashrate_responds_to_revenue_with_a_lag(preset: gr.Scenario) -> None:
     eta, lag, g = 0.7, 3, 0.15
-    sc = preset.replace({"simulation.horizon_months": 48, "network.revenue_elasticity": eta,
-                         "network.response_lag_months": lag, "network.growth_annual": g,
-                         "network.noise_sigma": 0.0})
+    sc = preset.replace(
+        {
+            "simulation.horizon_months": 48,
+            "network.revenue_elasticity": eta,
+            "network.response_lag_months": lag,
+            "network.growth_annual": g,
+            "network.noise_sigma": 0.0,
+        }
+    )
     res = run(sc, paths=200)
     h = res.path_array("network.hashrate_ehs")
     lp = np.log(res.path_array("bitcoin.price_usd"))

@@ -8,9 +8,8 @@ import pickle
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 import gridrisk as gr
+import pytest
 
 
 def test_presets_are_listed_and_load(preset: gr.Scenario) -> None:
@@ -94,7 +93,13 @@ BAD_INPUTS = [
     ("NaN", "demand.base_load_mw", math.nan, "demand.base_load_mw", "finite"),
     ("infinity", "fuel.oil.price0", math.inf, "fuel.oil.price0", "finite"),
     ("volatility of 5.0", "bitcoin.vol_annual", 5.0, "bitcoin.vol_annual", "[0, 3]"),
-    ("3x3 matrix for 8 factors", "correlation.matrix", [[1, 0, 0], [0, 1, 0], [0, 0, 1]], "correlation.matrix", "8 x 8"),
+    (
+        "3x3 matrix for 8 factors",
+        "correlation.matrix",
+        [[1, 0, 0], [0, 1, 0], [0, 0, 1]],
+        "correlation.matrix",
+        "8 x 8",
+    ),
     ("non-PSD matrix", "correlation.matrix", NOT_PSD, "correlation.matrix", "positive semi-definite"),
     ("asymmetric matrix", "correlation.matrix", ASYMMETRIC, "correlation.matrix[2][1]", "symmetric"),
     ("diagonal not one", "correlation.matrix", BAD_DIAGONAL, "correlation.matrix[4][4]", "diagonal must be 1"),
@@ -111,8 +116,13 @@ BAD_INPUTS = [
     ("unknown return law", "bitcoin.returns", "cauchy", "bitcoin.returns", "'normal', 'student_t'"),
     ("t with 2 degrees of freedom", "bitcoin.t_dof", 2.0, "bitcoin.t_dof", "(2, 1000]"),
     ("missing field", "bitcoin.price0_usd", _DELETE, "bitcoin.price0_usd", "required"),
-    ("factors out of order", "correlation.factors", ["oil", "demand", "lng", "coal", "fx", "bitcoin", "hashrate", "hydro"],
-     "correlation.factors", "in this order"),
+    (
+        "factors out of order",
+        "correlation.factors",
+        ["oil", "demand", "lng", "coal", "fx", "bitcoin", "hashrate", "hydro"],
+        "correlation.factors",
+        "in this order",
+    ),
     ("unsupported type", "meta.description", {1, 2}, "meta.description", "expected a string"),
     ("table where a number goes", "hydro.ar1_phi", {"x": 1}, "hydro.ar1_phi", "expected a number"),
     ("AR(1) not stationary", "hydro.ar1_phi", 1.0, "hydro.ar1_phi", "[-0.99, 0.99]"),
@@ -169,7 +179,8 @@ def test_toml_syntax_error_has_line_and_file(tmp_path: Path, preset: gr.Scenario
 
 def test_numpy_values_are_accepted(preset: gr.Scenario) -> None:
     np = pytest.importorskip("numpy")
-    sc = preset.replace({"bitcoin.vol_annual": np.float32(0.5), "fleet[0].units": np.int64(4),
-                         "correlation.matrix": np.eye(8)})
+    sc = preset.replace(
+        {"bitcoin.vol_annual": np.float32(0.5), "fleet[0].units": np.int64(4), "correlation.matrix": np.eye(8)}
+    )
     assert sc["fleet[0].units"] == 4
     assert sc["correlation.matrix"][0][0] == 1.0

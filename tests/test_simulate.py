@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import pickle
 import signal
 import threading
 import time
 
+import gridrisk as gr
 import numpy as np
 import pytest
-
-import gridrisk as gr
 from gridrisk import _core
 
 
@@ -43,8 +43,10 @@ def test_split_runs_merge_to_the_identical_result(short: gr.Scenario) -> None:
     n = 2_900  # not a multiple of the chunk size: the last chunk is partial
     whole = gr.simulate(short, paths=n, seed=5, keep_paths=True, progress=False)
     cuts = [0, 512, 1_024, 2_304, n]
-    parts = [gr.simulate(short, paths=n, seed=5, keep_paths=True, path_range=(a, b), threads=1, progress=False)
-             for a, b in zip(cuts, cuts[1:], strict=False)]
+    parts = [
+        gr.simulate(short, paths=n, seed=5, keep_paths=True, path_range=(a, b), threads=1, progress=False)
+        for a, b in itertools.pairwise(cuts)
+    ]
     merged = gr.merge(reversed(parts))
     assert merged.path_range == (0, n)
     assert_same(whole, merged)
@@ -101,7 +103,7 @@ def test_path_array_needs_keep_paths(short: gr.Scenario) -> None:
     res = gr.simulate(short, paths=10, seed=2, progress=False)
     with pytest.raises(gr.ArgumentError, match="keep_paths=True"):
         res.path_array("bitcoin.price_usd")
-    with pytest.raises(gr.ArgumentError, match="did you mean 'bitcoin.price_usd'"):
+    with pytest.raises(gr.ArgumentError, match=r"did you mean 'bitcoin\.price_usd'"):
         res.fan("bitcoin.price")
 
 
@@ -128,20 +130,31 @@ def test_bad_arguments_name_the_argument(short: gr.Scenario, kwargs: dict[str, o
 
 
 def test_scenario_must_be_a_scenario() -> None:
-    with pytest.raises(gr.ArgumentError, match="gridrisk.Scenario"):
+    with pytest.raises(gr.ArgumentError, match=r"gridrisk\.Scenario"):
         gr.simulate({"meta": {}}, paths=1)  # type: ignore[arg-type]
 
 
 def test_extreme_valid_parameters_give_finite_results(preset: gr.Scenario) -> None:
     # Every parameter at the edge of its range for 50 years: values may underflow to zero,
     # but nothing a user sees is NaN or infinite (the engine errors instead; see its Rust tests).
-    wild = preset.replace({"simulation.horizon_months": 600, "bitcoin.jump_intensity_annual": 52.0,
-                           "bitcoin.jump_mean": -2.0, "bitcoin.jump_sd": 2.0, "bitcoin.vol_annual": 3.0,
-                           "bitcoin.drift_annual": 1.0, "fx.vol_annual": 3.0, "fx.drift_annual": 1.0,
-                           "network.revenue_elasticity": 3.0, "network.noise_sigma": 1.0})
+    wild = preset.replace(
+        {
+            "simulation.horizon_months": 600,
+            "bitcoin.jump_intensity_annual": 52.0,
+            "bitcoin.jump_mean": -2.0,
+            "bitcoin.jump_sd": 2.0,
+            "bitcoin.vol_annual": 3.0,
+            "bitcoin.drift_annual": 1.0,
+            "fx.vol_annual": 3.0,
+            "fx.drift_annual": 1.0,
+            "network.revenue_elasticity": 3.0,
+            "network.noise_sigma": 1.0,
+        }
+    )
     res = gr.simulate(wild, paths=512, seed=1, progress=False)
     mean, var = res.stats.moments()
-    assert np.isfinite(mean).all() and np.isfinite(var).all()
+    assert np.isfinite(mean).all()
+    assert np.isfinite(var).all()
     assert np.isfinite(res.stats.quantiles([0.0, 0.5, 1.0])).all()
 
 
@@ -207,7 +220,8 @@ def test_fan_summary_and_schedule(short: gr.Scenario) -> None:
     res = gr.simulate(short, paths=2_000, seed=9, progress=False)
     fan = res.fan("fx.pkr_per_usd", quantiles=[0.1, 0.5, 0.9])
     assert fan.shape == (24, 3)
-    assert (fan[0.1] <= fan[0.5]).all() and (fan[0.5] <= fan[0.9]).all()
+    assert (fan[0.1] <= fan[0.5]).all()
+    assert (fan[0.5] <= fan[0.9]).all()
     assert str(fan.index[0]) == short["simulation.start"]
     s = res.summary()
     assert list(s.index) == res.metrics

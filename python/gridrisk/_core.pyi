@@ -11,6 +11,7 @@ __all__ = [
     "SKETCH_RELATIVE_ACCURACY",
     "RunStats",
     "__version__",
+    "_panic_in_worker",
     "default_threads",
     "keep_paths_bytes",
     "metric_names",

@@ -13,13 +13,11 @@ BAR_DELAY_S = 2.0
 
 
 def _interactive() -> bool:
-    try:
-        from IPython import get_ipython  # type: ignore[import-not-found]
-
-        if get_ipython() is not None:
-            return True
-    except ImportError:
-        pass
+    # Only a running IPython kernel or shell has imported IPython; never import it ourselves.
+    ipython = sys.modules.get("IPython")
+    get = getattr(ipython, "get_ipython", None)
+    if get is not None and get() is not None:
+        return True
     return sys.stderr is not None and hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
 
 
@@ -38,7 +36,9 @@ class _Bar:
         self._bar.close()
 
 
-def make(progress: bool | ProgressCallback | None, total: int, desc: str) -> tuple[ProgressCallback | None, Callable[[], None]]:
+def make(
+    progress: bool | ProgressCallback | None, total: int, desc: str
+) -> tuple[ProgressCallback | None, Callable[[], None]]:
     """Return ``(callback, close)`` for the ``progress`` argument of a run.
 
     ``None`` shows a bar only in an interactive session with tqdm installed; ``True`` asks for

@@ -39,15 +39,33 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="gridrisk", description=__doc__.split("\n\n")[0] if __doc__ else None)
     p.add_argument("--version", action="version", version=f"gridrisk {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    run = sub.add_parser("run", help="simulate a scenario and print a summary", description=(
-        "Simulate a scenario and print, for the last month, each driver's mean with its Monte Carlo "
-        "standard error and its 5/50/95 % quantiles."))
-    run.add_argument("scenario", nargs="?", help=f"TOML scenario file or preset name (default: {DEFAULT_PRESET}; presets: {', '.join(presets())})")
+    run = sub.add_parser(
+        "run",
+        help="simulate a scenario and print a summary",
+        description=(
+            "Simulate a scenario and print, for the last month, each driver's mean with its Monte Carlo "
+            "standard error and its 5/50/95 % quantiles."
+        ),
+    )
+    run.add_argument(
+        "scenario",
+        nargs="?",
+        help=f"TOML scenario file or preset name (default: {DEFAULT_PRESET}; presets: {', '.join(presets())})",
+    )
     run.add_argument("--paths", type=int, default=100_000, help="number of Monte Carlo paths (default 100000)")
     run.add_argument("--seed", type=int, default=7, help="master seed (default 7)")
-    run.add_argument("--threads", type=int, default=None, help="worker threads (default: all cores or GRIDRISK_NUM_THREADS)")
-    run.add_argument("--set", dest="overrides", type=_override, action="append", default=[], metavar="FIELD=VALUE",
-                     help="override a scenario field, e.g. --set bitcoin.vol_annual=0.8 (repeatable)")
+    run.add_argument(
+        "--threads", type=int, default=None, help="worker threads (default: all cores or GRIDRISK_NUM_THREADS)"
+    )
+    run.add_argument(
+        "--set",
+        dest="overrides",
+        type=_override,
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="override a scenario field, e.g. --set bitcoin.vol_annual=0.8 (repeatable)",
+    )
     run.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
     return p
 
@@ -64,8 +82,9 @@ def _run(args: argparse.Namespace) -> int:
     sc = _load(args.scenario)
     if args.overrides:
         sc = sc.replace(dict(args.overrides))
-    res = simulate(sc, paths=args.paths, seed=args.seed, threads=args.threads,
-                   progress=False if args.no_progress else None)
+    res = simulate(
+        sc, paths=args.paths, seed=args.seed, threads=args.threads, progress=False if args.no_progress else None
+    )
     table = res.summary()
     with pd.option_context("display.width", 160, "display.max_columns", 20, "display.float_format", "{:,.4g}".format):
         print(res)

@@ -106,9 +106,7 @@ class Results:
         i = self._metric(metric)
         mean, var = self.stats.moments()
         sd = np.sqrt(var[i])
-        return pd.DataFrame(
-            {"mean": mean[i], "sd": sd, "se": sd / math.sqrt(self.paths)}, index=self.months
-        )
+        return pd.DataFrame({"mean": mean[i], "sd": sd, "se": sd / math.sqrt(self.paths)}, index=self.months)
 
     def fan(self, metric: str, quantiles: Sequence[float] = FAN_QUANTILES) -> pd.DataFrame:
         """Quantiles of ``metric`` per month, for fan charts.
@@ -141,7 +139,8 @@ class Results:
 
         Columns: ``mean`` and its standard error ``se``; ``sd``; the 5 %, 50 % and 95 %
         quantiles with ``*_ci95``, the half-width of a distribution-free 95 % confidence
-        interval (order-statistic method, read off the sketch); and the unit.
+        interval (order-statistic method, read off the sketch) plus the sketch's relative
+        error of 0.2 %; and the unit.
         """
         t = range(self.stats.months)[month]
         mean, var = self.stats.moments()
@@ -159,7 +158,9 @@ class Results:
             for k, q in enumerate(probs):
                 lo, mid, hi = qv[i, 3 * k : 3 * k + 3]
                 row[f"p{round(q * 100)}"] = mid
-                row[f"p{round(q * 100)}_ci95"] = (hi - lo) / 2
+                # Monte Carlo half-width plus the sketch's own relative error, so that a
+                # quantile known better than the sketch resolves never shows an error of 0.
+                row[f"p{round(q * 100)}_ci95"] = (hi - lo) / 2 + _core.SKETCH_RELATIVE_ACCURACY * abs(mid)
             row["unit"] = METRIC_UNITS.get(name, "")
             rows[name] = row
         df = pd.DataFrame.from_dict(rows, orient="index")
@@ -213,7 +214,8 @@ class Results:
     def _repr_html_(self) -> str:
         head = f"<p><b>gridrisk results</b>: {self.scenario.name}, {self.paths:_} paths, seed {self.seed}</p>"
         try:
-            return head + self.summary().to_html(float_format=lambda x: f"{x:,.4g}")
+            table: str = self.summary().to_html(float_format=lambda x: f"{x:,.4g}")
+            return head + table
         except Exception:  # a display hook must never raise in a notebook
             import html
 

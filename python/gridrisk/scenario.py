@@ -196,7 +196,7 @@ class Scenario:
                     raise _missing(path, node, last)
             elif not isinstance(node, dict):
                 raise _missing(path, node, last)
-            node[last] = value  # type: ignore[index]
+            node[last] = value
         return Scenario(data)
 
     # -- dunder -----------------------------------------------------------------------------
