@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import secrets
 import time
 from collections.abc import Iterable
@@ -25,9 +26,24 @@ KEEP_PATHS_MAX_GIB = 2.0
 def thread_pool_size() -> int:
     """Threads a run uses when ``threads=None``.
 
-    Set the ``GRIDRISK_NUM_THREADS`` environment variable before starting Python to change it;
-    otherwise it is the number of cores available to the process.
+    Set the ``GRIDRISK_NUM_THREADS`` environment variable to change it; otherwise it is the
+    number of cores available to the process.
+
+    Raises
+    ------
+    ArgumentError
+        If ``GRIDRISK_NUM_THREADS`` is set but is not a whole number in [1, 1024].
     """
+    raw = os.environ.get("GRIDRISK_NUM_THREADS")
+    if raw is not None and raw.strip():
+        try:
+            n = int(raw)
+        except ValueError:
+            n = 0
+        if not 1 <= n <= 1024:
+            raise ArgumentError(
+                f"the environment variable GRIDRISK_NUM_THREADS must be a whole number in [1, 1024], got {raw!r}"
+            )
     return int(_core.default_threads())
 
 
