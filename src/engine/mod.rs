@@ -255,11 +255,18 @@ mod tests {
     use super::*;
 
     fn preset() -> Scenario {
-        Scenario::from_toml_str(include_str!("../../python/gridrisk/presets/pakistan-2000mw.toml")).expect("preset is valid")
+        Scenario::from_toml_str(include_str!("../../python/gridrisk/presets/pakistan-2000mw.toml"))
+            .expect("preset is valid")
     }
 
     fn spec(paths: u64, threads: usize) -> RunSpec {
-        RunSpec { seed: 42, path_lo: 0, path_hi: paths, threads, keep_paths: false }
+        RunSpec {
+            seed: 42,
+            path_lo: 0,
+            path_hi: paths,
+            threads,
+            keep_paths: false,
+        }
     }
 
     #[test]
@@ -275,7 +282,10 @@ mod tests {
     fn a_cancelled_run_stops_with_cancelled() {
         let mon = Monitor::default();
         mon.cancel();
-        assert!(matches!(run(&preset(), &spec(10_000, 2), &mon), Err(GridRiskError::Cancelled)));
+        assert!(matches!(
+            run(&preset(), &spec(10_000, 2), &mon),
+            Err(GridRiskError::Cancelled)
+        ));
     }
 
     #[test]
@@ -292,9 +302,21 @@ mod tests {
     #[test]
     fn bad_ranges_are_argument_errors() {
         let sc = preset();
-        let bad = RunSpec { path_lo: 100, ..spec(1_000, 1) };
-        assert!(matches!(run(&sc, &bad, &Monitor::default()), Err(GridRiskError::Argument { .. })));
-        assert!(matches!(run(&sc, &spec(0, 1), &Monitor::default()), Err(GridRiskError::Argument { .. })));
-        assert!(matches!(run(&sc, &spec(10, 0), &Monitor::default()), Err(GridRiskError::Argument { .. })));
+        let bad = RunSpec {
+            path_lo: 100,
+            ..spec(1_000, 1)
+        };
+        assert!(matches!(
+            run(&sc, &bad, &Monitor::default()),
+            Err(GridRiskError::Argument { .. })
+        ));
+        assert!(matches!(
+            run(&sc, &spec(0, 1), &Monitor::default()),
+            Err(GridRiskError::Argument { .. })
+        ));
+        assert!(matches!(
+            run(&sc, &spec(10, 0), &Monitor::default()),
+            Err(GridRiskError::Argument { .. })
+        ));
     }
 }
