@@ -7,6 +7,8 @@
 //! - [`rng`]: the only place random streams are made, one per (seed, path, stream);
 //! - [`calendar`]: months and the Bitcoin block/halving schedule;
 //! - [`drivers`]: the stochastic processes and the simulation of one path;
+//! - [`grid`]: fleet, load blocks, merit-order dispatch and exact adequacy (LOLE, EUE);
+//! - [`model`]: drivers and grid together, one path at a time; [`metrics`]: its outputs;
 //! - [`stats`]: mergeable, order-independent moments and quantile sketches;
 //! - [`engine`]: parallel runs over fixed chunks, cancellation and progress.
 
@@ -14,6 +16,9 @@ pub mod calendar;
 pub mod drivers;
 pub mod engine;
 pub mod error;
+pub mod grid;
+pub mod metrics;
+pub mod model;
 pub mod rng;
 pub mod scenario;
 pub mod stats;

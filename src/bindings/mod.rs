@@ -6,8 +6,9 @@ mod convert;
 mod errors;
 mod run;
 
-use crate::drivers::{Drivers, METRICS};
+use crate::drivers::Drivers;
 use crate::engine::{self, RunSpec, pool};
+use crate::metrics::METRICS;
 use crate::scenario::Scenario;
 use crate::stats::{CHUNK_PATHS, RunStats, sketch};
 use numpy::{IntoPyArray, PyArray2, PyArray3};

@@ -15,54 +15,12 @@ pub mod network;
 pub mod process;
 
 use crate::calendar::{self, MonthInfo};
+use crate::metrics::{Metric, N_METRICS};
 use crate::rng::{self, N_FACTORS, Stream, StreamRng};
 use crate::scenario::Scenario;
 use fuel::LngPrice;
 use process::{Ar1, LogOu, Merton};
 use rand_distr::{Distribution, StandardNormal};
-
-/// A per-path, per-month output of the drivers. The order is the layout of path buffers and
-/// of every per-metric array the engine returns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Metric {
-    /// Monthly average grid load, MW.
-    LoadMw,
-    /// Brent, USD/bbl.
-    OilUsdPerBbl,
-    /// LNG, USD/MMBtu.
-    LngUsdPerMmbtu,
-    /// Imported coal, USD/t.
-    CoalUsdPerT,
-    /// Exchange rate, PKR per USD.
-    FxPkrPerUsd,
-    /// Bitcoin price, USD.
-    BitcoinPriceUsd,
-    /// Transaction fees, BTC per block.
-    FeesBtcPerBlock,
-    /// Network hashrate, EH/s.
-    HashrateEhs,
-    /// Mining difficulty, T (10^12).
-    DifficultyT,
-    /// Hydro availability factor (mean one).
-    HydroAvailability,
-}
-
-/// Every metric with its public name, in layout order.
-pub const METRICS: [(Metric, &str); 10] = [
-    (Metric::LoadMw, "demand.load_mw"),
-    (Metric::OilUsdPerBbl, "fuel.oil_usd_per_bbl"),
-    (Metric::LngUsdPerMmbtu, "fuel.lng_usd_per_mmbtu"),
-    (Metric::CoalUsdPerT, "fuel.coal_usd_per_t"),
-    (Metric::FxPkrPerUsd, "fx.pkr_per_usd"),
-    (Metric::BitcoinPriceUsd, "bitcoin.price_usd"),
-    (Metric::FeesBtcPerBlock, "bitcoin.fees_btc_per_block"),
-    (Metric::HashrateEhs, "network.hashrate_ehs"),
-    (Metric::DifficultyT, "network.difficulty_t"),
-    (Metric::HydroAvailability, "hydro.availability"),
-];
-
-/// Number of metrics per path and month.
-pub const N_METRICS: usize = METRICS.len();
 
 /// Everything needed to simulate paths of one scenario, precomputed once per run.
 #[derive(Debug, Clone)]
@@ -120,8 +78,8 @@ impl Drivers {
         &self.schedule
     }
 
-    /// Simulates path `path` of the run seeded `seed` into `out`, laid out metric-major:
-    /// `out[metric * months + t]`.
+    /// Simulates the driver metrics of path `path` of the run seeded `seed` into `out`, laid out
+    /// metric-major (`out[metric * months + t]`; see [`crate::metrics`]).
     pub fn simulate(&self, seed: u64, path: u64, out: &mut [f64], scratch: &mut Scratch) {
         let tm = self.months;
         debug_assert_eq!(out.len(), N_METRICS * tm);
@@ -189,7 +147,7 @@ impl Drivers {
             let hashrate = self.network.hashrate_ehs(t, &scratch.log_btc, x_hash);
             let u_fee: f64 = StandardNormal.sample(&mut fees);
 
-            let mut put = |m: Metric, v: f64| out[m as usize * tm + t] = v;
+            let mut put = |m: Metric, v: f64| crate::metrics::put(out, tm, m, t, v);
             put(Metric::LoadMw, self.demand.load_mw(t, y_dem));
             put(Metric::OilUsdPerBbl, oil);
             put(Metric::LngUsdPerMmbtu, lng);

@@ -7,8 +7,9 @@ pub mod pool;
 
 pub use monitor::Monitor;
 
-use crate::drivers::{Drivers, METRICS, N_METRICS, Scratch};
 use crate::error::{GridRiskError, Result};
+use crate::metrics::{METRICS, N_METRICS};
+use crate::model::{Model, Scratch};
 use crate::rng::MAX_PATHS;
 use crate::scenario::Scenario;
 use crate::stats::partial::{Node, canonical};
@@ -66,7 +67,7 @@ pub fn fingerprint(sc: &Scenario, seed: u64) -> u64 {
 }
 
 struct Ctx<'a> {
-    drivers: &'a Drivers,
+    model: &'a Model,
     seed: u64,
     path_lo: u64,
     path_hi: u64,
@@ -103,8 +104,8 @@ pub fn run(sc: &Scenario, spec: &RunSpec, monitor: &Monitor) -> Result<RunOutput
         ));
     }
     let pool = pool::get(threads)?;
-    let drivers = Drivers::new(sc);
-    let months = drivers.months();
+    let model = Model::new(sc);
+    let months = model.months();
     let cells = N_METRICS * months;
     let n_paths = usize::try_from(path_hi - path_lo)
         .map_err(|_| GridRiskError::argument("paths", path_hi - path_lo, "too many for this machine"))?;
@@ -120,7 +121,7 @@ pub fn run(sc: &Scenario, spec: &RunSpec, monitor: &Monitor) -> Result<RunOutput
         .map(|_| Mutex::new(vec![Sketch::default(); cells]))
         .collect();
     let ctx = Ctx {
-        drivers: &drivers,
+        model: &model,
         seed,
         path_lo,
         path_hi,
@@ -193,7 +194,7 @@ fn node(ctx: &Ctx<'_>, lo: u64, size: u64, sinks: Option<Vec<&mut [f64]>>) -> Re
         return leaf(ctx, lo, sinks);
     }
     let half = size / 2;
-    let months = ctx.drivers.months();
+    let months = ctx.model.months();
     let (left_sinks, right_sinks) = match sinks {
         Some(mut s) => {
             let left = split_rows(&mut s, ctx.rows(lo, half) * months);
@@ -209,7 +210,7 @@ fn node(ctx: &Ctx<'_>, lo: u64, size: u64, sinks: Option<Vec<&mut [f64]>>) -> Re
 }
 
 fn leaf(ctx: &Ctx<'_>, chunk: u64, mut sinks: Option<Vec<&mut [f64]>>) -> Result<Moments> {
-    let months = ctx.drivers.months();
+    let months = ctx.model.months();
     let cells = N_METRICS * months;
     let first = (chunk * CHUNK_PATHS).max(ctx.path_lo);
     let last = ((chunk + 1) * CHUNK_PATHS).min(ctx.path_hi);
@@ -221,7 +222,7 @@ fn leaf(ctx: &Ctx<'_>, chunk: u64, mut sinks: Option<Vec<&mut [f64]>>) -> Result
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     for (row, path) in (first..last).enumerate() {
-        ctx.drivers.simulate(ctx.seed, path, &mut buf, &mut scratch);
+        ctx.model.simulate(ctx.seed, path, &mut buf, &mut scratch);
         if let Some(bad) = buf.iter().position(|v| !v.is_finite()) {
             return Err(non_finite(ctx, path, bad));
         }
@@ -241,7 +242,7 @@ fn leaf(ctx: &Ctx<'_>, chunk: u64, mut sinks: Option<Vec<&mut [f64]>>) -> Result
 
 #[cold]
 fn non_finite(ctx: &Ctx<'_>, path: u64, cell: usize) -> GridRiskError {
-    let months = ctx.drivers.months();
+    let months = ctx.model.months();
     let (metric, month) = (METRICS[cell / months].1, cell % months);
     GridRiskError::Scenario(vec![crate::error::Issue {
         field: metric.to_owned(),

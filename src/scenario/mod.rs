@@ -44,8 +44,80 @@ pub struct Scenario {
     pub hydro: Hydro,
     /// Correlation of the factor shocks.
     pub correlation: Correlation,
+    /// Load shapes, capacity-factor profiles and adequacy settings.
+    pub grid: Grid,
+    /// Power allocated to the new loads.
+    pub allocation: Allocation,
     /// Generating technology classes.
     pub fleet: Vec<TechClass>,
+}
+
+/// How the monthly average load is spread over the hours of the month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LoadShape {
+    /// 24 hourly blocks of a representative day per month, each weighted by the days in the month.
+    #[default]
+    RepresentativeDay,
+    /// Every hour of the month from a chronological profile of a whole year.
+    Hourly,
+}
+
+/// Which load group a shortfall falls on first.
+pub const LOAD_GROUPS: [&str; 3] = ["mining", "households", "datacenters"];
+
+/// Capacity-factor profiles a technology class can follow.
+pub const PROFILES: [&str; 4] = ["none", "hydro", "wind", "solar"];
+
+/// The power system's shapes, profiles and settings.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Grid {
+    /// `"representative_day"` or `"hourly"`.
+    pub load_shape: LoadShape,
+    /// Relative load by hour of day (columns, 0 = 00:00-01:00) for each calendar month (rows,
+    /// January first); normalised to mean one within each month.
+    pub day_shape: Vec<Vec<f64>>,
+    /// Chronological relative load of a whole year from 1 January 00:00 (8760 or 8736 values),
+    /// used when `load_shape = "hourly"`; normalised to mean one within each calendar month.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hourly_shape: Option<Vec<f64>>,
+    /// Capacity factors by month (rows) and hour of day (columns) of the profiled classes.
+    pub capacity_factors: CapacityFactors,
+    /// Heat content of Brent, MMBtu per barrel.
+    pub oil_mmbtu_per_bbl: f64,
+    /// Heat content of imported coal, MMBtu per tonne.
+    pub coal_mmbtu_per_t: f64,
+    /// Resolution of the capacity outage probability table, MW (unit sizes are rounded to it).
+    pub capacity_step_mw: f64,
+    /// Marginal cost reported when load exceeds the available stack, USD/MWh.
+    pub value_of_lost_load_usd_per_mwh: f64,
+    /// Load groups in the order a shortfall is shed: a permutation of [`LOAD_GROUPS`].
+    pub curtailment_priority: Vec<String>,
+}
+
+/// Month x hour capacity factors in [0, 1].
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CapacityFactors {
+    /// Hydro, before scaling by the hydro-availability driver.
+    pub hydro: Vec<Vec<f64>>,
+    /// Wind.
+    pub wind: Vec<Vec<f64>>,
+    /// Solar.
+    pub solar: Vec<Vec<f64>>,
+}
+
+/// Grid power allocated to Bitcoin mining and AI data centres.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Allocation {
+    /// Power allocated to Bitcoin miners, MW (drawn flat in every hour).
+    pub mining_mw: f64,
+    /// Power allocated to AI data centres, MW.
+    pub datacenter_mw: f64,
+    /// Average draw of the data centres as a share of their allocation.
+    pub datacenter_load_factor: f64,
 }
 
 /// Name and description of a scenario.
@@ -255,8 +327,17 @@ pub struct TechClass {
     pub fixed_fuel_usd_per_mmbtu: f64,
     /// Variable operation and maintenance cost, USD/MWh.
     pub vom_usd_per_mwh: f64,
-    /// Whether the class runs regardless of merit order.
+    /// Whether the class is dispatched ahead of the merit order.
     pub must_run: bool,
+    /// One of [`PROFILES`]: output follows that capacity-factor profile (hydro also scales with
+    /// the hydro-availability driver); `"none"` for dispatchable classes.
+    pub profile: String,
+    /// First month in service (in service from the start if absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commission: Option<YearMonth>,
+    /// First month out of service (never retires within the horizon if absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retire: Option<YearMonth>,
 }
 
 // Allowed ranges. They are wide enough for any plausible world and narrow enough to catch unit
@@ -459,6 +540,59 @@ fn read(root: &mut Table<'_, '_>) -> Scenario {
     t.finish();
     let correlation = Correlation { factors, matrix };
 
+    let mut g = root.table("grid");
+    let load_shape =
+        [LoadShape::RepresentativeDay, LoadShape::Hourly][g.choice("load_shape", &["representative_day", "hourly"])];
+    let day_shape = g.grid("day_shape", Range::closed(0.0, 10.0), 12, 24);
+    let hourly_shape = g.opt_f64_list("hourly_shape", Range::closed(0.0, 1.0e9), &[8760, 8736]);
+    if load_shape == LoadShape::Hourly && hourly_shape.is_none() && g.is_table() {
+        g.problem(
+            "hourly_shape",
+            "missing",
+            "required when load_shape = 'hourly' (8760 or 8736 values)",
+        );
+    }
+    let mut cf = g.table("capacity_factors");
+    let capacity_factors = CapacityFactors {
+        hydro: cf.grid("hydro", Range::closed(0.0, 1.0), 12, 24),
+        wind: cf.grid("wind", Range::closed(0.0, 1.0), 12, 24),
+        solar: cf.grid("solar", Range::closed(0.0, 1.0), 12, 24),
+    };
+    cf.finish();
+    let grid = Grid {
+        load_shape,
+        day_shape,
+        hourly_shape,
+        capacity_factors,
+        oil_mmbtu_per_bbl: g.f64("oil_mmbtu_per_bbl", Range::closed(4.0, 8.0)),
+        coal_mmbtu_per_t: g.f64("coal_mmbtu_per_t", Range::closed(10.0, 35.0)),
+        capacity_step_mw: g.f64("capacity_step_mw", Range::closed(0.01, 100.0)),
+        value_of_lost_load_usd_per_mwh: g.f64("value_of_lost_load_usd_per_mwh", Range::closed(0.0, 100_000.0)),
+        curtailment_priority: g.string_list("curtailment_priority"),
+    };
+    {
+        let mut sorted = grid.curtailment_priority.clone();
+        sorted.sort();
+        let mut want: Vec<String> = LOAD_GROUPS.iter().map(|s| (*s).to_owned()).collect();
+        want.sort();
+        if sorted != want && g.is_table() && !grid.curtailment_priority.is_empty() {
+            g.problem(
+                "curtailment_priority",
+                format!("{:?}", grid.curtailment_priority),
+                "must list each of 'mining', 'households', 'datacenters' exactly once, first shed first",
+            );
+        }
+    }
+    g.finish();
+
+    let mut t = root.table("allocation");
+    let allocation = Allocation {
+        mining_mw: t.f64("mining_mw", Range::closed(0.0, 100_000.0)),
+        datacenter_mw: t.f64("datacenter_mw", Range::closed(0.0, 100_000.0)),
+        datacenter_load_factor: t.f64("datacenter_load_factor", Range::closed(0.0, 1.0)),
+    };
+    t.finish();
+
     let fleet = root.tables("fleet", |t| TechClass {
         name: t.string("name"),
         units: t.int("units", 1, 100_000) as u32,
@@ -469,7 +603,21 @@ fn read(root: &mut Table<'_, '_>) -> Scenario {
         fixed_fuel_usd_per_mmbtu: t.f64("fixed_fuel_usd_per_mmbtu", Range::closed(0.0, 200.0)),
         vom_usd_per_mwh: t.f64("vom_usd_per_mwh", Range::closed(0.0, 1_000.0)),
         must_run: t.bool("must_run"),
+        profile: PROFILES[t.choice("profile", &PROFILES)].to_owned(),
+        commission: t.opt_parsed("commission", str::parse::<YearMonth>),
+        retire: t.opt_parsed("retire", str::parse::<YearMonth>),
     });
+    for (i, c) in fleet.iter().enumerate() {
+        if let (Some(a), Some(b)) = (c.commission, c.retire)
+            && b <= a
+        {
+            root.problem(
+                &format!("fleet[{i}].retire"),
+                b.to_string(),
+                format!("must be after commission ({a})"),
+            );
+        }
+    }
     if fleet.is_empty() {
         root.problem(
             "fleet",
@@ -497,6 +645,8 @@ fn read(root: &mut Table<'_, '_>) -> Scenario {
         network,
         hydro,
         correlation,
+        grid,
+        allocation,
         fleet,
     }
 }
@@ -544,5 +694,64 @@ fn check_relations(sc: &Scenario, issues: &Issues) {
             format!("{total_mw:.0} MW in total"),
             "total capacity must be at most 2,000,000 MW",
         );
+    }
+    check_grid(sc, issues);
+}
+
+/// Checks that keep the power-system precomputation well defined and bounded.
+fn check_grid(sc: &Scenario, issues: &Issues) {
+    let step = sc.grid.capacity_step_mw;
+    let table_len = sc
+        .fleet
+        .iter()
+        .filter(|c| c.profile == "none")
+        .map(|c| f64::from(c.units) * c.unit_mw)
+        .sum::<f64>()
+        / step;
+    if table_len > 4.0e6 {
+        issues.push(
+            "grid.capacity_step_mw",
+            format!("{step:?}"),
+            format!("the outage table would have {table_len:.0} entries (at most 4,000,000): use a step of at least {:.1} MW", step * table_len / 4.0e6),
+        );
+    }
+    for (i, c) in sc.fleet.iter().enumerate() {
+        if c.profile == "none" && (c.unit_mw / step).round() < 1.0 {
+            issues.push(
+                &format!("fleet[{i}].unit_mw"),
+                format!("{:?}", c.unit_mw),
+                format!(
+                    "rounds to zero on the outage-table grid of grid.capacity_step_mw = {step} MW; use a smaller step"
+                ),
+            );
+        }
+    }
+    for (m, row) in sc.grid.day_shape.iter().enumerate() {
+        if row.iter().sum::<f64>() <= 0.0 {
+            issues.push(
+                &format!("grid.day_shape[{m}]"),
+                "all zeros",
+                "each month needs some load (a positive mean)",
+            );
+        }
+    }
+    if let Some(p) = &sc.grid.hourly_shape {
+        // Each calendar month of the profile must carry some load, or its shape is undefined.
+        let mut h = 0;
+        for month in 1..=12u32 {
+            let n = crate::calendar::YearMonth { year: 2001, month }.days() as usize * 24;
+            if (h..h + n)
+                .map(|i| p[crate::grid::blocks::profile_index(i, p.len())])
+                .sum::<f64>()
+                <= 0.0
+            {
+                issues.push(
+                    "grid.hourly_shape",
+                    format!("month {month}"),
+                    "every calendar month needs some load (a positive mean)",
+                );
+            }
+            h += n;
+        }
     }
 }

@@ -197,6 +197,69 @@ impl<'v, 'i> Table<'v, 'i> {
         }
     }
 
+    /// The value of an optional key, if present (never recorded as missing).
+    pub fn optional(&mut self, key: &'static str) -> Option<&'v Value> {
+        self.known.push(key);
+        self.map?.get(key)
+    }
+
+    /// An optional string parsed by `parse`.
+    pub fn opt_parsed<T>(&mut self, key: &'static str, parse: impl Fn(&str) -> Result<T, String>) -> Option<T> {
+        let field = self.field(key);
+        match self.optional(key)? {
+            Value::Str(s) => parse(s)
+                .map_err(|msg| self.issues.push(&field, format!("'{s}'"), msg))
+                .ok(),
+            v => {
+                self.issues
+                    .push(&field, v.brief(), format!("expected a string, got a {}", v.kind()));
+                None
+            }
+        }
+    }
+
+    /// An optional list of numbers in `range` whose length is one of `lens`.
+    pub fn opt_f64_list(&mut self, key: &'static str, range: Range, lens: &[usize]) -> Option<Vec<f64>> {
+        let field = self.field(key);
+        let v = self.optional(key)?;
+        let Value::List(items) = v else {
+            self.issues.push(
+                &field,
+                v.brief(),
+                format!("expected a list of numbers, got a {}", v.kind()),
+            );
+            return None;
+        };
+        if !lens.contains(&items.len()) {
+            let allowed = lens.iter().map(ToString::to_string).collect::<Vec<_>>().join(" or ");
+            self.issues
+                .push(&field, v.brief(), format!("expected {allowed} numbers"));
+            return None;
+        }
+        let mut out = Vec::with_capacity(items.len());
+        let mut bad = 0usize;
+        for (i, x) in items.iter().enumerate() {
+            // Report at most a few bad entries of a long profile, then a count.
+            let r = if bad < 5 {
+                number(self.issues, &format!("{field}[{i}]"), x, range)
+            } else {
+                number_quiet(x, range)
+            };
+            match r {
+                Some(x) => out.push(x),
+                None => bad += 1,
+            }
+        }
+        if bad > 5 {
+            self.issues.push(
+                &field,
+                v.brief(),
+                format!("{} more entries are invalid (each must be in {range})", bad - 5),
+            );
+        }
+        (bad == 0).then_some(out)
+    }
+
     /// Free text.
     pub fn string(&mut self, key: &'static str) -> String {
         let field = self.field(key);
@@ -290,6 +353,11 @@ impl<'v, 'i> Table<'v, 'i> {
 
     /// A square matrix (list of lists) of numbers in `range`, of size `n` x `n`.
     pub fn matrix(&mut self, key: &'static str, range: Range, n: usize) -> Vec<Vec<f64>> {
+        self.grid(key, range, n, n)
+    }
+
+    /// A `rows` x `cols` matrix (list of lists) of numbers in `range`.
+    pub fn grid(&mut self, key: &'static str, range: Range, n: usize, cols: usize) -> Vec<Vec<f64>> {
         let field = self.field(key);
         let Some(v) = self.get(key) else {
             return Vec::new();
@@ -300,12 +368,12 @@ impl<'v, 'i> Table<'v, 'i> {
                 self.issues.push(
                     &field,
                     v.brief(),
-                    format!("expected a {n} x {n} matrix (a list of {n} lists)"),
+                    format!("expected a {n} x {cols} matrix (a list of {n} lists)"),
                 );
                 return Vec::new();
             }
         };
-        let shape_ok = rows.len() == n && rows.iter().all(|r| matches!(r, Value::List(c) if c.len() == n));
+        let shape_ok = rows.len() == n && rows.iter().all(|r| matches!(r, Value::List(c) if c.len() == cols));
         if !shape_ok {
             let shape = format!(
                 "{} x [{}]",
@@ -319,11 +387,8 @@ impl<'v, 'i> Table<'v, 'i> {
                     .collect::<Vec<_>>()
                     .join(", ")
             );
-            self.issues.push(
-                &field,
-                shape,
-                format!("expected a {n} x {n} matrix, one row and column per factor"),
-            );
+            self.issues
+                .push(&field, shape, format!("expected a {n} x {cols} matrix"));
             return Vec::new();
         }
         rows.iter()
@@ -398,6 +463,12 @@ impl<'v, 'i> Table<'v, 'i> {
         out
     }
 
+    /// Whether this reader stands on an actual table (not a missing or mistyped one).
+    #[must_use]
+    pub fn is_table(&self) -> bool {
+        self.map.is_some()
+    }
+
     /// Dotted name of this table.
     #[must_use]
     pub fn path(&self) -> &str {
@@ -450,6 +521,15 @@ fn number(issues: &Issues, field: &str, v: &Value, range: Range) -> Option<f64> 
         return None;
     }
     Some(x)
+}
+
+fn number_quiet(v: &Value, range: Range) -> Option<f64> {
+    let x = match v {
+        Value::Float(x) => *x,
+        Value::Int(i) => *i as f64,
+        _ => return None,
+    };
+    (x.is_finite() && range.contains(x)).then_some(x)
 }
 
 fn integer(issues: &Issues, field: &str, v: &Value, lo: i64, hi: i64) -> Option<i64> {

@@ -1,0 +1,322 @@
+//! The power system: technology fleet, load blocks, merit-order dispatch and exact adequacy.
+//!
+//! Per path and month, given the drivers (load, fuel prices, exchange rate, hydro
+//! availability), this computes the cost of the new loads as `cost(base + added) - cost(base)`
+//! over the merit order, the base system's marginal cost, and loss of load and unserved energy
+//! with and without the allocation from the capacity outage table, with the shortfall shed in
+//! the scenario's curtailment priority. Profiled classes (hydro, wind, solar) reduce the load
+//! the outage table must cover; dispatchable classes form the table.
+
+pub mod blocks;
+pub mod dispatch;
+pub mod outage;
+
+use crate::calendar::MonthInfo;
+use crate::metrics::{Metric, get, put};
+use crate::scenario::Scenario;
+use blocks::Block;
+use dispatch::Slice;
+use outage::{OutageTable, UnitClass};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fuel {
+    Oil,
+    Lng,
+    Coal,
+    Fixed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Profile {
+    None,
+    Hydro,
+    Wind,
+    Solar,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Group {
+    Mining,
+    Households,
+    Datacenters,
+}
+
+#[derive(Debug, Clone)]
+struct Class {
+    derated_mw: f64,
+    heat_rate: f64,
+    fuel: Fuel,
+    fixed_fuel_usd: f64,
+    vom_usd: f64,
+    must_run: bool,
+    profile: Profile,
+}
+
+/// The precomputed power system of one scenario.
+#[derive(Debug, Clone)]
+pub struct Grid {
+    months: usize,
+    blocks: Vec<Vec<Block>>,
+    classes: Vec<Class>,
+    /// `in_service[t][k]`.
+    in_service: Vec<Vec<bool>>,
+    /// Outage tables of the distinct fleet states, and which one each month uses.
+    tables: Vec<OutageTable>,
+    table_of_month: Vec<usize>,
+    /// Capacity factors by profile (hydro, wind, solar): `[month_of_year][hour_of_day]`.
+    cf: [Vec<Vec<f64>>; 3],
+    oil_mmbtu_per_bbl: f64,
+    coal_mmbtu_per_t: f64,
+    voll_usd: f64,
+    mining_mw: f64,
+    datacenter_mw: f64,
+    priority: [Group; 3],
+}
+
+/// Working memory reused across the months and paths a worker evaluates.
+#[derive(Debug, Clone, Default)]
+pub struct Scratch {
+    order: Vec<usize>,
+    costs: Vec<f64>,
+    must_run: Vec<bool>,
+    stack: Vec<Slice>,
+}
+
+impl Grid {
+    /// Precomputes blocks, fleet states and their outage tables.
+    #[must_use]
+    pub fn new(sc: &Scenario, schedule: &[MonthInfo]) -> Self {
+        let g = &sc.grid;
+        let classes: Vec<Class> = sc
+            .fleet
+            .iter()
+            .map(|c| Class {
+                derated_mw: f64::from(c.units) * c.unit_mw * (1.0 - c.forced_outage_rate),
+                heat_rate: c.heat_rate_mmbtu_per_mwh,
+                fuel: match c.fuel.as_str() {
+                    "oil" => Fuel::Oil,
+                    "lng" => Fuel::Lng,
+                    "coal" => Fuel::Coal,
+                    _ => Fuel::Fixed,
+                },
+                fixed_fuel_usd: c.fixed_fuel_usd_per_mmbtu,
+                vom_usd: c.vom_usd_per_mwh,
+                must_run: c.must_run,
+                profile: match c.profile.as_str() {
+                    "hydro" => Profile::Hydro,
+                    "wind" => Profile::Wind,
+                    "solar" => Profile::Solar,
+                    _ => Profile::None,
+                },
+            })
+            .collect();
+        let in_service: Vec<Vec<bool>> = schedule
+            .iter()
+            .map(|m| {
+                sc.fleet
+                    .iter()
+                    .map(|c| c.commission.is_none_or(|d| d <= m.date) && c.retire.is_none_or(|d| m.date < d))
+                    .collect()
+            })
+            .collect();
+        // One outage table per distinct set of in-service dispatchable classes: built once, not
+        // per path (the fleet's outage distribution does not depend on any random driver).
+        let mut states: Vec<Vec<bool>> = Vec::new();
+        let mut tables = Vec::new();
+        let mut table_of_month = Vec::with_capacity(schedule.len());
+        for row in &in_service {
+            let key: Vec<bool> = row
+                .iter()
+                .zip(&classes)
+                .map(|(&on, c)| on && c.profile == Profile::None)
+                .collect();
+            let idx = states.iter().position(|s| *s == key).unwrap_or_else(|| {
+                let units: Vec<UnitClass> = sc
+                    .fleet
+                    .iter()
+                    .zip(&key)
+                    .filter(|&(_, &on)| on)
+                    .map(|(c, _)| UnitClass {
+                        count: c.units,
+                        unit_mw: c.unit_mw,
+                        forced_outage_rate: c.forced_outage_rate,
+                    })
+                    .collect();
+                tables.push(OutageTable::build(&units, g.capacity_step_mw));
+                states.push(key);
+                states.len() - 1
+            });
+            table_of_month.push(idx);
+        }
+        let group = |s: &str| match s {
+            "mining" => Group::Mining,
+            "households" => Group::Households,
+            _ => Group::Datacenters,
+        };
+        let p = &g.curtailment_priority;
+        Self {
+            months: schedule.len(),
+            blocks: blocks::blocks(g, schedule),
+            classes,
+            in_service,
+            tables,
+            table_of_month,
+            cf: [
+                g.capacity_factors.hydro.clone(),
+                g.capacity_factors.wind.clone(),
+                g.capacity_factors.solar.clone(),
+            ],
+            oil_mmbtu_per_bbl: g.oil_mmbtu_per_bbl,
+            coal_mmbtu_per_t: g.coal_mmbtu_per_t,
+            voll_usd: g.value_of_lost_load_usd_per_mwh,
+            mining_mw: sc.allocation.mining_mw,
+            datacenter_mw: sc.allocation.datacenter_mw * sc.allocation.datacenter_load_factor,
+            priority: [group(&p[0]), group(&p[1]), group(&p[2])],
+        }
+    }
+
+    /// The outage table in force in month `t`.
+    #[must_use]
+    pub fn outage_table(&self, t: usize) -> &OutageTable {
+        &self.tables[self.table_of_month[t]]
+    }
+
+    /// Number of distinct outage tables (fleet states) built.
+    #[must_use]
+    pub fn n_tables(&self) -> usize {
+        self.tables.len()
+    }
+
+    /// Evaluates every month of one path: reads the driver metrics from `buf` and writes the
+    /// grid metrics into it (metric-major layout, see [`crate::metrics`]).
+    pub fn evaluate(&self, buf: &mut [f64], s: &mut Scratch) {
+        let tm = self.months;
+        let n = self.classes.len();
+        if s.order.len() != n {
+            s.order = (0..n).collect();
+            s.must_run = self.classes.iter().map(|c| c.must_run).collect();
+        }
+        for t in 0..tm {
+            let fx = get(buf, tm, Metric::FxPkrPerUsd, t);
+            let load_avg = get(buf, tm, Metric::LoadMw, t);
+            let hydro_avail = get(buf, tm, Metric::HydroAvailability, t);
+            let fuel_usd = [
+                get(buf, tm, Metric::OilUsdPerBbl, t) / self.oil_mmbtu_per_bbl,
+                get(buf, tm, Metric::LngUsdPerMmbtu, t),
+                get(buf, tm, Metric::CoalUsdPerT, t) / self.coal_mmbtu_per_t,
+            ];
+            s.costs.clear();
+            s.costs.extend(self.classes.iter().map(|c| {
+                let fuel = match c.fuel {
+                    Fuel::Oil => fuel_usd[0],
+                    Fuel::Lng => fuel_usd[1],
+                    Fuel::Coal => fuel_usd[2],
+                    Fuel::Fixed => c.fixed_fuel_usd,
+                };
+                c.heat_rate.mul_add(fuel, c.vom_usd) * fx
+            }));
+            dispatch::merit_order(&mut s.order, &s.costs, &s.must_run);
+            let table = self.outage_table(t);
+            let voll = self.voll_usd * fx;
+            let on = &self.in_service[t];
+            let mut m = MonthTotals::default();
+            for b in &self.blocks[t] {
+                let load = load_avg * b.shape;
+                let mut profiled = 0.0;
+                s.stack.clear();
+                for &k in &s.order {
+                    let c = &self.classes[k];
+                    if !on[k] {
+                        continue;
+                    }
+                    let factor = match c.profile {
+                        Profile::None => 1.0,
+                        Profile::Hydro => (self.cf[0][b.month_of_year][b.hour_of_day] * hydro_avail).min(1.0),
+                        Profile::Wind => self.cf[1][b.month_of_year][b.hour_of_day],
+                        Profile::Solar => self.cf[2][b.month_of_year][b.hour_of_day],
+                    };
+                    let mw = c.derated_mw * factor;
+                    if c.profile != Profile::None {
+                        profiled += mw;
+                    }
+                    s.stack.push(Slice { mw, cost: s.costs[k] });
+                }
+                let added = self.mining_mw + self.datacenter_mw;
+                let (base_cost, marginal) = dispatch::serve(&s.stack, load, voll);
+                let (with_cost, _) = dispatch::serve(&s.stack, load + added, voll);
+                m.added_cost += (with_cost - base_cost) * b.hours;
+                m.marginal += marginal * b.hours;
+                m.hours += b.hours;
+                self.adequacy(table, load, profiled, b.hours, &mut m);
+            }
+            put(buf, tm, Metric::MarginalCostPkrPerKwh, t, m.marginal / m.hours / 1000.0);
+            put(buf, tm, Metric::AddedCostPkr, t, m.added_cost);
+            put(buf, tm, Metric::LoleBaseH, t, m.lole_base);
+            put(buf, tm, Metric::LoleWithH, t, m.lole_with);
+            put(buf, tm, Metric::LoleHouseholdsH, t, m.lole_households);
+            put(buf, tm, Metric::EueBaseMwh, t, m.eue_base);
+            put(buf, tm, Metric::EueWithMwh, t, m.eue_with);
+            put(
+                buf,
+                tm,
+                Metric::EueHouseholdsIncreaseMwh,
+                t,
+                m.eue_households - m.eue_base,
+            );
+            put(buf, tm, Metric::EueNewLoadMwh, t, m.eue_newload);
+        }
+    }
+
+    /// Loss of load in one block, with the shortfall shed group by group in priority order.
+    ///
+    /// With groups in priority order and `above(i)` the load of groups `i..` left for the
+    /// outage table to cover, group `i` loses `min(max(S - before_i, 0), load_i)` of a shortfall
+    /// `S`, whose expectation is `e(above(i)) - e(above(i + 1))`, `e` the unserved-power function.
+    /// `above` is always summed the same way, so zero added load gives exactly the base figures.
+    fn adequacy(&self, table: &OutageTable, load: f64, profiled: f64, hours: f64, m: &mut MonthTotals) {
+        let base_net = load - profiled;
+        let part = |g: Group| match g {
+            Group::Mining => self.mining_mw,
+            Group::Datacenters => self.datacenter_mw,
+            Group::Households => 0.0,
+        };
+        let above = |i: usize| -> f64 {
+            let hh_included = self.priority[i..].contains(&Group::Households);
+            let mut x = if hh_included { base_net } else { -profiled };
+            for &g in &self.priority[i..] {
+                x += part(g);
+            }
+            x
+        };
+        let tops = [above(0), above(1), above(2), -profiled];
+        let eue: [f64; 4] = tops.map(|x| table.eue(x));
+        m.lole_base += hours * table.lolp(base_net);
+        m.eue_base += hours * table.eue(base_net);
+        m.lole_with += hours * table.lolp(tops[0]);
+        m.eue_with += hours * eue[0];
+        for (i, &g) in self.priority.iter().enumerate() {
+            let lost = hours * (eue[i] - eue[i + 1]);
+            match g {
+                Group::Households => {
+                    m.eue_households += lost;
+                    m.lole_households += hours * table.lolp(tops[i]);
+                }
+                Group::Mining | Group::Datacenters => m.eue_newload += lost,
+            }
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct MonthTotals {
+    added_cost: f64,
+    marginal: f64,
+    hours: f64,
+    lole_base: f64,
+    lole_with: f64,
+    lole_households: f64,
+    eue_base: f64,
+    eue_with: f64,
+    eue_households: f64,
+    eue_newload: f64,
+}
