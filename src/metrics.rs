@@ -94,3 +94,73 @@ mod tests {
         }
     }
 }
+
+/// A per-path output: one number per path summarising its whole horizon.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    /// Loss-of-load hours per year without the allocation (LOLE).
+    LoleBaseHPerYear,
+    /// Hours per year with some load shed, with the allocation.
+    LoleWithHPerYear,
+    /// Hours per year with households shed, with the allocation.
+    LoleHouseholdsHPerYear,
+    /// Expected unserved energy per year without the allocation (EUE), MWh.
+    EueBaseMwhPerYear,
+    /// Expected unserved energy per year of all loads with the allocation, MWh.
+    EueWithMwhPerYear,
+    /// Increase of households' expected unserved energy per year, MWh.
+    EueHouseholdsIncreaseMwhPerYear,
+    /// Expected unserved energy per year of the new loads, MWh.
+    EueNewLoadMwhPerYear,
+    /// Generation cost of the allocation per year, PKR.
+    AddedCostPkrPerYear,
+}
+
+/// Every output with its public name, the monthly metric it annualises, in layout order.
+pub const OUTPUTS: [(Output, &str, Metric); 8] = [
+    (Output::LoleBaseHPerYear, "lole_base_h_per_year", Metric::LoleBaseH),
+    (Output::LoleWithHPerYear, "lole_with_h_per_year", Metric::LoleWithH),
+    (
+        Output::LoleHouseholdsHPerYear,
+        "lole_households_h_per_year",
+        Metric::LoleHouseholdsH,
+    ),
+    (Output::EueBaseMwhPerYear, "eue_base_mwh_per_year", Metric::EueBaseMwh),
+    (Output::EueWithMwhPerYear, "eue_with_mwh_per_year", Metric::EueWithMwh),
+    (
+        Output::EueHouseholdsIncreaseMwhPerYear,
+        "eue_households_increase_mwh_per_year",
+        Metric::EueHouseholdsIncreaseMwh,
+    ),
+    (
+        Output::EueNewLoadMwhPerYear,
+        "eue_newload_mwh_per_year",
+        Metric::EueNewLoadMwh,
+    ),
+    (
+        Output::AddedCostPkrPerYear,
+        "added_cost_pkr_per_year",
+        Metric::AddedCostPkr,
+    ),
+];
+
+/// Number of per-path outputs.
+pub const N_OUTPUTS: usize = OUTPUTS.len();
+
+/// Length of a path buffer: every metric for every month, then the outputs.
+#[must_use]
+pub fn path_len(months: usize) -> usize {
+    N_METRICS * months + N_OUTPUTS
+}
+
+/// Fills the outputs (after the metrics) of a path buffer: each is its monthly metric summed
+/// over the horizon and divided by the horizon in years.
+pub fn annualise(buf: &mut [f64], months: usize) {
+    let years = months as f64 / 12.0;
+    let base = N_METRICS * months;
+    for (o, _, m) in OUTPUTS {
+        let start = m as usize * months;
+        let total: f64 = buf[start..start + months].iter().sum();
+        buf[base + o as usize] = total / years;
+    }
+}

@@ -35,9 +35,11 @@ impl Model {
         self.drivers.months()
     }
 
-    /// Simulates every metric of one path into `out` (metric-major, see [`crate::metrics`]).
+    /// Simulates every metric and output of one path into `out` (length
+    /// [`crate::metrics::path_len`]; metric-major, then outputs).
     pub fn simulate(&self, seed: u64, path: u64, out: &mut [f64], scratch: &mut Scratch) {
         self.drivers.simulate(seed, path, out, &mut scratch.drivers);
         self.grid.evaluate(out, &mut scratch.grid);
+        crate::metrics::annualise(out, self.months());
     }
 }

@@ -8,10 +8,12 @@ mod run;
 
 use crate::drivers::Drivers;
 use crate::engine::{self, RunSpec, pool};
-use crate::metrics::METRICS;
+use crate::error::GridRiskError;
+use crate::grid::outage::{OutageTable, UnitClass};
+use crate::metrics::{METRICS, OUTPUTS};
 use crate::scenario::Scenario;
 use crate::stats::{CHUNK_PATHS, RunStats, sketch};
-use numpy::{IntoPyArray, PyArray2, PyArray3};
+use numpy::{AllowTypeChange, IntoPyArray, PyArray1, PyArray2, PyArray3, PyArrayLike1};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyTuple};
 
@@ -62,6 +64,107 @@ fn metric_names() -> Vec<&'static str> {
     METRICS.iter().map(|(_, n)| *n).collect()
 }
 
+/// Names of the per-path outputs, in array order.
+#[pyfunction]
+fn output_names() -> Vec<&'static str> {
+    OUTPUTS.iter().map(|(_, n, _)| *n).collect()
+}
+
+/// `(lolp, eue_mw, capacity_mw)` arrays and installed capacity.
+type AdequacyOut<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>, f64);
+
+/// Exact adequacy of a set of unit classes against a series of loads (one value per period).
+///
+/// Returns `(lolp, eue_mw, capacity_mw)`: per-period loss-of-load probability and expected
+/// unserved power, and the installed capacity after rounding to `capacity_step_mw`.
+#[pyfunction]
+#[pyo3(signature = (units, loads_mw, *, capacity_step_mw))]
+fn adequacy<'py>(
+    py: Python<'py>,
+    units: Vec<(u32, f64, f64)>,
+    loads_mw: PyArrayLike1<'py, f64, AllowTypeChange>,
+    capacity_step_mw: f64,
+) -> PyResult<AdequacyOut<'py>> {
+    let bad = |field: String, value: String, message: &str| {
+        errors::to_py(
+            py,
+            &GridRiskError::Argument {
+                field,
+                value,
+                message: message.to_owned(),
+            },
+        )
+    };
+    if !(capacity_step_mw.is_finite() && (0.01..=100.0).contains(&capacity_step_mw)) {
+        return Err(bad(
+            "capacity_step_mw".into(),
+            format!("{capacity_step_mw:?}"),
+            "must be in [0.01, 100]",
+        ));
+    }
+    if units.is_empty() {
+        return Err(bad(
+            "units".into(),
+            "an empty list".into(),
+            "needs at least one (count, unit_mw, forced_outage_rate)",
+        ));
+    }
+    let mut classes = Vec::with_capacity(units.len());
+    let mut total = 0.0;
+    for (i, &(count, unit_mw, q)) in units.iter().enumerate() {
+        if !(unit_mw.is_finite() && unit_mw > 0.0 && unit_mw <= 5_000.0) {
+            return Err(bad(
+                format!("units[{i}][1]"),
+                format!("{unit_mw:?}"),
+                "unit_mw must be in (0, 5000]",
+            ));
+        }
+        if !(q.is_finite() && (0.0..1.0).contains(&q)) {
+            return Err(bad(
+                format!("units[{i}][2]"),
+                format!("{q:?}"),
+                "forced_outage_rate must be in [0, 1)",
+            ));
+        }
+        if (unit_mw / capacity_step_mw).round() < 1.0 {
+            return Err(bad(
+                format!("units[{i}][1]"),
+                format!("{unit_mw:?}"),
+                "rounds to zero at this capacity_step_mw",
+            ));
+        }
+        total += f64::from(count) * unit_mw;
+        classes.push(UnitClass {
+            count,
+            unit_mw,
+            forced_outage_rate: q,
+        });
+    }
+    if total / capacity_step_mw > 4.0e6 {
+        return Err(bad(
+            "capacity_step_mw".into(),
+            format!("{capacity_step_mw:?}"),
+            "too fine for this fleet: the table would exceed 4,000,000 entries",
+        ));
+    }
+    let loads = loads_mw.as_array();
+    if let Some(i) = loads.iter().position(|x| !x.is_finite()) {
+        return Err(bad(
+            format!("loads_mw[{i}]"),
+            format!("{:?}", loads[i]),
+            "loads must be finite",
+        ));
+    }
+    let loads: Vec<f64> = loads.to_vec();
+    let (lolp, eue, cap) = py.detach(|| {
+        let t = OutageTable::build(&classes, capacity_step_mw);
+        let lolp: Vec<f64> = loads.iter().map(|&l| t.lolp(l)).collect();
+        let eue: Vec<f64> = loads.iter().map(|&l| t.eue(l)).collect();
+        (lolp, eue, t.capacity_mw())
+    });
+    Ok((lolp.into_pyarray(py), eue.into_pyarray(py), cap))
+}
+
 /// Threads used when `threads=None`: `GRIDRISK_NUM_THREADS` or the available cores.
 #[pyfunction]
 fn default_threads() -> usize {
@@ -105,10 +208,14 @@ fn simulate<'py>(
         None => py.None().into_bound(py),
         Some(bufs) => {
             let d = PyDict::new(py);
-            for ((_, name), buf) in METRICS.iter().zip(bufs) {
+            let mut bufs = bufs.into_iter();
+            for ((_, name), buf) in METRICS.iter().zip(bufs.by_ref()) {
                 let rows = buf.len() / months.max(1);
                 let arr = ndarray::Array2::from_shape_vec((rows, months), buf).expect("buffer is rows x months");
                 d.set_item(*name, arr.into_pyarray(py))?;
+            }
+            for ((_, name, _), buf) in OUTPUTS.iter().zip(bufs) {
+                d.set_item(*name, buf.into_pyarray(py))?;
             }
             d.into_any()
         }
@@ -167,22 +274,50 @@ impl PyRunStats {
         self.inner.fingerprint
     }
 
+    /// Per-path output names.
+    #[getter]
+    fn outputs(&self) -> Vec<String> {
+        self.inner.outputs.clone()
+    }
+
     /// `(mean, variance)` arrays of shape (metrics, months); variance uses n - 1.
     fn moments<'py>(&self, py: Python<'py>) -> PyResult<MeanVar<'py>> {
         let m = self.inner.moments();
-        let shape = (self.inner.metrics.len(), self.inner.months);
         let var = m.variance();
-        let mean = ndarray::Array2::from_shape_vec(shape, m.mean).expect("cells = metrics x months");
-        let var = ndarray::Array2::from_shape_vec(shape, var).expect("cells = metrics x months");
+        let grid = self.inner.metrics.len() * self.inner.months;
+        let shape = (self.inner.metrics.len(), self.inner.months);
+        let mean = ndarray::Array2::from_shape_vec(shape, m.mean[..grid].to_vec()).expect("cells = metrics x months");
+        let var = ndarray::Array2::from_shape_vec(shape, var[..grid].to_vec()).expect("cells = metrics x months");
         Ok((mean.into_pyarray(py), var.into_pyarray(py)))
     }
 
-    /// Sketch quantiles, array of shape (metrics, months, len(q)).
+    /// `(mean, variance)` of the per-path outputs, each of shape (outputs,).
+    fn output_moments<'py>(&self, py: Python<'py>) -> (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>) {
+        let m = self.inner.moments();
+        let var = m.variance();
+        let grid = self.inner.metrics.len() * self.inner.months;
+        (
+            m.mean[grid..].to_vec().into_pyarray(py),
+            var[grid..].to_vec().into_pyarray(py),
+        )
+    }
+
+    /// Sketch quantiles of the per-path outputs, array of shape (outputs, len(q)).
+    fn output_quantiles<'py>(&self, py: Python<'py>, q: Vec<f64>) -> Bound<'py, PyArray2<f64>> {
+        let grid = self.inner.metrics.len() * self.inner.months;
+        let data: Vec<f64> = self.inner.sketches[grid..]
+            .iter()
+            .flat_map(|s| q.iter().map(move |&p| s.quantile(p)))
+            .collect();
+        ndarray::Array2::from_shape_vec((self.inner.outputs.len(), q.len()), data)
+            .expect("outputs x quantiles")
+            .into_pyarray(py)
+    }
+
+    /// Sketch quantiles of the monthly metrics, array of shape (metrics, months, len(q)).
     fn quantiles<'py>(&self, py: Python<'py>, q: Vec<f64>) -> Bound<'py, PyArray3<f64>> {
         let (nm, nt) = (self.inner.metrics.len(), self.inner.months);
-        let data: Vec<f64> = self
-            .inner
-            .sketches
+        let data: Vec<f64> = self.inner.sketches[..nm * nt]
             .iter()
             .flat_map(|s| q.iter().map(move |&p| s.quantile(p)))
             .collect();
@@ -233,8 +368,8 @@ impl PyRunStats {
 mod _core {
     #[pymodule_export]
     use super::{
-        _panic_in_worker, PyRunStats, default_threads, keep_paths_bytes, metric_names, scenario_from_toml,
-        scenario_to_toml, schedule, simulate, validate_scenario,
+        _panic_in_worker, PyRunStats, adequacy, default_threads, keep_paths_bytes, metric_names, output_names,
+        scenario_from_toml, scenario_to_toml, schedule, simulate, validate_scenario,
     };
 
     #[pymodule_init]

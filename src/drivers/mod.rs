@@ -15,7 +15,7 @@ pub mod network;
 pub mod process;
 
 use crate::calendar::{self, MonthInfo};
-use crate::metrics::{Metric, N_METRICS};
+use crate::metrics::Metric;
 use crate::rng::{self, N_FACTORS, Stream, StreamRng};
 use crate::scenario::Scenario;
 use fuel::LngPrice;
@@ -82,7 +82,7 @@ impl Drivers {
     /// metric-major (`out[metric * months + t]`; see [`crate::metrics`]).
     pub fn simulate(&self, seed: u64, path: u64, out: &mut [f64], scratch: &mut Scratch) {
         let tm = self.months;
-        debug_assert_eq!(out.len(), N_METRICS * tm);
+        debug_assert_eq!(out.len(), crate::metrics::path_len(tm));
         const FACTOR_STREAMS: [Stream; N_FACTORS] = [
             Stream::Demand,
             Stream::Oil,

@@ -8,7 +8,7 @@ pub mod pool;
 pub use monitor::Monitor;
 
 use crate::error::{GridRiskError, Result};
-use crate::metrics::{METRICS, N_METRICS};
+use crate::metrics::{METRICS, N_METRICS, OUTPUTS, path_len};
 use crate::model::{Model, Scratch};
 use crate::rng::MAX_PATHS;
 use crate::scenario::Scenario;
@@ -36,7 +36,8 @@ pub struct RunSpec {
 pub struct RunOutput {
     /// Mergeable statistics.
     pub stats: RunStats,
-    /// With `keep_paths`: one row-major `(paths, months)` buffer per metric, in METRICS order.
+    /// With `keep_paths`: one row-major `(paths, months)` buffer per metric, in METRICS order,
+    /// then one `(paths,)` buffer per output, in OUTPUTS order.
     pub paths: Option<Vec<Vec<f64>>>,
 }
 
@@ -106,7 +107,7 @@ pub fn run(sc: &Scenario, spec: &RunSpec, monitor: &Monitor) -> Result<RunOutput
     let pool = pool::get(threads)?;
     let model = Model::new(sc);
     let months = model.months();
-    let cells = N_METRICS * months;
+    let cells = path_len(months);
     let n_paths = usize::try_from(path_hi - path_lo)
         .map_err(|_| GridRiskError::argument("paths", path_hi - path_lo, "too many for this machine"))?;
     let mut kept: Option<Vec<Vec<f64>>> = if keep_paths {
@@ -136,7 +137,7 @@ pub fn run(sc: &Scenario, spec: &RunSpec, monitor: &Monitor) -> Result<RunOutput
         let mut out = Vec::new();
         for (lo, size) in canonical(c_lo, c_hi) {
             let rows = ctx.rows(lo, size);
-            let here = sinks.as_mut().map(|s| split_rows(s, rows * months));
+            let here = sinks.as_mut().map(|s| split_rows(s, rows, months));
             out.push(Node {
                 lo,
                 size,
@@ -156,6 +157,7 @@ pub fn run(sc: &Scenario, spec: &RunSpec, monitor: &Monitor) -> Result<RunOutput
     let stats = RunStats {
         fingerprint: fingerprint(sc, seed),
         metrics: METRICS.iter().map(|(_, n)| (*n).to_owned()).collect(),
+        outputs: OUTPUTS.iter().map(|(_, n, _)| (*n).to_owned()).collect(),
         months,
         path_lo,
         path_hi,
@@ -165,11 +167,14 @@ pub fn run(sc: &Scenario, spec: &RunSpec, monitor: &Monitor) -> Result<RunOutput
     Ok(RunOutput { stats, paths: kept })
 }
 
-/// Takes the first `len` values of every sink, leaving the rest in place.
-fn split_rows<'a>(sinks: &mut Vec<&'a mut [f64]>, len: usize) -> Vec<&'a mut [f64]> {
+/// Takes the first `rows` rows of every sink (metric sinks have `months` values a row, output
+/// sinks one), leaving the rest in place.
+fn split_rows<'a>(sinks: &mut Vec<&'a mut [f64]>, rows: usize, months: usize) -> Vec<&'a mut [f64]> {
     sinks
         .iter_mut()
-        .map(|s| {
+        .enumerate()
+        .map(|(i, s)| {
+            let len = if i < N_METRICS { rows * months } else { rows };
             let (head, tail) = std::mem::take(s).split_at_mut(len);
             *s = tail;
             head
@@ -197,7 +202,7 @@ fn node(ctx: &Ctx<'_>, lo: u64, size: u64, sinks: Option<Vec<&mut [f64]>>) -> Re
     let months = ctx.model.months();
     let (left_sinks, right_sinks) = match sinks {
         Some(mut s) => {
-            let left = split_rows(&mut s, ctx.rows(lo, half) * months);
+            let left = split_rows(&mut s, ctx.rows(lo, half), months);
             (Some(left), Some(s))
         }
         None => (None, None),
@@ -211,7 +216,7 @@ fn node(ctx: &Ctx<'_>, lo: u64, size: u64, sinks: Option<Vec<&mut [f64]>>) -> Re
 
 fn leaf(ctx: &Ctx<'_>, chunk: u64, mut sinks: Option<Vec<&mut [f64]>>) -> Result<Moments> {
     let months = ctx.model.months();
-    let cells = N_METRICS * months;
+    let cells = path_len(months);
     let first = (chunk * CHUNK_PATHS).max(ctx.path_lo);
     let last = ((chunk + 1) * CHUNK_PATHS).min(ctx.path_hi);
     let mut moments = Moments::new(cells);
@@ -232,7 +237,11 @@ fn leaf(ctx: &Ctx<'_>, chunk: u64, mut sinks: Option<Vec<&mut [f64]>>) -> Result
         }
         if let Some(sinks) = sinks.as_mut() {
             for (m, sink) in sinks.iter_mut().enumerate() {
-                sink[row * months..(row + 1) * months].copy_from_slice(&buf[m * months..(m + 1) * months]);
+                if m < N_METRICS {
+                    sink[row * months..(row + 1) * months].copy_from_slice(&buf[m * months..(m + 1) * months]);
+                } else {
+                    sink[row] = buf[N_METRICS * months + (m - N_METRICS)];
+                }
             }
         }
     }
@@ -243,11 +252,20 @@ fn leaf(ctx: &Ctx<'_>, chunk: u64, mut sinks: Option<Vec<&mut [f64]>>) -> Result
 #[cold]
 fn non_finite(ctx: &Ctx<'_>, path: u64, cell: usize) -> GridRiskError {
     let months = ctx.model.months();
-    let (metric, month) = (METRICS[cell / months].1, cell % months);
+    let (field, at) = if cell < N_METRICS * months {
+        (
+            METRICS[cell / months].1,
+            format!("path {path}, month {}", cell % months),
+        )
+    } else {
+        (OUTPUTS[cell - N_METRICS * months].1, format!("path {path}"))
+    };
     GridRiskError::Scenario(vec![crate::error::Issue {
-        field: metric.to_owned(),
-        value: format!("path {path}, month {month}"),
-        message: "the parameters drive this value out of floating-point range (overflow); reduce volatilities, jump sizes or the horizon".into(),
+        field: field.to_owned(),
+        value: at,
+        message: "the parameters drive this value out of floating-point range (overflow); reduce volatilities, \
+                  jump sizes or the horizon"
+            .into(),
     }])
 }
 

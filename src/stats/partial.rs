@@ -35,13 +35,15 @@ pub struct RunStats {
     pub metrics: Vec<String>,
     /// Months per metric.
     pub months: usize,
+    /// Per-path output names; their cells follow the metric cells.
+    pub outputs: Vec<String>,
     /// First path covered.
     pub path_lo: u64,
     /// One past the last path covered.
     pub path_hi: u64,
     /// Canonical decomposition of the chunk range, left to right.
     pub nodes: Vec<Node>,
-    /// One quantile sketch per cell (`metric * months + month`).
+    /// One quantile sketch per cell (`metric * months + month`, then one per output).
     pub sketches: Vec<Sketch>,
 }
 
@@ -88,7 +90,7 @@ impl RunStats {
     /// Moments over all covered paths: the nodes folded left to right.
     #[must_use]
     pub fn moments(&self) -> Moments {
-        let cells = self.metrics.len() * self.months;
+        let cells = self.metrics.len() * self.months + self.outputs.len();
         self.nodes
             .iter()
             .fold(Moments::new(cells), |acc, n| Moments::merge(&acc, &n.moments))
@@ -100,7 +102,11 @@ impl RunStats {
     /// [`GridRiskError::Merge`] if the runs differ, the ranges are not adjacent, or the shared
     /// boundary is not a multiple of [`CHUNK_PATHS`].
     pub fn merge(&self, other: &RunStats) -> Result<RunStats> {
-        if self.fingerprint != other.fingerprint || self.metrics != other.metrics || self.months != other.months {
+        if self.fingerprint != other.fingerprint
+            || self.metrics != other.metrics
+            || self.outputs != other.outputs
+            || self.months != other.months
+        {
             return Err(GridRiskError::Merge(
                 "the parts come from different scenarios or seeds".into(),
             ));
@@ -159,7 +165,7 @@ impl RunStats {
     }
 }
 
-const FORMAT_TAG: &[u8] = b"gridrisk-stats-v1\0";
+const FORMAT_TAG: &[u8] = b"gridrisk-stats-v2\0";
 
 #[cfg(test)]
 mod tests {
