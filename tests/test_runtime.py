@@ -10,14 +10,14 @@ import numpy as np
 import pytest
 
 
-def test_the_gil_is_released_while_paths_run(preset: gr.Scenario) -> None:
+def test_the_gil_is_released_while_paths_run(short: gr.Scenario) -> None:
     # While a run of several seconds is under way in another thread, this thread keeps
     # running Python code; with the GIL held it would be frozen until the run ended.
     done = threading.Event()
     ticks_during_run = 0
 
     def work() -> None:
-        gr.simulate(preset, paths=60_000, seed=1, threads=1, progress=False)
+        gr.simulate(short, paths=6_000, seed=1, threads=1, progress=False)
         done.set()
 
     t = threading.Thread(target=work)

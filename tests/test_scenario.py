@@ -126,6 +126,28 @@ BAD_INPUTS = [
     ("unsupported type", "meta.description", {1, 2}, "meta.description", "expected a string"),
     ("table where a number goes", "hydro.ar1_phi", {"x": 1}, "hydro.ar1_phi", "expected a number"),
     ("AR(1) not stationary", "hydro.ar1_phi", 1.0, "hydro.ar1_phi", "[-0.99, 0.99]"),
+    ("day shape of 12 x 23", "grid.day_shape", [[1.0] * 23] * 12, "grid.day_shape", "12 x 24"),
+    (
+        "capacity factor above 1",
+        "grid.capacity_factors.solar",
+        [[1.2] * 24] * 12,
+        "grid.capacity_factors.solar[0][0]",
+        "[0, 1]",
+    ),
+    ("a month without load", "grid.day_shape", [[0.0] * 24] + [[1.0] * 24] * 11, "grid.day_shape[0]", "positive mean"),
+    (
+        "curtailment priority incomplete",
+        "grid.curtailment_priority",
+        ["mining", "households"],
+        "grid.curtailment_priority",
+        "exactly once",
+    ),
+    ("unknown profile", "fleet.0.profile", "sun", "fleet[0].profile", "'none', 'hydro', 'wind', 'solar'"),
+    ("commission date malformed", "fleet.0.commission", "soon", "fleet[0].commission", "YYYY-MM"),
+    ("negative allocation", "allocation.mining_mw", -10.0, "allocation.mining_mw", "[0, 100000]"),
+    ("load factor above 1", "allocation.datacenter_load_factor", 1.5, "allocation.datacenter_load_factor", "[0, 1]"),
+    ("outage-table step too coarse for a unit", "grid.capacity_step_mw", 100.0, "fleet[10].unit_mw", "rounds to zero"),
+    ("hourly profile of the wrong length", "grid.hourly_shape", [1.0] * 100, "grid.hourly_shape", "8760 or 8736"),
 ]
 
 
@@ -141,6 +163,14 @@ def test_bad_input_is_a_scenario_error_naming_field_and_range(
     assert isinstance(err, ValueError)
     assert field in err.fields, err.fields
     assert text in str(err), str(err)
+
+
+def test_retire_must_follow_commission(preset: gr.Scenario) -> None:
+    d = preset.to_dict()
+    d["fleet"][0].update(commission="2030-01", retire="2029-12")
+    with pytest.raises(gr.ScenarioError, match="after commission") as info:
+        gr.Scenario.from_dict(d)
+    assert info.value.fields == ["fleet[0].retire"]
 
 
 def test_duplicate_fleet_names(preset: gr.Scenario) -> None:

@@ -8,8 +8,9 @@
 """
 
 from gridrisk._core import CHUNK_PATHS, SKETCH_RELATIVE_ACCURACY, __version__
+from gridrisk.adequacy import AdequacyResult, adequacy
 from gridrisk.errors import ArgumentError, DataError, GridRiskError, MergeError, ScenarioError
-from gridrisk.results import FAN_QUANTILES, METRIC_UNITS, Results
+from gridrisk.results import FAN_QUANTILES, METRIC_UNITS, OUTPUT_UNITS, Results
 from gridrisk.scenario import Scenario, presets
 from gridrisk.simulation import MAX_PATHS, merge, simulate, thread_pool_size
 
@@ -18,7 +19,9 @@ __all__ = [
     "FAN_QUANTILES",
     "MAX_PATHS",
     "METRIC_UNITS",
+    "OUTPUT_UNITS",
     "SKETCH_RELATIVE_ACCURACY",
+    "AdequacyResult",
     "ArgumentError",
     "DataError",
     "GridRiskError",
@@ -27,6 +30,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "__version__",
+    "adequacy",
     "merge",
     "presets",
     "simulate",

@@ -12,9 +12,11 @@ __all__ = [
     "RunStats",
     "__version__",
     "_panic_in_worker",
+    "adequacy",
     "default_threads",
     "keep_paths_bytes",
     "metric_names",
+    "output_names",
     "scenario_from_toml",
     "scenario_to_toml",
     "schedule",
@@ -42,6 +44,17 @@ def schedule(scenario: Mapping[str, Any]) -> dict[str, list[Any]]:
 
 def metric_names() -> list[str]:
     """Names of the per-path monthly metrics, in array order."""
+
+def output_names() -> list[str]:
+    """Names of the per-path outputs, in array order."""
+
+def adequacy(
+    units: list[tuple[int, float, float]],
+    loads_mw: npt.ArrayLike,
+    *,
+    capacity_step_mw: float,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], float]:
+    """Per-period LOLP and expected unserved power (MW) of unit classes, and rounded capacity."""
 
 def default_threads() -> int:
     """Threads used when none are given: GRIDRISK_NUM_THREADS or the available cores."""
@@ -79,11 +92,17 @@ class RunStats:
     @property
     def metrics(self) -> list[str]: ...
     @property
+    def outputs(self) -> list[str]: ...
+    @property
     def fingerprint(self) -> int: ...
     def moments(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         """``(mean, variance)``, each of shape (metrics, months); variance uses n - 1."""
     def quantiles(self, q: list[float]) -> npt.NDArray[np.float64]:
-        """Sketch quantiles, shape (metrics, months, len(q))."""
+        """Sketch quantiles of the monthly metrics, shape (metrics, months, len(q))."""
+    def output_moments(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """``(mean, variance)`` of the per-path outputs, each of shape (outputs,)."""
+    def output_quantiles(self, q: list[float]) -> npt.NDArray[np.float64]:
+        """Sketch quantiles of the per-path outputs, shape (outputs, len(q))."""
     def merge(self, other: RunStats) -> RunStats:
         """Statistics of the union with an adjacent range of the same run."""
     def to_bytes(self) -> bytes:

@@ -85,10 +85,12 @@ def _run(args: argparse.Namespace) -> int:
     res = simulate(
         sc, paths=args.paths, seed=args.seed, threads=args.threads, progress=False if args.no_progress else None
     )
-    table = res.summary()
     with pd.option_context("display.width", 160, "display.max_columns", 20, "display.float_format", "{:,.4g}".format):
         print(res)
-        print(table.to_string())
+        print("\nPer-path outputs (annual averages over the horizon):")
+        print(res.summary().to_string())
+        print(f"\nDrivers and grid in the last month ({res.months[-1]}):")
+        print(res.snapshot().to_string())
     return 0
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +15,7 @@ from gridrisk._validate import choice
 from gridrisk.errors import ArgumentError, MergeError
 from gridrisk.scenario import Scenario
 
-__all__ = ["FAN_QUANTILES", "METRIC_UNITS", "Results"]
+__all__ = ["FAN_QUANTILES", "METRIC_UNITS", "OUTPUT_UNITS", "Results"]
 
 #: Quantiles shown by default in fan charts.
 FAN_QUANTILES: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -32,9 +32,60 @@ METRIC_UNITS: dict[str, str] = {
     "network.hashrate_ehs": "EH/s",
     "network.difficulty_t": "T",
     "hydro.availability": "factor (mean 1)",
+    "grid.marginal_cost_pkr_per_kwh": "PKR/kWh",
+    "grid.added_cost_pkr": "PKR",
+    "grid.lole_base_h": "h",
+    "grid.lole_with_h": "h",
+    "grid.lole_households_h": "h",
+    "grid.eue_base_mwh": "MWh",
+    "grid.eue_with_mwh": "MWh",
+    "grid.eue_households_increase_mwh": "MWh",
+    "grid.eue_newload_mwh": "MWh",
+}
+
+#: Unit of each per-path output (annual averages over the horizon).
+OUTPUT_UNITS: dict[str, str] = {
+    "lole_base_h_per_year": "h/yr",
+    "lole_with_h_per_year": "h/yr",
+    "lole_households_h_per_year": "h/yr",
+    "eue_base_mwh_per_year": "MWh/yr",
+    "eue_with_mwh_per_year": "MWh/yr",
+    "eue_households_increase_mwh_per_year": "MWh/yr",
+    "eue_newload_mwh_per_year": "MWh/yr",
+    "added_cost_pkr_per_year": "PKR/yr",
 }
 
 _Z95 = 1.959963984540054
+
+
+def _table(
+    names: list[str],
+    mean: np.ndarray,
+    var: np.ndarray,
+    n: int,
+    quantiles: Callable[[list[float]], np.ndarray],
+    units: dict[str, str],
+) -> pd.DataFrame:
+    """Rows of mean/se/sd and 5/50/95 % quantiles with confidence half-widths."""
+    probs = [0.05, 0.5, 0.95]
+    bands: list[float] = []
+    for q in probs:
+        half = _Z95 * math.sqrt(q * (1 - q) / n)
+        bands += [max(q - half, 0.0), q, min(q + half, 1.0)]
+    qv = quantiles(bands)
+    rows = {}
+    for i, name in enumerate(names):
+        sd = math.sqrt(max(float(var[i]), 0.0))
+        row: dict[str, Any] = {"mean": float(mean[i]), "se": sd / math.sqrt(n), "sd": sd}
+        for k, q in enumerate(probs):
+            lo, mid, hi = qv[i, 3 * k : 3 * k + 3]
+            row[f"p{round(q * 100)}"] = mid
+            # Monte Carlo half-width plus the sketch's own relative error, so that a quantile
+            # known better than the sketch resolves never shows an error of 0.
+            row[f"p{round(q * 100)}_ci95"] = (hi - lo) / 2 + _core.SKETCH_RELATIVE_ACCURACY * abs(mid)
+        row["unit"] = units.get(name, "")
+        rows[name] = row
+    return pd.DataFrame.from_dict(rows, orient="index")
 
 
 @dataclass(frozen=True, eq=False)
@@ -80,6 +131,11 @@ class Results:
         start = pd.Period(self.scenario["simulation.start"], freq="M")
         return pd.period_range(start, periods=self.stats.months, freq="M", name="month")
 
+    @property
+    def outputs(self) -> list[str]:
+        """Names of the per-path outputs, e.g. ``"lole_base_h_per_year"``."""
+        return list(self.stats.outputs)
+
     def _metric(self, metric: str) -> int:
         return self.metrics.index(choice("metric", metric, self.metrics))
 
@@ -92,6 +148,12 @@ class Results:
         if self._paths is None:
             raise ArgumentError("per-path values were not kept; rerun with simulate(..., keep_paths=True)")
         return self._paths[self.metrics[self._metric(metric)]]
+
+    def path_output(self, output: str) -> np.ndarray:
+        """Every path's value of a per-path output, shape ``(paths,)`` (needs ``keep_paths=True``)."""
+        if self._paths is None:
+            raise ArgumentError("per-path values were not kept; rerun with simulate(..., keep_paths=True)")
+        return self._paths[choice("output", output, self.outputs)]
 
     # -- statistics -------------------------------------------------------------------------
     def moments(self, metric: str) -> pd.DataFrame:
@@ -134,8 +196,8 @@ class Results:
         values = self.stats.quantiles(qs)[i]
         return pd.DataFrame(values, index=self.months, columns=pd.Index(qs, name="quantile"))
 
-    def summary(self, month: int = -1) -> pd.DataFrame:
-        """Headline statistics of every metric in one month (default: the last).
+    def snapshot(self, month: int = -1) -> pd.DataFrame:
+        """Statistics of every monthly metric in one month (default: the last).
 
         Columns: ``mean`` and its standard error ``se``; ``sd``; the 5 %, 50 % and 95 %
         quantiles with ``*_ci95``, the half-width of a distribution-free 95 % confidence
@@ -144,28 +206,54 @@ class Results:
         """
         t = range(self.stats.months)[month]
         mean, var = self.stats.moments()
-        n = self.paths
-        probs = [0.05, 0.5, 0.95]
-        bands = []
-        for q in probs:
-            half = _Z95 * math.sqrt(q * (1 - q) / n)
-            bands += [max(q - half, 0.0), q, min(q + half, 1.0)]
-        qv = self.stats.quantiles(bands)[:, t, :]
-        rows = {}
-        for i, name in enumerate(self.metrics):
-            sd = math.sqrt(var[i, t])
-            row = {"mean": mean[i, t], "se": sd / math.sqrt(n), "sd": sd}
-            for k, q in enumerate(probs):
-                lo, mid, hi = qv[i, 3 * k : 3 * k + 3]
-                row[f"p{round(q * 100)}"] = mid
-                # Monte Carlo half-width plus the sketch's own relative error, so that a
-                # quantile known better than the sketch resolves never shows an error of 0.
-                row[f"p{round(q * 100)}_ci95"] = (hi - lo) / 2 + _core.SKETCH_RELATIVE_ACCURACY * abs(mid)
-            row["unit"] = METRIC_UNITS.get(name, "")
-            rows[name] = row
-        df = pd.DataFrame.from_dict(rows, orient="index")
+        df = _table(
+            self.metrics, mean[:, t], var[:, t], self.paths, lambda qs: self.stats.quantiles(qs)[:, t, :], METRIC_UNITS
+        )
         df.index.name = f"metric ({self.months[t]})"
         return df
+
+    def summary(self) -> pd.DataFrame:
+        """Statistics of every per-path output (annual averages over the horizon).
+
+        One row per output: ``mean`` and its Monte Carlo standard error ``se``, ``sd``, the
+        5 %, 50 % and 95 % quantiles with ``*_ci95``, the half-width of a distribution-free 95 %
+        confidence interval plus the sketch's 0.2 % relative error, and the unit.
+        """
+        mean, var = self.stats.output_moments()
+        df = _table(self.outputs, mean, var, self.paths, self.stats.output_quantiles, OUTPUT_UNITS)
+        df.index.name = "output"
+        return df
+
+    def adequacy(self) -> pd.DataFrame:
+        """Loss-of-load expectation and unserved energy with and without the allocation.
+
+        Returns
+        -------
+        DataFrame
+            Rows ``without allocation``, ``with allocation`` (any load shed), ``households``
+            (with the allocation), ``new loads``; columns ``lole_h_per_year``, ``lole_se``,
+            ``eue_mwh_per_year``, ``eue_se`` (annual averages over the horizon, computed on the
+            same draws, with Monte Carlo standard errors).
+        """
+        mean, var = self.stats.output_moments()
+        idx = {name: i for i, name in enumerate(self.outputs)}
+        se = np.sqrt(var / self.paths)
+
+        def cell(name: str | None) -> tuple[float, float]:
+            return (float(mean[idx[name]]), float(se[idx[name]])) if name else (math.nan, math.nan)
+
+        rows = {
+            "without allocation": ("lole_base_h_per_year", "eue_base_mwh_per_year"),
+            "with allocation": ("lole_with_h_per_year", "eue_with_mwh_per_year"),
+            "households: increase": (None, "eue_households_increase_mwh_per_year"),
+            "households: hours shed": ("lole_households_h_per_year", None),
+            "new loads": (None, "eue_newload_mwh_per_year"),
+        }
+        data = {}
+        for label, (lole, eue) in rows.items():
+            (lm, ls), (em, es) = cell(lole), cell(eue)
+            data[label] = {"lole_h_per_year": lm, "lole_se": ls, "eue_mwh_per_year": em, "eue_se": es}
+        return pd.DataFrame.from_dict(data, orient="index")
 
     def schedule(self) -> pd.DataFrame:
         """The deterministic Bitcoin block schedule: blocks and mean subsidy per month."""

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import copy
 import difflib
+import math
 import os
 import re
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,14 @@ def _parse_path(path: str) -> list[str | int]:
             [{"field": path, "value": "", "message": "expected names separated by dots"}],
         )
     return parts
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _missing(path: str, where: Any, key: str | int) -> ScenarioError:
@@ -199,6 +208,48 @@ class Scenario:
             node[last] = value
         return Scenario(data)
 
+    def with_hourly_shape(self, source: str | os.PathLike[str] | Sequence[float] | Any) -> Scenario:
+        """A new scenario whose load follows a chronological hourly profile of a whole year.
+
+        Parameters
+        ----------
+        source : path or sequence of float
+            A CSV file with one numeric column (a header line is allowed) or the values
+            themselves: 8760 or 8736 (52 weeks) relative loads from 1 January 00:00. Within
+            each calendar month the profile is normalised to mean one; the demand driver sets
+            the level. An 8736-hour profile repeats its last day to fill the calendar year.
+
+        Raises
+        ------
+        ScenarioError
+            If the profile has the wrong length or a negative or non-finite value (the row
+            is named).
+        """
+        field = "grid.hourly_shape"
+        if isinstance(source, (str, os.PathLike)):
+            where = f" in {os.fspath(source)}"
+            lines = [ln.strip() for ln in Path(source).read_text(encoding="utf-8").splitlines()]
+            rows = [ln.split(",")[0].strip() for ln in lines if ln]
+            if rows and not _is_number(rows[0]):
+                rows = rows[1:]  # header
+            values: list[float] = []
+            for i, r in enumerate(rows):
+                if not _is_number(r):
+                    msg = f"row {i + 1}: {r!r} is not a number"
+                    raise ScenarioError(f"{field}: {msg}{where}", [{"field": field, "value": r, "message": msg}])
+                values.append(float(r))
+        else:
+            where = ""
+            values = [float(x) for x in source]
+        if len(values) not in (8760, 8736):
+            msg = f"expected 8760 or 8736 hourly values, got {len(values)}{where}"
+            raise ScenarioError(f"{field}: {msg}", [{"field": field, "value": str(len(values)), "message": msg}])
+        for i, x in enumerate(values):
+            if not math.isfinite(x) or x < 0:
+                msg = f"hour {i} (row {i + 1}{where}) is {x!r}; every value must be finite and >= 0"
+                raise ScenarioError(f"{field}: {msg}", [{"field": f"{field}[{i}]", "value": repr(x), "message": msg}])
+        return self.replace({"grid.load_shape": "hourly", field: values})
+
     # -- dunder -----------------------------------------------------------------------------
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Scenario) and self._data == other._data
@@ -210,6 +261,8 @@ class Scenario:
         return (Scenario._from_canonical, (self._data,))
 
     def __repr__(self) -> str:
+        if not hasattr(self, "_data"):  # failed construction, seen by debuggers and tracebacks
+            return "Scenario(<invalid>)"
         sim = self._data["simulation"]
         return (
             f"Scenario({self._data['meta']['name']!r}, start={sim['start']}, "

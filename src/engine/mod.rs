@@ -8,7 +8,7 @@ pub mod pool;
 pub use monitor::Monitor;
 
 use crate::error::{GridRiskError, Result};
-use crate::metrics::{METRICS, N_METRICS, OUTPUTS, path_len};
+use crate::metrics::{METRICS, N_METRICS, N_OUTPUTS, OUTPUTS, path_len};
 use crate::model::{Model, Scratch};
 use crate::rng::MAX_PATHS;
 use crate::scenario::Scenario;
@@ -114,7 +114,12 @@ pub fn run(sc: &Scenario, spec: &RunSpec, monitor: &Monitor) -> Result<RunOutput
         let len = n_paths
             .checked_mul(months)
             .ok_or_else(|| GridRiskError::argument("paths", n_paths, "too many to keep"))?;
-        Some((0..N_METRICS).map(|_| vec![0.0; len]).collect())
+        Some(
+            (0..N_METRICS)
+                .map(|_| vec![0.0; len])
+                .chain((0..N_OUTPUTS).map(|_| vec![0.0; n_paths]))
+                .collect(),
+        )
     } else {
         None
     };

@@ -320,3 +320,40 @@ struct MonthTotals {
     eue_households: f64,
     eue_newload: f64,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::YearMonth;
+
+    fn preset() -> Scenario {
+        Scenario::from_toml_str(include_str!("../../python/gridrisk/presets/pakistan-2000mw.toml"))
+            .expect("valid preset")
+    }
+
+    fn grid(sc: &Scenario) -> Grid {
+        let sched = crate::calendar::schedule(sc.simulation.start, sc.months(), 0.0);
+        Grid::new(sc, &sched)
+    }
+
+    #[test]
+    fn one_outage_table_per_fleet_state_not_per_path() {
+        let mut sc = preset();
+        assert_eq!(grid(&sc).n_tables(), 1);
+        // A class commissioned mid-horizon and another retiring later: three fleet states.
+        sc.fleet[1].commission = Some(YearMonth { year: 2027, month: 1 });
+        sc.fleet[2].retire = Some(YearMonth { year: 2030, month: 1 });
+        let g = grid(&sc);
+        assert_eq!(g.n_tables(), 3);
+        assert!(g.outage_table(0).capacity_mw() < g.outage_table(11).capacity_mw());
+        // Profiled classes (hydro here) never enter the table.
+        let mut sc = preset();
+        let hydro = sc
+            .fleet
+            .iter()
+            .position(|c| c.profile == "hydro")
+            .expect("preset has hydro");
+        sc.fleet[hydro].commission = Some(YearMonth { year: 2027, month: 1 });
+        assert_eq!(grid(&sc).n_tables(), 1);
+    }
+}
