@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import itertools
 import math
 from pathlib import Path
 from typing import Any
@@ -239,7 +240,7 @@ def test_hourly_profile_end_to_end_matches_direct_adequacy(preset: gr.Scenario) 
     loads = np.array([profile[h if h < 8736 else 8736 - 24 + (h - 8736) % 24] for h in range(hours_of_year)])
     days = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
     edges = np.cumsum([0] + [24 * x for x in days])
-    monthly_mean = [loads[a:b].mean() for a, b in zip(edges[:-1], edges[1:], strict=True)]
+    monthly_mean = [loads[a:b].mean() for a, b in itertools.pairwise(edges)]
     unit = {
         "heat_rate_mmbtu_per_mwh": 10.0,
         "fuel": "fixed",
@@ -269,7 +270,7 @@ def test_hourly_profile_end_to_end_matches_direct_adequacy(preset: gr.Scenario) 
     ref = gr.adequacy(rts79.UNITS, loads)
     assert res.path_array("grid.lole_base_h")[0].sum() == pytest.approx(ref.lole_h, rel=1e-9)
     assert res.path_array("grid.eue_base_mwh")[0].sum() == pytest.approx(ref.eue_mwh, rel=1e-9)
-    monthly = [ref.lolp[a:b].sum() for a, b in zip(edges[:-1], edges[1:], strict=True)]
+    monthly = [ref.lolp[a:b].sum() for a, b in itertools.pairwise(edges)]
     np.testing.assert_allclose(res.path_array("grid.lole_base_h")[0], monthly, rtol=1e-9)
 
 
