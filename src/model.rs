@@ -35,6 +35,11 @@ impl Model {
         self.drivers.months()
     }
 
+    /// Simulates only the driver metrics of one path (for benchmarks and diagnostics).
+    pub fn simulate_drivers(&self, seed: u64, path: u64, out: &mut [f64], scratch: &mut Scratch) {
+        self.drivers.simulate(seed, path, out, &mut scratch.drivers);
+    }
+
     /// Simulates every metric and output of one path into `out` (length
     /// [`crate::metrics::path_len`]; metric-major, then outputs).
     pub fn simulate(&self, seed: u64, path: u64, out: &mut [f64], scratch: &mut Scratch) {

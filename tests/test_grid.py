@@ -328,3 +328,24 @@ def test_adequacy_table(short: gr.Scenario) -> None:
     assert list(t.columns) == ["lole_h_per_year", "lole_se", "eue_mwh_per_year", "eue_se"]
     assert t.loc["with allocation", "lole_h_per_year"] >= t.loc["without allocation", "lole_h_per_year"]
     assert t.loc["without allocation", "lole_se"] > 0
+
+
+def test_explain_month_adds_up_to_the_simulated_month(short: gr.Scenario) -> None:
+    res = gr.simulate(short, paths=5, seed=9, keep_paths=True, progress=False)
+    d = gr.explain_month(short, seed=9, path=3, month="2026-07")
+    assert len(d.blocks) == 24
+    assert (d.blocks["hours"] == 31).all()
+    h = d.blocks["hours"]
+    t = 3  # July is the fourth month from April
+    assert (d.blocks["lolp_base"] * h).sum() == pytest.approx(res.path_array("grid.lole_base_h")[3, t], rel=1e-12)
+    assert (d.blocks["added_cost_pkr_per_h"] * h).sum() == pytest.approx(res.path_array("grid.added_cost_pkr")[3, t],
+                                                                          rel=1e-12)
+    mc = (d.blocks["marginal_cost_pkr_per_kwh"] * h).sum() / h.sum()
+    assert mc == pytest.approx(res.path_array("grid.marginal_cost_pkr_per_kwh")[3, t], rel=1e-12)
+    assert d.drivers["fx.pkr_per_usd"] == res.path_array("fx.pkr_per_usd")[3, t]
+    costs = d.merit_order["cost_pkr_per_kwh"].to_numpy()
+    must_run = {c["name"] for c in short["fleet"] if c["must_run"]}
+    rest = [c for n, c in zip(d.merit_order["class"], costs, strict=True) if n not in must_run]
+    assert rest == sorted(rest)
+    with pytest.raises(gr.ArgumentError, match="month must be in"):
+        gr.explain_month(short, seed=1, month=99)

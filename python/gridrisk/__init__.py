@@ -9,6 +9,7 @@
 
 from gridrisk._core import CHUNK_PATHS, SKETCH_RELATIVE_ACCURACY, __version__
 from gridrisk.adequacy import AdequacyResult, adequacy
+from gridrisk.explain import MonthDetail, explain_month
 from gridrisk.errors import ArgumentError, DataError, GridRiskError, MergeError, ScenarioError
 from gridrisk.results import FAN_QUANTILES, METRIC_UNITS, OUTPUT_UNITS, Results
 from gridrisk.scenario import Scenario, presets
@@ -26,11 +27,13 @@ __all__ = [
     "DataError",
     "GridRiskError",
     "MergeError",
+    "MonthDetail",
     "Results",
     "Scenario",
     "ScenarioError",
     "__version__",
     "adequacy",
+    "explain_month",
     "merge",
     "presets",
     "simulate",

@@ -14,6 +14,7 @@ __all__ = [
     "_panic_in_worker",
     "adequacy",
     "default_threads",
+    "explain_month",
     "keep_paths_bytes",
     "metric_names",
     "output_names",
@@ -55,6 +56,9 @@ def adequacy(
     capacity_step_mw: float,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], float]:
     """Per-period LOLP and expected unserved power (MW) of unit classes, and rounded capacity."""
+
+def explain_month(scenario: Mapping[str, Any], *, seed: int, path: int, month: int) -> dict[str, Any]:
+    """Blocks, merit order and drivers of one path-month (see ``gridrisk.explain_month``)."""
 
 def default_threads() -> int:
     """Threads used when none are given: GRIDRISK_NUM_THREADS or the available cores."""

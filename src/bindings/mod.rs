@@ -223,6 +223,71 @@ fn simulate<'py>(
     PyTuple::new(py, [stats.into_any(), paths])
 }
 
+/// One path-month in detail: every load block and the merit order (see `gridrisk.explain_month`).
+#[pyfunction]
+#[pyo3(signature = (scenario, *, seed, path, month))]
+fn explain_month<'py>(
+    py: Python<'py>,
+    scenario: &Bound<'py, PyAny>,
+    seed: u64,
+    path: u64,
+    month: usize,
+) -> PyResult<Bound<'py, PyDict>> {
+    let sc = scenario_from(py, scenario)?;
+    if month >= sc.months() {
+        let e = GridRiskError::argument("month", month, format!("must be in [0, {}]", sc.months() - 1));
+        return Err(errors::to_py(py, &e));
+    }
+    if path >= crate::rng::MAX_PATHS {
+        return Err(errors::to_py(
+            py,
+            &GridRiskError::argument("path", path, "must be below 2^60"),
+        ));
+    }
+    let model = crate::model::Model::new(&sc);
+    let mut buf = vec![0.0; crate::metrics::path_len(model.months())];
+    model.simulate(seed, path, &mut buf, &mut crate::model::Scratch::default());
+    let (rows, order) = model.grid.explain(month, &buf);
+    let out = PyDict::new(py);
+    let col = |f: fn(&crate::grid::BlockResult) -> f64| rows.iter().map(|(_, r)| f(r)).collect::<Vec<f64>>();
+    out.set_item(
+        "hour_of_day",
+        rows.iter().map(|(b, _)| b.hour_of_day).collect::<Vec<_>>(),
+    )?;
+    out.set_item("hours", col(|r| r.hours))?;
+    out.set_item("load_mw", col(|r| r.load_mw))?;
+    out.set_item("profiled_mw", col(|r| r.profiled_mw))?;
+    out.set_item(
+        "marginal_cost_pkr_per_kwh",
+        col(|r| r.marginal_cost_pkr_per_mwh / 1000.0),
+    )?;
+    out.set_item("added_cost_pkr_per_h", col(|r| r.added_cost_pkr_per_h))?;
+    out.set_item("lolp_base", col(|r| r.lolp_base))?;
+    out.set_item("lolp_with", col(|r| r.lolp_with))?;
+    out.set_item("lolp_households", col(|r| r.lolp_households))?;
+    out.set_item("eue_base_mw", col(|r| r.eue_base_mw))?;
+    out.set_item("eue_with_mw", col(|r| r.eue_with_mw))?;
+    out.set_item("eue_households_mw", col(|r| r.eue_households_mw))?;
+    out.set_item("eue_newload_mw", col(|r| r.eue_newload_mw))?;
+    out.set_item(
+        "merit_order",
+        order.iter().map(|(k, _)| sc.fleet[*k].name.clone()).collect::<Vec<_>>(),
+    )?;
+    out.set_item(
+        "merit_cost_pkr_per_kwh",
+        order.iter().map(|(_, c)| c / 1000.0).collect::<Vec<_>>(),
+    )?;
+    let drivers = PyDict::new(py);
+    for (m, name) in METRICS
+        .iter()
+        .take(crate::metrics::Metric::HydroAvailability as usize + 1)
+    {
+        drivers.set_item(*name, crate::metrics::get(&buf, model.months(), *m, month))?;
+    }
+    out.set_item("drivers", drivers)?;
+    Ok(out)
+}
+
 /// Raises a Rust panic inside a pool worker, to test that it surfaces as a Python exception.
 #[pyfunction]
 fn _panic_in_worker(py: Python<'_>) -> PyResult<()> {
@@ -368,8 +433,8 @@ impl PyRunStats {
 mod _core {
     #[pymodule_export]
     use super::{
-        _panic_in_worker, PyRunStats, adequacy, default_threads, keep_paths_bytes, metric_names, output_names,
-        scenario_from_toml, scenario_to_toml, schedule, simulate, validate_scenario,
+        _panic_in_worker, PyRunStats, adequacy, default_threads, explain_month, keep_paths_bytes, metric_names,
+        output_names, scenario_from_toml, scenario_to_toml, schedule, simulate, validate_scenario,
     };
 
     #[pymodule_init]

@@ -14,7 +14,7 @@ pub mod outage;
 use crate::calendar::MonthInfo;
 use crate::metrics::{Metric, get, put};
 use crate::scenario::Scenario;
-use blocks::Block;
+pub use blocks::Block;
 use dispatch::Slice;
 use outage::{OutageTable, UnitClass};
 
@@ -191,64 +191,9 @@ impl Grid {
     /// grid metrics into it (metric-major layout, see [`crate::metrics`]).
     pub fn evaluate(&self, buf: &mut [f64], s: &mut Scratch) {
         let tm = self.months;
-        let n = self.classes.len();
-        if s.order.len() != n {
-            s.order = (0..n).collect();
-            s.must_run = self.classes.iter().map(|c| c.must_run).collect();
-        }
         for t in 0..tm {
-            let fx = get(buf, tm, Metric::FxPkrPerUsd, t);
-            let load_avg = get(buf, tm, Metric::LoadMw, t);
-            let hydro_avail = get(buf, tm, Metric::HydroAvailability, t);
-            let fuel_usd = [
-                get(buf, tm, Metric::OilUsdPerBbl, t) / self.oil_mmbtu_per_bbl,
-                get(buf, tm, Metric::LngUsdPerMmbtu, t),
-                get(buf, tm, Metric::CoalUsdPerT, t) / self.coal_mmbtu_per_t,
-            ];
-            s.costs.clear();
-            s.costs.extend(self.classes.iter().map(|c| {
-                let fuel = match c.fuel {
-                    Fuel::Oil => fuel_usd[0],
-                    Fuel::Lng => fuel_usd[1],
-                    Fuel::Coal => fuel_usd[2],
-                    Fuel::Fixed => c.fixed_fuel_usd,
-                };
-                c.heat_rate.mul_add(fuel, c.vom_usd) * fx
-            }));
-            dispatch::merit_order(&mut s.order, &s.costs, &s.must_run);
-            let table = self.outage_table(t);
-            let voll = self.voll_usd * fx;
-            let on = &self.in_service[t];
             let mut m = MonthTotals::default();
-            for b in &self.blocks[t] {
-                let load = load_avg * b.shape;
-                let mut profiled = 0.0;
-                s.stack.clear();
-                for &k in &s.order {
-                    let c = &self.classes[k];
-                    if !on[k] {
-                        continue;
-                    }
-                    let factor = match c.profile {
-                        Profile::None => 1.0,
-                        Profile::Hydro => (self.cf[0][b.month_of_year][b.hour_of_day] * hydro_avail).min(1.0),
-                        Profile::Wind => self.cf[1][b.month_of_year][b.hour_of_day],
-                        Profile::Solar => self.cf[2][b.month_of_year][b.hour_of_day],
-                    };
-                    let mw = c.derated_mw * factor;
-                    if c.profile != Profile::None {
-                        profiled += mw;
-                    }
-                    s.stack.push(Slice { mw, cost: s.costs[k] });
-                }
-                let added = self.mining_mw + self.datacenter_mw;
-                let (base_cost, marginal) = dispatch::serve(&s.stack, load, voll);
-                let (with_cost, _) = dispatch::serve(&s.stack, load + added, voll);
-                m.added_cost += (with_cost - base_cost) * b.hours;
-                m.marginal += marginal * b.hours;
-                m.hours += b.hours;
-                self.adequacy(table, load, profiled, b.hours, &mut m);
-            }
+            self.month(t, buf, s, |_, r| m.add(r));
             put(buf, tm, Metric::MarginalCostPkrPerKwh, t, m.marginal / m.hours / 1000.0);
             put(buf, tm, Metric::AddedCostPkr, t, m.added_cost);
             put(buf, tm, Metric::LoleBaseH, t, m.lole_base);
@@ -267,13 +212,97 @@ impl Grid {
         }
     }
 
+    /// Every block of month `t` of one path, in detail, with the month's merit order
+    /// (class index, variable cost in PKR/MWh, expected available MW in the first block).
+    #[must_use]
+    pub fn explain(&self, t: usize, buf: &[f64]) -> MonthExplanation {
+        let mut s = Scratch::default();
+        let mut rows = Vec::with_capacity(self.blocks[t].len());
+        self.month(t, buf, &mut s, |b, r| rows.push((*b, r)));
+        let order = s
+            .order
+            .iter()
+            .filter(|&&k| self.in_service[t][k])
+            .map(|&k| (k, s.costs[k]))
+            .collect();
+        (rows, order)
+    }
+
+    /// Runs the merit order and adequacy of every block of month `t`, handing each block's
+    /// result to `visit`.
+    fn month(&self, t: usize, buf: &[f64], s: &mut Scratch, mut visit: impl FnMut(&Block, BlockResult)) {
+        let tm = self.months;
+        let n = self.classes.len();
+        if s.order.len() != n {
+            s.order = (0..n).collect();
+            s.must_run = self.classes.iter().map(|c| c.must_run).collect();
+        }
+        let fx = get(buf, tm, Metric::FxPkrPerUsd, t);
+        let load_avg = get(buf, tm, Metric::LoadMw, t);
+        let hydro_avail = get(buf, tm, Metric::HydroAvailability, t);
+        let fuel_usd = [
+            get(buf, tm, Metric::OilUsdPerBbl, t) / self.oil_mmbtu_per_bbl,
+            get(buf, tm, Metric::LngUsdPerMmbtu, t),
+            get(buf, tm, Metric::CoalUsdPerT, t) / self.coal_mmbtu_per_t,
+        ];
+        s.costs.clear();
+        s.costs.extend(self.classes.iter().map(|c| {
+            let fuel = match c.fuel {
+                Fuel::Oil => fuel_usd[0],
+                Fuel::Lng => fuel_usd[1],
+                Fuel::Coal => fuel_usd[2],
+                Fuel::Fixed => c.fixed_fuel_usd,
+            };
+            c.heat_rate.mul_add(fuel, c.vom_usd) * fx
+        }));
+        dispatch::merit_order(&mut s.order, &s.costs, &s.must_run);
+        let table = self.outage_table(t);
+        let voll = self.voll_usd * fx;
+        let on = &self.in_service[t];
+        let added = self.mining_mw + self.datacenter_mw;
+        for b in &self.blocks[t] {
+            let load = load_avg * b.shape;
+            let mut profiled = 0.0;
+            s.stack.clear();
+            for &k in &s.order {
+                if !on[k] {
+                    continue;
+                }
+                let c = &self.classes[k];
+                let factor = match c.profile {
+                    Profile::None => 1.0,
+                    Profile::Hydro => (self.cf[0][b.month_of_year][b.hour_of_day] * hydro_avail).min(1.0),
+                    Profile::Wind => self.cf[1][b.month_of_year][b.hour_of_day],
+                    Profile::Solar => self.cf[2][b.month_of_year][b.hour_of_day],
+                };
+                let mw = c.derated_mw * factor;
+                if c.profile != Profile::None {
+                    profiled += mw;
+                }
+                s.stack.push(Slice { mw, cost: s.costs[k] });
+            }
+            let (base_cost, marginal) = dispatch::serve(&s.stack, load, voll);
+            let (with_cost, _) = dispatch::serve(&s.stack, load + added, voll);
+            let mut r = BlockResult {
+                hours: b.hours,
+                load_mw: load,
+                profiled_mw: profiled,
+                marginal_cost_pkr_per_mwh: marginal,
+                added_cost_pkr_per_h: with_cost - base_cost,
+                ..BlockResult::default()
+            };
+            self.adequacy(table, load, profiled, &mut r);
+            visit(b, r);
+        }
+    }
+
     /// Loss of load in one block, with the shortfall shed group by group in priority order.
     ///
     /// With groups in priority order and `above(i)` the load of groups `i..` left for the
     /// outage table to cover, group `i` loses `min(max(S - before_i, 0), load_i)` of a shortfall
     /// `S`, whose expectation is `e(above(i)) - e(above(i + 1))`, `e` the unserved-power function.
     /// `above` is always summed the same way, so zero added load gives exactly the base figures.
-    fn adequacy(&self, table: &OutageTable, load: f64, profiled: f64, hours: f64, m: &mut MonthTotals) {
+    fn adequacy(&self, table: &OutageTable, load: f64, profiled: f64, r: &mut BlockResult) {
         let base_net = load - profiled;
         let part = |g: Group| match g {
             Group::Mining => self.mining_mw,
@@ -290,21 +319,53 @@ impl Grid {
         };
         let tops = [above(0), above(1), above(2), -profiled];
         let eue: [f64; 4] = tops.map(|x| table.eue(x));
-        m.lole_base += hours * table.lolp(base_net);
-        m.eue_base += hours * table.eue(base_net);
-        m.lole_with += hours * table.lolp(tops[0]);
-        m.eue_with += hours * eue[0];
+        r.lolp_base = table.lolp(base_net);
+        r.eue_base_mw = table.eue(base_net);
+        r.lolp_with = table.lolp(tops[0]);
+        r.eue_with_mw = eue[0];
         for (i, &g) in self.priority.iter().enumerate() {
-            let lost = hours * (eue[i] - eue[i + 1]);
+            let lost = eue[i] - eue[i + 1];
             match g {
                 Group::Households => {
-                    m.eue_households += lost;
-                    m.lole_households += hours * table.lolp(tops[i]);
+                    r.eue_households_mw = lost;
+                    r.lolp_households = table.lolp(tops[i]);
                 }
-                Group::Mining | Group::Datacenters => m.eue_newload += lost,
+                Group::Mining | Group::Datacenters => r.eue_newload_mw += lost,
             }
         }
     }
+}
+
+/// Every block with its result, and the merit order as (class index, PKR/MWh).
+pub type MonthExplanation = (Vec<(Block, BlockResult)>, Vec<(usize, f64)>);
+
+/// What happens in one block (rates: probabilities and MW, not yet weighted by hours).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct BlockResult {
+    /// Duration, hours.
+    pub hours: f64,
+    /// Load of existing consumers, MW.
+    pub load_mw: f64,
+    /// Expected output of the profiled classes (hydro, wind, solar), MW.
+    pub profiled_mw: f64,
+    /// Marginal cost of the system without the allocation, PKR/MWh.
+    pub marginal_cost_pkr_per_mwh: f64,
+    /// Generation cost of the allocation, PKR per hour.
+    pub added_cost_pkr_per_h: f64,
+    /// Loss-of-load probability without the allocation.
+    pub lolp_base: f64,
+    /// Probability that some load is shed, with the allocation.
+    pub lolp_with: f64,
+    /// Probability that households are shed, with the allocation.
+    pub lolp_households: f64,
+    /// Expected unserved power without the allocation, MW.
+    pub eue_base_mw: f64,
+    /// Expected unserved power of all loads with the allocation, MW.
+    pub eue_with_mw: f64,
+    /// Households' expected unserved power with the allocation, MW.
+    pub eue_households_mw: f64,
+    /// The new loads' expected unserved power, MW.
+    pub eue_newload_mw: f64,
 }
 
 #[derive(Debug, Default)]
@@ -319,6 +380,22 @@ struct MonthTotals {
     eue_with: f64,
     eue_households: f64,
     eue_newload: f64,
+}
+
+impl MonthTotals {
+    fn add(&mut self, r: BlockResult) {
+        let h = r.hours;
+        self.added_cost += r.added_cost_pkr_per_h * h;
+        self.marginal += r.marginal_cost_pkr_per_mwh * h;
+        self.hours += h;
+        self.lole_base += r.lolp_base * h;
+        self.lole_with += r.lolp_with * h;
+        self.lole_households += r.lolp_households * h;
+        self.eue_base += r.eue_base_mw * h;
+        self.eue_with += r.eue_with_mw * h;
+        self.eue_households += r.eue_households_mw * h;
+        self.eue_newload += r.eue_newload_mw * h;
+    }
 }
 
 #[cfg(test)]
