@@ -338,8 +338,9 @@ def test_explain_month_adds_up_to_the_simulated_month(short: gr.Scenario) -> Non
     h = d.blocks["hours"]
     t = 3  # July is the fourth month from April
     assert (d.blocks["lolp_base"] * h).sum() == pytest.approx(res.path_array("grid.lole_base_h")[3, t], rel=1e-12)
-    assert (d.blocks["added_cost_pkr_per_h"] * h).sum() == pytest.approx(res.path_array("grid.added_cost_pkr")[3, t],
-                                                                          rel=1e-12)
+    assert (d.blocks["added_cost_pkr_per_h"] * h).sum() == pytest.approx(
+        res.path_array("grid.added_cost_pkr")[3, t], rel=1e-12
+    )
     mc = (d.blocks["marginal_cost_pkr_per_kwh"] * h).sum() / h.sum()
     assert mc == pytest.approx(res.path_array("grid.marginal_cost_pkr_per_kwh")[3, t], rel=1e-12)
     assert d.drivers["fx.pkr_per_usd"] == res.path_array("fx.pkr_per_usd")[3, t]

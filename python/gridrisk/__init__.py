@@ -9,8 +9,8 @@
 
 from gridrisk._core import CHUNK_PATHS, SKETCH_RELATIVE_ACCURACY, __version__
 from gridrisk.adequacy import AdequacyResult, adequacy
-from gridrisk.explain import MonthDetail, explain_month
 from gridrisk.errors import ArgumentError, DataError, GridRiskError, MergeError, ScenarioError
+from gridrisk.explain import MonthDetail, explain_month
 from gridrisk.results import FAN_QUANTILES, METRIC_UNITS, OUTPUT_UNITS, Results
 from gridrisk.scenario import Scenario, presets
 from gridrisk.simulation import MAX_PATHS, merge, simulate, thread_pool_size

@@ -67,8 +67,9 @@ def explain_month(scenario: Scenario, *, seed: int, path: int = 0, month: int | 
     else:
         k = month
     k = whole("month", k, 0, scenario.months - 1)
-    d = _core.explain_month(scenario.to_dict(), seed=whole("seed", seed, 0, 2**64 - 1),
-                            path=whole("path", path, 0, 2**60 - 1), month=k)
+    d = _core.explain_month(
+        scenario.to_dict(), seed=whole("seed", seed, 0, 2**64 - 1), path=whole("path", path, 0, 2**60 - 1), month=k
+    )
     drivers = pd.Series(d.pop("drivers"), name=str(start + k))
     order = pd.DataFrame({"class": d.pop("merit_order"), "cost_pkr_per_kwh": d.pop("merit_cost_pkr_per_kwh")})
     return MonthDetail(month=start + k, path=path, blocks=pd.DataFrame(d), merit_order=order, drivers=drivers)
