@@ -8,7 +8,8 @@
 //! - [`calendar`]: months and the Bitcoin block/halving schedule;
 //! - [`drivers`]: the stochastic processes and the simulation of one path;
 //! - [`grid`]: fleet, load blocks, merit-order dispatch and exact adequacy (LOLE, EUE);
-//! - [`model`]: drivers and grid together, one path at a time; [`metrics`]: its outputs;
+//! - [`loads`]: miners and data centres; [`model`]: drivers, loads, grid and the state's
+//!   accounts, one path at a time; [`metrics`]: its outputs;
 //! - [`stats`]: mergeable, order-independent moments and quantile sketches;
 //! - [`engine`]: parallel runs over fixed chunks, cancellation and progress.
 
@@ -17,6 +18,7 @@ pub mod drivers;
 pub mod engine;
 pub mod error;
 pub mod grid;
+pub mod loads;
 pub mod metrics;
 pub mod model;
 pub mod rng;

@@ -42,10 +42,36 @@ pub enum Metric {
     EueHouseholdsIncreaseMwh,
     /// Expected unserved energy borne by the new loads (miners and data centres), MWh.
     EueNewLoadMwh,
+    /// Hashprice, USD per PH/s per day.
+    HashpriceUsdPerPhDay,
+    /// 1 if the miners run this month, 0 if they idle.
+    MinerUptime,
+    /// Miners' average consumption, MW.
+    MiningLoadMw,
+    /// BTC mined under the allocation (before pool fee and levy).
+    BtcMined,
+    /// Data centres' average consumption, MW.
+    DatacenterLoadMw,
+    /// Tariff revenue collected from the new loads, PKR.
+    TariffRevenuePkr,
+    /// Profit tax paid by the new loads, PKR.
+    TaxPkr,
+    /// Profit tax forgone under the tax holidays, PKR.
+    TaxExpenditurePkr,
+    /// Net fiscal flow: collected revenue - generation cost + tax - reserve purchases, PKR.
+    NetFlowPkr,
+    /// Power sector's unrecovered cost (generation cost - collected revenue), PKR.
+    CircularDebtFlowPkr,
+    /// Strategic Bitcoin Reserve holdings at the end of the month, BTC.
+    ReserveBtc,
+    /// Strategic Bitcoin Reserve marked to market, PKR.
+    ReserveValuePkr,
+    /// Economic cost of households' extra unserved energy at the value of lost load, PKR.
+    HouseholdEueCostPkr,
 }
 
 /// Every metric with its public name, in layout order.
-pub const METRICS: [(Metric, &str); 19] = [
+pub const METRICS: [(Metric, &str); 32] = [
     (Metric::LoadMw, "demand.load_mw"),
     (Metric::OilUsdPerBbl, "fuel.oil_usd_per_bbl"),
     (Metric::LngUsdPerMmbtu, "fuel.lng_usd_per_mmbtu"),
@@ -65,6 +91,19 @@ pub const METRICS: [(Metric, &str); 19] = [
     (Metric::EueWithMwh, "grid.eue_with_mwh"),
     (Metric::EueHouseholdsIncreaseMwh, "grid.eue_households_increase_mwh"),
     (Metric::EueNewLoadMwh, "grid.eue_newload_mwh"),
+    (Metric::HashpriceUsdPerPhDay, "mining.hashprice_usd_per_ph_day"),
+    (Metric::MinerUptime, "mining.uptime"),
+    (Metric::MiningLoadMw, "mining.load_mw"),
+    (Metric::BtcMined, "mining.btc_mined"),
+    (Metric::DatacenterLoadMw, "datacenters.load_mw"),
+    (Metric::TariffRevenuePkr, "fiscal.tariff_revenue_pkr"),
+    (Metric::TaxPkr, "fiscal.tax_pkr"),
+    (Metric::TaxExpenditurePkr, "fiscal.tax_expenditure_pkr"),
+    (Metric::NetFlowPkr, "fiscal.net_flow_pkr"),
+    (Metric::CircularDebtFlowPkr, "fiscal.circular_debt_flow_pkr"),
+    (Metric::ReserveBtc, "reserve.btc"),
+    (Metric::ReserveValuePkr, "reserve.value_pkr"),
+    (Metric::HouseholdEueCostPkr, "fiscal.household_eue_cost_pkr"),
 ];
 
 /// Number of metrics per path and month.
@@ -95,53 +134,48 @@ mod tests {
     }
 }
 
-/// A per-path output: one number per path summarising its whole horizon.
+/// How a per-path output summarises its monthly metric over the horizon.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Output {
-    /// Loss-of-load hours per year without the allocation (LOLE).
-    LoleBaseHPerYear,
-    /// Hours per year with some load shed, with the allocation.
-    LoleWithHPerYear,
-    /// Hours per year with households shed, with the allocation.
-    LoleHouseholdsHPerYear,
-    /// Expected unserved energy per year without the allocation (EUE), MWh.
-    EueBaseMwhPerYear,
-    /// Expected unserved energy per year of all loads with the allocation, MWh.
-    EueWithMwhPerYear,
-    /// Increase of households' expected unserved energy per year, MWh.
-    EueHouseholdsIncreaseMwhPerYear,
-    /// Expected unserved energy per year of the new loads, MWh.
-    EueNewLoadMwhPerYear,
-    /// Generation cost of the allocation per year, PKR.
-    AddedCostPkrPerYear,
+pub enum Agg {
+    /// Sum over the horizon divided by the horizon in years.
+    PerYear,
+    /// Sum over the horizon.
+    Total,
+    /// Mean over the months.
+    Mean,
+    /// Value in the last month.
+    Last,
+    /// Lowest sum over a year of the horizon (consecutive 12-month windows from the start).
+    WorstYear,
+    /// Sum discounted to the start (end-of-month flows); the model adds terminal values.
+    Discounted,
 }
 
-/// Every output with its public name, the monthly metric it annualises, in layout order.
-pub const OUTPUTS: [(Output, &str, Metric); 8] = [
-    (Output::LoleBaseHPerYear, "lole_base_h_per_year", Metric::LoleBaseH),
-    (Output::LoleWithHPerYear, "lole_with_h_per_year", Metric::LoleWithH),
+/// Every per-path output: public name, the monthly metric it summarises, and how.
+pub const OUTPUTS: [(&str, Metric, Agg); 19] = [
+    ("npv_pkr", Metric::NetFlowPkr, Agg::Discounted),
+    ("net_flow_pkr_per_year", Metric::NetFlowPkr, Agg::PerYear),
+    ("worst_year_net_flow_pkr", Metric::NetFlowPkr, Agg::WorstYear),
+    ("circular_debt_change_pkr", Metric::CircularDebtFlowPkr, Agg::Total),
+    ("tariff_revenue_pkr_per_year", Metric::TariffRevenuePkr, Agg::PerYear),
+    ("added_cost_pkr_per_year", Metric::AddedCostPkr, Agg::PerYear),
+    ("tax_pkr_per_year", Metric::TaxPkr, Agg::PerYear),
+    ("tax_expenditure_pkr_per_year", Metric::TaxExpenditurePkr, Agg::PerYear),
+    ("reserve_value_pkr", Metric::ReserveValuePkr, Agg::Last),
+    ("reserve_btc", Metric::ReserveBtc, Agg::Last),
+    ("miner_uptime_share", Metric::MinerUptime, Agg::Mean),
+    ("mean_hashprice_usd_per_ph_day", Metric::HashpriceUsdPerPhDay, Agg::Mean),
+    ("lole_base_h_per_year", Metric::LoleBaseH, Agg::PerYear),
+    ("lole_with_h_per_year", Metric::LoleWithH, Agg::PerYear),
+    ("lole_households_h_per_year", Metric::LoleHouseholdsH, Agg::PerYear),
+    ("eue_base_mwh_per_year", Metric::EueBaseMwh, Agg::PerYear),
+    ("eue_with_mwh_per_year", Metric::EueWithMwh, Agg::PerYear),
     (
-        Output::LoleHouseholdsHPerYear,
-        "lole_households_h_per_year",
-        Metric::LoleHouseholdsH,
-    ),
-    (Output::EueBaseMwhPerYear, "eue_base_mwh_per_year", Metric::EueBaseMwh),
-    (Output::EueWithMwhPerYear, "eue_with_mwh_per_year", Metric::EueWithMwh),
-    (
-        Output::EueHouseholdsIncreaseMwhPerYear,
         "eue_households_increase_mwh_per_year",
         Metric::EueHouseholdsIncreaseMwh,
+        Agg::PerYear,
     ),
-    (
-        Output::EueNewLoadMwhPerYear,
-        "eue_newload_mwh_per_year",
-        Metric::EueNewLoadMwh,
-    ),
-    (
-        Output::AddedCostPkrPerYear,
-        "added_cost_pkr_per_year",
-        Metric::AddedCostPkr,
-    ),
+    ("eue_newload_mwh_per_year", Metric::EueNewLoadMwh, Agg::PerYear),
 ];
 
 /// Number of per-path outputs.
@@ -153,14 +187,31 @@ pub fn path_len(months: usize) -> usize {
     N_METRICS * months + N_OUTPUTS
 }
 
-/// Fills the outputs (after the metrics) of a path buffer: each is its monthly metric summed
-/// over the horizon and divided by the horizon in years.
-pub fn annualise(buf: &mut [f64], months: usize) {
+/// Fills the outputs (after the metrics) of a path buffer from its monthly metrics;
+/// `discount` holds the discount factor of each month.
+pub fn summarise(buf: &mut [f64], months: usize, discount: &[f64]) {
     let years = months as f64 / 12.0;
     let base = N_METRICS * months;
-    for (o, _, m) in OUTPUTS {
+    for (o, &(_, m, agg)) in OUTPUTS.iter().enumerate() {
         let start = m as usize * months;
-        let total: f64 = buf[start..start + months].iter().sum();
-        buf[base + o as usize] = total / years;
+        let x = &buf[start..start + months];
+        let v = match agg {
+            Agg::PerYear => x.iter().sum::<f64>() / years,
+            Agg::Total => x.iter().sum(),
+            Agg::Mean => x.iter().sum::<f64>() / months as f64,
+            Agg::Last => x[months - 1],
+            Agg::WorstYear => x
+                .chunks(12)
+                .map(|c| c.iter().sum::<f64>())
+                .fold(f64::INFINITY, f64::min),
+            Agg::Discounted => x.iter().zip(discount).map(|(v, d)| v * d).sum(),
+        };
+        buf[base + o] = v;
     }
+}
+
+/// Index of the output named `name`.
+#[must_use]
+pub fn output_index(name: &str) -> Option<usize> {
+    OUTPUTS.iter().position(|(n, _, _)| *n == name)
 }

@@ -226,7 +226,9 @@ def test_fan_summary_and_schedule(short: gr.Scenario) -> None:
     s = res.snapshot()
     assert list(s.index) == res.metrics
     assert {"mean", "se", "sd", "p5", "p50", "p95", "p50_ci95", "unit"} <= set(s.columns)
-    assert (s.loc[[m for m in res.metrics if not m.startswith("grid.")], "se"] > 0).all()
+    drivers = [m for m in res.metrics if m.split(".")[0] in {"demand", "fuel", "fx", "bitcoin", "network", "hydro"}]
+    assert len(drivers) == 10
+    assert (s.loc[drivers, "se"] > 0).all()
     out = res.summary()
     assert list(out.index) == res.outputs
     sched = res.schedule()

@@ -15,6 +15,7 @@ __all__ = [
     "adequacy",
     "default_threads",
     "explain_month",
+    "hashprice_usd_per_ph_day",
     "keep_paths_bytes",
     "metric_names",
     "output_names",
@@ -59,6 +60,9 @@ def adequacy(
 
 def explain_month(scenario: Mapping[str, Any], *, seed: int, path: int, month: int) -> dict[str, Any]:
     """Blocks, merit order and drivers of one path-month (see ``gridrisk.explain_month``)."""
+
+def hashprice_usd_per_ph_day(price_usd: float, reward_btc: float, network_hashrate_ehs: float) -> float:
+    """Hashprice, USD per PH/s per day: price x reward x 144 / (hashrate in PH/s)."""
 
 def default_threads() -> int:
     """Threads used when none are given: GRIDRISK_NUM_THREADS or the available cores."""

@@ -25,11 +25,13 @@ class MonthDetail:
         consumers), ``profiled_mw`` (expected hydro, wind and solar output),
         ``marginal_cost_pkr_per_kwh`` (system without the allocation), ``added_cost_pkr_per_h``,
         loss-of-load probabilities ``lolp_base``, ``lolp_with``, ``lolp_households`` and expected
-        unserved power ``eue_*_mw``.
+        unserved power ``eue_base_mw``, ``eue_with_mw``, ``eue_households_mw``, ``eue_mining_mw``,
+        ``eue_datacenters_mw``.
     merit_order : DataFrame
         In-service classes in dispatch order with their variable cost, PKR/kWh.
     drivers : Series
-        The month's driver values (units as in :data:`gridrisk.METRIC_UNITS`).
+        The month's values of every monthly metric of the path: drivers, grid, loads and
+        accounts (units as in :data:`gridrisk.METRIC_UNITS`).
     """
 
     month: pd.Period
@@ -70,6 +72,6 @@ def explain_month(scenario: Scenario, *, seed: int, path: int = 0, month: int | 
     d = _core.explain_month(
         scenario.to_dict(), seed=whole("seed", seed, 0, 2**64 - 1), path=whole("path", path, 0, 2**60 - 1), month=k
     )
-    drivers = pd.Series(d.pop("drivers"), name=str(start + k))
+    drivers = pd.Series(d.pop("metrics"), name=str(start + k))
     order = pd.DataFrame({"class": d.pop("merit_order"), "cost_pkr_per_kwh": d.pop("merit_cost_pkr_per_kwh")})
     return MonthDetail(month=start + k, path=path, blocks=pd.DataFrame(d), merit_order=order, drivers=drivers)

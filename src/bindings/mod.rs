@@ -64,10 +64,17 @@ fn metric_names() -> Vec<&'static str> {
     METRICS.iter().map(|(_, n)| *n).collect()
 }
 
+/// Hashprice, USD per PH/s per day, from the price (USD), block reward (subsidy + fees, BTC)
+/// and network hashrate (EH/s): the formula the miners' accounts use.
+#[pyfunction]
+fn hashprice_usd_per_ph_day(price_usd: f64, reward_btc: f64, network_hashrate_ehs: f64) -> f64 {
+    crate::loads::mining::hashprice_usd_per_ph_day(price_usd, reward_btc, network_hashrate_ehs)
+}
+
 /// Names of the per-path outputs, in array order.
 #[pyfunction]
 fn output_names() -> Vec<&'static str> {
-    OUTPUTS.iter().map(|(_, n, _)| *n).collect()
+    OUTPUTS.iter().map(|(n, _, _)| *n).collect()
 }
 
 /// `(lolp, eue_mw, capacity_mw)` arrays and installed capacity.
@@ -214,7 +221,7 @@ fn simulate<'py>(
                 let arr = ndarray::Array2::from_shape_vec((rows, months), buf).expect("buffer is rows x months");
                 d.set_item(*name, arr.into_pyarray(py))?;
             }
-            for ((_, name, _), buf) in OUTPUTS.iter().zip(bufs) {
+            for ((name, _, _), buf) in OUTPUTS.iter().zip(bufs) {
                 d.set_item(*name, buf.into_pyarray(py))?;
             }
             d.into_any()
@@ -247,7 +254,13 @@ fn explain_month<'py>(
     let model = crate::model::Model::new(&sc);
     let mut buf = vec![0.0; crate::metrics::path_len(model.months())];
     model.simulate(seed, path, &mut buf, &mut crate::model::Scratch::default());
-    let (rows, order) = model.grid.explain(month, &buf);
+    let loads = model.loads(month, &buf);
+    let (rows, order) = model.grid.explain(
+        month,
+        &buf,
+        model.gross_up(loads.mining_mw),
+        model.gross_up(loads.datacenter_mw),
+    );
     let out = PyDict::new(py);
     let col = |f: fn(&crate::grid::BlockResult) -> f64| rows.iter().map(|(_, r)| f(r)).collect::<Vec<f64>>();
     out.set_item(
@@ -268,7 +281,8 @@ fn explain_month<'py>(
     out.set_item("eue_base_mw", col(|r| r.eue_base_mw))?;
     out.set_item("eue_with_mw", col(|r| r.eue_with_mw))?;
     out.set_item("eue_households_mw", col(|r| r.eue_households_mw))?;
-    out.set_item("eue_newload_mw", col(|r| r.eue_newload_mw))?;
+    out.set_item("eue_mining_mw", col(|r| r.eue_mining_mw))?;
+    out.set_item("eue_datacenters_mw", col(|r| r.eue_datacenters_mw))?;
     out.set_item(
         "merit_order",
         order.iter().map(|(k, _)| sc.fleet[*k].name.clone()).collect::<Vec<_>>(),
@@ -284,7 +298,7 @@ fn explain_month<'py>(
     {
         drivers.set_item(*name, crate::metrics::get(&buf, model.months(), *m, month))?;
     }
-    out.set_item("drivers", drivers)?;
+    out.set_item("metrics", drivers)?;
     Ok(out)
 }
 
@@ -433,8 +447,9 @@ impl PyRunStats {
 mod _core {
     #[pymodule_export]
     use super::{
-        _panic_in_worker, PyRunStats, adequacy, default_threads, explain_month, keep_paths_bytes, metric_names,
-        output_names, scenario_from_toml, scenario_to_toml, schedule, simulate, validate_scenario,
+        _panic_in_worker, PyRunStats, adequacy, default_threads, explain_month, hashprice_usd_per_ph_day,
+        keep_paths_bytes, metric_names, output_names, scenario_from_toml, scenario_to_toml, schedule, simulate,
+        validate_scenario,
     };
 
     #[pymodule_init]

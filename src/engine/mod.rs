@@ -162,7 +162,7 @@ pub fn run(sc: &Scenario, spec: &RunSpec, monitor: &Monitor) -> Result<RunOutput
     let stats = RunStats {
         fingerprint: fingerprint(sc, seed),
         metrics: METRICS.iter().map(|(_, n)| (*n).to_owned()).collect(),
-        outputs: OUTPUTS.iter().map(|(_, n, _)| (*n).to_owned()).collect(),
+        outputs: OUTPUTS.iter().map(|(n, _, _)| (*n).to_owned()).collect(),
         months,
         path_lo,
         path_hi,
@@ -263,7 +263,7 @@ fn non_finite(ctx: &Ctx<'_>, path: u64, cell: usize) -> GridRiskError {
             format!("path {path}, month {}", cell % months),
         )
     } else {
-        (OUTPUTS[cell - N_METRICS * months].1, format!("path {path}"))
+        (OUTPUTS[cell - N_METRICS * months].0, format!("path {path}"))
     };
     GridRiskError::Scenario(vec![crate::error::Issue {
         field: field.to_owned(),

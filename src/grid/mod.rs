@@ -68,8 +68,6 @@ pub struct Grid {
     oil_mmbtu_per_bbl: f64,
     coal_mmbtu_per_t: f64,
     voll_usd: f64,
-    mining_mw: f64,
-    datacenter_mw: f64,
     priority: [Group; 3],
 }
 
@@ -169,8 +167,6 @@ impl Grid {
             oil_mmbtu_per_bbl: g.oil_mmbtu_per_bbl,
             coal_mmbtu_per_t: g.coal_mmbtu_per_t,
             voll_usd: g.value_of_lost_load_usd_per_mwh,
-            mining_mw: sc.allocation.mining_mw,
-            datacenter_mw: sc.allocation.datacenter_mw * sc.allocation.datacenter_load_factor,
             priority: [group(&p[0]), group(&p[1]), group(&p[2])],
         }
     }
@@ -187,38 +183,54 @@ impl Grid {
         self.tables.len()
     }
 
-    /// Evaluates every month of one path: reads the driver metrics from `buf` and writes the
-    /// grid metrics into it (metric-major layout, see [`crate::metrics`]).
-    pub fn evaluate(&self, buf: &mut [f64], s: &mut Scratch) {
+    /// Totals of month `t` of one path (drivers read from `buf`) with the new loads drawing
+    /// `mining_mw` and `datacenter_mw` at the generation side in every block.
+    pub fn month_totals(
+        &self,
+        t: usize,
+        buf: &[f64],
+        s: &mut Scratch,
+        mining_mw: f64,
+        datacenter_mw: f64,
+    ) -> MonthTotals {
+        let mut m = MonthTotals::default();
+        self.month(t, buf, s, mining_mw, datacenter_mw, |_, r| m.add(r));
+        m
+    }
+
+    /// Writes a month's grid metrics into a path buffer.
+    pub fn put_metrics(&self, buf: &mut [f64], t: usize, m: &MonthTotals) {
         let tm = self.months;
-        for t in 0..tm {
-            let mut m = MonthTotals::default();
-            self.month(t, buf, s, |_, r| m.add(r));
-            put(buf, tm, Metric::MarginalCostPkrPerKwh, t, m.marginal / m.hours / 1000.0);
-            put(buf, tm, Metric::AddedCostPkr, t, m.added_cost);
-            put(buf, tm, Metric::LoleBaseH, t, m.lole_base);
-            put(buf, tm, Metric::LoleWithH, t, m.lole_with);
-            put(buf, tm, Metric::LoleHouseholdsH, t, m.lole_households);
-            put(buf, tm, Metric::EueBaseMwh, t, m.eue_base);
-            put(buf, tm, Metric::EueWithMwh, t, m.eue_with);
-            put(
-                buf,
-                tm,
-                Metric::EueHouseholdsIncreaseMwh,
-                t,
-                m.eue_households - m.eue_base,
-            );
-            put(buf, tm, Metric::EueNewLoadMwh, t, m.eue_newload);
-        }
+        put(
+            buf,
+            tm,
+            Metric::MarginalCostPkrPerKwh,
+            t,
+            m.marginal_pkr_per_mwh() / 1000.0,
+        );
+        put(buf, tm, Metric::AddedCostPkr, t, m.added_cost);
+        put(buf, tm, Metric::LoleBaseH, t, m.lole_base);
+        put(buf, tm, Metric::LoleWithH, t, m.lole_with);
+        put(buf, tm, Metric::LoleHouseholdsH, t, m.lole_households);
+        put(buf, tm, Metric::EueBaseMwh, t, m.eue_base);
+        put(buf, tm, Metric::EueWithMwh, t, m.eue_with);
+        put(
+            buf,
+            tm,
+            Metric::EueHouseholdsIncreaseMwh,
+            t,
+            m.eue_households - m.eue_base,
+        );
+        put(buf, tm, Metric::EueNewLoadMwh, t, m.eue_mining + m.eue_datacenters);
     }
 
     /// Every block of month `t` of one path, in detail, with the month's merit order
     /// (class index, variable cost in PKR/MWh, expected available MW in the first block).
     #[must_use]
-    pub fn explain(&self, t: usize, buf: &[f64]) -> MonthExplanation {
+    pub fn explain(&self, t: usize, buf: &[f64], mining_mw: f64, datacenter_mw: f64) -> MonthExplanation {
         let mut s = Scratch::default();
         let mut rows = Vec::with_capacity(self.blocks[t].len());
-        self.month(t, buf, &mut s, |b, r| rows.push((*b, r)));
+        self.month(t, buf, &mut s, mining_mw, datacenter_mw, |b, r| rows.push((*b, r)));
         let order = s
             .order
             .iter()
@@ -230,7 +242,15 @@ impl Grid {
 
     /// Runs the merit order and adequacy of every block of month `t`, handing each block's
     /// result to `visit`.
-    fn month(&self, t: usize, buf: &[f64], s: &mut Scratch, mut visit: impl FnMut(&Block, BlockResult)) {
+    fn month(
+        &self,
+        t: usize,
+        buf: &[f64],
+        s: &mut Scratch,
+        mining_mw: f64,
+        datacenter_mw: f64,
+        mut visit: impl FnMut(&Block, BlockResult),
+    ) {
         let tm = self.months;
         let n = self.classes.len();
         if s.order.len() != n {
@@ -259,7 +279,7 @@ impl Grid {
         let table = self.outage_table(t);
         let voll = self.voll_usd * fx;
         let on = &self.in_service[t];
-        let added = self.mining_mw + self.datacenter_mw;
+        let added = mining_mw + datacenter_mw;
         for b in &self.blocks[t] {
             let load = load_avg * b.shape;
             let mut profiled = 0.0;
@@ -291,7 +311,7 @@ impl Grid {
                 added_cost_pkr_per_h: with_cost - base_cost,
                 ..BlockResult::default()
             };
-            self.adequacy(table, load, profiled, &mut r);
+            self.adequacy(table, load, profiled, mining_mw, datacenter_mw, &mut r);
             visit(b, r);
         }
     }
@@ -302,11 +322,19 @@ impl Grid {
     /// outage table to cover, group `i` loses `min(max(S - before_i, 0), load_i)` of a shortfall
     /// `S`, whose expectation is `e(above(i)) - e(above(i + 1))`, `e` the unserved-power function.
     /// `above` is always summed the same way, so zero added load gives exactly the base figures.
-    fn adequacy(&self, table: &OutageTable, load: f64, profiled: f64, r: &mut BlockResult) {
+    fn adequacy(
+        &self,
+        table: &OutageTable,
+        load: f64,
+        profiled: f64,
+        mining_mw: f64,
+        datacenter_mw: f64,
+        r: &mut BlockResult,
+    ) {
         let base_net = load - profiled;
         let part = |g: Group| match g {
-            Group::Mining => self.mining_mw,
-            Group::Datacenters => self.datacenter_mw,
+            Group::Mining => mining_mw,
+            Group::Datacenters => datacenter_mw,
             Group::Households => 0.0,
         };
         let above = |i: usize| -> f64 {
@@ -330,7 +358,8 @@ impl Grid {
                     r.eue_households_mw = lost;
                     r.lolp_households = table.lolp(tops[i]);
                 }
-                Group::Mining | Group::Datacenters => r.eue_newload_mw += lost,
+                Group::Mining => r.eue_mining_mw = lost,
+                Group::Datacenters => r.eue_datacenters_mw = lost,
             }
         }
     }
@@ -364,22 +393,37 @@ pub struct BlockResult {
     pub eue_with_mw: f64,
     /// Households' expected unserved power with the allocation, MW.
     pub eue_households_mw: f64,
-    /// The new loads' expected unserved power, MW.
-    pub eue_newload_mw: f64,
+    /// The miners' expected unserved power, MW.
+    pub eue_mining_mw: f64,
+    /// The data centres' expected unserved power, MW.
+    pub eue_datacenters_mw: f64,
 }
 
-#[derive(Debug, Default)]
-struct MonthTotals {
-    added_cost: f64,
-    marginal: f64,
-    hours: f64,
-    lole_base: f64,
-    lole_with: f64,
-    lole_households: f64,
-    eue_base: f64,
-    eue_with: f64,
-    eue_households: f64,
-    eue_newload: f64,
+/// A month's grid figures (hour-weighted sums over its blocks).
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+pub struct MonthTotals {
+    /// Generation cost of the new loads, PKR.
+    pub added_cost: f64,
+    /// Hour-weighted sum of the base system's marginal cost, PKR/MWh x h.
+    pub marginal: f64,
+    /// Hours in the month.
+    pub hours: f64,
+    /// Loss-of-load hours without the new loads.
+    pub lole_base: f64,
+    /// Hours with some load shed, with the new loads.
+    pub lole_with: f64,
+    /// Hours with households shed, with the new loads.
+    pub lole_households: f64,
+    /// Unserved energy without the new loads, MWh.
+    pub eue_base: f64,
+    /// Unserved energy of all loads with the new loads, MWh.
+    pub eue_with: f64,
+    /// Households' unserved energy with the new loads, MWh.
+    pub eue_households: f64,
+    /// Miners' unserved energy, MWh (generation side).
+    pub eue_mining: f64,
+    /// Data centres' unserved energy, MWh (generation side).
+    pub eue_datacenters: f64,
 }
 
 impl MonthTotals {
@@ -394,7 +438,14 @@ impl MonthTotals {
         self.eue_base += r.eue_base_mw * h;
         self.eue_with += r.eue_with_mw * h;
         self.eue_households += r.eue_households_mw * h;
-        self.eue_newload += r.eue_newload_mw * h;
+        self.eue_mining += r.eue_mining_mw * h;
+        self.eue_datacenters += r.eue_datacenters_mw * h;
+    }
+
+    /// Hour-weighted mean marginal cost of the base system, PKR/MWh.
+    #[must_use]
+    pub fn marginal_pkr_per_mwh(&self) -> f64 {
+        self.marginal / self.hours
     }
 }
 

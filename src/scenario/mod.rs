@@ -48,6 +48,14 @@ pub struct Scenario {
     pub grid: Grid,
     /// Power allocated to the new loads.
     pub allocation: Allocation,
+    /// Bitcoin miners: efficiency, economics, tariff and taxes.
+    pub mining: Mining,
+    /// AI data centres: ramp-up, tariff and taxes.
+    pub datacenters: Datacenters,
+    /// The Strategic Bitcoin Reserve.
+    pub reserve: Reserve,
+    /// Collection, losses and discounting of the state's accounts.
+    pub fiscal: Fiscal,
     /// Generating technology classes.
     pub fleet: Vec<TechClass>,
 }
@@ -106,6 +114,113 @@ pub struct CapacityFactors {
     pub wind: Vec<Vec<f64>>,
     /// Solar.
     pub solar: Vec<Vec<f64>>,
+}
+
+/// How a new load is charged for its electricity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tariff {
+    /// A fixed price in rupees per kWh.
+    #[default]
+    FixedPkr,
+    /// A fixed price in US dollars per kWh, paid in rupees at the month's exchange rate.
+    FixedUsd,
+    /// The previous month's system marginal cost times (1 + markup).
+    CostPlus,
+    /// The fixed rupee price as a floor, plus a share of the miners' gross BTC revenue.
+    FloorPlusShare,
+}
+
+/// Tariff names accepted for miners (data centres accept the first three).
+pub const TARIFFS: [&str; 4] = ["fixed_pkr", "fixed_usd", "cost_plus", "floor_plus_share"];
+
+/// Whether miners may switch off when unprofitable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Contract {
+    /// Miners run in a month only if BTC revenue per MWh covers the tariff plus operating cost.
+    #[default]
+    Economic,
+    /// Miners always run and pay.
+    TakeOrPay,
+}
+
+/// Bitcoin miners.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mining {
+    /// Fleet efficiency at the start, J/TH.
+    pub efficiency_j_per_th: f64,
+    /// Continuous annual rate at which fleet J/TH falls.
+    pub efficiency_improvement_annual: f64,
+    /// Share of mined BTC paid to the mining pool.
+    pub pool_fee_share: f64,
+    /// Non-energy operating cost, USD per MWh consumed (the hurdle above the tariff).
+    pub opex_usd_per_mwh: f64,
+    /// Months to ramp the allocation linearly to full.
+    pub ramp_months: u32,
+    /// `"economic"` or `"take_or_pay"`.
+    pub contract: Contract,
+    /// One of [`TARIFFS`].
+    pub tariff: Tariff,
+    /// Fixed tariff (and floor of `floor_plus_share`), PKR/kWh.
+    pub tariff_pkr_per_kwh: f64,
+    /// Fixed dollar tariff, USD/kWh.
+    pub tariff_usd_per_kwh: f64,
+    /// Markup of the cost-plus tariff over marginal cost.
+    pub cost_plus_markup: f64,
+    /// Share of gross BTC revenue paid to the power purchaser (`floor_plus_share`).
+    pub revenue_share: f64,
+    /// Profit tax rate.
+    pub profit_tax_rate: f64,
+    /// Months from the start without profit tax.
+    pub tax_holiday_months: u32,
+}
+
+/// AI data centres.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Datacenters {
+    /// Months to ramp the allocation linearly to full.
+    pub ramp_months: u32,
+    /// `"fixed_pkr"`, `"fixed_usd"` or `"cost_plus"`.
+    pub tariff: Tariff,
+    /// Fixed tariff, PKR/kWh.
+    pub tariff_pkr_per_kwh: f64,
+    /// Fixed dollar tariff, USD/kWh.
+    pub tariff_usd_per_kwh: f64,
+    /// Markup of the cost-plus tariff over marginal cost.
+    pub cost_plus_markup: f64,
+    /// Taxable profit per MWh consumed, USD.
+    pub profit_usd_per_mwh: f64,
+    /// Profit tax rate.
+    pub profit_tax_rate: f64,
+    /// Months from the start without profit tax.
+    pub tax_holiday_months: u32,
+}
+
+/// The Strategic Bitcoin Reserve.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reserve {
+    /// BTC held at the start.
+    pub initial_btc: f64,
+    /// Share of BTC mined under the allocation delivered to the reserve.
+    pub levy_share: f64,
+    /// BTC bought at market each month, USD.
+    pub purchase_usd_per_month: f64,
+}
+
+/// The state's accounts.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fiscal {
+    /// Share of billed electricity actually collected.
+    pub collection_rate: f64,
+    /// Network losses between generation and the new loads.
+    pub td_loss_share: f64,
+    /// Nominal annual discount rate of the net present value.
+    pub discount_rate_annual: f64,
 }
 
 /// Grid power allocated to Bitcoin mining and AI data centres.
@@ -593,6 +708,73 @@ fn read(root: &mut Table<'_, '_>) -> Scenario {
     };
     t.finish();
 
+    let tariff_of = |i: usize| {
+        [
+            Tariff::FixedPkr,
+            Tariff::FixedUsd,
+            Tariff::CostPlus,
+            Tariff::FloorPlusShare,
+        ][i]
+    };
+    let mut t = root.table("mining");
+    let mining = Mining {
+        efficiency_j_per_th: t.f64("efficiency_j_per_th", Range::above(5.0, 100.0)),
+        efficiency_improvement_annual: t.f64("efficiency_improvement_annual", Range::closed(0.0, 0.5)),
+        pool_fee_share: t.f64("pool_fee_share", Range::closed(0.0, 0.2)),
+        opex_usd_per_mwh: t.f64("opex_usd_per_mwh", Range::closed(0.0, 500.0)),
+        ramp_months: t.int("ramp_months", 0, 120) as u32,
+        contract: [Contract::Economic, Contract::TakeOrPay][t.choice("contract", &["economic", "take_or_pay"])],
+        tariff: tariff_of(t.choice("tariff", &TARIFFS)),
+        tariff_pkr_per_kwh: t.f64("tariff_pkr_per_kwh", Range::closed(0.0, 500.0)),
+        tariff_usd_per_kwh: t.f64("tariff_usd_per_kwh", Range::closed(0.0, 2.0)),
+        cost_plus_markup: t.f64("cost_plus_markup", Range::closed(-0.5, 2.0)),
+        revenue_share: t.f64("revenue_share", Range::closed(0.0, 1.0)),
+        profit_tax_rate: t.f64("profit_tax_rate", Range::closed(0.0, 0.6)),
+        tax_holiday_months: t.int("tax_holiday_months", 0, 600) as u32,
+    };
+    t.finish();
+    let mut t = root.table("datacenters");
+    let datacenters = Datacenters {
+        ramp_months: t.int("ramp_months", 0, 120) as u32,
+        tariff: tariff_of(t.choice("tariff", &TARIFFS[..3])),
+        tariff_pkr_per_kwh: t.f64("tariff_pkr_per_kwh", Range::closed(0.0, 500.0)),
+        tariff_usd_per_kwh: t.f64("tariff_usd_per_kwh", Range::closed(0.0, 2.0)),
+        cost_plus_markup: t.f64("cost_plus_markup", Range::closed(-0.5, 2.0)),
+        profit_usd_per_mwh: t.f64("profit_usd_per_mwh", Range::closed(0.0, 1000.0)),
+        profit_tax_rate: t.f64("profit_tax_rate", Range::closed(0.0, 0.6)),
+        tax_holiday_months: t.int("tax_holiday_months", 0, 600) as u32,
+    };
+    t.finish();
+    let mut t = root.table("reserve");
+    let reserve = Reserve {
+        initial_btc: t.f64("initial_btc", Range::closed(0.0, 1.0e6)),
+        levy_share: t.f64("levy_share", Range::closed(0.0, 1.0)),
+        purchase_usd_per_month: t.f64("purchase_usd_per_month", Range::closed(0.0, 1.0e9)),
+    };
+    t.finish();
+    let mut t = root.table("fiscal");
+    let fiscal = Fiscal {
+        collection_rate: t.f64("collection_rate", Range::closed(0.0, 1.0)),
+        td_loss_share: t.f64("td_loss_share", Range::closed(0.0, 0.5)),
+        discount_rate_annual: t.f64("discount_rate_annual", Range::closed(-0.05, 0.5)),
+    };
+    t.finish();
+    if mining.pool_fee_share
+        + reserve.levy_share
+        + if mining.tariff == Tariff::FloorPlusShare {
+            mining.revenue_share
+        } else {
+            0.0
+        }
+        > 1.0
+    {
+        root.problem(
+            "reserve.levy_share",
+            format!("{}", reserve.levy_share),
+            "pool fee, reserve levy and revenue share together take more than all mined BTC",
+        );
+    }
+
     let fleet = root.tables("fleet", |t| TechClass {
         name: t.string("name"),
         units: t.int("units", 1, 100_000) as u32,
@@ -647,6 +829,10 @@ fn read(root: &mut Table<'_, '_>) -> Scenario {
         correlation,
         grid,
         allocation,
+        mining,
+        datacenters,
+        reserve,
+        fiscal,
         fleet,
     }
 }
