@@ -27,6 +27,15 @@ pub struct Scratch {
     grid: grid::Scratch,
 }
 
+/// What is decided at the start of a month: the loads, the miners' economics, and the
+/// marginal cost (PKR/MWh) cost-plus tariffs follow.
+#[derive(Debug, Clone, Copy)]
+struct MonthPlan {
+    loads: NewLoads,
+    miner: mining::MinerMonth,
+    reference_marginal: f64,
+}
+
 /// The new loads' draw in one month, MW at the meter.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct NewLoads {
@@ -75,12 +84,13 @@ impl Model {
         let mut reserve_btc = self.sc.reserve.initial_btc;
         let mut policy_btc = 0.0;
         for t in 0..tm {
-            let (loads, miner, reference) = self.decide(t, out, scratch, &mut prev_marginal);
+            let plan = self.decide(t, out, scratch, &mut prev_marginal);
+            let loads = plan.loads;
             let (mining_gen, dc_gen) = (self.gross_up(loads.mining_mw), self.gross_up(loads.datacenter_mw));
             let totals = self.grid.month_totals(t, out, &mut scratch.grid, mining_gen, dc_gen);
             prev_marginal = Some(totals.marginal_pkr_per_mwh());
             self.grid.put_metrics(out, t, &totals);
-            let bought = self.account(t, out, &loads, &miner, reference, &totals, &mut reserve_btc);
+            let bought = self.account(t, out, &plan, &totals, &mut reserve_btc);
             policy_btc += bought;
         }
         let base = N_METRICS * tm;
@@ -95,13 +105,7 @@ impl Model {
 
     /// The miners' run-or-idle decision and both loads' draw in month `t`, and the marginal
     /// cost (PKR/MWh) cost-plus tariffs follow this month.
-    fn decide(
-        &self,
-        t: usize,
-        buf: &[f64],
-        scratch: &mut Scratch,
-        prev_marginal: &mut Option<f64>,
-    ) -> (NewLoads, mining::MinerMonth, f64) {
+    fn decide(&self, t: usize, buf: &[f64], scratch: &mut Scratch, prev_marginal: &mut Option<f64>) -> MonthPlan {
         let sc = &self.sc;
         let tm = self.months();
         let fx = get(buf, tm, Metric::FxPkrPerUsd, t);
@@ -143,23 +147,19 @@ impl Model {
             mining_mw,
             datacenter_mw: datacenters::load_mw(&sc.allocation, d, t),
         };
-        (loads, miner, marginal)
+        MonthPlan {
+            loads,
+            miner,
+            reference_marginal: marginal,
+        }
     }
 
     /// The state's accounts of month `t`; writes the load and fiscal metrics and returns the
     /// BTC the reserve gained under the policy.
-    fn account(
-        &self,
-        t: usize,
-        out: &mut [f64],
-        loads: &NewLoads,
-        miner: &mining::MinerMonth,
-        reference_marginal: f64,
-        g: &MonthTotals,
-        reserve_btc: &mut f64,
-    ) -> f64 {
+    fn account(&self, t: usize, out: &mut [f64], plan: &MonthPlan, g: &MonthTotals, reserve_btc: &mut f64) -> f64 {
         let sc = &self.sc;
         let tm = self.months();
+        let (loads, miner, reference_marginal) = (&plan.loads, &plan.miner, plan.reference_marginal);
         let (m, d, f) = (&sc.mining, &sc.datacenters, &sc.fiscal);
         let fx = get(out, tm, Metric::FxPkrPerUsd, t);
         let price = get(out, tm, Metric::BitcoinPriceUsd, t);
