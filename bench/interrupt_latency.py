@@ -47,8 +47,10 @@ def main() -> None:
     lat = [once(sc, rng.uniform(0.3, 1.0)) for _ in range(args.repeats)]
     assert gr.simulate(sc, paths=256, seed=1, progress=False).paths == 256
     print(f"gridrisk {gr.__version__}, threads={gr.thread_pool_size()}, repeats={len(lat)}")
-    print(f"SIGINT -> KeyboardInterrupt latency: median {statistics.median(lat) * 1e3:.0f} ms, "
-          f"max {max(lat) * 1e3:.0f} ms")
+    print(
+        f"SIGINT -> KeyboardInterrupt latency: median {statistics.median(lat) * 1e3:.0f} ms, "
+        f"max {max(lat) * 1e3:.0f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -17,8 +17,8 @@ cargo check --no-default-features
 cargo test --no-default-features
 
 step "Python: lint, format, type-check, stubs"
-python3 -m ruff check python tests
-python3 -m ruff format --check python tests
+python3 -m ruff check python tests bench
+python3 -m ruff format --check python tests bench
 python3 -m mypy
 python3 -m mypy.stubtest gridrisk._core
 

@@ -87,7 +87,7 @@ def _run(args: argparse.Namespace) -> int:
     )
     with pd.option_context("display.width", 160, "display.max_columns", 20, "display.float_format", "{:,.4g}".format):
         print(res)
-        print("\nPer-path outputs (annual averages over the horizon):")
+        print("\nPer-path outputs over the horizon (definitions: docs/model.md section 8.5):")
         print(res.summary().to_string())
         print(f"\nDrivers and grid in the last month ({res.months[-1]}):")
         print(res.snapshot().to_string())

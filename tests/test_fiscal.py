@@ -1,0 +1,244 @@
+"""Miners, data centres, tariffs, taxes, the reserve and the state's accounts."""
+
+from __future__ import annotations
+
+import math
+
+import gridrisk as gr
+import hashprice_refs
+import numpy as np
+import pytest
+from gridrisk import _core
+
+DT = 1 / 12
+
+
+@pytest.mark.parametrize("ref", hashprice_refs.REFERENCES, ids=[r["date"] for r in hashprice_refs.REFERENCES])
+def test_hashprice_matches_published_values(ref: dict) -> None:
+    """Published hashprice (Luxor Hashrate Index and others; sources in tests/hashprice_refs.py)."""
+    got = _core.hashprice_usd_per_ph_day(
+        ref["price_usd"], ref["subsidy_btc"] + ref["fees_btc_per_block"], ref["network_hashrate_ehs"]
+    )
+    assert got == pytest.approx(ref["hashprice_usd_per_ph_day"], rel=0.02)
+
+
+def run(sc: gr.Scenario, paths: int = 200, seed: int = 5) -> gr.Results:
+    return gr.simulate(sc, paths=paths, seed=seed, keep_paths=True, progress=False)
+
+
+def test_zero_allocation_has_zero_fiscal_impact_on_every_path(short: gr.Scenario) -> None:
+    res = run(short.replace({"allocation.mining_mw": 0.0, "allocation.datacenter_mw": 0.0}))
+    for name in (
+        "npv_pkr",
+        "net_flow_pkr_per_year",
+        "circular_debt_change_pkr",
+        "tariff_revenue_pkr_per_year",
+        "tax_pkr_per_year",
+        "eue_households_increase_mwh_per_year",
+        "eue_newload_mwh_per_year",
+    ):
+        assert np.all(res.path_output(name) == 0.0), name
+
+
+def test_tariff_above_every_marginal_cost_never_loses(short: gr.Scenario) -> None:
+    sc = short.replace(
+        {
+            "mining.contract": "take_or_pay",
+            "mining.tariff_pkr_per_kwh": 400.0,
+            "datacenters.tariff_pkr_per_kwh": 400.0,
+            "fiscal.collection_rate": 1.0,
+            "demand.base_load_mw": 8_000.0,  # ample capacity
+        }
+    )
+    res = run(sc)
+    margin = res.path_array("fiscal.tariff_revenue_pkr") - res.path_array("grid.added_cost_pkr")
+    assert res.path_array("grid.marginal_cost_pkr_per_kwh").max() < 400.0
+    assert np.all(margin >= 0.0)
+    assert np.all(res.path_array("mining.uptime") == 1.0)
+
+
+def test_a_halving_halves_btc_per_hash(preset: gr.Scenario) -> None:
+    # Constant network hashrate and no fees: BTC per unit of hashing is subsidy-driven only.
+    sc = preset.replace(
+        {
+            "simulation.horizon_months": 40,
+            "network.growth_annual": 0.0,
+            "network.noise_sigma": 0.0,
+            "network.revenue_elasticity": 0.0,
+            "network.fee_share_mean": 0.0,
+        }
+    )
+    res = run(sc, paths=3)
+    per_hash = res.path_array("mining.hashprice_usd_per_ph_day") / res.path_array("bitcoin.price_usd")
+    sub = res.schedule()["subsidy_btc"].to_numpy()
+    k = int(np.argmax(sub < 3.125))  # the month that straddles the halving
+    np.testing.assert_allclose(per_hash[:, k - 1], 2 * per_hash[:, k + 1], rtol=1e-14)
+
+
+def test_economic_miners_run_exactly_when_it_pays(short: gr.Scenario) -> None:
+    sc = short.replace({"mining.ramp_months": 0, "reserve.levy_share": 0.05})
+    res = run(sc, paths=400)
+    m = sc.to_dict()["mining"]
+    fx = res.path_array("fx.pkr_per_usd")
+    hp = res.path_array("mining.hashprice_usd_per_ph_day")
+    j = m["efficiency_j_per_th"] * np.exp(-m["efficiency_improvement_annual"] * np.arange(sc.months) * DT)
+    revenue_usd_per_mwh = hp * 1000 / (24 * j)
+    kept = revenue_usd_per_mwh * (1 - m["pool_fee_share"] - 0.05) * fx
+    cost = m["tariff_pkr_per_kwh"] * 1000 + m["opex_usd_per_mwh"] * fx
+    up = res.path_array("mining.uptime")
+    clear = np.abs(kept - cost) > 1e-6 * cost  # skip knife-edge months
+    assert np.array_equal(up[clear], (kept >= cost)[clear].astype(float))
+    assert 0 < up.mean() < 1
+
+
+def test_tax_holiday_moves_tax_into_tax_expenditure(short: gr.Scenario) -> None:
+    sc = short.replace(
+        {
+            "mining.contract": "take_or_pay",
+            "datacenters.tax_holiday_months": 6,
+            "datacenters.profit_usd_per_mwh": 40.0,
+            "mining.tax_holiday_months": 6,
+        }
+    )
+    res = run(sc, paths=50)
+    tax, exp = res.path_array("fiscal.tax_pkr"), res.path_array("fiscal.tax_expenditure_pkr")
+    assert np.all(tax[:, :6] == 0.0)
+    assert np.all(exp[:, 6:] == 0.0)
+    assert (exp[:, :6] > 0).all()
+    # Data centres' profit tax after the holiday: rate x profit per MWh x energy.
+    dc = sc.to_dict()["datacenters"]
+    hours = np.array([d * 24 for d in res.schedule()["days"]])
+    dc_tax = (
+        dc["profit_tax_rate"]
+        * dc["profit_usd_per_mwh"]
+        * res.path_array("datacenters.load_mw")
+        * hours
+        * res.path_array("fx.pkr_per_usd")
+    )
+    assert np.all(tax[:, 6:] >= dc_tax[:, 6:] * (1 - 1e-12))
+
+
+def test_dollar_tariff_moves_with_the_exchange_rate(short: gr.Scenario) -> None:
+    sc = short.replace(
+        {
+            "mining.contract": "take_or_pay",
+            "mining.tariff": "fixed_usd",
+            "datacenters.tariff": "fixed_usd",
+            "fiscal.collection_rate": 1.0,
+            "allocation.datacenter_mw": 0.0,
+        }
+    )
+    res = run(sc, paths=50)
+    hours = np.array([d * 24 for d in res.schedule()["days"]])
+    energy = res.path_array("mining.load_mw") * hours
+    per_mwh = res.path_array("fiscal.tariff_revenue_pkr") / energy
+    usd = sc["mining.tariff_usd_per_kwh"] * 1000
+    np.testing.assert_allclose(per_mwh, usd * res.path_array("fx.pkr_per_usd"), rtol=1e-12)
+
+
+def test_cost_plus_follows_last_months_marginal_cost(short: gr.Scenario) -> None:
+    sc = short.replace(
+        {
+            "mining.contract": "take_or_pay",
+            "mining.tariff": "cost_plus",
+            "mining.cost_plus_markup": 0.1,
+            "fiscal.collection_rate": 1.0,
+            "allocation.datacenter_mw": 0.0,
+        }
+    )
+    res = run(sc, paths=50)
+    hours = np.array([d * 24 for d in res.schedule()["days"]])
+    per_kwh = res.path_array("fiscal.tariff_revenue_pkr") / (res.path_array("mining.load_mw") * hours) / 1000
+    mc = res.path_array("grid.marginal_cost_pkr_per_kwh")
+    np.testing.assert_allclose(per_kwh[:, 1:], 1.1 * mc[:, :-1], rtol=1e-12)
+    np.testing.assert_allclose(per_kwh[:, 0], 1.1 * mc[:, 0], rtol=1e-12)  # month 0: its own, without the loads
+
+
+def test_floor_plus_share_bills_at_least_the_floor(short: gr.Scenario) -> None:
+    sc = short.replace(
+        {
+            "mining.contract": "take_or_pay",
+            "mining.tariff": "floor_plus_share",
+            "mining.revenue_share": 0.2,
+            "fiscal.collection_rate": 1.0,
+            "allocation.datacenter_mw": 0.0,
+        }
+    )
+    res = run(sc, paths=50)
+    hours = np.array([d * 24 for d in res.schedule()["days"]])
+    energy = res.path_array("mining.load_mw") * hours
+    floor = sc["mining.tariff_pkr_per_kwh"] * 1000 * energy
+    share = (
+        0.2
+        * res.path_array("mining.btc_mined")
+        * res.path_array("bitcoin.price_usd")
+        * res.path_array("fx.pkr_per_usd")
+    )
+    np.testing.assert_allclose(res.path_array("fiscal.tariff_revenue_pkr"), floor + share, rtol=1e-12)
+
+
+def test_reserve_levy_and_npv_identity(short: gr.Scenario) -> None:
+    sc = short.replace(
+        {
+            "mining.contract": "take_or_pay",
+            "reserve.levy_share": 0.1,
+            "reserve.initial_btc": 100.0,
+            "reserve.purchase_usd_per_month": 1e6,
+        }
+    )
+    res = run(sc, paths=100)
+    btc = res.path_array("mining.btc_mined")
+    price = res.path_array("bitcoin.price_usd")
+    bought = 1e6 / price
+    np.testing.assert_allclose(res.path_array("reserve.btc"), 100 + np.cumsum(0.1 * btc + bought, axis=1), rtol=1e-12)
+    fx = res.path_array("fx.pkr_per_usd")
+    np.testing.assert_allclose(
+        res.path_output("reserve_value_pkr"),
+        res.path_array("reserve.btc")[:, -1] * price[:, -1] * fx[:, -1],
+        rtol=1e-12,
+    )
+    # NPV = discounted monthly net flows + the policy's BTC (levy and purchases) at the horizon.
+    r = sc["fiscal.discount_rate_annual"]
+    df = (1 + r) ** (-(np.arange(sc.months) + 1) / 12)
+    policy_btc = res.path_array("reserve.btc")[:, -1] - 100
+    npv = res.path_array("fiscal.net_flow_pkr") @ df + policy_btc * price[:, -1] * fx[:, -1] * df[-1]
+    np.testing.assert_allclose(res.path_output("npv_pkr"), npv, rtol=1e-10)
+    cd = res.path_array("grid.added_cost_pkr") - res.path_array("fiscal.tariff_revenue_pkr")
+    np.testing.assert_allclose(res.path_output("circular_debt_change_pkr"), cd.sum(axis=1), rtol=1e-10)
+
+
+def test_ramp_up(short: gr.Scenario) -> None:
+    sc = short.replace(
+        {
+            "mining.contract": "take_or_pay",
+            "mining.ramp_months": 4,
+            "datacenters.ramp_months": 8,
+            "fiscal.td_loss_share": 0.0,
+            "grid.curtailment_priority": ["households", "datacenters", "mining"],
+        }
+    )
+    res = run(sc, paths=5)
+    a = sc.to_dict()["allocation"]
+    dc = res.path_array("datacenters.load_mw")[0]
+    full_dc = a["datacenter_mw"] * a["datacenter_load_factor"]
+    np.testing.assert_allclose(dc[:8], full_dc * np.arange(1, 9) / 8, rtol=1e-6)  # firm: practically never shed
+    mining = res.path_array("mining.load_mw")[0]
+    assert mining[0] == pytest.approx(a["mining_mw"] / 4, rel=1e-6)
+    assert mining[5] == pytest.approx(a["mining_mw"], rel=1e-6)
+
+
+def test_summary_has_fiscal_outputs_with_errors(preset: gr.Scenario) -> None:
+    res = gr.simulate(preset, paths=2_000, seed=1, progress=False)
+    s = res.summary()
+    assert {
+        "npv_pkr",
+        "circular_debt_change_pkr",
+        "reserve_value_pkr",
+        "miner_uptime_share",
+        "mean_hashprice_usd_per_ph_day",
+        "worst_year_net_flow_pkr",
+    } <= set(s.index)
+    assert s.loc["npv_pkr", "se"] > 0
+    assert math.isfinite(s.loc["npv_pkr", "mean"])
+    fan = res.fan("fiscal.net_flow_pkr")
+    assert fan.shape == (120, 5)
