@@ -152,7 +152,7 @@ pub enum Agg {
 }
 
 /// Every per-path output: public name, the monthly metric it summarises, and how.
-pub const OUTPUTS: [(&str, Metric, Agg); 19] = [
+pub const OUTPUTS: [(&str, Metric, Agg); 20] = [
     ("npv_pkr", Metric::NetFlowPkr, Agg::Discounted),
     ("net_flow_pkr_per_year", Metric::NetFlowPkr, Agg::PerYear),
     ("worst_year_net_flow_pkr", Metric::NetFlowPkr, Agg::WorstYear),
@@ -176,6 +176,11 @@ pub const OUTPUTS: [(&str, Metric, Agg); 19] = [
         Agg::PerYear,
     ),
     ("eue_newload_mwh_per_year", Metric::EueNewLoadMwh, Agg::PerYear),
+    (
+        "household_eue_cost_pkr_per_year",
+        Metric::HouseholdEueCostPkr,
+        Agg::PerYear,
+    ),
 ];
 
 /// Number of per-path outputs.

@@ -237,6 +237,7 @@ def test_summary_has_fiscal_outputs_with_errors(preset: gr.Scenario) -> None:
         "miner_uptime_share",
         "mean_hashprice_usd_per_ph_day",
         "worst_year_net_flow_pkr",
+        "household_eue_cost_pkr_per_year",
     } <= set(s.index)
     assert s.loc["npv_pkr", "se"] > 0
     assert math.isfinite(s.loc["npv_pkr", "mean"])

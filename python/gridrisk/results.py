@@ -77,6 +77,7 @@ OUTPUT_UNITS: dict[str, str] = {
     "eue_households_increase_mwh_per_year": "MWh/yr",
     "eue_newload_mwh_per_year": "MWh/yr",
     "added_cost_pkr_per_year": "PKR/yr",
+    "household_eue_cost_pkr_per_year": "PKR/yr",
 }
 
 _Z95 = 1.959963984540054
