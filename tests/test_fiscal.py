@@ -243,3 +243,35 @@ def test_summary_has_fiscal_outputs_with_errors(preset: gr.Scenario) -> None:
     assert math.isfinite(s.loc["npv_pkr", "mean"])
     fan = res.fan("fiscal.net_flow_pkr")
     assert fan.shape == (120, 5)
+
+
+def test_summary_and_risk_match_numpy_on_the_same_paths(short: gr.Scenario) -> None:
+    res = gr.simulate(short, paths=3_000, seed=2, keep_paths=True, progress=False)
+    npv = res.path_output("npv_pkr")
+    n = npv.size
+    s = res.summary()
+    alpha = gr.SKETCH_RELATIVE_ACCURACY
+    srt = np.sort(npv)
+    for q in gr.SUMMARY_QUANTILES:
+        exact = srt[math.floor(q * (n - 1))]
+        assert s.loc["npv_pkr", f"p{round(q * 100)}"] == pytest.approx(exact, rel=alpha, abs=1e-6)
+    assert s.loc["npv_pkr", "mean"] == pytest.approx(npv.mean(), rel=1e-12)
+    assert s.loc["npv_pkr", "sd"] == pytest.approx(npv.std(ddof=1), rel=1e-9)
+    assert s.loc["npv_pkr", "se"] == pytest.approx(npv.std(ddof=1) / math.sqrt(n), rel=1e-9)
+    for level, k in ((95, 0.05), (99, 0.01)):
+        var_exact = -srt[math.floor(k * (n - 1))]
+        cvar_exact = -srt[: round(k * n)].mean()
+        assert s.loc["npv_pkr", f"var{level}"] == pytest.approx(var_exact, rel=alpha)
+        assert s.loc["npv_pkr", f"cvar{level}"] == pytest.approx(cvar_exact, rel=3 * alpha)
+    assert math.isnan(s.loc["miner_uptime_share", "var95"])  # not money
+    r = res.risk()
+    assert r.loc["P(NPV < 0)", "value"] == np.mean(npv < 0)
+    worst = res.path_output("worst_year_net_flow_pkr")
+    assert r.iloc[1]["value"] == np.mean(worst < 0)
+    thr = max(float(np.quantile(-worst, 0.8)), 1e6)
+    r2 = res.risk(loss_threshold_pkr=thr)
+    assert r2.iloc[1]["value"] == pytest.approx(np.mean(worst <= -thr), abs=0.01)
+    assert r.loc["CVaR 95 % of NPV loss", "value"] >= r.loc["VaR 95 % of NPV loss", "value"]
+    assert (r["se"] > 0).all()
+    with pytest.raises(gr.ArgumentError, match="loss_threshold_pkr"):
+        res.risk(loss_threshold_pkr=-1)

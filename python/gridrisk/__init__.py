@@ -11,7 +11,7 @@ from gridrisk._core import CHUNK_PATHS, SKETCH_RELATIVE_ACCURACY, __version__
 from gridrisk.adequacy import AdequacyResult, adequacy
 from gridrisk.errors import ArgumentError, DataError, GridRiskError, MergeError, ScenarioError
 from gridrisk.explain import MonthDetail, explain_month
-from gridrisk.results import FAN_QUANTILES, METRIC_UNITS, OUTPUT_UNITS, Results
+from gridrisk.results import FAN_QUANTILES, METRIC_UNITS, OUTPUT_UNITS, SUMMARY_QUANTILES, Results
 from gridrisk.scenario import Scenario, presets
 from gridrisk.simulation import MAX_PATHS, merge, simulate, thread_pool_size
 
@@ -22,6 +22,7 @@ __all__ = [
     "METRIC_UNITS",
     "OUTPUT_UNITS",
     "SKETCH_RELATIVE_ACCURACY",
+    "SUMMARY_QUANTILES",
     "AdequacyResult",
     "ArgumentError",
     "DataError",

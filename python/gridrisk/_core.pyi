@@ -109,6 +109,12 @@ class RunStats:
         """Sketch quantiles of the monthly metrics, shape (metrics, months, len(q))."""
     def output_moments(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         """``(mean, variance)`` of the per-path outputs, each of shape (outputs,)."""
+    def output_negative_share(self) -> npt.NDArray[np.float64]:
+        """Share of paths on which each output is negative (exact), shape (outputs,)."""
+    def output_share_at_or_below(self, index: int, x: float) -> float:
+        """Share of paths on which output ``index`` is at most ``x`` (sketch resolution)."""
+    def output_lower_partial_moments(self, index: int, x: float) -> tuple[float, float]:
+        """``(E[max(x - X, 0)], E[max(x - X, 0)**2])`` of output ``index`` over all paths."""
     def output_quantiles(self, q: list[float]) -> npt.NDArray[np.float64]:
         """Sketch quantiles of the per-path outputs, shape (outputs, len(q))."""
     def merge(self, other: RunStats) -> RunStats:

@@ -89,6 +89,8 @@ def _run(args: argparse.Namespace) -> int:
         print(res)
         print("\nPer-path outputs over the horizon (definitions: docs/model.md section 8.5):")
         print(res.summary().to_string())
+        print("\nFiscal risk (loss = minus the net present value):")
+        print(res.risk().to_string())
         print(f"\nDrivers and grid in the last month ({res.months[-1]}):")
         print(res.snapshot().to_string())
     return 0

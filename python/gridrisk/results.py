@@ -15,7 +15,7 @@ from gridrisk._validate import choice
 from gridrisk.errors import ArgumentError, MergeError
 from gridrisk.scenario import Scenario
 
-__all__ = ["FAN_QUANTILES", "METRIC_UNITS", "OUTPUT_UNITS", "Results"]
+__all__ = ["FAN_QUANTILES", "METRIC_UNITS", "OUTPUT_UNITS", "SUMMARY_QUANTILES", "Results"]
 
 #: Quantiles shown by default in fan charts.
 FAN_QUANTILES: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -82,6 +82,9 @@ OUTPUT_UNITS: dict[str, str] = {
 
 _Z95 = 1.959963984540054
 
+#: Quantiles reported by :meth:`Results.summary` and :meth:`Results.snapshot`.
+SUMMARY_QUANTILES: tuple[float, ...] = (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99)
+
 
 def _table(
     names: list[str],
@@ -91,8 +94,8 @@ def _table(
     quantiles: Callable[[list[float]], np.ndarray],
     units: dict[str, str],
 ) -> pd.DataFrame:
-    """Rows of mean/se/sd and 5/50/95 % quantiles with confidence half-widths."""
-    probs = [0.05, 0.5, 0.95]
+    """Rows of mean/se/sd and quantiles with confidence half-widths."""
+    probs = list(SUMMARY_QUANTILES)
     bands: list[float] = []
     for q in probs:
         half = _Z95 * math.sqrt(q * (1 - q) / n)
@@ -238,16 +241,83 @@ class Results:
         return df
 
     def summary(self) -> pd.DataFrame:
-        """Statistics of every per-path output (annual averages over the horizon).
+        """Statistics of every per-path output (definitions: ``docs/model.md`` section 8.5).
 
-        One row per output: ``mean`` and its Monte Carlo standard error ``se``, ``sd``, the
-        5 %, 50 % and 95 % quantiles with ``*_ci95``, the half-width of a distribution-free 95 %
-        confidence interval plus the sketch's 0.2 % relative error, and the unit.
+        One row per output: ``mean`` and its Monte Carlo standard error ``se``; ``sd``; the 1,
+        5, 25, 50, 75, 95 and 99 % quantiles (``p1`` ... ``p99``) each with ``*_ci95``, the
+        half-width of a distribution-free 95 % confidence interval plus the sketch's 0.2 %
+        relative error; for money outputs (PKR) the value at risk and expected shortfall of the
+        *loss* at 95 % and 99 % (``var95``, ``cvar95``, ``var99``, ``cvar99``): sign convention,
+        a loss is minus the output, so ``var95 = -p5`` and ``cvar95`` is minus the mean of the
+        worst 5 % of paths, both in PKR and positive when the state loses; and the unit. Use
+        :meth:`risk` for probabilities of loss with their standard errors.
         """
         mean, var = self.stats.output_moments()
         df = _table(self.outputs, mean, var, self.paths, self.stats.output_quantiles, OUTPUT_UNITS)
+        for level in (0.95, 0.99):
+            alpha = 1 - level
+            tag = round(level * 100)
+            q = self.stats.output_quantiles([alpha])[:, 0]
+            var_, cvar = [], []
+            for i, name in enumerate(self.outputs):
+                if not OUTPUT_UNITS.get(name, "").startswith("PKR"):
+                    var_.append(math.nan)
+                    cvar.append(math.nan)
+                    continue
+                m1, _ = self.stats.output_lower_partial_moments(i, float(q[i]))
+                var_.append(-float(q[i]))
+                cvar.append(-float(q[i]) + m1 / alpha)
+            df[f"var{tag}"] = var_
+            df[f"cvar{tag}"] = cvar
+        df["unit"] = df.pop("unit")
         df.index.name = "output"
         return df
+
+    def risk(self, loss_threshold_pkr: float = 0.0) -> pd.DataFrame:
+        """Headline fiscal risk of the allocation, each with its Monte Carlo standard error.
+
+        Parameters
+        ----------
+        loss_threshold_pkr : float
+            A year counts as a bad year when its net fiscal flow is below minus this amount, PKR
+            (0: any loss).
+
+        Returns
+        -------
+        DataFrame
+            Rows ``P(NPV < 0)`` (exact count of paths), ``P(a year loses > threshold)`` (paths
+            whose worst 12-month net flow is below ``-loss_threshold_pkr``; to the sketch's 0.2 %
+            resolution of the threshold), ``VaR 95 %``, ``CVaR 95 %``, ``VaR 99 %``, ``CVaR 99 %``
+            of the NPV loss (PKR, positive = the state loses); columns ``value`` and ``se``.
+        """
+        thr = float(loss_threshold_pkr)
+        if not math.isfinite(thr) or thr < 0:
+            raise ArgumentError(f"loss_threshold_pkr must be a finite number >= 0, got {loss_threshold_pkr!r}")
+        n = self.paths
+        idx = {name: i for i, name in enumerate(self.outputs)}
+        npv = idx["npv_pkr"]
+        p_loss = float(self.stats.output_negative_share()[npv])
+        p_year = float(self.stats.output_share_at_or_below(idx["worst_year_net_flow_pkr"], -thr))
+        if thr == 0.0:  # "below zero", exactly, rather than at or below a bucket
+            p_year = float(self.stats.output_negative_share()[idx["worst_year_net_flow_pkr"]])
+        rows: dict[str, dict[str, float]] = {
+            "P(NPV < 0)": {"value": p_loss, "se": math.sqrt(p_loss * (1 - p_loss) / n)},
+            f"P(a year loses > {thr:,.0f} PKR)": {"value": p_year, "se": math.sqrt(p_year * (1 - p_year) / n)},
+        }
+        for level in (0.95, 0.99):
+            alpha = 1 - level
+            half = _Z95 * math.sqrt(alpha * (1 - alpha) / n)
+            lo, q, hi = self.stats.output_quantiles([max(alpha - half, 0.0), alpha, alpha + half])[npv]
+            m1, m2 = self.stats.output_lower_partial_moments(npv, float(q))
+            rows[f"VaR {round(level * 100)} % of NPV loss"] = {
+                "value": -float(q),
+                "se": float(hi - lo) / (2 * _Z95) + _core.SKETCH_RELATIVE_ACCURACY * abs(float(q)),
+            }
+            rows[f"CVaR {round(level * 100)} % of NPV loss"] = {
+                "value": -float(q) + m1 / alpha,
+                "se": math.sqrt(max(m2 - m1 * m1, 0.0)) / (alpha * math.sqrt(n)),
+            }
+        return pd.DataFrame.from_dict(rows, orient="index")
 
     def adequacy(self) -> pd.DataFrame:
         """Loss-of-load expectation and unserved energy with and without the allocation.

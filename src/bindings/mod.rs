@@ -381,6 +381,34 @@ impl PyRunStats {
         )
     }
 
+    /// Share of paths on which each output is negative (exact), shape (outputs,).
+    fn output_negative_share<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
+        let grid = self.inner.metrics.len() * self.inner.months;
+        self.inner.sketches[grid..]
+            .iter()
+            .map(crate::stats::Sketch::negative_share)
+            .collect::<Vec<_>>()
+            .into_pyarray(py)
+    }
+
+    /// Share of paths on which output `index` is at most `x` (to the sketch's resolution).
+    fn output_share_at_or_below(&self, index: usize, x: f64) -> f64 {
+        let grid = self.inner.metrics.len() * self.inner.months;
+        self.inner
+            .sketches
+            .get(grid + index)
+            .map_or(f64::NAN, |s| s.share_at_or_below(x))
+    }
+
+    /// `(E[max(x - X, 0)], E[max(x - X, 0)^2])` of output `index` over all paths.
+    fn output_lower_partial_moments(&self, index: usize, x: f64) -> (f64, f64) {
+        let grid = self.inner.metrics.len() * self.inner.months;
+        self.inner
+            .sketches
+            .get(grid + index)
+            .map_or((f64::NAN, f64::NAN), |s| s.lower_partial_moments(x))
+    }
+
     /// Sketch quantiles of the per-path outputs, array of shape (outputs, len(q)).
     fn output_quantiles<'py>(&self, py: Python<'py>, q: Vec<f64>) -> Bound<'py, PyArray2<f64>> {
         let grid = self.inner.metrics.len() * self.inner.months;

@@ -121,6 +121,69 @@ impl Sketch {
         self.pos.total() + self.neg.total() + self.zero
     }
 
+    /// Values in ascending order as (representative value, count) buckets.
+    fn ascending(&self) -> impl Iterator<Item = (f64, u64)> + '_ {
+        let neg = self
+            .neg
+            .counts
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(k, &c)| (-representative(self.neg.offset + k as i32), c));
+        let pos = self
+            .pos
+            .counts
+            .iter()
+            .enumerate()
+            .map(|(k, &c)| (representative(self.pos.offset + k as i32), c));
+        neg.chain(std::iter::once((0.0, self.zero)))
+            .chain(pos)
+            .filter(|&(_, c)| c > 0)
+    }
+
+    /// Share of values below zero (exact: the sign is never approximated). NaN when empty.
+    #[must_use]
+    pub fn negative_share(&self) -> f64 {
+        let n = self.count();
+        if n == 0 {
+            f64::NAN
+        } else {
+            self.neg.total() as f64 / n as f64
+        }
+    }
+
+    /// Share of values at or below `x`, to bucket resolution: every value whose bucket
+    /// representative is at most `x` counts (so the threshold is effectively moved by at most a
+    /// relative [`ALPHA`]). NaN when empty.
+    #[must_use]
+    pub fn share_at_or_below(&self, x: f64) -> f64 {
+        let n = self.count();
+        if n == 0 {
+            return f64::NAN;
+        }
+        let below: u64 = self.ascending().take_while(|&(v, _)| v <= x).map(|(_, c)| c).sum();
+        below as f64 / n as f64
+    }
+
+    /// First and second moments, over all values, of the shortfall below `x`:
+    /// `E[max(x - X, 0)]` and `E[max(x - X, 0)^2]`, each value taken at its bucket
+    /// representative. With `x` the `a`-quantile, `x - m1 / a` is the mean of the lowest share
+    /// `a` of values (the expected shortfall). NaN when empty.
+    #[must_use]
+    pub fn lower_partial_moments(&self, x: f64) -> (f64, f64) {
+        let n = self.count();
+        if n == 0 {
+            return (f64::NAN, f64::NAN);
+        }
+        let (mut m1, mut m2) = (0.0, 0.0);
+        for (v, c) in self.ascending().take_while(|&(v, _)| v < x) {
+            let d = x - v;
+            m1 += d * c as f64;
+            m2 += d * d * c as f64;
+        }
+        (m1 / n as f64, m2 / n as f64)
+    }
+
     /// The `q`-quantile (0 <= q <= 1): within relative error [`ALPHA`] of the order statistic
     /// of 0-based rank `floor(q (n - 1))`. NaN for an empty sketch.
     #[must_use]
@@ -185,6 +248,31 @@ mod tests {
                 "q={q}: {est} vs {exact}"
             );
         }
+    }
+
+    #[test]
+    fn tail_mean_and_shares_match_exact_values() {
+        let mut s = 3u64;
+        let xs: Vec<f64> = (0..10_000).map(|_| (lcg(&mut s) - 0.7) * 1e6).collect();
+        let mut sk = Sketch::default();
+        xs.iter().for_each(|&x| sk.insert(x));
+        let mut sorted = xs.clone();
+        sorted.sort_by(f64::total_cmp);
+        let neg = xs.iter().filter(|&&x| x < 0.0).count() as f64 / xs.len() as f64;
+        assert_eq!(sk.negative_share(), neg);
+        for q in [0.01, 0.05, 0.2] {
+            // Mean of the lowest q n values, exactly and from the sketch.
+            let k = (q * 10_000.0_f64).round() as usize;
+            let exact = sorted[..k].iter().sum::<f64>() / k as f64;
+            let x = sk.quantile(q);
+            let est = x - sk.lower_partial_moments(x).0 / q;
+            assert!(
+                (est - exact).abs() <= 2.0 * ALPHA * exact.abs(),
+                "q={q}: {est} vs {exact}"
+            );
+        }
+        let below = xs.iter().filter(|&&x| x <= -300_000.0).count() as f64 / 10_000.0;
+        assert!((sk.share_at_or_below(-300_000.0) - below).abs() <= 0.002);
     }
 
     #[test]
