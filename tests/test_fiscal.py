@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import gridrisk as gr
 import hashprice_refs
 import numpy as np
+import pandas as pd
 import pytest
 from gridrisk import _core
 
@@ -275,3 +277,94 @@ def test_summary_and_risk_match_numpy_on_the_same_paths(short: gr.Scenario) -> N
     assert (r["se"] > 0).all()
     with pytest.raises(gr.ArgumentError, match="loss_threshold_pkr"):
         res.risk(loss_threshold_pkr=-1)
+
+
+# -- comparing policies, sweeps, saving ---------------------------------------------------------
+
+
+def test_compare_pairs_paths_and_beats_independent_seeds(short: gr.Scenario) -> None:
+    firm = short.replace({"grid.curtailment_priority": ["households", "mining", "datacenters"]})
+    none = short.replace({"allocation.mining_mw": 0.0, "allocation.datacenter_mw": 0.0})
+    cmp = gr.compare({"none": none, "2000MW interruptible": short, "2000MW firm": firm}, paths=2_000, seed=4)
+    diff = cmp.differences()
+    assert set(diff.index.get_level_values("policy")) == {"2000MW interruptible", "2000MW firm"}
+    d = diff.loc[("2000MW interruptible", "npv_pkr")]
+    npv = cmp.results["2000MW interruptible"].path_output("npv_pkr") - cmp.results["none"].path_output("npv_pkr")
+    assert d["mean"] == pytest.approx(npv.mean(), rel=1e-12)
+    # Common random numbers: the paired difference is far more precise than the difference of
+    # two independent runs of the same size.
+    a = gr.simulate(short, paths=2_000, seed=100, progress=False).summary()
+    b = gr.simulate(
+        short.replace({"fuel.oil.vol_annual": 0.3000000001}), paths=2_000, seed=101, progress=False
+    ).summary()
+    indep_se = math.hypot(a.loc["added_cost_pkr_per_year", "se"], b.loc["added_cost_pkr_per_year", "se"])
+    crn_se = diff.loc[("2000MW firm", "added_cost_pkr_per_year"), "se"]
+    crn_firm_vs_interruptible = cmp.results["2000MW firm"].path_output("added_cost_pkr_per_year") - cmp.results[
+        "2000MW interruptible"
+    ].path_output("added_cost_pkr_per_year")
+    assert crn_firm_vs_interruptible.std() / math.sqrt(2_000) < indep_se
+    assert crn_se < indep_se
+    assert list(cmp.summary().index.get_level_values("policy").unique()) == list(cmp.results)
+    with pytest.raises(gr.ArgumentError, match="at least two"):
+        gr.compare({"one": short})
+
+
+def test_sweep_grid_and_frontier(short: gr.Scenario) -> None:
+    sw = gr.sweep(
+        short, {"allocation.mining_mw": [0.0, 1000.0], "mining.tariff_pkr_per_kwh": [20.0, 40.0]}, paths=500, seed=3
+    )
+    t = sw.table
+    assert len(t) == 4
+    assert {"allocation.mining_mw", "mining.tariff_pkr_per_kwh", "npv_mean", "cvar95", "on_frontier"} <= set(t.columns)
+    assert t["on_frontier"].any()
+    front = sw.frontier
+    # On the frontier a higher expected NPV always costs a higher CVaR.
+    assert (np.diff(front["npv_mean"].to_numpy()) >= 0).all()
+    # Common random numbers: mining 0 MW gives the same numbers whatever its tariff.
+    zero = t[t["allocation.mining_mw"] == 0.0]
+    assert zero["npv_mean"].nunique() == 1
+    with pytest.raises(gr.ScenarioError) as info:
+        gr.sweep(short, {"allocation.mining_mw": [-5.0]}, paths=10, seed=1)
+    assert any("sweep combination" in n for n in info.value.__notes__)
+
+
+def test_save_and_load_round_trip_exactly(short: gr.Scenario, tmp_path: Path) -> None:
+    res = gr.simulate(short, paths=700, seed=8, keep_outputs=True, progress=False)
+    path = res.save(tmp_path / "run.zip")
+    again = gr.load(path)
+    assert again.scenario == res.scenario
+    assert (again.seed, again.path_range, again.version) == (res.seed, res.path_range, res.version)
+    assert again.stats.to_bytes() == res.stats.to_bytes()
+    pd.testing.assert_frame_equal(again.summary(), res.summary())
+    pd.testing.assert_frame_equal(again.to_pandas(), res.to_pandas())
+    (tmp_path / "junk.zip").write_bytes(b"not a zip")
+    with pytest.raises(gr.DataError):
+        gr.load(tmp_path / "junk.zip")
+    assert not list(tmp_path.glob(".*.tmp"))  # atomic writes leave nothing behind
+
+
+def test_to_pandas_and_to_xarray(short: gr.Scenario) -> None:
+    res = gr.simulate(short, paths=300, seed=8, keep_outputs=True, progress=False)
+    df = res.to_pandas()
+    assert list(df.columns) == res.outputs
+    assert len(df) == 300
+    with pytest.raises(gr.ArgumentError, match="keep_paths=True"):
+        res.path_array("bitcoin.price_usd")
+    xr = pytest.importorskip("xarray")
+    ds = res.to_xarray()
+    assert isinstance(ds, xr.Dataset)
+    assert ds["bitcoin.price_usd:quantile"].shape == (24, len(gr.FAN_QUANTILES))
+    assert ds["output:npv_pkr"].shape == (300,)
+    assert ds.attrs["seed"] == "8"
+
+
+def test_summary_loss_probabilities(short: gr.Scenario) -> None:
+    res = gr.simulate(short, paths=2_000, seed=6, keep_outputs=True, progress=False)
+    s = res.summary()
+    npv, worst = res.path_output("npv_pkr"), res.path_output("worst_year_net_flow_pkr")
+    assert s.loc["npv_pkr", "p_loss"] == np.mean(npv < 0)
+    assert s.loc["worst_year_net_flow_pkr", "p_loss"] == np.mean(worst < 0)
+    thr = 1e9
+    s2 = res.summary(loss_threshold_pkr=thr)
+    assert s2.loc["worst_year_net_flow_pkr", "p_loss"] == pytest.approx(np.mean(worst < -thr), abs=0.005)
+    assert math.isnan(s.loc["reserve_btc", "p_loss"])

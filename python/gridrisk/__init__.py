@@ -9,8 +9,10 @@
 
 from gridrisk._core import CHUNK_PATHS, SKETCH_RELATIVE_ACCURACY, __version__
 from gridrisk.adequacy import AdequacyResult, adequacy
+from gridrisk.compare import Comparison, Sweep, compare, sweep
 from gridrisk.errors import ArgumentError, DataError, GridRiskError, MergeError, ScenarioError
 from gridrisk.explain import MonthDetail, explain_month
+from gridrisk.io import load
 from gridrisk.results import FAN_QUANTILES, METRIC_UNITS, OUTPUT_UNITS, SUMMARY_QUANTILES, Results
 from gridrisk.scenario import Scenario, presets
 from gridrisk.simulation import MAX_PATHS, merge, simulate, thread_pool_size
@@ -25,6 +27,7 @@ __all__ = [
     "SUMMARY_QUANTILES",
     "AdequacyResult",
     "ArgumentError",
+    "Comparison",
     "DataError",
     "GridRiskError",
     "MergeError",
@@ -32,11 +35,15 @@ __all__ = [
     "Results",
     "Scenario",
     "ScenarioError",
+    "Sweep",
     "__version__",
     "adequacy",
+    "compare",
     "explain_month",
+    "load",
     "merge",
     "presets",
     "simulate",
+    "sweep",
     "thread_pool_size",
 ]

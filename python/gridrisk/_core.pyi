@@ -79,6 +79,7 @@ def simulate(
     threads: int,
     keep_paths: bool,
     progress: Callable[[int, int], object] | None = None,
+    keep_outputs: bool = False,
 ) -> tuple[RunStats, dict[str, npt.NDArray[np.float64]] | None]:
     """Run paths ``[path_lo, path_hi)`` with the GIL released; see ``gridrisk.simulate``."""
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -173,15 +175,62 @@ class Results:
 
         Only available for runs with ``keep_paths=True``.
         """
-        if self._paths is None:
-            raise ArgumentError("per-path values were not kept; rerun with simulate(..., keep_paths=True)")
-        return self._paths[self.metrics[self._metric(metric)]]
+        name = self.metrics[self._metric(metric)]
+        if self._paths is None or name not in self._paths:
+            raise ArgumentError("per-path monthly values were not kept; rerun with simulate(..., keep_paths=True)")
+        return self._paths[name]
 
     def path_output(self, output: str) -> np.ndarray:
         """Every path's value of a per-path output, shape ``(paths,)`` (needs ``keep_paths=True``)."""
         if self._paths is None:
-            raise ArgumentError("per-path values were not kept; rerun with simulate(..., keep_paths=True)")
+            raise ArgumentError(
+                "per-path values were not kept; rerun with simulate(..., keep_outputs=True) or keep_paths=True"
+            )
         return self._paths[choice("output", output, self.outputs)]
+
+    def to_pandas(self) -> pd.DataFrame:
+        """Every path's per-path outputs as a DataFrame indexed by global path number.
+
+        Needs ``simulate(..., keep_outputs=True)`` (or ``keep_paths=True``).
+        """
+        data = {name: self.path_output(name) for name in self.outputs}
+        index = pd.RangeIndex(*self.path_range, name="path")
+        return pd.DataFrame(data, index=index)
+
+    def to_xarray(self, quantiles: Sequence[float] = FAN_QUANTILES) -> Any:
+        """The monthly statistics (and kept per-path outputs) as an ``xarray.Dataset``.
+
+        Variables ``<metric>:mean``, ``<metric>:sd`` (dims ``month``) and ``<metric>:quantile``
+        (dims ``month``, ``quantile``) for every metric; ``output:<name>`` (dim ``path``) when
+        per-path outputs were kept. Attributes carry the seed, path range, version and the
+        scenario as TOML. Needs the optional dependency ``xarray`` (``pip install gridrisk[xarray]``).
+        """
+        try:
+            import xarray as xr
+        except ImportError:
+            raise ArgumentError("to_xarray needs xarray: pip install 'gridrisk[xarray]'") from None
+        mean, var = self.stats.moments()
+        qs = [float(q) for q in quantiles]
+        qv = self.stats.quantiles(qs)
+        months = self.months.to_timestamp()
+        data_vars: dict[str, Any] = {}
+        for i, name in enumerate(self.metrics):
+            unit = {"units": METRIC_UNITS.get(name, "")}
+            data_vars[f"{name}:mean"] = ("month", mean[i], unit)
+            data_vars[f"{name}:sd"] = ("month", np.sqrt(var[i]), unit)
+            data_vars[f"{name}:quantile"] = (("month", "quantile"), qv[i], unit)
+        coords: dict[str, Any] = {"month": months, "quantile": qs}
+        if self._paths is not None:
+            coords["path"] = np.arange(*self.path_range)
+            for name in self.outputs:
+                data_vars[f"output:{name}"] = ("path", self._paths[name], {"units": OUTPUT_UNITS.get(name, "")})
+        attrs = {
+            "seed": str(self.seed),
+            "path_range": list(self.path_range),
+            "gridrisk_version": self.version,
+            "scenario_toml": self.scenario.to_toml(),
+        }
+        return xr.Dataset(data_vars, coords=coords, attrs=attrs)
 
     # -- statistics -------------------------------------------------------------------------
     def moments(self, metric: str) -> pd.DataFrame:
@@ -240,7 +289,7 @@ class Results:
         df.index.name = f"metric ({self.months[t]})"
         return df
 
-    def summary(self) -> pd.DataFrame:
+    def summary(self, loss_threshold_pkr: float = 0.0) -> pd.DataFrame:
         """Statistics of every per-path output (definitions: ``docs/model.md`` section 8.5).
 
         One row per output: ``mean`` and its Monte Carlo standard error ``se``; ``sd``; the 1,
@@ -249,9 +298,16 @@ class Results:
         relative error; for money outputs (PKR) the value at risk and expected shortfall of the
         *loss* at 95 % and 99 % (``var95``, ``cvar95``, ``var99``, ``cvar99``): sign convention,
         a loss is minus the output, so ``var95 = -p5`` and ``cvar95`` is minus the mean of the
-        worst 5 % of paths, both in PKR and positive when the state loses; and the unit. Use
-        :meth:`risk` for probabilities of loss with their standard errors.
+        worst 5 % of paths, both in PKR and positive when the state loses; for money outputs
+        ``p_loss`` = P(output < -``loss_threshold_pkr``) with its standard error ``p_loss_se``
+        (on the ``npv_pkr`` row: P(NPV < 0) at the default threshold; on the
+        ``worst_year_net_flow_pkr`` row: P(some year loses more than the threshold)), exact for a
+        threshold of 0 and to the sketch's 0.2 % resolution of the threshold otherwise; and the
+        unit. :meth:`risk` gathers the headline figures.
         """
+        thr = float(loss_threshold_pkr)
+        if not math.isfinite(thr) or thr < 0:
+            raise ArgumentError(f"loss_threshold_pkr must be a finite number >= 0, got {loss_threshold_pkr!r}")
         mean, var = self.stats.output_moments()
         df = _table(self.outputs, mean, var, self.paths, self.stats.output_quantiles, OUTPUT_UNITS)
         for level in (0.95, 0.99):
@@ -269,6 +325,18 @@ class Results:
                 cvar.append(-float(q[i]) + m1 / alpha)
             df[f"var{tag}"] = var_
             df[f"cvar{tag}"] = cvar
+        negative = self.stats.output_negative_share()
+        p_loss = []
+        for i, name in enumerate(self.outputs):
+            if not OUTPUT_UNITS.get(name, "").startswith("PKR"):
+                p_loss.append(math.nan)
+            elif thr == 0.0:
+                p_loss.append(float(negative[i]))
+            else:
+                # P(X < -thr) to bucket resolution: values at the threshold's bucket count as below.
+                p_loss.append(float(self.stats.output_share_at_or_below(i, -thr)))
+        df["p_loss"] = p_loss
+        df["p_loss_se"] = [math.sqrt(p * (1 - p) / self.paths) if math.isfinite(p) else math.nan for p in p_loss]
         df["unit"] = df.pop("unit")
         df.index.name = "output"
         return df
@@ -356,6 +424,12 @@ class Results:
         df = pd.DataFrame({k: v for k, v in s.items() if k != "month"}, index=self.months)
         return df
 
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write these results to one file; :func:`gridrisk.load` reads them back exactly."""
+        from gridrisk.io import save
+
+        return save(self, path)
+
     # -- combining --------------------------------------------------------------------------
     def merge(self, other: Results) -> Results:
         """Combine with the results of an adjacent path range of the same run.
@@ -374,7 +448,7 @@ class Results:
         first, second = (self, other) if self.path_range[1] == other.path_range[0] else (other, self)
         paths = None
         if first._paths is not None and second._paths is not None:
-            paths = {k: np.concatenate([first._paths[k], second._paths[k]]) for k in first._paths}
+            paths = {k: np.concatenate([first._paths[k], second._paths[k]]) for k in first._paths if k in second._paths}
         return Results(
             scenario=self.scenario,
             seed=self.seed,

@@ -19,6 +19,8 @@ __all__ = ["MAX_PATHS", "merge", "simulate", "thread_pool_size"]
 #: Largest number of paths (and largest path index) of a run.
 MAX_PATHS = 2**60
 
+_OUTPUTS = _core.output_names()
+
 #: Default cap on the memory ``keep_paths=True`` may allocate, GiB.
 KEEP_PATHS_MAX_GIB = 2.0
 
@@ -54,6 +56,7 @@ def simulate(
     seed: int | None = None,
     threads: int | None = None,
     keep_paths: bool = False,
+    keep_outputs: bool = False,
     path_range: tuple[int, int] | None = None,
     progress: bool | _progress.ProgressCallback | None = None,
     keep_paths_max_gib: float = KEEP_PATHS_MAX_GIB,
@@ -77,7 +80,11 @@ def simulate(
         Worker threads; ``None`` uses :func:`thread_pool_size`.
     keep_paths : bool
         Also return every path's monthly values (see :meth:`Results.path_array`). Memory is
-        ``paths x months x 10 metrics x 8`` bytes and is refused above ``keep_paths_max_gib``.
+        ``paths x (months x 32 metrics + 20 outputs) x 8`` bytes and is refused above
+        ``keep_paths_max_gib``.
+    keep_outputs : bool
+        Return only every path's per-path outputs (:meth:`Results.path_output`,
+        :meth:`Results.to_pandas`): 160 bytes a path.
     path_range : (int, int), optional
         Simulate only the global paths ``[lo, hi)`` of the run, with ``lo`` a multiple of
         ``gridrisk.CHUNK_PATHS`` (256) and ``hi <= paths``. Parts combine with
@@ -111,6 +118,8 @@ def simulate(
     threads = thread_pool_size() if threads is None else whole("threads", threads, 1, 1024)
     if not isinstance(keep_paths, bool):
         raise ArgumentError(f"keep_paths must be True or False, got {keep_paths!r}")
+    if not isinstance(keep_outputs, bool):
+        raise ArgumentError(f"keep_outputs must be True or False, got {keep_outputs!r}")
     if path_range is None:
         lo, hi = 0, paths
     else:
@@ -124,13 +133,13 @@ def simulate(
             raise ArgumentError(
                 f"path_range[0] must be a multiple of {_core.CHUNK_PATHS} (gridrisk.CHUNK_PATHS), got {lo}"
             )
-    if keep_paths:
+    if keep_paths or keep_outputs:
         cap = number("keep_paths_max_gib", keep_paths_max_gib, 0.0, 1e6)
-        need = _core.keep_paths_bytes(hi - lo, scenario.months)
+        need = _core.keep_paths_bytes(hi - lo, scenario.months) if keep_paths else (hi - lo) * 8 * len(_OUTPUTS)
         if need > cap * 2**30:
             raise ArgumentError(
-                f"keep_paths=True would allocate {need / 2**30:.2f} GiB for {hi - lo:_} paths x "
-                f"{scenario.months} months x 10 metrics, above keep_paths_max_gib={cap:g} GiB; "
+                f"keeping per-path values would allocate {need / 2**30:.2f} GiB for {hi - lo:_} paths, "
+                f"above keep_paths_max_gib={cap:g} GiB; "
                 "use fewer paths, path_range=..., or raise keep_paths_max_gib"
             )
     callback, close = _progress.make(progress, hi - lo, desc=f"gridrisk {scenario.name}")
@@ -144,6 +153,7 @@ def simulate(
             threads=threads,
             keep_paths=keep_paths,
             progress=callback,
+            keep_outputs=keep_outputs,
         )
     finally:
         close()

@@ -7,7 +7,7 @@ mod errors;
 mod run;
 
 use crate::drivers::Drivers;
-use crate::engine::{self, RunSpec, pool};
+use crate::engine::{self, Keep, RunSpec, pool};
 use crate::error::GridRiskError;
 use crate::grid::outage::{OutageTable, UnitClass};
 use crate::metrics::{METRICS, OUTPUTS};
@@ -187,7 +187,7 @@ fn keep_paths_bytes(paths: u64, months: usize) -> u64 {
 /// Runs paths `[path_lo, path_hi)` of a scenario. Returns `(RunStats, paths_or_None)` where
 /// paths is a dict metric -> float64 array of shape (path_hi - path_lo, months).
 #[pyfunction]
-#[pyo3(signature = (scenario, *, seed, path_lo, path_hi, threads, keep_paths, progress=None))]
+#[pyo3(signature = (scenario, *, seed, path_lo, path_hi, threads, keep_paths, progress=None, keep_outputs=false))]
 #[allow(clippy::too_many_arguments)]
 fn simulate<'py>(
     py: Python<'py>,
@@ -198,14 +198,20 @@ fn simulate<'py>(
     threads: usize,
     keep_paths: bool,
     progress: Option<&Bound<'py, PyAny>>,
+    keep_outputs: bool,
 ) -> PyResult<Bound<'py, PyTuple>> {
     let sc = scenario_from(py, scenario)?;
+    let keep = match (keep_paths, keep_outputs) {
+        (true, _) => Keep::Everything,
+        (false, true) => Keep::Outputs,
+        (false, false) => Keep::Nothing,
+    };
     let spec = RunSpec {
         seed,
         path_lo,
         path_hi,
         threads,
-        keep_paths,
+        keep,
     };
     let total = path_hi.saturating_sub(path_lo);
     let out = run::run_blocking(py, progress, total, |mon| engine::run(&sc, &spec, mon))?;
@@ -216,7 +222,8 @@ fn simulate<'py>(
         Some(bufs) => {
             let d = PyDict::new(py);
             let mut bufs = bufs.into_iter();
-            for ((_, name), buf) in METRICS.iter().zip(bufs.by_ref()) {
+            let metrics = if keep == Keep::Everything { METRICS.len() } else { 0 };
+            for ((_, name), buf) in METRICS.iter().take(metrics).zip(bufs.by_ref()) {
                 let rows = buf.len() / months.max(1);
                 let arr = ndarray::Array2::from_shape_vec((rows, months), buf).expect("buffer is rows x months");
                 d.set_item(*name, arr.into_pyarray(py))?;

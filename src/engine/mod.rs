@@ -27,8 +27,26 @@ pub struct RunSpec {
     pub path_hi: u64,
     /// Worker threads.
     pub threads: usize,
-    /// Whether to return every path's monthly values.
-    pub keep_paths: bool,
+    /// Which per-path values to return.
+    pub keep: Keep,
+}
+
+/// Which per-path values a run returns (statistics are always returned).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// None.
+    Nothing,
+    /// The per-path outputs only (a few numbers per path).
+    Outputs,
+    /// Every metric of every month, and the outputs.
+    Everything,
+}
+
+impl Keep {
+    /// Index of the first kept buffer in METRICS-then-OUTPUTS order.
+    fn skip(self) -> usize {
+        if self == Keep::Outputs { N_METRICS } else { 0 }
+    }
 }
 
 /// The result of a run.
@@ -74,6 +92,8 @@ struct Ctx<'a> {
     path_hi: u64,
     monitor: &'a Monitor,
     sketches: &'a [Mutex<Vec<Sketch>>],
+    /// Kept buffers start at this index of METRICS-then-OUTPUTS.
+    skip: usize,
 }
 
 /// Runs the paths `[path_lo, path_hi)` of a validated scenario.
@@ -88,7 +108,7 @@ pub fn run(sc: &Scenario, spec: &RunSpec, monitor: &Monitor) -> Result<RunOutput
         path_lo,
         path_hi,
         threads,
-        keep_paths,
+        keep,
     } = *spec;
     if path_lo % CHUNK_PATHS != 0 {
         return Err(GridRiskError::argument(
@@ -110,18 +130,20 @@ pub fn run(sc: &Scenario, spec: &RunSpec, monitor: &Monitor) -> Result<RunOutput
     let cells = path_len(months);
     let n_paths = usize::try_from(path_hi - path_lo)
         .map_err(|_| GridRiskError::argument("paths", path_hi - path_lo, "too many for this machine"))?;
-    let mut kept: Option<Vec<Vec<f64>>> = if keep_paths {
-        let len = n_paths
-            .checked_mul(months)
-            .ok_or_else(|| GridRiskError::argument("paths", n_paths, "too many to keep"))?;
-        Some(
-            (0..N_METRICS)
-                .map(|_| vec![0.0; len])
-                .chain((0..N_OUTPUTS).map(|_| vec![0.0; n_paths]))
-                .collect(),
-        )
-    } else {
-        None
+    let mut kept: Option<Vec<Vec<f64>>> = match keep {
+        Keep::Nothing => None,
+        Keep::Outputs => Some((0..N_OUTPUTS).map(|_| vec![0.0; n_paths]).collect()),
+        Keep::Everything => {
+            let len = n_paths
+                .checked_mul(months)
+                .ok_or_else(|| GridRiskError::argument("paths", n_paths, "too many to keep"))?;
+            Some(
+                (0..N_METRICS)
+                    .map(|_| vec![0.0; len])
+                    .chain((0..N_OUTPUTS).map(|_| vec![0.0; n_paths]))
+                    .collect(),
+            )
+        }
     };
     let sketch_sets: Vec<Mutex<Vec<Sketch>>> = (0..pool.current_num_threads())
         .map(|_| Mutex::new(vec![Sketch::default(); cells]))
@@ -133,6 +155,7 @@ pub fn run(sc: &Scenario, spec: &RunSpec, monitor: &Monitor) -> Result<RunOutput
         path_hi,
         monitor,
         sketches: &sketch_sets,
+        skip: keep.skip(),
     };
 
     let c_lo = path_lo / CHUNK_PATHS;
@@ -142,7 +165,7 @@ pub fn run(sc: &Scenario, spec: &RunSpec, monitor: &Monitor) -> Result<RunOutput
         let mut out = Vec::new();
         for (lo, size) in canonical(c_lo, c_hi) {
             let rows = ctx.rows(lo, size);
-            let here = sinks.as_mut().map(|s| split_rows(s, rows, months));
+            let here = sinks.as_mut().map(|s| split_rows(s, rows, months, ctx.skip));
             out.push(Node {
                 lo,
                 size,
@@ -174,12 +197,12 @@ pub fn run(sc: &Scenario, spec: &RunSpec, monitor: &Monitor) -> Result<RunOutput
 
 /// Takes the first `rows` rows of every sink (metric sinks have `months` values a row, output
 /// sinks one), leaving the rest in place.
-fn split_rows<'a>(sinks: &mut Vec<&'a mut [f64]>, rows: usize, months: usize) -> Vec<&'a mut [f64]> {
+fn split_rows<'a>(sinks: &mut Vec<&'a mut [f64]>, rows: usize, months: usize, skip: usize) -> Vec<&'a mut [f64]> {
     sinks
         .iter_mut()
         .enumerate()
         .map(|(i, s)| {
-            let len = if i < N_METRICS { rows * months } else { rows };
+            let len = if i + skip < N_METRICS { rows * months } else { rows };
             let (head, tail) = std::mem::take(s).split_at_mut(len);
             *s = tail;
             head
@@ -207,7 +230,7 @@ fn node(ctx: &Ctx<'_>, lo: u64, size: u64, sinks: Option<Vec<&mut [f64]>>) -> Re
     let months = ctx.model.months();
     let (left_sinks, right_sinks) = match sinks {
         Some(mut s) => {
-            let left = split_rows(&mut s, ctx.rows(lo, half), months);
+            let left = split_rows(&mut s, ctx.rows(lo, half), months, ctx.skip);
             (Some(left), Some(s))
         }
         None => (None, None),
@@ -242,6 +265,7 @@ fn leaf(ctx: &Ctx<'_>, chunk: u64, mut sinks: Option<Vec<&mut [f64]>>) -> Result
         }
         if let Some(sinks) = sinks.as_mut() {
             for (m, sink) in sinks.iter_mut().enumerate() {
+                let m = m + ctx.skip;
                 if m < N_METRICS {
                     sink[row * months..(row + 1) * months].copy_from_slice(&buf[m * months..(m + 1) * months]);
                 } else {
@@ -289,7 +313,7 @@ mod tests {
             path_lo: 0,
             path_hi: paths,
             threads,
-            keep_paths: false,
+            keep: Keep::Nothing,
         }
     }
 
