@@ -1,0 +1,134 @@
+"""Plots of results (matplotlib, the optional extra ``gridrisk[plot]``).
+
+Every function draws on ``ax`` (a new figure if ``None``) and returns the Axes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from gridrisk.errors import ArgumentError
+
+if TYPE_CHECKING:
+    from gridrisk.compare import Sweep
+    from gridrisk.results import Results
+
+__all__ = ["exceedance", "fan_chart", "frontier", "histogram", "sobol_bars"]
+
+
+def _axes(ax: Any) -> Any:
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise ArgumentError("plotting needs matplotlib: pip install 'gridrisk[plot]'") from None
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 4.5))
+    return ax
+
+
+def _unit(results: Results, name: str) -> str:
+    from gridrisk.results import METRIC_UNITS, OUTPUT_UNITS
+
+    return METRIC_UNITS.get(name) or OUTPUT_UNITS.get(name, "")
+
+
+def fan_chart(results: Results, metric: str, *, bands: Sequence[float] = (0.05, 0.25), ax: Any = None) -> Any:
+    """Median and central bands (5-95 % and 25-75 % by default) of a monthly metric."""
+    ax = _axes(ax)
+    qs = sorted({*bands, 0.5, *(1 - b for b in bands)})
+    fan = results.fan(metric, quantiles=qs)
+    x = fan.index.to_timestamp()
+    for b in sorted(bands):
+        alpha = 0.15 + 0.25 * (b / 0.5)
+        ax.fill_between(
+            x,
+            fan[b],
+            fan[1 - b],
+            alpha=alpha,
+            color="tab:blue",
+            lw=0,
+            label=f"{round(b * 100)}-{round((1 - b) * 100)} %",
+        )
+    ax.plot(x, fan[0.5], color="tab:blue", lw=1.8, label="median")
+    ax.set_title(metric)
+    ax.set_ylabel(_unit(results, metric))
+    ax.legend(loc="upper left", frameon=False)
+    return ax
+
+
+def histogram(results: Results, output: str = "npv_pkr", *, bins: int = 60, ax: Any = None) -> Any:
+    """Distribution of a per-path output with VaR and CVaR of the loss (95 %) marked.
+
+    Uses the kept per-path values when available, else the quantile sketch (as a density
+    read off 200 quantiles).
+    """
+    ax = _axes(ax)
+    s = results.summary().loc[output]
+    if results._paths is not None and output in results._paths:
+        values = results.path_output(output)
+    else:
+        values = results.stats.output_quantiles([float(q) for q in np.linspace(0.0025, 0.9975, 200)])[
+            results.outputs.index(output)
+        ]
+    ax.hist(values, bins=bins, color="tab:gray", alpha=0.7)
+    if np.isfinite(s["var95"]):
+        ax.axvline(-s["var95"], color="tab:orange", lw=2, label=f"VaR 95 % (loss {s['var95']:,.3g})")
+        ax.axvline(-s["cvar95"], color="tab:red", lw=2, ls="--", label=f"CVaR 95 % (loss {s['cvar95']:,.3g})")
+    ax.axvline(s["mean"], color="tab:blue", lw=1.5, label=f"mean {s['mean']:,.3g} ± {s['se']:,.2g}")
+    ax.set_xlabel(f"{output} ({_unit(results, output)})")
+    ax.set_ylabel("paths")
+    ax.legend(frameon=False)
+    return ax
+
+
+def exceedance(results: Results, output: str = "npv_pkr", *, loss: bool = True, ax: Any = None) -> Any:
+    """Probability that the loss (minus the output) exceeds each amount, from the sketch."""
+    ax = _axes(ax)
+    qs = np.linspace(0.001, 0.999, 400)
+    v = results.stats.output_quantiles([float(q) for q in qs])[results.outputs.index(output)]
+    if loss:
+        ax.plot(-v, qs, color="tab:red")  # P(loss > -v_q) = P(X < v_q) = q
+        ax.set_xlabel(f"loss = -{output} ({_unit(results, output)})")
+    else:
+        ax.plot(v, 1 - qs, color="tab:blue")
+        ax.set_xlabel(f"{output} ({_unit(results, output)})")
+    ax.set_yscale("log")
+    ax.set_ylabel("probability of exceeding")
+    ax.grid(True, which="both", alpha=0.3)
+    return ax
+
+
+def sobol_bars(indices: Any, *, ax: Any = None) -> Any:
+    """Bars of first- and total-order Sobol indices.
+
+    ``indices`` is a DataFrame indexed by driver group with columns ``first`` and ``total``
+    (and optional ``first_ci``/``total_ci`` half-widths drawn as error bars).
+    """
+    ax = _axes(ax)
+    groups = list(indices.index)
+    x = np.arange(len(groups))
+    for k, (col, color) in enumerate((("first", "tab:blue"), ("total", "tab:orange"))):
+        err = indices.get(f"{col}_ci", None)
+        ax.bar(x + (k - 0.5) * 0.38, indices[col], width=0.38, color=color, yerr=err, capsize=3, label=col)
+    ax.set_xticks(x, groups, rotation=30, ha="right")
+    ax.set_ylabel("share of variance")
+    ax.legend(frameon=False)
+    return ax
+
+
+def frontier(sweep: Sweep, *, ax: Any = None) -> Any:
+    """Expected NPV against CVaR 95 % of the NPV loss for every swept policy; frontier joined."""
+    ax = _axes(ax)
+    t = sweep.table
+    ax.errorbar(
+        t["cvar95"], t["npv_mean"], yerr=1.96 * t["npv_se"], fmt="o", color="tab:gray", alpha=0.6, label="policies"
+    )
+    f = sweep.frontier
+    ax.plot(f["cvar95"], f["npv_mean"], "o-", color="tab:red", label="frontier")
+    ax.set_xlabel("CVaR 95 % of the NPV loss (PKR)")
+    ax.set_ylabel("expected NPV (PKR)")
+    ax.legend(frameon=False)
+    return ax
