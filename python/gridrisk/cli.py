@@ -1,7 +1,10 @@
 """The ``gridrisk`` command line.
 
 ``gridrisk run`` simulates a scenario (the embedded ``pakistan-2000mw`` preset unless a TOML
-file is given) and prints a summary. Exit codes: 0 success, 2 invalid input, 130 interrupted.
+file is given) and prints a summary; ``compare`` runs policies on common random numbers;
+``sweep`` runs a grid of policy parameters; ``report`` turns saved results into files. With
+``--out DIR`` every command writes its files atomically. Exit codes: 0 success, 2 invalid input,
+130 interrupted.
 """
 
 from __future__ import annotations
@@ -10,12 +13,16 @@ import argparse
 import sys
 import tomllib
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from gridrisk import __version__
+from gridrisk.compare import compare, sweep
 from gridrisk.errors import GridRiskError
+from gridrisk.io import load
+from gridrisk.report import atomic_write, write_outputs
 from gridrisk.scenario import Scenario, presets
 from gridrisk.simulation import simulate
 
@@ -67,7 +74,54 @@ def _parser() -> argparse.ArgumentParser:
         help="override a scenario field, e.g. --set bitcoin.vol_annual=0.8 (repeatable)",
     )
     run.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
+    run.add_argument(
+        "--out", metavar="DIR", help="write summary.json, per-path outputs, fan CSVs, plots and report.html into DIR"
+    )
+
+    cmp = sub.add_parser(
+        "compare",
+        help="run policies on common random numbers and print paired differences",
+        description="Each POLICY is NAME=SCENARIO (a TOML file or preset); the first is the baseline.",
+    )
+    cmp.add_argument("policies", nargs="+", metavar="NAME=SCENARIO")
+    cmp.add_argument("--paths", type=int, default=10_000, help="paths per policy (default 10000)")
+    cmp.add_argument("--seed", type=int, default=7, help="master seed shared by every policy (default 7)")
+    cmp.add_argument("--threads", type=int, default=None, help="worker threads")
+    cmp.add_argument("--out", metavar="DIR", help="write differences.csv and summary.csv into DIR")
+
+    sw = sub.add_parser("sweep", help="run a grid of policy parameters and print the risk/return frontier")
+    sw.add_argument("scenario", nargs="?", help=f"TOML scenario file or preset name (default: {DEFAULT_PRESET})")
+    sw.add_argument(
+        "--grid",
+        dest="grid",
+        type=_grid_axis,
+        action="append",
+        required=True,
+        metavar="FIELD=V1,V2,...",
+        help="a swept field and its values (repeatable)",
+    )
+    sw.add_argument("--paths", type=int, default=5_000, help="paths per combination (default 5000)")
+    sw.add_argument("--seed", type=int, default=7, help="master seed (default 7)")
+    sw.add_argument("--threads", type=int, default=None, help="worker threads")
+    sw.add_argument("--out", metavar="DIR", help="write sweep.csv and frontier.csv into DIR")
+
+    rep = sub.add_parser(
+        "report",
+        help="write the files and HTML report of saved results",
+        description="Reads a results file written by Results.save or 'gridrisk run --out'.",
+    )
+    rep.add_argument("results", help="results.zip")
+    rep.add_argument("--out", metavar="DIR", required=True, help="output directory")
     return p
+
+
+def _grid_axis(text: str) -> tuple[str, list[Any]]:
+    key, sep, raw = text.partition("=")
+    if not sep or not key.strip() or not raw.strip():
+        raise argparse.ArgumentTypeError(
+            f"expected FIELD=V1,V2,... (e.g. mining.tariff_pkr_per_kwh=20,30), got {text!r}"
+        )
+    return key.strip(), [_override(f"x={v}")[1] for v in raw.split(",")]
 
 
 def _load(arg: str | None) -> Scenario:
@@ -83,8 +137,16 @@ def _run(args: argparse.Namespace) -> int:
     if args.overrides:
         sc = sc.replace(dict(args.overrides))
     res = simulate(
-        sc, paths=args.paths, seed=args.seed, threads=args.threads, progress=False if args.no_progress else None
+        sc,
+        paths=args.paths,
+        seed=args.seed,
+        threads=args.threads,
+        keep_outputs=args.out is not None,
+        progress=False if args.no_progress else None,
     )
+    if args.out is not None:
+        for path in write_outputs(res, args.out):
+            print(f"wrote {path}", file=sys.stderr)
     with pd.option_context("display.width", 160, "display.max_columns", 20, "display.float_format", "{:,.4g}".format):
         print(res)
         print("\nPer-path outputs over the horizon (definitions: docs/model.md section 8.5):")
@@ -96,6 +158,46 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _compare(args: argparse.Namespace) -> int:
+    policies = {}
+    for item in args.policies:
+        name, sep, where = item.partition("=")
+        if not sep or not name or not where:
+            raise GridRiskError(f"expected NAME=SCENARIO, got {item!r}")
+        policies[name] = _load(where)
+    cmp = compare(policies, paths=args.paths, seed=args.seed, threads=args.threads, progress=False)
+    diff = cmp.differences()
+    with pd.option_context("display.width", 160, "display.float_format", "{:,.4g}".format):
+        print(f"Paired differences against {cmp.baseline!r} ({args.paths:_} paths, seed {args.seed}):")
+        print(diff.to_string())
+    if args.out is not None:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        atomic_write(out / "differences.csv", diff.to_csv())
+        atomic_write(out / "summary.csv", cmp.summary().to_csv())
+    return 0
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    sw = sweep(_load(args.scenario), dict(args.grid), paths=args.paths, seed=args.seed, threads=args.threads)
+    with pd.option_context("display.width", 160, "display.float_format", "{:,.4g}".format):
+        print(sw.table.to_string(index=False))
+        print("\nRisk/return frontier (expected NPV against CVaR 95 % of the NPV loss):")
+        print(sw.frontier.to_string(index=False))
+    if args.out is not None:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        atomic_write(out / "sweep.csv", sw.table.to_csv(index=False))
+        atomic_write(out / "frontier.csv", sw.frontier.to_csv(index=False))
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    for path in write_outputs(load(args.results), args.out):
+        print(f"wrote {path}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``gridrisk`` command; returns the exit code."""
     parser = _parser()
@@ -103,8 +205,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_INVALID
+    commands = {"run": _run, "compare": _compare, "sweep": _sweep, "report": _report}
     try:
-        return _run(args)
+        return commands[args.command](args)
     except (GridRiskError, FileNotFoundError, IsADirectoryError) as e:
         print(f"gridrisk: error: {e}", file=sys.stderr)
         for note in getattr(e, "__notes__", []):

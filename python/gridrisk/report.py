@@ -1,0 +1,169 @@
+"""Files for batch runs: JSON summary, per-path table, fan CSVs, PNG plots, HTML report.
+
+Every file is written to a temporary name and renamed into place, so an error or Ctrl-C never
+leaves a half-written file; the HTML report is self-contained (plots embedded).
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import html
+import io
+import json
+import math
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from gridrisk.results import Results
+
+__all__ = ["html_report", "write_outputs"]
+
+#: Monthly metrics written as fan CSVs and plotted.
+MAIN_FLOWS = (
+    "fiscal.net_flow_pkr",
+    "fiscal.circular_debt_flow_pkr",
+    "grid.added_cost_pkr",
+    "fiscal.tariff_revenue_pkr",
+    "bitcoin.price_usd",
+    "fx.pkr_per_usd",
+    "mining.hashprice_usd_per_ph_day",
+)
+
+
+def atomic_write(path: Path, data: bytes | str) -> Path:
+    """Write ``data`` (text as UTF-8) to ``path`` through a temporary file renamed into place."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(raw)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _json_safe(x: Any) -> Any:
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    return x
+
+
+def _png(draw: Callable[[Any], Any]) -> bytes | None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg", force=False)
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return None
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    try:
+        draw(ax)
+        fig.tight_layout()
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=90)
+        return buf.getvalue()
+    finally:
+        plt.close(fig)
+
+
+def _fan(results: Results, metric: str, ax: Any) -> Any:
+    from gridrisk import plot
+
+    return plot.fan_chart(results, metric, ax=ax)
+
+
+def _plots(results: Results) -> dict[str, bytes]:
+    from gridrisk import plot
+
+    out: dict[str, bytes] = {}
+    draws: dict[str, Callable[[Any], Any]] = {
+        "npv_histogram": lambda ax: plot.histogram(results, "npv_pkr", ax=ax),
+        "npv_exceedance": lambda ax: plot.exceedance(results, "npv_pkr", ax=ax),
+    }
+    for metric in MAIN_FLOWS[:4]:
+        draws[f"fan_{metric}"] = functools.partial(_fan, results, metric)
+    for name, draw in draws.items():
+        png = _png(draw)
+        if png is not None:
+            out[name] = png
+    return out
+
+
+def html_report(results: Results) -> str:
+    """A self-contained HTML page: run facts, risk, summary, adequacy and plots (embedded)."""
+    plots = _plots(results)
+    fmt = {"float_format": lambda x: f"{x:,.4g}"}
+    parts = [
+        "<!doctype html><html><head><meta charset='utf-8'><title>gridrisk report</title>",
+        "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto}"
+        "table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;padding:2px 6px;"
+        "text-align:right}</style></head><body>",
+        f"<h1>gridrisk: {html.escape(results.scenario.name)}</h1>",
+        f"<p>{html.escape(repr(results))}</p>",
+        "<h2>Fiscal risk (loss = minus the NPV)</h2>",
+        results.risk().to_html(**fmt),
+        "<h2>Per-path outputs</h2>",
+        results.summary().to_html(**fmt),
+        "<h2>Reliability</h2>",
+        results.adequacy().to_html(**fmt),
+        "<h2>Plots</h2>",
+    ]
+    for name, png in plots.items():
+        b64 = base64.b64encode(png).decode("ascii")
+        parts.append(f"<h3>{html.escape(name)}</h3><img alt='{html.escape(name)}' src='data:image/png;base64,{b64}'>")
+    if not plots:
+        parts.append("<p>(matplotlib is not installed: pip install 'gridrisk[plot]')</p>")
+    parts.append("<h2>Scenario</h2><pre>" + html.escape(results.scenario.to_toml()) + "</pre></body></html>")
+    return "\n".join(parts)
+
+
+def write_outputs(results: Results, out_dir: str | os.PathLike[str]) -> list[Path]:
+    """Write the batch outputs of a run into ``out_dir`` (created if needed).
+
+    ``summary.json`` (run facts, risk and summary), ``paths.parquet`` (per-path outputs, when kept;
+    ``paths.csv`` if pyarrow is missing), ``fan_<metric>.csv`` for the main flows, ``<plot>.png``
+    (with matplotlib) and ``report.html`` (plots embedded), plus ``scenario.toml`` and
+    ``results.zip`` (:meth:`Results.save`). Returns the files written.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    facts = {
+        "scenario": results.scenario.name,
+        "seed": results.seed,
+        "path_range": list(results.path_range),
+        "gridrisk_version": results.version,
+        "wall_time_s": results.wall_time_s,
+        "risk": {k: {c: _json_safe(float(v)) for c, v in row.items()} for k, row in results.risk().iterrows()},
+        "summary": {
+            k: {c: (_json_safe(v) if isinstance(v, float) else v) for c, v in row.items()}
+            for k, row in results.summary().iterrows()
+        },
+    }
+    written.append(atomic_write(out / "summary.json", json.dumps(facts, indent=2)))
+    written.append(atomic_write(out / "scenario.toml", results.scenario.to_toml()))
+    written.append(results.save(out / "results.zip"))
+    if results._paths is not None:
+        df = results.to_pandas()
+        try:
+            import pyarrow  # noqa: F401
+
+            buf = io.BytesIO()
+            df.to_parquet(buf)
+            written.append(atomic_write(out / "paths.parquet", buf.getvalue()))
+        except ImportError:
+            written.append(atomic_write(out / "paths.csv", df.to_csv()))
+    for metric in MAIN_FLOWS:
+        fan = results.fan(metric, quantiles=(0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99))
+        written.append(atomic_write(out / f"fan_{metric}.csv", fan.to_csv()))
+    for name, png in _plots(results).items():
+        written.append(atomic_write(out / f"{name}.png", png))
+    written.append(atomic_write(out / "report.html", html_report(results)))
+    return written
