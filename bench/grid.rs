@@ -75,13 +75,13 @@ fn main() {
     let per = (paths as usize * months) as f64;
     let drivers_only = median_ns(9, per, || {
         for p in 0..paths {
-            model.simulate_drivers(7, p, &mut buf, &mut scratch);
+            model.simulate_drivers(&gridrisk::rng::uniform(7), p, &mut buf, &mut scratch);
         }
         black_box(&buf);
     });
     let full = median_ns(9, per, || {
         for p in 0..paths {
-            model.simulate(7, p, &mut buf, &mut scratch);
+            model.simulate(&gridrisk::rng::uniform(7), p, &mut buf, &mut scratch);
         }
         black_box(&buf);
     });

@@ -6,6 +6,7 @@ use crate::drivers::{self, Drivers};
 use crate::grid::{self, Grid, MonthTotals};
 use crate::loads::{self, datacenters, mining};
 use crate::metrics::{Metric, N_METRICS, get, output_index, put};
+use crate::rng::Seeds;
 use crate::scenario::{Scenario, Tariff};
 
 /// Everything needed to simulate paths of one scenario, precomputed once per run.
@@ -70,15 +71,15 @@ impl Model {
     }
 
     /// Simulates only the driver metrics of one path (for benchmarks and diagnostics).
-    pub fn simulate_drivers(&self, seed: u64, path: u64, out: &mut [f64], scratch: &mut Scratch) {
-        self.drivers.simulate(seed, path, out, &mut scratch.drivers);
+    pub fn simulate_drivers(&self, seeds: &Seeds, path: u64, out: &mut [f64], scratch: &mut Scratch) {
+        self.drivers.simulate(seeds, path, out, &mut scratch.drivers);
     }
 
     /// Simulates every metric and output of one path into `out` (length
     /// [`crate::metrics::path_len`]; metric-major, then outputs). Returns nothing: a
     /// non-finite value is reported by the engine, which checks every cell.
-    pub fn simulate(&self, seed: u64, path: u64, out: &mut [f64], scratch: &mut Scratch) {
-        self.drivers.simulate(seed, path, out, &mut scratch.drivers);
+    pub fn simulate(&self, seeds: &Seeds, path: u64, out: &mut [f64], scratch: &mut Scratch) {
+        self.drivers.simulate(seeds, path, out, &mut scratch.drivers);
         let tm = self.months();
         let mut prev_marginal: Option<f64> = None;
         let mut reserve_btc = self.sc.reserve.initial_btc;

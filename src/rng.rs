@@ -48,6 +48,20 @@ pub enum Stream {
 /// Number of correlated factor streams (the first eight [`Stream`] values).
 pub const N_FACTORS: usize = 8;
 
+/// Number of streams per path.
+pub const N_STREAMS: usize = 12;
+
+/// The master seed of each stream of a path. Normal runs use one seed for all streams; a
+/// sensitivity analysis swaps the seeds of one group of streams (pick-freeze), which changes
+/// exactly that group's randomness and nothing else.
+pub type Seeds = [u64; N_STREAMS];
+
+/// Every stream seeded by `seed`.
+#[must_use]
+pub fn uniform(seed: u64) -> Seeds {
+    [seed; N_STREAMS]
+}
+
 /// SplitMix64 finaliser: a bijection on u64 with full avalanche.
 #[inline]
 pub fn mix64(mut z: u64) -> u64 {

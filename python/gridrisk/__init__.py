@@ -15,10 +15,12 @@ from gridrisk.explain import MonthDetail, explain_month
 from gridrisk.io import load
 from gridrisk.results import FAN_QUANTILES, METRIC_UNITS, OUTPUT_UNITS, SUMMARY_QUANTILES, Results
 from gridrisk.scenario import Scenario, presets
+from gridrisk.sensitivity import DRIVER_GROUPS, Sensitivity, sensitivity
 from gridrisk.simulation import MAX_PATHS, merge, simulate, thread_pool_size
 
 __all__ = [
     "CHUNK_PATHS",
+    "DRIVER_GROUPS",
     "FAN_QUANTILES",
     "MAX_PATHS",
     "METRIC_UNITS",
@@ -35,6 +37,7 @@ __all__ = [
     "Results",
     "Scenario",
     "ScenarioError",
+    "Sensitivity",
     "Sweep",
     "__version__",
     "adequacy",
@@ -43,6 +46,7 @@ __all__ = [
     "load",
     "merge",
     "presets",
+    "sensitivity",
     "simulate",
     "sweep",
     "thread_pool_size",

@@ -80,6 +80,7 @@ def simulate(
     keep_paths: bool,
     progress: Callable[[int, int], object] | None = None,
     keep_outputs: bool = False,
+    stream_seeds: list[int] | None = None,
 ) -> tuple[RunStats, dict[str, npt.NDArray[np.float64]] | None]:
     """Run paths ``[path_lo, path_hi)`` with the GIL released; see ``gridrisk.simulate``."""
 

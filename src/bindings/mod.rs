@@ -187,7 +187,7 @@ fn keep_paths_bytes(paths: u64, months: usize) -> u64 {
 /// Runs paths `[path_lo, path_hi)` of a scenario. Returns `(RunStats, paths_or_None)` where
 /// paths is a dict metric -> float64 array of shape (path_hi - path_lo, months).
 #[pyfunction]
-#[pyo3(signature = (scenario, *, seed, path_lo, path_hi, threads, keep_paths, progress=None, keep_outputs=false))]
+#[pyo3(signature = (scenario, *, seed, path_lo, path_hi, threads, keep_paths, progress=None, keep_outputs=false, stream_seeds=None))]
 #[allow(clippy::too_many_arguments)]
 fn simulate<'py>(
     py: Python<'py>,
@@ -199,6 +199,7 @@ fn simulate<'py>(
     keep_paths: bool,
     progress: Option<&Bound<'py, PyAny>>,
     keep_outputs: bool,
+    stream_seeds: Option<Vec<u64>>,
 ) -> PyResult<Bound<'py, PyTuple>> {
     let sc = scenario_from(py, scenario)?;
     let keep = match (keep_paths, keep_outputs) {
@@ -206,8 +207,19 @@ fn simulate<'py>(
         (false, true) => Keep::Outputs,
         (false, false) => Keep::Nothing,
     };
+    let seeds = match stream_seeds {
+        None => crate::rng::uniform(seed),
+        Some(v) => <crate::rng::Seeds>::try_from(v.as_slice()).map_err(|_| {
+            let e = GridRiskError::argument(
+                "stream_seeds",
+                v.len(),
+                format!("needs exactly {} seeds", crate::rng::N_STREAMS),
+            );
+            errors::to_py(py, &e)
+        })?,
+    };
     let spec = RunSpec {
-        seed,
+        seeds,
         path_lo,
         path_hi,
         threads,
@@ -260,7 +272,12 @@ fn explain_month<'py>(
     }
     let model = crate::model::Model::new(&sc);
     let mut buf = vec![0.0; crate::metrics::path_len(model.months())];
-    model.simulate(seed, path, &mut buf, &mut crate::model::Scratch::default());
+    model.simulate(
+        &crate::rng::uniform(seed),
+        path,
+        &mut buf,
+        &mut crate::model::Scratch::default(),
+    );
     let loads = model.loads(month, &buf);
     let (rows, order) = model.grid.explain(
         month,

@@ -78,9 +78,9 @@ impl Drivers {
         &self.schedule
     }
 
-    /// Simulates the driver metrics of path `path` of the run seeded `seed` into `out`, laid out
+    /// Simulates the driver metrics of path `path` (streams seeded by `seeds`) into `out`, laid out
     /// metric-major (`out[metric * months + t]`; see [`crate::metrics`]).
-    pub fn simulate(&self, seed: u64, path: u64, out: &mut [f64], scratch: &mut Scratch) {
+    pub fn simulate(&self, seeds: &rng::Seeds, path: u64, out: &mut [f64], scratch: &mut Scratch) {
         let tm = self.months;
         debug_assert_eq!(out.len(), crate::metrics::path_len(tm));
         const FACTOR_STREAMS: [Stream; N_FACTORS] = [
@@ -93,11 +93,12 @@ impl Drivers {
             Stream::Hashrate,
             Stream::Hydro,
         ];
-        let mut factor_rngs: [StreamRng; N_FACTORS] = FACTOR_STREAMS.map(|s| rng::stream(seed, path, s));
-        let mut fx_jumps = rng::stream(seed, path, Stream::FxJumps);
-        let mut btc_jumps = rng::stream(seed, path, Stream::BitcoinJumps);
-        let mut btc_tails = rng::stream(seed, path, Stream::BitcoinTails);
-        let mut fees = rng::stream(seed, path, Stream::Fees);
+        let at = |s: Stream| rng::stream(seeds[s as usize], path, s);
+        let mut factor_rngs: [StreamRng; N_FACTORS] = FACTOR_STREAMS.map(at);
+        let mut fx_jumps = at(Stream::FxJumps);
+        let mut btc_jumps = at(Stream::BitcoinJumps);
+        let mut btc_tails = at(Stream::BitcoinTails);
+        let mut fees = at(Stream::Fees);
         scratch.log_btc.clear();
         scratch.oil.clear();
 

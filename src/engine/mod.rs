@@ -10,7 +10,7 @@ pub use monitor::Monitor;
 use crate::error::{GridRiskError, Result};
 use crate::metrics::{METRICS, N_METRICS, N_OUTPUTS, OUTPUTS, path_len};
 use crate::model::{Model, Scratch};
-use crate::rng::MAX_PATHS;
+use crate::rng::{MAX_PATHS, Seeds};
 use crate::scenario::Scenario;
 use crate::stats::partial::{Node, canonical};
 use crate::stats::{CHUNK_PATHS, Moments, RunStats, Sketch};
@@ -19,8 +19,8 @@ use std::sync::Mutex;
 /// What to run.
 #[derive(Debug, Clone)]
 pub struct RunSpec {
-    /// Master seed.
-    pub seed: u64,
+    /// The seed of each stream (`rng::uniform(seed)` for an ordinary run).
+    pub seeds: Seeds,
     /// First path index (a multiple of [`CHUNK_PATHS`]).
     pub path_lo: u64,
     /// One past the last path index.
@@ -78,16 +78,16 @@ fn fnv1a(bytes: &[u8], mut h: u64) -> u64 {
 
 /// Identifies (scenario, seed) for merge checks.
 #[must_use]
-pub fn fingerprint(sc: &Scenario, seed: u64) -> u64 {
+pub fn fingerprint(sc: &Scenario, seeds: &Seeds) -> u64 {
     fnv1a(
-        &seed.to_le_bytes(),
+        &seeds.iter().flat_map(|s| s.to_le_bytes()).collect::<Vec<u8>>(),
         fnv1a(sc.to_toml_string().as_bytes(), 0xcbf2_9ce4_8422_2325),
     )
 }
 
 struct Ctx<'a> {
     model: &'a Model,
-    seed: u64,
+    seeds: Seeds,
     path_lo: u64,
     path_hi: u64,
     monitor: &'a Monitor,
@@ -104,7 +104,7 @@ struct Ctx<'a> {
 /// out of floating-point range.
 pub fn run(sc: &Scenario, spec: &RunSpec, monitor: &Monitor) -> Result<RunOutput> {
     let RunSpec {
-        seed,
+        seeds,
         path_lo,
         path_hi,
         threads,
@@ -150,7 +150,7 @@ pub fn run(sc: &Scenario, spec: &RunSpec, monitor: &Monitor) -> Result<RunOutput
         .collect();
     let ctx = Ctx {
         model: &model,
-        seed,
+        seeds,
         path_lo,
         path_hi,
         monitor,
@@ -183,7 +183,7 @@ pub fn run(sc: &Scenario, spec: &RunSpec, monitor: &Monitor) -> Result<RunOutput
         }
     }
     let stats = RunStats {
-        fingerprint: fingerprint(sc, seed),
+        fingerprint: fingerprint(sc, &seeds),
         metrics: METRICS.iter().map(|(_, n)| (*n).to_owned()).collect(),
         outputs: OUTPUTS.iter().map(|(n, _, _)| (*n).to_owned()).collect(),
         months,
@@ -255,7 +255,7 @@ fn leaf(ctx: &Ctx<'_>, chunk: u64, mut sinks: Option<Vec<&mut [f64]>>) -> Result
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     for (row, path) in (first..last).enumerate() {
-        ctx.model.simulate(ctx.seed, path, &mut buf, &mut scratch);
+        ctx.model.simulate(&ctx.seeds, path, &mut buf, &mut scratch);
         if let Some(bad) = buf.iter().position(|v| !v.is_finite()) {
             return Err(non_finite(ctx, path, bad));
         }
@@ -309,7 +309,7 @@ mod tests {
 
     fn spec(paths: u64, threads: usize) -> RunSpec {
         RunSpec {
-            seed: 42,
+            seeds: crate::rng::uniform(42),
             path_lo: 0,
             path_hi: paths,
             threads,
