@@ -54,3 +54,26 @@ def test_thread_env_var_is_validated(monkeypatch: pytest.MonkeyPatch, short: gr.
     a = gr.simulate(short, paths=600, seed=1, progress=False)
     b = gr.simulate(short, paths=600, seed=1, threads=2, progress=False)
     assert np.array_equal(a.stats.moments()[0], b.stats.moments()[0])
+
+
+def test_progress_bar_choices(short: gr.Scenario) -> None:
+    from gridrisk import _progress
+
+    cb, close = _progress.make(None, 100, "x")  # not interactive under pytest: no bar
+    assert cb is None
+    close()
+    cb, close = _progress.make(False, 100, "x")
+    assert cb is None
+    pytest.importorskip("tqdm")
+    cb, close = _progress.make(True, 100, "x")
+    assert cb is not None
+    cb(50, 100)
+    cb(100, 100)
+    close()
+    seen: list[int] = []
+    cb, close = _progress.make(lambda d, t: seen.append(d), 100, "x")
+    assert cb is not None
+    cb(7, 100)
+    assert seen == [7]
+    # A run with a bar requested completes normally.
+    assert gr.simulate(short, paths=300, seed=1, progress=True).paths == 300
