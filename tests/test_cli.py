@@ -147,7 +147,30 @@ def test_compare_and_sweep_commands(tmp_path: Path, preset: gr.Scenario, capsys:
         main(["sweep", "--grid", "nonsense", "--paths", "10"])
 
 
-@pytest.mark.parametrize("command", ["run", "compare", "sweep", "report"])
+def test_sensitivity_command(tmp_path: Path, preset: gr.Scenario, capsys: pytest.CaptureFixture[str]) -> None:
+    short = tmp_path / "short.toml"
+    preset.replace({"simulation.horizon_months": 12}).to_toml(short)
+    code = main(
+        [
+            "sensitivity",
+            str(short),
+            "--output",
+            "added_cost_pkr_per_year",
+            "--paths",
+            "200",
+            "--bootstrap",
+            "20",
+            "--out",
+            str(tmp_path / "s"),
+        ]
+    )
+    assert code == 0
+    assert "fuels" in capsys.readouterr().out
+    assert (tmp_path / "s" / "sensitivity.csv").exists()
+    assert main(["sensitivity", "--output", "npv", "--paths", "10"]) == EXIT_INVALID
+
+
+@pytest.mark.parametrize("command", ["run", "compare", "sweep", "sensitivity", "report"])
 def test_every_command_has_help(command: str) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "gridrisk", command, "--help"], capture_output=True, text=True, check=False
