@@ -125,6 +125,7 @@ def test_compare_and_sweep_commands(tmp_path: Path, preset: gr.Scenario, capsys:
     assert main(["compare", f"none={none}", f"alloc={short}", "--paths", "300", "--out", str(tmp_path / "c")]) == 0
     assert "Paired differences" in capsys.readouterr().out
     assert (tmp_path / "c" / "differences.csv").exists()
+    assert (tmp_path / "c" / "differences.json").exists()
     assert (
         main(
             [
@@ -142,6 +143,7 @@ def test_compare_and_sweep_commands(tmp_path: Path, preset: gr.Scenario, capsys:
     )
     assert "frontier" in capsys.readouterr().out
     assert (tmp_path / "s" / "frontier.csv").exists()
+    assert (tmp_path / "s" / "frontier.png").exists()
     assert main(["compare", "oops", "--paths", "10"]) == EXIT_INVALID
     with pytest.raises(SystemExit):  # argparse rejects a malformed --grid with usage and exit 2
         main(["sweep", "--grid", "nonsense", "--paths", "10"])

@@ -249,6 +249,10 @@ def test_summary_has_fiscal_outputs_with_errors(preset: gr.Scenario) -> None:
 
 def test_summary_and_risk_match_numpy_on_the_same_paths(short: gr.Scenario) -> None:
     res = gr.simulate(short, paths=3_000, seed=2, keep_paths=True, progress=False)
+    # The per-path output equals what NumPy computes from the kept monthly arrays.
+    r = short["fiscal.discount_rate_annual"]
+    df = (1 + r) ** (-(np.arange(short.months) + 1) / 12)
+    np.testing.assert_allclose(res.path_output("npv_pkr"), res.path_array("fiscal.net_flow_pkr") @ df, rtol=1e-10)
     npv = res.path_output("npv_pkr")
     n = npv.size
     s = res.summary()

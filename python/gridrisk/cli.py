@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from gridrisk import __version__
+from gridrisk import __version__, plot
 from gridrisk.compare import compare, sweep
 from gridrisk.errors import GridRiskError
 from gridrisk.io import load
@@ -89,7 +89,7 @@ def _parser() -> argparse.ArgumentParser:
     cmp.add_argument("--paths", type=int, default=10_000, help="paths per policy (default 10000)")
     cmp.add_argument("--seed", type=int, default=7, help="master seed shared by every policy (default 7)")
     cmp.add_argument("--threads", type=int, default=None, help="worker threads")
-    cmp.add_argument("--out", metavar="DIR", help="write differences.csv and summary.csv into DIR")
+    cmp.add_argument("--out", metavar="DIR", help="write differences.csv/.json and summary.csv into DIR")
 
     sw = sub.add_parser("sweep", help="run a grid of policy parameters and print the risk/return frontier")
     sw.add_argument("scenario", nargs="?", help=f"TOML scenario file or preset name (default: {DEFAULT_PRESET})")
@@ -105,7 +105,7 @@ def _parser() -> argparse.ArgumentParser:
     sw.add_argument("--paths", type=int, default=5_000, help="paths per combination (default 5000)")
     sw.add_argument("--seed", type=int, default=7, help="master seed (default 7)")
     sw.add_argument("--threads", type=int, default=None, help="worker threads")
-    sw.add_argument("--out", metavar="DIR", help="write sweep.csv and frontier.csv into DIR")
+    sw.add_argument("--out", metavar="DIR", help="write sweep.csv/.json, frontier.csv and frontier.png into DIR")
 
     sen = sub.add_parser(
         "sensitivity",
@@ -118,7 +118,7 @@ def _parser() -> argparse.ArgumentParser:
     sen.add_argument("--seed", type=int, default=7, help="master seed (default 7)")
     sen.add_argument("--bootstrap", type=int, default=200, help="bootstrap resamples for the CIs (default 200)")
     sen.add_argument("--threads", type=int, default=None, help="worker threads")
-    sen.add_argument("--out", metavar="DIR", help="write sensitivity.csv and sobol.png into DIR")
+    sen.add_argument("--out", metavar="DIR", help="write sensitivity.csv/.json and sobol.png into DIR")
 
     rep = sub.add_parser(
         "report",
@@ -189,6 +189,7 @@ def _compare(args: argparse.Namespace) -> int:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
         atomic_write(out / "differences.csv", diff.to_csv())
+        atomic_write(out / "differences.json", diff.reset_index().to_json(orient="records", indent=2))
         atomic_write(out / "summary.csv", cmp.summary().to_csv())
     return 0
 
@@ -203,7 +204,11 @@ def _sweep(args: argparse.Namespace) -> int:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
         atomic_write(out / "sweep.csv", sw.table.to_csv(index=False))
+        atomic_write(out / "sweep.json", sw.table.to_json(orient="records", indent=2))
         atomic_write(out / "frontier.csv", sw.frontier.to_csv(index=False))
+        png = _png(lambda ax: plot.frontier(sw, ax=ax))
+        if png is not None:
+            atomic_write(out / "frontier.png", png)
     return 0
 
 
@@ -223,6 +228,7 @@ def _sensitivity(args: argparse.Namespace) -> int:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
         atomic_write(out / "sensitivity.csv", s.indices.to_csv())
+        atomic_write(out / "sensitivity.json", s.indices.reset_index().to_json(orient="records", indent=2))
         png = _png(s.plot)
         if png is not None:
             atomic_write(out / "sobol.png", png)
