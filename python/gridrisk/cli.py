@@ -20,10 +20,11 @@ from typing import Any
 import pandas as pd
 
 from gridrisk import __version__, plot
+from gridrisk._files import atomic_write
 from gridrisk.compare import compare, sweep
 from gridrisk.errors import GridRiskError
 from gridrisk.io import load
-from gridrisk.report import _png, atomic_write, write_outputs
+from gridrisk.report import _png, write_outputs
 from gridrisk.scenario import Scenario, presets
 from gridrisk.sensitivity import sensitivity
 from gridrisk.simulation import simulate
@@ -44,6 +45,15 @@ def _override(text: str) -> tuple[str, Any]:
     return key.strip(), value
 
 
+def _run_options(p: argparse.ArgumentParser, *, paths: int, paths_help: str) -> None:
+    """The options every simulating command shares: paths, seed, threads."""
+    p.add_argument("--paths", type=int, default=paths, help=paths_help)
+    p.add_argument("--seed", type=int, default=7, help="master seed, shared by every run of the command (default 7)")
+    p.add_argument(
+        "--threads", type=int, default=None, help="worker threads (default: all cores or GRIDRISK_NUM_THREADS)"
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="gridrisk", description=__doc__.split("\n\n")[0] if __doc__ else None)
     p.add_argument("--version", action="version", version=f"gridrisk {__version__}")
@@ -61,11 +71,7 @@ def _parser() -> argparse.ArgumentParser:
         nargs="?",
         help=f"TOML scenario file or preset name (default: {DEFAULT_PRESET}; presets: {', '.join(presets())})",
     )
-    run.add_argument("--paths", type=int, default=100_000, help="number of Monte Carlo paths (default 100000)")
-    run.add_argument("--seed", type=int, default=7, help="master seed (default 7)")
-    run.add_argument(
-        "--threads", type=int, default=None, help="worker threads (default: all cores or GRIDRISK_NUM_THREADS)"
-    )
+    _run_options(run, paths=100_000, paths_help="number of Monte Carlo paths (default 100000)")
     run.add_argument(
         "--set",
         dest="overrides",
@@ -86,9 +92,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Each POLICY is NAME=SCENARIO (a TOML file or preset); the first is the baseline.",
     )
     cmp.add_argument("policies", nargs="+", metavar="NAME=SCENARIO")
-    cmp.add_argument("--paths", type=int, default=10_000, help="paths per policy (default 10000)")
-    cmp.add_argument("--seed", type=int, default=7, help="master seed shared by every policy (default 7)")
-    cmp.add_argument("--threads", type=int, default=None, help="worker threads")
+    _run_options(cmp, paths=10_000, paths_help="paths per policy (default 10000)")
     cmp.add_argument("--out", metavar="DIR", help="write differences.csv/.json and summary.csv into DIR")
 
     sw = sub.add_parser("sweep", help="run a grid of policy parameters and print the risk/return frontier")
@@ -102,9 +106,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FIELD=V1,V2,...",
         help="a swept field and its values (repeatable)",
     )
-    sw.add_argument("--paths", type=int, default=5_000, help="paths per combination (default 5000)")
-    sw.add_argument("--seed", type=int, default=7, help="master seed (default 7)")
-    sw.add_argument("--threads", type=int, default=None, help="worker threads")
+    _run_options(sw, paths=5_000, paths_help="paths per combination (default 5000)")
     sw.add_argument("--out", metavar="DIR", help="write sweep.csv/.json, frontier.csv and frontier.png into DIR")
 
     sen = sub.add_parser(
@@ -114,10 +116,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     sen.add_argument("scenario", nargs="?", help=f"TOML scenario file or preset name (default: {DEFAULT_PRESET})")
     sen.add_argument("--output", default="npv_pkr", help="per-path output to analyse (default npv_pkr)")
-    sen.add_argument("--paths", type=int, default=2_000, help="paths per run; 2 + 7 groups runs (default 2000)")
-    sen.add_argument("--seed", type=int, default=7, help="master seed (default 7)")
+    _run_options(sen, paths=2_000, paths_help="paths per run; 2 + 7 groups runs (default 2000)")
     sen.add_argument("--bootstrap", type=int, default=200, help="bootstrap resamples for the CIs (default 200)")
-    sen.add_argument("--threads", type=int, default=None, help="worker threads")
     sen.add_argument("--out", metavar="DIR", help="write sensitivity.csv/.json and sobol.png into DIR")
 
     rep = sub.add_parser(

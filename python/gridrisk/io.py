@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from gridrisk import _core
+from gridrisk._files import atomic_write
 from gridrisk.errors import DataError
 from gridrisk.results import Results
 from gridrisk.scenario import Scenario
@@ -37,21 +37,17 @@ def save(results: Results, path: str | os.PathLike[str]) -> Path:
         "path_range": list(results.path_range),
         "wall_time_s": results.wall_time_s,
     }
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f, zipfile.ZipFile(f, "w", compression=zipfile.ZIP_DEFLATED) as z:
-            z.writestr("meta.json", json.dumps(meta, indent=2))
-            z.writestr("scenario.toml", results.scenario.to_toml())
-            z.writestr("stats.bin", results.stats.to_bytes())
-            if results._paths is not None:
-                buf = io.BytesIO()
-                arrays: dict[str, Any] = dict(results._paths)
-                np.savez(buf, **arrays)
-                z.writestr("paths.npz", buf.getvalue())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("meta.json", json.dumps(meta, indent=2))
+        z.writestr("scenario.toml", results.scenario.to_toml())
+        z.writestr("stats.bin", results.stats.to_bytes())
+        if results._paths is not None:
+            arrays_buf = io.BytesIO()
+            arrays: dict[str, Any] = dict(results._paths)
+            np.savez(arrays_buf, **arrays)
+            z.writestr("paths.npz", arrays_buf.getvalue())
+    atomic_write(target, buf.getvalue())
     return target
 
 

@@ -13,11 +13,11 @@ import io
 import json
 import math
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from gridrisk._files import atomic_write
 from gridrisk.results import Results
 
 __all__ = ["html_report", "write_outputs"]
@@ -32,20 +32,6 @@ MAIN_FLOWS = (
     "fx.pkr_per_usd",
     "mining.hashprice_usd_per_ph_day",
 )
-
-
-def atomic_write(path: Path, data: bytes | str) -> Path:
-    """Write ``data`` (text as UTF-8) to ``path`` through a temporary file renamed into place."""
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(raw)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def _json_safe(x: Any) -> Any:

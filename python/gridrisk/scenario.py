@@ -12,13 +12,13 @@ import difflib
 import math
 import os
 import re
-import tempfile
 from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from gridrisk import _core
+from gridrisk._files import atomic_write
 from gridrisk._validate import choice
 from gridrisk.errors import ScenarioError
 
@@ -152,15 +152,7 @@ class Scenario:
         """The scenario as TOML text; also written to ``path`` (atomically) when given."""
         text: str = _core.scenario_to_toml(self._data)
         if path is not None:
-            target = Path(path)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as f:
-                    f.write(text)
-                os.replace(tmp, target)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            atomic_write(path, text)
         return text
 
     # -- access and variants ----------------------------------------------------------------
