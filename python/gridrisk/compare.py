@@ -88,6 +88,7 @@ def compare(
     seed: int | None = None,
     threads: int | None = None,
     progress: bool | None = None,
+    client: Any = None,
 ) -> Comparison:
     """Simulate several policies on common random numbers (the same draws of every driver).
 
@@ -101,8 +102,8 @@ def compare(
         Paths per policy (at least 2).
     seed : int, optional
         Master seed shared by every policy (drawn and recorded if ``None``).
-    threads, progress
-        As for :func:`gridrisk.simulate`.
+    threads, progress, client
+        As for :func:`gridrisk.simulate` (``client`` runs each policy on a Dask cluster).
 
     Returns
     -------
@@ -117,7 +118,9 @@ def compare(
             raise ArgumentError("all scenarios must have the same horizon_months to be compared path by path")
     paths, seed = _check_paths_seed(paths, seed)
     results = {
-        str(name): simulate(sc, paths=paths, seed=seed, threads=threads, keep_outputs=True, progress=progress)
+        str(name): simulate(
+            sc, paths=paths, seed=seed, threads=threads, keep_outputs=True, progress=progress, client=client
+        )
         for name, sc in scenarios.items()
     }
     return Comparison(results)
@@ -152,6 +155,7 @@ def sweep(
     seed: int | None = None,
     threads: int | None = None,
     progress: bool | None = False,
+    client: Any = None,
 ) -> Sweep:
     """Simulate every combination of policy parameters on common random numbers.
 
@@ -161,7 +165,7 @@ def sweep(
         The base scenario.
     grid : mapping of dotted field to sequence of values
         E.g. ``{"allocation.mining_mw": [0, 1000, 2000], "mining.tariff_pkr_per_kwh": [20, 30]}``.
-    paths, seed, threads, progress
+    paths, seed, threads, progress, client
         As for :func:`compare` (the same seed for every combination).
 
     Returns
@@ -193,7 +197,7 @@ def sweep(
         except ScenarioError as e:
             e.add_note(f"in sweep combination {overrides}")
             raise
-        res = simulate(sc, paths=paths, seed=seed, threads=threads, progress=progress)
+        res = simulate(sc, paths=paths, seed=seed, threads=threads, progress=progress, client=client)
         s = res.summary()
         risk = res.risk()
         rows.append(

@@ -104,6 +104,7 @@ def sensitivity(
     bootstrap: int = 200,
     threads: int | None = None,
     progress: bool | None = False,
+    client: Any = None,
 ) -> Sensitivity:
     """Sobol first- and total-order indices of an output by driver group.
 
@@ -122,8 +123,8 @@ def sensitivity(
         Seed of run A; run B uses a seed derived from it.
     bootstrap : int
         Bootstrap resamples for the confidence intervals (0 for none).
-    threads, progress
-        As for :func:`gridrisk.simulate`.
+    threads, progress, client
+        As for :func:`gridrisk.simulate` (``client``: every run on a Dask cluster).
 
     Returns
     -------
@@ -163,6 +164,10 @@ def sensitivity(
         keep = {"keep_outputs": True}
 
     def run(seeds: list[int]) -> np.ndarray:
+        if client is not None:
+            from gridrisk.distributed import simulate_on
+
+            return value(simulate_on(client, scenario, paths=paths, seed=seeds[0], stream_seeds=seeds, **keep))
         if len(set(seeds)) == 1:  # an ordinary run (memory caps and progress as usual)
             res = simulate(
                 scenario,

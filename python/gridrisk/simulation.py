@@ -7,6 +7,7 @@ import os
 import secrets
 import time
 from collections.abc import Iterable
+from typing import Any
 
 from gridrisk import _core, _progress
 from gridrisk._validate import number, whole
@@ -60,6 +61,7 @@ def simulate(
     path_range: tuple[int, int] | None = None,
     progress: bool | _progress.ProgressCallback | None = None,
     keep_paths_max_gib: float = KEEP_PATHS_MAX_GIB,
+    client: Any = None,
 ) -> Results:
     """Simulate Monte Carlo paths of every driver of a scenario.
 
@@ -95,6 +97,10 @@ def simulate(
         receives ``(paths_done, paths_total)`` about every 50 ms.
     keep_paths_max_gib : float
         Memory cap for ``keep_paths``, GiB (default 2).
+    client : dask.distributed.Client, optional
+        Run the paths on a Dask cluster (``pip install 'gridrisk[dask]'``): path ranges over the
+        workers, merged in path order, bit-identical to a local run with the same seed
+        (``threads`` and ``progress`` then apply on the workers / not at all).
 
     Returns
     -------
@@ -142,6 +148,12 @@ def simulate(
                 f"above keep_paths_max_gib={cap:g} GiB; "
                 "use fewer paths, path_range=..., or raise keep_paths_max_gib"
             )
+    if client is not None:
+        if path_range is not None:
+            raise ArgumentError("path_range and client cannot be combined: the client splits the run itself")
+        from gridrisk.distributed import simulate_on
+
+        return simulate_on(client, scenario, paths=paths, seed=seed, keep_paths=keep_paths, keep_outputs=keep_outputs)
     callback, close = _progress.make(progress, hi - lo, desc=f"gridrisk {scenario.name}")
     t0 = time.perf_counter()
     try:
