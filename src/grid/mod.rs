@@ -78,6 +78,8 @@ pub struct Scratch {
     costs: Vec<f64>,
     must_run: Vec<bool>,
     stack: Vec<Slice>,
+    /// (position in the stack, class) of the profiled classes this month.
+    profiled_at: Vec<(usize, usize)>,
 }
 
 impl Grid {
@@ -280,14 +282,25 @@ impl Grid {
         let voll = self.voll_usd * fx;
         let on = &self.in_service[t];
         let added = mining_mw + datacenter_mw;
+        // The merit order and the dispatchable slices are fixed for the month; only the profiled
+        // classes' capacity changes from block to block, so only their slices are rewritten.
+        s.stack.clear();
+        s.profiled_at.clear();
+        for &k in &s.order {
+            if on[k] {
+                if self.classes[k].profile != Profile::None {
+                    s.profiled_at.push((s.stack.len(), k));
+                }
+                s.stack.push(Slice {
+                    mw: self.classes[k].derated_mw,
+                    cost: s.costs[k],
+                });
+            }
+        }
         for b in &self.blocks[t] {
             let load = load_avg * b.shape;
             let mut profiled = 0.0;
-            s.stack.clear();
-            for &k in &s.order {
-                if !on[k] {
-                    continue;
-                }
+            for &(pos, k) in &s.profiled_at {
                 let c = &self.classes[k];
                 let factor = match c.profile {
                     Profile::None => 1.0,
@@ -296,10 +309,8 @@ impl Grid {
                     Profile::Solar => self.cf[2][b.month_of_year][b.hour_of_day],
                 };
                 let mw = c.derated_mw * factor;
-                if c.profile != Profile::None {
-                    profiled += mw;
-                }
-                s.stack.push(Slice { mw, cost: s.costs[k] });
+                profiled += mw;
+                s.stack[pos].mw = mw;
             }
             let (base_cost, marginal) = dispatch::serve(&s.stack, load, voll);
             let (with_cost, _) = dispatch::serve(&s.stack, load + added, voll);
