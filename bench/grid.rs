@@ -81,7 +81,7 @@ fn main() {
     });
     let full = median_ns(9, per, || {
         for p in 0..paths {
-            model.simulate(&gridrisk::rng::uniform(7), p, &mut buf, &mut scratch);
+            model.simulate(&gridrisk::rng::uniform(7), p, &mut buf, &mut scratch, false);
         }
         black_box(&buf);
     });

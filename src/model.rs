@@ -72,14 +72,15 @@ impl Model {
 
     /// Simulates only the driver metrics of one path (for benchmarks and diagnostics).
     pub fn simulate_drivers(&self, seeds: &Seeds, path: u64, out: &mut [f64], scratch: &mut Scratch) {
-        self.drivers.simulate(seeds, path, out, &mut scratch.drivers);
+        self.drivers.simulate(seeds, path, out, &mut scratch.drivers, false);
     }
 
     /// Simulates every metric and output of one path into `out` (length
     /// [`crate::metrics::path_len`]; metric-major, then outputs). Returns nothing: a
     /// non-finite value is reported by the engine, which checks every cell.
-    pub fn simulate(&self, seeds: &Seeds, path: u64, out: &mut [f64], scratch: &mut Scratch) {
-        self.drivers.simulate(seeds, path, out, &mut scratch.drivers);
+    pub fn simulate(&self, seeds: &Seeds, path: u64, out: &mut [f64], scratch: &mut Scratch, antithetic: bool) {
+        self.drivers
+            .simulate(seeds, path, out, &mut scratch.drivers, antithetic);
         let tm = self.months();
         let mut prev_marginal: Option<f64> = None;
         let mut reserve_btc = self.sc.reserve.initial_btc;

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 import os
 import pickle
 import signal
@@ -236,3 +237,33 @@ def test_fan_summary_and_schedule(short: gr.Scenario) -> None:
     assert "<table" in res._repr_html_()
     with pytest.raises(gr.ArgumentError, match="probabilities"):
         res.fan("fx.pkr_per_usd", quantiles=[1.5])
+
+
+def test_antithetic_pairs_negate_the_normal_shocks(short: gr.Scenario) -> None:
+    sc = short.replace({"bitcoin.returns": "normal", "bitcoin.jump_intensity_annual": 0.0})
+    res = gr.simulate(sc, paths=512, seed=3, keep_paths=True, antithetic=True, progress=False)
+    lp = np.log(res.path_array("bitcoin.price_usd"))
+    inc = np.diff(lp, axis=1)
+    # x_t - x_{t-1} = drift + vol z on one path and drift - vol z on its partner.
+    np.testing.assert_allclose(inc[0::2] + inc[1::2], 2 * inc.mean(), rtol=1e-8, atol=1e-12)
+    assert not np.allclose(inc[0::2], inc[1::2])
+    plain = gr.simulate(sc, paths=512, seed=3, keep_paths=True, progress=False)
+    assert np.array_equal(plain.path_array("bitcoin.price_usd")[0::2], res.path_array("bitcoin.price_usd")[0::2])
+
+
+def test_antithetic_standard_errors_come_from_pair_means(short: gr.Scenario) -> None:
+    res = gr.simulate(short, paths=4_000, seed=9, keep_outputs=True, antithetic=True, progress=False)
+    npv = res.path_output("npv_pkr")
+    pair_means = 0.5 * (npv[0::2] + npv[1::2])
+    se = pair_means.std(ddof=1) / math.sqrt(pair_means.size)
+    s = res.summary()
+    assert s.loc["npv_pkr", "se"] == pytest.approx(se, rel=1e-9)
+    assert s.loc["npv_pkr", "mean"] == pytest.approx(npv.mean(), rel=1e-12)
+    # Splits still merge to the identical run.
+    a = gr.simulate(short, paths=4_000, seed=9, antithetic=True, path_range=(0, 1_024), progress=False)
+    b = gr.simulate(short, paths=4_000, seed=9, antithetic=True, path_range=(1_024, 4_000), progress=False)
+    merged = a.merge(b)
+    assert np.array_equal(merged.stats.output_pair_moments()[2], res.stats.output_pair_moments()[2])
+    assert_same(merged, gr.simulate(short, paths=4_000, seed=9, antithetic=True, progress=False))
+    with pytest.raises(gr.MergeError):
+        a.merge(gr.simulate(short, paths=4_000, seed=9, path_range=(1_024, 4_000), progress=False))

@@ -81,6 +81,7 @@ def simulate(
     progress: Callable[[int, int], object] | None = None,
     keep_outputs: bool = False,
     stream_seeds: list[int] | None = None,
+    antithetic: bool = False,
 ) -> tuple[RunStats, dict[str, npt.NDArray[np.float64]] | None]:
     """Run paths ``[path_lo, path_hi)`` with the GIL released; see ``gridrisk.simulate``."""
 
@@ -103,6 +104,12 @@ class RunStats:
     def metrics(self) -> list[str]: ...
     @property
     def outputs(self) -> list[str]: ...
+    @property
+    def antithetic(self) -> bool: ...
+    def output_pair_moments(
+        self,
+    ) -> tuple[int, npt.NDArray[np.float64], npt.NDArray[np.float64]] | None:
+        """Antithetic runs: ``(pairs, mean, variance)`` of the pair means of the outputs."""
     @property
     def fingerprint(self) -> int: ...
     def moments(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:

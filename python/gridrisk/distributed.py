@@ -40,6 +40,7 @@ def _part(
     keep_paths: bool,
     keep_outputs: bool,
     stream_seeds: Sequence[int] | None,
+    antithetic: bool = False,
 ) -> Results:
     """Run one path range on a worker (module-level so Dask can pickle it by reference)."""
     import time
@@ -58,6 +59,7 @@ def _part(
         keep_paths=keep_paths,
         keep_outputs=keep_outputs,
         stream_seeds=None if stream_seeds is None else list(stream_seeds),
+        antithetic=antithetic,
     )
     return Results(
         scenario=sc,
@@ -80,6 +82,7 @@ def simulate_on(
     keep_outputs: bool = False,
     n_partitions: int | None = None,
     stream_seeds: Sequence[int] | None = None,
+    antithetic: bool = False,
 ) -> Results:
     """Run ``paths`` paths of ``scenario`` on a ``dask.distributed.Client`` and merge the parts.
 
@@ -93,7 +96,7 @@ def simulate_on(
         n_partitions = 4 * max(1, threads)
     data = scenario.to_dict()
     futures = [
-        client.submit(_part, data, paths, seed, lo, hi, keep_paths, keep_outputs, stream_seeds, pure=False)
+        client.submit(_part, data, paths, seed, lo, hi, keep_paths, keep_outputs, stream_seeds, antithetic, pure=False)
         for lo, hi in partitions(paths, n_partitions)
     ]
     parts: list[Results] = client.gather(futures)

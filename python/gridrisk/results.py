@@ -292,7 +292,8 @@ class Results:
     def summary(self, loss_threshold_pkr: float = 0.0) -> pd.DataFrame:
         """Statistics of every per-path output (definitions: ``docs/model.md`` section 8.5).
 
-        One row per output: ``mean`` and its Monte Carlo standard error ``se``; ``sd``; the 1,
+        One row per output: ``mean`` and its Monte Carlo standard error ``se`` (from the pair
+        means in an antithetic run); ``sd``; the 1,
         5, 25, 50, 75, 95 and 99 % quantiles (``p1`` ... ``p99``) each with ``*_ci95``, the
         half-width of a distribution-free 95 % confidence interval plus the sketch's 0.2 %
         relative error; for money outputs (PKR) the value at risk and expected shortfall of the
@@ -310,6 +311,12 @@ class Results:
             raise ArgumentError(f"loss_threshold_pkr must be a finite number >= 0, got {loss_threshold_pkr!r}")
         mean, var = self.stats.output_moments()
         df = _table(self.outputs, mean, var, self.paths, self.stats.output_quantiles, OUTPUT_UNITS)
+        pairs = self.stats.output_pair_moments()
+        if pairs is not None and pairs[0] > 1:
+            # Antithetic run: paths in a pair are dependent, so the error of the mean comes from
+            # the pair means, which are independent.
+            n_pairs, _, pair_var = pairs
+            df["se"] = np.sqrt(np.maximum(pair_var, 0.0) / n_pairs)
         for level in (0.95, 0.99):
             alpha = 1 - level
             tag = round(level * 100)

@@ -62,6 +62,7 @@ def simulate(
     progress: bool | _progress.ProgressCallback | None = None,
     keep_paths_max_gib: float = KEEP_PATHS_MAX_GIB,
     client: Any = None,
+    antithetic: bool = False,
 ) -> Results:
     """Simulate Monte Carlo paths of every driver of a scenario.
 
@@ -97,6 +98,11 @@ def simulate(
         receives ``(paths_done, paths_total)`` about every 50 ms.
     keep_paths_max_gib : float
         Memory cap for ``keep_paths``, GiB (default 2).
+    antithetic : bool
+        Antithetic variates: paths come in pairs (2k, 2k + 1), the second with every standard
+        normal shock negated (jump counts and Student-t mixing shared). Each path keeps its exact
+        distribution; :meth:`Results.summary` then takes standard errors from the pair means, so
+        the variance reduction shows in them. ``bench/README.md`` reports the measured factors.
     client : dask.distributed.Client, optional
         Run the paths on a Dask cluster (``pip install 'gridrisk[dask]'``): path ranges over the
         workers, merged in path order, bit-identical to a local run with the same seed
@@ -124,6 +130,8 @@ def simulate(
     threads = thread_pool_size() if threads is None else whole("threads", threads, 1, 1024)
     if not isinstance(keep_paths, bool):
         raise ArgumentError(f"keep_paths must be True or False, got {keep_paths!r}")
+    if not isinstance(antithetic, bool):
+        raise ArgumentError(f"antithetic must be True or False, got {antithetic!r}")
     if not isinstance(keep_outputs, bool):
         raise ArgumentError(f"keep_outputs must be True or False, got {keep_outputs!r}")
     if path_range is None:
@@ -153,7 +161,15 @@ def simulate(
             raise ArgumentError("path_range and client cannot be combined: the client splits the run itself")
         from gridrisk.distributed import simulate_on
 
-        return simulate_on(client, scenario, paths=paths, seed=seed, keep_paths=keep_paths, keep_outputs=keep_outputs)
+        return simulate_on(
+            client,
+            scenario,
+            paths=paths,
+            seed=seed,
+            keep_paths=keep_paths,
+            keep_outputs=keep_outputs,
+            antithetic=antithetic,
+        )
     callback, close = _progress.make(progress, hi - lo, desc=f"gridrisk {scenario.name}")
     t0 = time.perf_counter()
     try:
@@ -166,6 +182,7 @@ def simulate(
             keep_paths=keep_paths,
             progress=callback,
             keep_outputs=keep_outputs,
+            antithetic=antithetic,
         )
     finally:
         close()

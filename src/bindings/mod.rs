@@ -187,7 +187,7 @@ fn keep_paths_bytes(paths: u64, months: usize) -> u64 {
 /// Runs paths `[path_lo, path_hi)` of a scenario. Returns `(RunStats, paths_or_None)` where
 /// paths is a dict metric -> float64 array of shape (path_hi - path_lo, months).
 #[pyfunction]
-#[pyo3(signature = (scenario, *, seed, path_lo, path_hi, threads, keep_paths, progress=None, keep_outputs=false, stream_seeds=None))]
+#[pyo3(signature = (scenario, *, seed, path_lo, path_hi, threads, keep_paths, progress=None, keep_outputs=false, stream_seeds=None, antithetic=false))]
 #[allow(clippy::too_many_arguments)]
 fn simulate<'py>(
     py: Python<'py>,
@@ -200,6 +200,7 @@ fn simulate<'py>(
     progress: Option<&Bound<'py, PyAny>>,
     keep_outputs: bool,
     stream_seeds: Option<Vec<u64>>,
+    antithetic: bool,
 ) -> PyResult<Bound<'py, PyTuple>> {
     let sc = scenario_from(py, scenario)?;
     let keep = match (keep_paths, keep_outputs) {
@@ -224,6 +225,7 @@ fn simulate<'py>(
         path_hi,
         threads,
         keep,
+        antithetic,
     };
     let total = path_hi.saturating_sub(path_lo);
     let out = run::run_blocking(py, progress, total, |mon| engine::run(&sc, &spec, mon))?;
@@ -277,6 +279,7 @@ fn explain_month<'py>(
         path,
         &mut buf,
         &mut crate::model::Scratch::default(),
+        false,
     );
     let loads = model.loads(month, &buf);
     let (rows, order) = model.grid.explain(
@@ -335,6 +338,9 @@ fn _panic_in_worker(py: Python<'_>) -> PyResult<()> {
     })
 }
 
+/// `(pairs, mean, variance)` of antithetic pair means.
+type PairMoments<'py> = (u64, Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>);
+
 /// `(mean, variance)` arrays.
 type MeanVar<'py> = (Bound<'py, PyArray2<f64>>, Bound<'py, PyArray2<f64>>);
 
@@ -392,6 +398,20 @@ impl PyRunStats {
         let mean = ndarray::Array2::from_shape_vec(shape, m.mean[..grid].to_vec()).expect("cells = metrics x months");
         let var = ndarray::Array2::from_shape_vec(shape, var[..grid].to_vec()).expect("cells = metrics x months");
         Ok((mean.into_pyarray(py), var.into_pyarray(py)))
+    }
+
+    /// Whether paths came in antithetic pairs.
+    #[getter]
+    fn antithetic(&self) -> bool {
+        self.inner.antithetic
+    }
+
+    /// Antithetic runs: `(pairs, mean, variance)` of the pair means of the outputs; else None.
+    fn output_pair_moments<'py>(&self, py: Python<'py>) -> Option<PairMoments<'py>> {
+        self.inner.pair_moments().map(|m| {
+            let var = m.variance();
+            (m.n, m.mean.into_pyarray(py), var.into_pyarray(py))
+        })
     }
 
     /// `(mean, variance)` of the per-path outputs, each of shape (outputs,).

@@ -80,7 +80,11 @@ impl Drivers {
 
     /// Simulates the driver metrics of path `path` (streams seeded by `seeds`) into `out`, laid out
     /// metric-major (`out[metric * months + t]`; see [`crate::metrics`]).
-    pub fn simulate(&self, seeds: &rng::Seeds, path: u64, out: &mut [f64], scratch: &mut Scratch) {
+    ///
+    /// With `antithetic`, paths come in pairs (2k, 2k + 1): the odd path reads the even path's
+    /// streams with every standard normal negated (diffusions, jump sizes, fees); Poisson jump
+    /// counts and Student-t mixing variables are shared. Each path keeps its exact distribution.
+    pub fn simulate(&self, seeds: &rng::Seeds, path: u64, out: &mut [f64], scratch: &mut Scratch, antithetic: bool) {
         let tm = self.months;
         debug_assert_eq!(out.len(), crate::metrics::path_len(tm));
         const FACTOR_STREAMS: [Stream; N_FACTORS] = [
@@ -93,7 +97,12 @@ impl Drivers {
             Stream::Hashrate,
             Stream::Hydro,
         ];
-        let at = |s: Stream| rng::stream(seeds[s as usize], path, s);
+        let (stream_path, sign) = if antithetic && path % 2 == 1 {
+            (path - 1, -1.0)
+        } else {
+            (path, 1.0)
+        };
+        let at = |s: Stream| rng::stream(seeds[s as usize], stream_path, s);
         let mut factor_rngs: [StreamRng; N_FACTORS] = FACTOR_STREAMS.map(at);
         let mut fx_jumps = at(Stream::FxJumps);
         let mut btc_jumps = at(Stream::BitcoinJumps);
@@ -110,7 +119,7 @@ impl Drivers {
 
         for t in 0..tm {
             for (e, r) in eps.iter_mut().zip(factor_rngs.iter_mut()) {
-                *e = StandardNormal.sample(r);
+                *e = sign * Distribution::<f64>::sample(&StandardNormal, r);
             }
             for (zi, row) in z.iter_mut().zip(&self.chol) {
                 *zi = row.iter().zip(&eps).map(|(l, e)| l * e).sum();
@@ -129,9 +138,9 @@ impl Drivers {
                     x_lng = LogOu::step(ou, x_lng, z_lng);
                 }
                 x_coal = self.fuels.coal.step(x_coal, z_coal);
-                x_fx = self.fx.step(x_fx, z_fx, &mut fx_jumps);
+                x_fx = self.fx.step(x_fx, z_fx, &mut fx_jumps, sign);
                 let shock = self.bitcoin.shock(z_btc, &mut btc_tails);
-                x_btc = self.bitcoin.merton.step(x_btc, shock, &mut btc_jumps);
+                x_btc = self.bitcoin.merton.step(x_btc, shock, &mut btc_jumps, sign);
                 x_hash = self.network.noise.step(x_hash, z_hash);
             }
             scratch.log_btc.push(x_btc);
@@ -146,7 +155,7 @@ impl Drivers {
                 LngPrice::Own(_) => x_lng.exp(),
             };
             let hashrate = self.network.hashrate_ehs(t, &scratch.log_btc, x_hash);
-            let u_fee: f64 = StandardNormal.sample(&mut fees);
+            let u_fee: f64 = sign * Distribution::<f64>::sample(&StandardNormal, &mut fees);
 
             let mut put = |m: Metric, v: f64| crate::metrics::put(out, tm, m, t, v);
             put(Metric::LoadMw, self.demand.load_mw(t, y_dem));

@@ -108,15 +108,16 @@ impl Merton {
             jump_sd,
         }
     }
-    /// Next log level given the diffusion shock `z`; jumps come from their own stream.
+    /// Next log level given the diffusion shock `z`; jumps come from their own stream, their
+    /// normal part multiplied by `sign` (-1 on the antithetic path of a pair).
     #[inline]
-    pub fn step<R: Rng + ?Sized>(&self, x: f64, z: f64, jump_rng: &mut R) -> f64 {
+    pub fn step<R: Rng + ?Sized>(&self, x: f64, z: f64, jump_rng: &mut R, sign: f64) -> f64 {
         let mut next = x + self.drift + self.vol * z;
         if let Some(p) = &self.jumps {
             let n: f64 = p.sample(jump_rng);
             if n > 0.0 {
                 // The sum of n iid N(m, s^2) jumps is N(n m, n s^2): one normal draw.
-                let u: f64 = StandardNormal.sample(jump_rng);
+                let u: f64 = sign * Distribution::<f64>::sample(&StandardNormal, jump_rng);
                 next += n * self.jump_mean + self.jump_sd * n.sqrt() * u;
             }
         }

@@ -29,6 +29,8 @@ pub struct RunSpec {
     pub threads: usize,
     /// Which per-path values to return.
     pub keep: Keep,
+    /// Antithetic pairs (2k, 2k + 1); see [`crate::drivers::Drivers::simulate`].
+    pub antithetic: bool,
 }
 
 /// Which per-path values a run returns (statistics are always returned).
@@ -94,6 +96,7 @@ struct Ctx<'a> {
     sketches: &'a [Mutex<Vec<Sketch>>],
     /// Kept buffers start at this index of METRICS-then-OUTPUTS.
     skip: usize,
+    antithetic: bool,
 }
 
 /// Runs the paths `[path_lo, path_hi)` of a validated scenario.
@@ -109,6 +112,7 @@ pub fn run(sc: &Scenario, spec: &RunSpec, monitor: &Monitor) -> Result<RunOutput
         path_hi,
         threads,
         keep,
+        antithetic,
     } = *spec;
     if path_lo % CHUNK_PATHS != 0 {
         return Err(GridRiskError::argument(
@@ -156,6 +160,7 @@ pub fn run(sc: &Scenario, spec: &RunSpec, monitor: &Monitor) -> Result<RunOutput
         monitor,
         sketches: &sketch_sets,
         skip: keep.skip(),
+        antithetic,
     };
 
     let c_lo = path_lo / CHUNK_PATHS;
@@ -166,10 +171,12 @@ pub fn run(sc: &Scenario, spec: &RunSpec, monitor: &Monitor) -> Result<RunOutput
         for (lo, size) in canonical(c_lo, c_hi) {
             let rows = ctx.rows(lo, size);
             let here = sinks.as_mut().map(|s| split_rows(s, rows, months, ctx.skip));
+            let (moments, pairs) = node(&ctx, lo, size, here)?;
             out.push(Node {
                 lo,
                 size,
-                moments: node(&ctx, lo, size, here)?,
+                moments,
+                pairs,
             });
         }
         Ok(out)
@@ -183,7 +190,8 @@ pub fn run(sc: &Scenario, spec: &RunSpec, monitor: &Monitor) -> Result<RunOutput
         }
     }
     let stats = RunStats {
-        fingerprint: fingerprint(sc, &seeds),
+        fingerprint: fingerprint(sc, &seeds) ^ u64::from(antithetic),
+        antithetic,
         metrics: METRICS.iter().map(|(_, n)| (*n).to_owned()).collect(),
         outputs: OUTPUTS.iter().map(|(n, _, _)| (*n).to_owned()).collect(),
         months,
@@ -219,7 +227,10 @@ impl Ctx<'_> {
     }
 }
 
-fn node(ctx: &Ctx<'_>, lo: u64, size: u64, sinks: Option<Vec<&mut [f64]>>) -> Result<Moments> {
+/// Moments of every cell, and (antithetic runs) of the pair means of the outputs.
+type NodeStats = (Moments, Option<Moments>);
+
+fn node(ctx: &Ctx<'_>, lo: u64, size: u64, sinks: Option<Vec<&mut [f64]>>) -> Result<NodeStats> {
     if ctx.monitor.cancelled() {
         return Err(GridRiskError::Cancelled);
     }
@@ -239,27 +250,49 @@ fn node(ctx: &Ctx<'_>, lo: u64, size: u64, sinks: Option<Vec<&mut [f64]>>) -> Re
         || node(ctx, lo, half, left_sinks),
         || node(ctx, lo + half, half, right_sinks),
     );
-    Ok(Moments::merge(&a?, &b?))
+    let ((ma, pa), (mb, pb)) = (a?, b?);
+    let pairs = match (pa, pb) {
+        (Some(x), Some(y)) => Some(Moments::merge(&x, &y)),
+        _ => None,
+    };
+    Ok((Moments::merge(&ma, &mb), pairs))
 }
 
-fn leaf(ctx: &Ctx<'_>, chunk: u64, mut sinks: Option<Vec<&mut [f64]>>) -> Result<Moments> {
+fn leaf(ctx: &Ctx<'_>, chunk: u64, mut sinks: Option<Vec<&mut [f64]>>) -> Result<NodeStats> {
     let months = ctx.model.months();
     let cells = path_len(months);
     let first = (chunk * CHUNK_PATHS).max(ctx.path_lo);
     let last = ((chunk + 1) * CHUNK_PATHS).min(ctx.path_hi);
     let mut moments = Moments::new(cells);
     let mut buf = vec![0.0; cells];
+    let outputs = N_METRICS * months;
+    let mut pairs = ctx.antithetic.then(|| Moments::new(N_OUTPUTS));
+    let mut first_of_pair = vec![0.0; N_OUTPUTS];
+    let mut pair_mean = vec![0.0; N_OUTPUTS];
     let mut scratch = Scratch::default();
     let worker = rayon::current_thread_index().unwrap_or(0) % ctx.sketches.len();
     let mut sketches = ctx.sketches[worker]
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     for (row, path) in (first..last).enumerate() {
-        ctx.model.simulate(&ctx.seeds, path, &mut buf, &mut scratch);
+        ctx.model
+            .simulate(&ctx.seeds, path, &mut buf, &mut scratch, ctx.antithetic);
         if let Some(bad) = buf.iter().position(|v| !v.is_finite()) {
             return Err(non_finite(ctx, path, bad));
         }
         moments.push(&buf);
+        if let Some(p) = pairs.as_mut() {
+            // Pairs never straddle a chunk (chunks start at multiples of 256); an odd final path
+            // has no partner and enters the per-path statistics only.
+            if path % 2 == 0 {
+                first_of_pair.copy_from_slice(&buf[outputs..]);
+            } else {
+                for ((m, a), b) in pair_mean.iter_mut().zip(&first_of_pair).zip(&buf[outputs..]) {
+                    *m = 0.5 * (a + b);
+                }
+                p.push(&pair_mean);
+            }
+        }
         for (s, &v) in sketches.iter_mut().zip(&buf) {
             s.insert(v);
         }
@@ -275,7 +308,7 @@ fn leaf(ctx: &Ctx<'_>, chunk: u64, mut sinks: Option<Vec<&mut [f64]>>) -> Result
         }
     }
     ctx.monitor.advance(last - first);
-    Ok(moments)
+    Ok((moments, pairs))
 }
 
 #[cold]
@@ -314,6 +347,7 @@ mod tests {
             path_hi: paths,
             threads,
             keep: Keep::Nothing,
+            antithetic: false,
         }
     }
 

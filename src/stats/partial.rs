@@ -24,6 +24,8 @@ pub struct Node {
     pub size: u64,
     /// Moments of the node's paths.
     pub moments: Moments,
+    /// Antithetic runs: moments of the pair means of the outputs.
+    pub pairs: Option<Moments>,
 }
 
 /// Statistics of the paths `[path_lo, path_hi)` of one (scenario, seed).
@@ -43,6 +45,8 @@ pub struct RunStats {
     pub path_hi: u64,
     /// Canonical decomposition of the chunk range, left to right.
     pub nodes: Vec<Node>,
+    /// Whether paths come in antithetic pairs.
+    pub antithetic: bool,
     /// One quantile sketch per cell (`metric * months + month`, then one per output).
     pub sketches: Vec<Sketch>,
 }
@@ -76,6 +80,10 @@ fn normalise(mut nodes: Vec<Node>) -> Vec<Node> {
         let right = nodes.remove(i + 1);
         let left = &mut nodes[i];
         left.moments = Moments::merge(&left.moments, &right.moments);
+        left.pairs = match (&left.pairs, &right.pairs) {
+            (Some(a), Some(b)) => Some(Moments::merge(a, b)),
+            _ => None,
+        };
         left.size *= 2;
     }
 }
@@ -94,6 +102,15 @@ impl RunStats {
         self.nodes
             .iter()
             .fold(Moments::new(cells), |acc, n| Moments::merge(&acc, &n.moments))
+    }
+
+    /// Moments of the antithetic pair means of the outputs (`None` for ordinary runs).
+    #[must_use]
+    pub fn pair_moments(&self) -> Option<Moments> {
+        let n = self.outputs.len();
+        self.nodes.iter().try_fold(Moments::new(n), |acc, node| {
+            node.pairs.as_ref().map(|p| Moments::merge(&acc, p))
+        })
     }
 
     /// Merges the statistics of an adjacent range of the same run (either side).
@@ -165,7 +182,7 @@ impl RunStats {
     }
 }
 
-const FORMAT_TAG: &[u8] = b"gridrisk-stats-v2\0";
+const FORMAT_TAG: &[u8] = b"gridrisk-stats-v3\0";
 
 #[cfg(test)]
 mod tests {
@@ -196,6 +213,7 @@ mod tests {
                 lo: l,
                 size: s,
                 moments: build(l, s),
+                pairs: None,
             })
             .collect()
     }
