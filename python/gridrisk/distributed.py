@@ -43,32 +43,20 @@ def _part(
     antithetic: bool = False,
 ) -> Results:
     """Run one path range on a worker (module-level so Dask can pickle it by reference)."""
-    import time
-
     from gridrisk.scenario import Scenario
-    from gridrisk.simulation import thread_pool_size
+    from gridrisk.simulation import run_core, thread_pool_size
 
     sc = Scenario._from_canonical(_core.validate_scenario(scenario))
-    t0 = time.perf_counter()
-    stats, kept = _core.simulate(
-        scenario,
+    return run_core(
+        sc,
         seed=seed,
-        path_lo=lo,
-        path_hi=hi,
+        lo=lo,
+        hi=hi,
         threads=thread_pool_size(),
         keep_paths=keep_paths,
         keep_outputs=keep_outputs,
-        stream_seeds=None if stream_seeds is None else list(stream_seeds),
         antithetic=antithetic,
-    )
-    return Results(
-        scenario=sc,
-        seed=seed,
-        path_range=(lo, hi),
-        version=_core.__version__,
-        wall_time_s=time.perf_counter() - t0,
-        stats=stats,
-        _paths=kept,
+        stream_seeds=stream_seeds,
     )
 
 

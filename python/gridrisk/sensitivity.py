@@ -209,27 +209,15 @@ def _simulate_seeds(
     scenario: Scenario, paths: int, seeds: list[int], threads: int | None, keep: dict[str, bool]
 ) -> Results:
     """A run whose streams take the given seeds (the engine's pick-freeze hook)."""
-    import time
+    from gridrisk.simulation import run_core, thread_pool_size
 
-    from gridrisk.simulation import thread_pool_size
-
-    t0 = time.perf_counter()
-    stats, kept = _core.simulate(
-        scenario.to_dict(),
+    return run_core(
+        scenario,
         seed=seeds[0],
-        path_lo=0,
-        path_hi=paths,
+        lo=0,
+        hi=paths,
         threads=thread_pool_size() if threads is None else whole("threads", threads, 1, 1024),
         keep_paths=keep.get("keep_paths", False),
         keep_outputs=keep.get("keep_outputs", False),
         stream_seeds=seeds,
-    )
-    return Results(
-        scenario=scenario,
-        seed=seeds[0],
-        path_range=(0, paths),
-        version=_core.__version__,
-        wall_time_s=time.perf_counter() - t0,
-        stats=stats,
-        _paths=kept,
     )

@@ -6,7 +6,7 @@ import functools
 import os
 import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from gridrisk import _core, _progress
@@ -171,21 +171,52 @@ def simulate(
             antithetic=antithetic,
         )
     callback, close = _progress.make(progress, hi - lo, desc=f"gridrisk {scenario.name}")
-    t0 = time.perf_counter()
     try:
-        stats, kept = _core.simulate(
-            scenario.to_dict(),
+        return run_core(
+            scenario,
             seed=seed,
-            path_lo=lo,
-            path_hi=hi,
+            lo=lo,
+            hi=hi,
             threads=threads,
             keep_paths=keep_paths,
-            progress=callback,
             keep_outputs=keep_outputs,
             antithetic=antithetic,
+            progress=callback,
         )
     finally:
         close()
+
+
+def run_core(
+    scenario: Scenario,
+    *,
+    seed: int,
+    lo: int,
+    hi: int,
+    threads: int,
+    keep_paths: bool = False,
+    keep_outputs: bool = False,
+    antithetic: bool = False,
+    stream_seeds: Sequence[int] | None = None,
+    progress: _progress.ProgressCallback | None = None,
+) -> Results:
+    """Run paths ``[lo, hi)`` in the compiled core and wrap them as :class:`Results`.
+
+    Arguments are already validated; this is the one place the core's ``simulate`` is called.
+    """
+    t0 = time.perf_counter()
+    stats, kept = _core.simulate(
+        scenario.to_dict(),
+        seed=seed,
+        path_lo=lo,
+        path_hi=hi,
+        threads=threads,
+        keep_paths=keep_paths,
+        progress=progress,
+        keep_outputs=keep_outputs,
+        stream_seeds=None if stream_seeds is None else list(stream_seeds),
+        antithetic=antithetic,
+    )
     return Results(
         scenario=scenario,
         seed=seed,
