@@ -21,6 +21,17 @@ pub struct Model {
     discount: Vec<f64>,
 }
 
+/// The model's phases within a month, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// The stochastic drivers (all months first).
+    Drivers,
+    /// The new loads' decisions, then dispatch and adequacy.
+    Grid,
+    /// The accounts and the per-path outputs: the whole model.
+    Accounts,
+}
+
 /// Per-worker working memory.
 #[derive(Debug, Clone, Default)]
 pub struct Scratch {
@@ -79,8 +90,25 @@ impl Model {
     /// [`crate::metrics::path_len`]; metric-major, then outputs). Returns nothing: a
     /// non-finite value is reported by the engine, which checks every cell.
     pub fn simulate(&self, seeds: &Seeds, path: u64, out: &mut [f64], scratch: &mut Scratch, antithetic: bool) {
+        self.simulate_until(seeds, path, out, scratch, antithetic, Phase::Accounts);
+    }
+
+    /// [`Model::simulate`] stopped after `phase` in every month (for the benchmarks' cost split:
+    /// the differences between successive phases are what each phase costs).
+    pub fn simulate_until(
+        &self,
+        seeds: &Seeds,
+        path: u64,
+        out: &mut [f64],
+        scratch: &mut Scratch,
+        antithetic: bool,
+        phase: Phase,
+    ) {
         self.drivers
             .simulate(seeds, path, out, &mut scratch.drivers, antithetic);
+        if phase == Phase::Drivers {
+            return;
+        }
         let tm = self.months();
         let mut prev_marginal: Option<f64> = None;
         let mut reserve_btc = self.sc.reserve.initial_btc;
@@ -92,8 +120,14 @@ impl Model {
             let totals = self.grid.month_totals(t, out, &mut scratch.grid, mining_gen, dc_gen);
             prev_marginal = Some(totals.marginal_pkr_per_mwh());
             self.grid.put_metrics(out, t, &totals);
+            if phase == Phase::Grid {
+                continue;
+            }
             let bought = self.account(t, out, &plan, &totals, &mut reserve_btc);
             policy_btc += bought;
+        }
+        if phase == Phase::Grid {
+            return;
         }
         let base = N_METRICS * tm;
         crate::metrics::summarise(out, tm, &self.discount);

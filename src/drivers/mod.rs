@@ -78,6 +78,45 @@ impl Drivers {
         &self.schedule
     }
 
+    /// Draws exactly the random numbers [`Drivers::simulate`] draws for `path` (same streams,
+    /// seeding, distributions and count) and nothing else: the random-number limit the
+    /// benchmarks compare the driver simulation with. Returns their sum so that the draws
+    /// cannot be optimised away.
+    #[must_use]
+    pub fn random_numbers_only(&self, seeds: &rng::Seeds, path: u64) -> f64 {
+        let at = |s: Stream| rng::stream(seeds[s as usize], path, s);
+        let mut factor_rngs: [StreamRng; N_FACTORS] = [
+            Stream::Demand,
+            Stream::Oil,
+            Stream::Lng,
+            Stream::Coal,
+            Stream::Fx,
+            Stream::Bitcoin,
+            Stream::Hashrate,
+            Stream::Hydro,
+        ]
+        .map(at);
+        let (mut fx_jumps, mut btc_jumps, mut btc_tails, mut fees) = (
+            at(Stream::FxJumps),
+            at(Stream::BitcoinJumps),
+            at(Stream::BitcoinTails),
+            at(Stream::Fees),
+        );
+        let mut acc = 0.0;
+        for t in 0..self.months {
+            for r in &mut factor_rngs {
+                acc += Distribution::<f64>::sample(&StandardNormal, r);
+            }
+            if t > 0 {
+                acc += self.fx.step(0.0, 0.0, &mut fx_jumps, 1.0);
+                acc += self.bitcoin.shock(1.0, &mut btc_tails);
+                acc += self.bitcoin.merton.step(0.0, 0.0, &mut btc_jumps, 1.0);
+            }
+            acc += Distribution::<f64>::sample(&StandardNormal, &mut fees);
+        }
+        acc
+    }
+
     /// Simulates the driver metrics of path `path` (streams seeded by `seeds`) into `out`, laid out
     /// metric-major (`out[metric * months + t]`; see [`crate::metrics`]).
     ///
@@ -151,7 +190,7 @@ impl Drivers {
                     slope,
                     constant,
                     window,
-                } => slope.mul_add(fuel::trailing_mean(&scratch.oil, t, *window), *constant),
+                } => slope * fuel::trailing_mean(&scratch.oil, t, *window) + *constant,
                 LngPrice::Own(_) => x_lng.exp(),
             };
             let hashrate = self.network.hashrate_ehs(t, &scratch.log_btc, x_hash);

@@ -40,7 +40,7 @@ impl Ar1 {
     #[inline]
     #[must_use]
     pub fn step(&self, y: f64, z: f64) -> f64 {
-        self.phi.mul_add(y, self.sigma * z)
+        self.phi * y + self.sigma * z
     }
     /// The mean-one level factor `exp(y - var/2)`.
     #[inline]
@@ -79,7 +79,7 @@ impl LogOu {
     #[inline]
     #[must_use]
     pub fn step(&self, x: f64, z: f64) -> f64 {
-        self.decay.mul_add(x, self.pull) + self.sd * z
+        self.decay * x + self.pull + self.sd * z
     }
 }
 

@@ -87,13 +87,21 @@ pub fn fingerprint(sc: &Scenario, seeds: &Seeds) -> u64 {
     )
 }
 
+/// What one worker thread keeps between chunks: its quantile sketches (integer counts, so which
+/// worker saw which path cannot change the merged result) and the chunk's path buffers.
+struct Worker {
+    sketches: Vec<Sketch>,
+    /// The current chunk's paths, path-major (`row * cells + cell`), reused across chunks.
+    batch: Vec<f64>,
+}
+
 struct Ctx<'a> {
     model: &'a Model,
     seeds: Seeds,
     path_lo: u64,
     path_hi: u64,
     monitor: &'a Monitor,
-    sketches: &'a [Mutex<Vec<Sketch>>],
+    workers: &'a [Mutex<Worker>],
     /// Kept buffers start at this index of METRICS-then-OUTPUTS.
     skip: usize,
     antithetic: bool,
@@ -149,8 +157,13 @@ pub fn run(sc: &Scenario, spec: &RunSpec, monitor: &Monitor) -> Result<RunOutput
             )
         }
     };
-    let sketch_sets: Vec<Mutex<Vec<Sketch>>> = (0..pool.current_num_threads())
-        .map(|_| Mutex::new(vec![Sketch::default(); cells]))
+    let workers: Vec<Mutex<Worker>> = (0..pool.current_num_threads())
+        .map(|_| {
+            Mutex::new(Worker {
+                sketches: vec![Sketch::default(); cells],
+                batch: Vec::new(),
+            })
+        })
         .collect();
     let ctx = Ctx {
         model: &model,
@@ -158,7 +171,7 @@ pub fn run(sc: &Scenario, spec: &RunSpec, monitor: &Monitor) -> Result<RunOutput
         path_lo,
         path_hi,
         monitor,
-        sketches: &sketch_sets,
+        workers: &workers,
         skip: keep.skip(),
         antithetic,
     };
@@ -183,9 +196,9 @@ pub fn run(sc: &Scenario, spec: &RunSpec, monitor: &Monitor) -> Result<RunOutput
     })?;
 
     let mut sketches = vec![Sketch::default(); cells];
-    for set in &sketch_sets {
-        let set = set.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        for (s, o) in sketches.iter_mut().zip(set.iter()) {
+    for w in &workers {
+        let w = w.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        for (s, o) in sketches.iter_mut().zip(&w.sketches) {
             s.merge_from(o);
         }
     }
@@ -263,24 +276,26 @@ fn leaf(ctx: &Ctx<'_>, chunk: u64, mut sinks: Option<Vec<&mut [f64]>>) -> Result
     let cells = path_len(months);
     let first = (chunk * CHUNK_PATHS).max(ctx.path_lo);
     let last = ((chunk + 1) * CHUNK_PATHS).min(ctx.path_hi);
+    let rows = (last - first) as usize;
     let mut moments = Moments::new(cells);
-    let mut buf = vec![0.0; cells];
     let outputs = N_METRICS * months;
     let mut pairs = ctx.antithetic.then(|| Moments::new(N_OUTPUTS));
     let mut first_of_pair = vec![0.0; N_OUTPUTS];
     let mut pair_mean = vec![0.0; N_OUTPUTS];
     let mut scratch = Scratch::default();
-    let worker = rayon::current_thread_index().unwrap_or(0) % ctx.sketches.len();
-    let mut sketches = ctx.sketches[worker]
+    let worker = rayon::current_thread_index().unwrap_or(0) % ctx.workers.len();
+    let mut guard = ctx.workers[worker]
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let Worker { sketches, batch } = &mut *guard;
+    batch.resize(CHUNK_PATHS as usize * cells, 0.0);
     for (row, path) in (first..last).enumerate() {
-        ctx.model
-            .simulate(&ctx.seeds, path, &mut buf, &mut scratch, ctx.antithetic);
+        let buf = &mut batch[row * cells..(row + 1) * cells];
+        ctx.model.simulate(&ctx.seeds, path, buf, &mut scratch, ctx.antithetic);
         if let Some(bad) = buf.iter().position(|v| !v.is_finite()) {
             return Err(non_finite(ctx, path, bad));
         }
-        moments.push(&buf);
+        moments.push(buf);
         if let Some(p) = pairs.as_mut() {
             // Pairs never straddle a chunk (chunks start at multiples of 256); an odd final path
             // has no partner and enters the per-path statistics only.
@@ -293,9 +308,6 @@ fn leaf(ctx: &Ctx<'_>, chunk: u64, mut sinks: Option<Vec<&mut [f64]>>) -> Result
                 p.push(&pair_mean);
             }
         }
-        for (s, &v) in sketches.iter_mut().zip(&buf) {
-            s.insert(v);
-        }
         if let Some(sinks) = sinks.as_mut() {
             for (m, sink) in sinks.iter_mut().enumerate() {
                 let m = m + ctx.skip;
@@ -305,6 +317,14 @@ fn leaf(ctx: &Ctx<'_>, chunk: u64, mut sinks: Option<Vec<&mut [f64]>>) -> Result
                     sink[row] = buf[N_METRICS * months + (m - N_METRICS)];
                 }
             }
+        }
+    }
+    // Cell by cell over the whole chunk, not path by path over every cell: each sketch's buckets
+    // are then touched for a chunk's worth of values while they are in cache, instead of once
+    // per path with thousands of other sketches in between (which made the run memory-bound).
+    for (cell, sketch) in sketches.iter_mut().enumerate() {
+        for row in 0..rows {
+            sketch.insert(batch[row * cells + cell]);
         }
     }
     ctx.monitor.advance(last - first);

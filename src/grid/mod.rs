@@ -275,7 +275,7 @@ impl Grid {
                 Fuel::Coal => fuel_usd[2],
                 Fuel::Fixed => c.fixed_fuel_usd,
             };
-            c.heat_rate.mul_add(fuel, c.vom_usd) * fx
+            (c.heat_rate * fuel + c.vom_usd) * fx
         }));
         dispatch::merit_order(&mut s.order, &s.costs, &s.must_run);
         let table = self.outage_table(t);

@@ -27,10 +27,9 @@ pub struct UnitClass {
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutageTable {
     step: f64,
-    /// `cdf[a]` = P(available <= a steps).
-    cdf: Vec<f64>,
-    /// `first_moment[a]` = E[available MW; available <= a steps].
-    first_moment: Vec<f64>,
+    /// `[P(available <= a steps), E[available MW; available <= a steps]]` for each `a`: the two
+    /// numbers a lookup needs, side by side in one cache line.
+    table: Vec<[f64; 2]>,
 }
 
 impl OutageTable {
@@ -63,28 +62,22 @@ impl OutageTable {
             }
             pmf = next;
         }
-        let mut cdf = Vec::with_capacity(pmf.len());
-        let mut first_moment = Vec::with_capacity(pmf.len());
+        let mut table = Vec::with_capacity(pmf.len());
         let (mut c, mut m) = (0.0, 0.0);
         for (a, &p) in pmf.iter().enumerate() {
             // Summed from zero capacity upwards: the loss tail is made of the smallest terms,
             // so it is accumulated first and keeps its relative precision.
             c += p;
             m += a as f64 * step * p;
-            cdf.push(c);
-            first_moment.push(m);
+            table.push([c, m]);
         }
-        Self {
-            step,
-            cdf,
-            first_moment,
-        }
+        Self { step, table }
     }
 
     /// Installed capacity after rounding to the step, MW.
     #[must_use]
     pub fn capacity_mw(&self) -> f64 {
-        (self.cdf.len() - 1) as f64 * self.step
+        (self.table.len() - 1) as f64 * self.step
     }
 
     /// Index of the largest grid capacity strictly below `load`, or `None` if there is none.
@@ -93,23 +86,29 @@ impl OutageTable {
         if load <= 0.0 {
             return None;
         }
-        let k = (load / self.step).ceil() - 1.0;
-        Some((k as usize).min(self.cdf.len() - 1))
+        // ceil(load / step) - 1 without the libm `ceil` call of baseline x86-64: truncate
+        // (saturating), then step up when there was a fraction; load > 0 makes the ceiling >= 1.
+        let y = load / self.step;
+        let t = y as u64;
+        let ceil = t.saturating_add(u64::from((t as f64) < y));
+        Some(((ceil - 1) as usize).min(self.table.len() - 1))
     }
 
     /// Loss-of-load probability: P(available capacity < `load` MW).
     #[inline]
     #[must_use]
     pub fn lolp(&self, load: f64) -> f64 {
-        self.below(load).map_or(0.0, |k| self.cdf[k])
+        self.below(load).map_or(0.0, |k| self.table[k][0])
     }
 
     /// Expected unserved power E[max(`load` - available, 0)], MW.
     #[inline]
     #[must_use]
     pub fn eue(&self, load: f64) -> f64 {
-        self.below(load)
-            .map_or(0.0, |k| (load * self.cdf[k] - self.first_moment[k]).max(0.0))
+        self.below(load).map_or(0.0, |k| {
+            let [c, m] = self.table[k];
+            (load * c - m).max(0.0)
+        })
     }
 }
 

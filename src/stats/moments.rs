@@ -31,10 +31,12 @@ impl Moments {
         debug_assert_eq!(x.len(), self.mean.len());
         self.n += 1;
         let inv = 1.0 / self.n as f64;
+        // Plain multiply-adds, not `mul_add`: on baseline x86-64 (no FMA) `mul_add` is a call
+        // into a software or dispatched fma per cell, which stops the loop from vectorising.
         for ((m, s), &v) in self.mean.iter_mut().zip(self.m2.iter_mut()).zip(x) {
             let d = v - *m;
-            *m = d.mul_add(inv, *m);
-            *s = d.mul_add(v - *m, *s);
+            *m += d * inv;
+            *s += d * (v - *m);
         }
     }
 

@@ -27,7 +27,20 @@ struct Store {
 }
 
 impl Store {
+    #[inline]
     fn add(&mut self, idx: i32, n: u64) {
+        // The common case, a bucket inside the store, stays inline; growth is out of line.
+        let k = idx.wrapping_sub(self.offset) as u32 as usize;
+        if let Some(c) = self.counts.get_mut(k) {
+            *c += n;
+        } else {
+            self.add_outside(idx, n);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn add_outside(&mut self, idx: i32, n: u64) {
         if self.counts.is_empty() {
             self.offset = idx;
             self.counts.push(n);
@@ -80,7 +93,15 @@ pub struct Sketch {
 fn index(magnitude: f64) -> i32 {
     // ln(gamma) is a constant; dividing by it once per insert would cost a division.
     const INV_LN_GAMMA: f64 = 249.999_666_666_310_87; // 1 / ln((1+a)/(1-a)) for a = 0.002
-    (magnitude.ln() * INV_LN_GAMMA).ceil() as i32
+    ceil_i32(magnitude.ln() * INV_LN_GAMMA)
+}
+
+/// `y.ceil() as i32` for |y| < 2^31, without the libm call `ceil` compiles to on baseline
+/// x86-64 (no SSE4.1 `roundsd`); exact: truncation, then one step up for positive fractions.
+#[inline]
+pub(crate) fn ceil_i32(y: f64) -> i32 {
+    let t = y as i32;
+    t + i32::from(f64::from(t) < y)
 }
 
 fn representative(i: i32) -> f64 {
