@@ -42,6 +42,117 @@ pub fn serve(stack: &[Slice], load: f64, cap_cost: f64) -> (f64, f64) {
     )
 }
 
+/// In one walk of `stack`: the marginal cost (currency/MWh) at `load` (`cap_cost` if the stack
+/// cannot serve it), and the cost per hour of `added` MW on top of `load`, i.e.
+/// `serve(load + added) - serve(load)` computed as the integral over `[load, load + added]`
+/// (no cancellation between two large totals). Load the stack cannot serve costs nothing here;
+/// it is unserved energy.
+#[inline]
+#[must_use]
+pub fn marginal_and_added(stack: &[Slice], load: f64, added: f64, cap_cost: f64) -> (f64, f64) {
+    let hi = load + added;
+    let mut pos = 0.0;
+    let mut marginal = cap_cost;
+    let mut found = false;
+    let mut cost = 0.0;
+    for s in stack {
+        let top = pos + s.mw;
+        if !found && top >= load {
+            marginal = s.cost;
+            found = true;
+        }
+        let overlap = top.min(hi) - pos.max(load);
+        if overlap > 0.0 {
+            cost += overlap * s.cost;
+        }
+        if top >= hi {
+            break;
+        }
+        pos = top;
+    }
+    (marginal, cost)
+}
+
+/// A merit order split for fast evaluation within a month: a short `head` whose slices change
+/// from block to block (it ends with the last profiled class) and a `tail` fixed for the
+/// month, prepared once as cumulative capacity and cost so that each block evaluates it with
+/// two branch-free counts instead of a walk.
+#[derive(Debug, Clone, Default)]
+pub struct SplitStack {
+    /// Tail capacity below slice `j`, MW (`tops[0] = 0`, one entry per slice plus one).
+    tops: Vec<f64>,
+    /// Tail cost of serving `tops[j]` MW, currency per hour.
+    cum_cost: Vec<f64>,
+    /// Tail slice costs, currency/MWh.
+    costs: Vec<f64>,
+}
+
+impl SplitStack {
+    /// Prepares the tail (slices in merit order).
+    pub fn prepare(&mut self, tail: &[Slice]) {
+        self.tops.clear();
+        self.cum_cost.clear();
+        self.costs.clear();
+        let (mut top, mut cost) = (0.0, 0.0);
+        self.tops.push(top);
+        self.cum_cost.push(cost);
+        for s in tail {
+            top += s.mw;
+            cost += s.mw * s.cost;
+            self.tops.push(top);
+            self.cum_cost.push(cost);
+            self.costs.push(s.cost);
+        }
+    }
+
+    /// Number of tail slices whose top lies strictly below `y` MW (into the tail): the slice
+    /// that serves the load's last MW at `y`.
+    #[inline]
+    fn slice_at(&self, y: f64) -> usize {
+        self.tops[1..].iter().map(|&t| usize::from(t < y)).sum()
+    }
+
+    /// Tail cost per hour of serving `y` MW of it (capacity beyond the tail costs nothing).
+    #[inline]
+    fn integral(&self, y: f64) -> f64 {
+        let j = self.slice_at(y);
+        if j == self.costs.len() {
+            self.cum_cost[j]
+        } else {
+            (y - self.tops[j]) * self.costs[j] + self.cum_cost[j]
+        }
+    }
+
+    /// [`marginal_and_added`] of the stack `head` followed by the prepared tail.
+    #[inline]
+    #[must_use]
+    pub fn marginal_and_added(&self, head: &[Slice], load: f64, added: f64, cap_cost: f64) -> (f64, f64) {
+        let hi = load + added;
+        let mut pos = 0.0;
+        let mut marginal = None;
+        let mut cost = 0.0;
+        for s in head {
+            let top = pos + s.mw;
+            if marginal.is_none() && top >= load {
+                marginal = Some(s.cost);
+            }
+            let overlap = top.min(hi) - pos.max(load);
+            if overlap > 0.0 {
+                cost += overlap * s.cost;
+            }
+            pos = top;
+        }
+        let marginal = marginal.unwrap_or_else(|| {
+            let j = self.slice_at(load - pos);
+            self.costs.get(j).copied().unwrap_or(cap_cost)
+        });
+        if hi > pos {
+            cost += self.integral(hi - pos) - self.integral((load - pos).max(0.0));
+        }
+        (marginal, cost)
+    }
+}
+
 /// Sorts `order` (indices into `costs`) by cost, with must-run indices first; ties keep the
 /// index order. Insertion sort: the order changes little from one month to the next, so this
 /// is close to linear, and it allocates nothing.
@@ -75,6 +186,56 @@ mod tests {
         assert_eq!(serve(&stack, 250.0, 999.0), (6500.0, 999.0));
         // Added load costs the slices it lands on: 30 MW more at 120 MW is 30 x 30.
         assert_eq!(serve(&stack, 150.0, 999.0).0 - serve(&stack, 120.0, 999.0).0, 900.0);
+    }
+
+    #[test]
+    fn one_walk_gives_the_marginal_and_the_added_cost_of_two_walks() {
+        let stack = [
+            Slice { mw: 100.0, cost: 10.0 },
+            Slice { mw: 0.0, cost: 20.0 },
+            Slice { mw: 50.0, cost: 30.0 },
+            Slice { mw: 50.0, cost: 80.0 },
+        ];
+        for load in [0.0, 60.0, 100.0, 120.0, 150.0, 199.0, 200.0, 250.0] {
+            for added in [0.0, 0.5, 30.0, 100.0, 400.0] {
+                let (base, marginal) = serve(&stack, load, 999.0);
+                let (with, _) = serve(&stack, load + added, 999.0);
+                let (m, c) = marginal_and_added(&stack, load, added, 999.0);
+                assert_eq!(m, marginal, "load {load}");
+                assert!(
+                    (c - (with - base)).abs() < 1e-9,
+                    "load {load} added {added}: {c} vs {}",
+                    with - base
+                );
+            }
+        }
+        assert_eq!(marginal_and_added(&[], 10.0, 5.0, 999.0), (999.0, 0.0));
+    }
+
+    #[test]
+    fn split_stack_agrees_with_the_walk_at_every_split() {
+        let stack = [
+            Slice { mw: 40.0, cost: 0.0 },
+            Slice { mw: 100.0, cost: 10.0 },
+            Slice { mw: 0.0, cost: 20.0 },
+            Slice { mw: 50.0, cost: 30.0 },
+            Slice { mw: 50.0, cost: 80.0 },
+        ];
+        let mut split = SplitStack::default();
+        for h in 0..=stack.len() {
+            split.prepare(&stack[h..]);
+            for load in [-1.0, 0.0, 20.0, 40.0, 60.0, 140.0, 160.0, 190.0, 239.0, 240.0, 290.0] {
+                for added in [0.0, 0.5, 30.0, 100.0, 400.0] {
+                    let want = marginal_and_added(&stack, load, added, 999.0);
+                    let got = split.marginal_and_added(&stack[..h], load, added, 999.0);
+                    assert_eq!(got.0, want.0, "split {h} load {load} added {added}");
+                    assert!(
+                        (got.1 - want.1).abs() < 1e-9,
+                        "split {h} load {load} added {added}: {got:?} vs {want:?}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

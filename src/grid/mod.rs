@@ -63,8 +63,8 @@ pub struct Grid {
     /// Outage tables of the distinct fleet states, and which one each month uses.
     tables: Vec<OutageTable>,
     table_of_month: Vec<usize>,
-    /// Capacity factors by profile (hydro, wind, solar): `[month_of_year][hour_of_day]`.
-    cf: [Vec<Vec<f64>>; 3],
+    /// Capacity factors (hydro, wind, solar) of every block of every month, looked up once.
+    block_cf: Vec<Vec<[f64; 3]>>,
     oil_mmbtu_per_bbl: f64,
     coal_mmbtu_per_t: f64,
     voll_usd: f64,
@@ -80,6 +80,8 @@ pub struct Scratch {
     stack: Vec<Slice>,
     /// (position in the stack, class) of the profiled classes this month.
     profiled_at: Vec<(usize, usize)>,
+    /// The stack after the last profiled class, prepared for the month.
+    tail: dispatch::SplitStack,
 }
 
 impl Grid {
@@ -154,18 +156,28 @@ impl Grid {
             _ => Group::Datacenters,
         };
         let p = &g.curtailment_priority;
+        let blocks = blocks::blocks(g, schedule);
+        let cf = &g.capacity_factors;
+        let block_cf = blocks
+            .iter()
+            .map(|month| {
+                month
+                    .iter()
+                    .map(|b| {
+                        let (m, h) = (b.month_of_year, b.hour_of_day);
+                        [cf.hydro[m][h], cf.wind[m][h], cf.solar[m][h]]
+                    })
+                    .collect()
+            })
+            .collect();
         Self {
             months: schedule.len(),
-            blocks: blocks::blocks(g, schedule),
+            blocks,
+            block_cf,
             classes,
             in_service,
             tables,
             table_of_month,
-            cf: [
-                g.capacity_factors.hydro.clone(),
-                g.capacity_factors.wind.clone(),
-                g.capacity_factors.solar.clone(),
-            ],
             oil_mmbtu_per_bbl: g.oil_mmbtu_per_bbl,
             coal_mmbtu_per_t: g.coal_mmbtu_per_t,
             voll_usd: g.value_of_lost_load_usd_per_mwh,
@@ -297,51 +309,44 @@ impl Grid {
                 });
             }
         }
-        for b in &self.blocks[t] {
+        // Slices after the last profiled class do not change within the month.
+        let head_len = s.profiled_at.last().map_or(0, |&(pos, _)| pos + 1);
+        s.tail.prepare(&s.stack[head_len..]);
+        for (b, cf) in self.blocks[t].iter().zip(&self.block_cf[t]) {
             let load = load_avg * b.shape;
             let mut profiled = 0.0;
             for &(pos, k) in &s.profiled_at {
                 let c = &self.classes[k];
                 let factor = match c.profile {
                     Profile::None => 1.0,
-                    Profile::Hydro => (self.cf[0][b.month_of_year][b.hour_of_day] * hydro_avail).min(1.0),
-                    Profile::Wind => self.cf[1][b.month_of_year][b.hour_of_day],
-                    Profile::Solar => self.cf[2][b.month_of_year][b.hour_of_day],
+                    Profile::Hydro => (cf[0] * hydro_avail).min(1.0),
+                    Profile::Wind => cf[1],
+                    Profile::Solar => cf[2],
                 };
                 let mw = c.derated_mw * factor;
                 profiled += mw;
                 s.stack[pos].mw = mw;
             }
-            let (base_cost, marginal) = dispatch::serve(&s.stack, load, voll);
-            let (with_cost, _) = dispatch::serve(&s.stack, load + added, voll);
+            let (marginal, added_cost) = s.tail.marginal_and_added(&s.stack[..head_len], load, added, voll);
             let mut r = BlockResult {
                 hours: b.hours,
                 load_mw: load,
                 profiled_mw: profiled,
                 marginal_cost_pkr_per_mwh: marginal,
-                added_cost_pkr_per_h: with_cost - base_cost,
+                added_cost_pkr_per_h: added_cost,
                 ..BlockResult::default()
             };
-            self.adequacy(table, load, profiled, mining_mw, datacenter_mw, &mut r);
+            let levels = self.levels(load, profiled, mining_mw, datacenter_mw);
+            self.adequacy(table, &levels, profiled, &mut r);
             visit(b, r);
         }
     }
 
-    /// Loss of load in one block, with the shortfall shed group by group in priority order.
+    /// The loads the outage table must cover in a block: without the allocation, then with the
+    /// groups `i..` of the curtailment priority for `i = 0, 1, 2`.
     ///
-    /// With groups in priority order and `above(i)` the load of groups `i..` left for the
-    /// outage table to cover, group `i` loses `min(max(S - before_i, 0), load_i)` of a shortfall
-    /// `S`, whose expectation is `e(above(i)) - e(above(i + 1))`, `e` the unserved-power function.
-    /// `above` is always summed the same way, so zero added load gives exactly the base figures.
-    fn adequacy(
-        &self,
-        table: &OutageTable,
-        load: f64,
-        profiled: f64,
-        mining_mw: f64,
-        datacenter_mw: f64,
-        r: &mut BlockResult,
-    ) {
+    /// `above(i)` is always summed the same way, so zero added load gives exactly the base load.
+    fn levels(&self, load: f64, profiled: f64, mining_mw: f64, datacenter_mw: f64) -> [f64; 4] {
         let base_net = load - profiled;
         let part = |g: Group| match g {
             Group::Mining => mining_mw,
@@ -356,18 +361,31 @@ impl Grid {
             }
             x
         };
-        let tops = [above(0), above(1), above(2), -profiled];
-        let eue: [f64; 4] = tops.map(|x| table.eue(x));
-        r.lolp_base = table.lolp(base_net);
-        r.eue_base_mw = table.eue(base_net);
-        r.lolp_with = table.lolp(tops[0]);
-        r.eue_with_mw = eue[0];
+        [base_net, above(0), above(1), above(2)]
+    }
+
+    /// Loss of load in one block, with the shortfall shed group by group in priority order.
+    ///
+    /// With groups in priority order and `above(i)` the load of groups `i..` left for the
+    /// outage table to cover ([`Grid::levels`]), group `i` loses `min(max(S - before_i, 0),
+    /// load_i)` of a shortfall `S`, whose expectation is `e(above(i)) - e(above(i + 1))`, `e` the
+    /// unserved-power function.
+    fn adequacy(&self, table: &OutageTable, levels: &[f64; 4], profiled: f64, r: &mut BlockResult) {
+        let [base_net, tops @ ..] = *levels;
+        // One table row per distinct load: a level that equals the base load (no added load
+        // above it) reuses the base figures, which also keeps them bit-identical.
+        let base = table.lolp_eue(base_net);
+        let look = |x: f64| if x == base_net { base } else { table.lolp_eue(x) };
+        let at = tops.map(look);
+        let eue = [at[0].1, at[1].1, at[2].1, table.eue(-profiled)];
+        (r.lolp_base, r.eue_base_mw) = base;
+        (r.lolp_with, r.eue_with_mw) = at[0];
         for (i, &g) in self.priority.iter().enumerate() {
             let lost = eue[i] - eue[i + 1];
             match g {
                 Group::Households => {
                     r.eue_households_mw = lost;
-                    r.lolp_households = table.lolp(tops[i]);
+                    r.lolp_households = at[i].0;
                 }
                 Group::Mining => r.eue_mining_mw = lost,
                 Group::Datacenters => r.eue_datacenters_mw = lost,

@@ -101,6 +101,16 @@ impl OutageTable {
         self.below(load).map_or(0.0, |k| self.table[k][0])
     }
 
+    /// [`OutageTable::lolp`] and [`OutageTable::eue`] of one load from one table row.
+    #[inline]
+    #[must_use]
+    pub fn lolp_eue(&self, load: f64) -> (f64, f64) {
+        self.below(load).map_or((0.0, 0.0), |k| {
+            let [c, m] = self.table[k];
+            (c, (load * c - m).max(0.0))
+        })
+    }
+
     /// Expected unserved power E[max(`load` - available, 0)], MW.
     #[inline]
     #[must_use]
@@ -142,6 +152,9 @@ mod tests {
         assert!((t.eue(120.0) - 11.6).abs() < 1e-12);
         assert!((t.eue(200.0) - (200.0 - (0.72 * 150.0 + 0.18 * 100.0 + 0.08 * 50.0))).abs() < 1e-12);
         assert_eq!(t.eue(0.0), 0.0);
+        for x in [-5.0, 0.0, 0.3, 50.0, 99.9, 100.0, 120.0, 150.0, 1e6] {
+            assert_eq!(t.lolp_eue(x), (t.lolp(x), t.eue(x)));
+        }
     }
 
     #[test]
