@@ -6,31 +6,19 @@
 //! (`bench/speed.py` runs it and prints its lines with the rest of the comparison).
 //!
 //! Each phase is timed by running the model up to and including it over the same paths; a
-//! phase's cost is the difference from the previous one. The statistics are the difference
-//! between a whole single-threaded run of the engine (model + moments + sketches) and the
-//! model alone. Figures are medians of 5 repetitions after a warm-up, all in one process.
+//! phase's cost is the difference from the previous one. The statistics are timed doing what
+//! the engine does with a chunk's paths (moments, then sketches). Whole runs of the engine
+//! with 1 and 2 threads are medians of 5, alternating, after a warm-up; all in one process.
 
 use gridrisk::Scenario;
-use gridrisk::engine::{Keep, Monitor, RunSpec, run};
+use gridrisk::engine::{Keep, Monitor, RunSpec, SKETCH_BATCH, run};
 use gridrisk::metrics::path_len;
 use gridrisk::model::{Model, Phase, Scratch};
+use gridrisk::stats::{Moments, Sketch};
 use std::hint::black_box;
 use std::time::Instant;
 
 const REPS: usize = 5;
-
-fn median_s(mut f: impl FnMut()) -> f64 {
-    f();
-    let mut v: Vec<f64> = (0..REPS)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed().as_secs_f64()
-        })
-        .collect();
-    v.sort_by(f64::total_cmp);
-    v[REPS / 2]
-}
 
 fn main() {
     let mut paths: u64 = 20_000;
@@ -51,39 +39,92 @@ fn main() {
     let mut buf = vec![0.0; path_len(months)];
     let mut scratch = Scratch::default();
 
-    let rng_only = median_s(|| {
+    // The phases are timed chunk by chunk, interleaved (random numbers, drivers, drivers +
+    // grid, whole model, statistics on the same 256 paths, then the next chunk), so that a
+    // noisy neighbour on a shared machine slows every phase alike instead of one of them.
+    let cells = path_len(months);
+    let chunk = gridrisk::stats::CHUNK_PATHS;
+    let mut batch = vec![0.0; SKETCH_BATCH * cells];
+    let mut filled = 0;
+    let mut sketches = vec![Sketch::default(); cells];
+    let mut moments = Moments::new(cells);
+    let mut t = [0.0f64; 5];
+    let mut lap = |k: usize, start: Instant| t[k] += start.elapsed().as_secs_f64();
+    for lo in (0..paths).step_by(chunk as usize) {
+        let hi = (lo + chunk).min(paths);
+        let rows = (hi - lo) as usize;
+        let s0 = Instant::now();
         let mut acc = 0.0;
-        for p in 0..paths {
+        for p in lo..hi {
             acc += model.drivers.random_numbers_only(&seeds, p);
         }
         black_box(acc);
-    });
-    let mut upto = |phase: Phase| {
-        median_s(|| {
-            for p in 0..paths {
+        lap(0, s0);
+        for (k, phase) in [(1, Phase::Drivers), (2, Phase::Grid)] {
+            let s0 = Instant::now();
+            for p in lo..hi {
                 model.simulate_until(&seeds, p, &mut buf, &mut scratch, false, phase);
             }
             black_box(&buf);
-        })
+            lap(k, s0);
+        }
+        if filled + rows > SKETCH_BATCH {
+            // What `engine` does when a worker's batch is full: each sketch, cell by cell.
+            let s0 = Instant::now();
+            for (cell, sketch) in sketches.iter_mut().enumerate() {
+                for row in 0..filled {
+                    sketch.insert(batch[row * cells + cell]);
+                }
+            }
+            black_box(&sketches);
+            lap(4, s0);
+            filled = 0;
+        }
+        let s0 = Instant::now();
+        for (row, p) in (filled..).zip(lo..hi) {
+            model.simulate(
+                &seeds,
+                p,
+                &mut batch[row * cells..(row + 1) * cells],
+                &mut scratch,
+                false,
+            );
+        }
+        lap(3, s0);
+        // What `engine::leaf` does with a chunk's paths: moments path by path.
+        let s0 = Instant::now();
+        for row in filled..filled + rows {
+            moments.push(&batch[row * cells..(row + 1) * cells]);
+        }
+        black_box(&moments);
+        lap(4, s0);
+        filled += rows;
+    }
+    let [rng_only, drivers, grid, model_all, stats] = t;
+    let run_of = |threads: usize| RunSpec {
+        seeds,
+        path_lo: 0,
+        path_hi: paths,
+        threads,
+        keep: Keep::Nothing,
+        antithetic: false,
     };
-    let drivers = upto(Phase::Drivers);
-    let grid = upto(Phase::Grid);
-    let model_all = upto(Phase::Accounts);
-    let engine = |threads: usize| {
-        let spec = RunSpec {
-            seeds,
-            path_lo: 0,
-            path_hi: paths,
-            threads,
-            keep: Keep::Nothing,
-            antithetic: false,
-        };
-        median_s(|| {
-            black_box(run(&sc, &spec, &Monitor::default()).expect("run"));
-        })
+    // Whole runs of the engine, 1 and 2 threads alternating; medians.
+    let mut runs: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
+    black_box(run(&sc, &run_of(2), &Monitor::default()).expect("run"));
+    for _ in 0..REPS {
+        for (i, threads) in [1, 2].into_iter().enumerate() {
+            let s0 = Instant::now();
+            black_box(run(&sc, &run_of(threads), &Monitor::default()).expect("run"));
+            runs[i].push(s0.elapsed().as_secs_f64());
+        }
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
     };
-    let run1 = engine(1);
-    let run2 = engine(2);
+    let (run1, run2) = (median(&mut runs[0]), median(&mut runs[1]));
+    let whole = model_all + stats;
 
     println!("gridrisk phases, default preset, {paths} paths x {months} months (ns per path-month)");
     println!(
@@ -99,19 +140,23 @@ fn main() {
         ("drivers", drivers),
         ("dispatch and adequacy", grid - drivers),
         ("accounts", model_all - grid),
-        ("statistics (moments, sketches)", run1 - model_all),
+        ("statistics (moments, sketches)", stats),
     ];
     println!(
-        "  whole run, 1 thread:                                        {:8.1}",
-        run1 * per
+        "  model + statistics, 1 thread:                               {:8.1}",
+        whole * per
     );
     for (name, s) in split {
         println!(
-            "    {name:<31}                          {:8.1}  ({:4.1} % of the run)",
+            "    {name:<31}                          {:8.1}  ({:4.1} %)",
             s * per,
-            100.0 * s / run1
+            100.0 * s / whole
         );
     }
+    println!(
+        "  whole run through the engine, 1 thread:                     {:8.1}",
+        run1 * per
+    );
     println!(
         "  whole run, 2 threads:                                       {:8.1}  ({:.2}x over 1 thread)",
         run2 * per,

@@ -160,8 +160,10 @@ impl Drivers {
             for (e, r) in eps.iter_mut().zip(factor_rngs.iter_mut()) {
                 *e = sign * Distribution::<f64>::sample(&StandardNormal, r);
             }
-            for (zi, row) in z.iter_mut().zip(&self.chol) {
-                *zi = row.iter().zip(&eps).map(|(l, e)| l * e).sum();
+            // The factor is lower triangular: row i needs only its first i + 1 entries (the
+            // skipped terms are exact zeros, so the sums are the same bits).
+            for (i, (zi, row)) in z.iter_mut().zip(&self.chol).enumerate() {
+                *zi = row[..=i].iter().zip(&eps).map(|(l, e)| l * e).sum();
             }
             let [z_dem, z_oil, z_lng, z_coal, z_fx, z_btc, z_hash, z_hyd] = z;
             if t == 0 {

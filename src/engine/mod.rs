@@ -91,8 +91,27 @@ pub fn fingerprint(sc: &Scenario, seeds: &Seeds) -> u64 {
 /// worker saw which path cannot change the merged result) and the chunk's path buffers.
 struct Worker {
     sketches: Vec<Sketch>,
-    /// The current chunk's paths, path-major (`row * cells + cell`), reused across chunks.
+    /// Paths not yet in the sketches, path-major (`row * cells + cell`), reused.
     batch: Vec<f64>,
+    /// Rows of `batch` in use.
+    filled: usize,
+}
+
+/// Paths a worker holds before it adds them to its sketches, cell by cell. A sketch's buckets
+/// are then visited once per this many values, so the cache misses of reaching them are paid
+/// once per batch rather than once per path (measured in bench/phases.rs).
+pub const SKETCH_BATCH: usize = 4 * CHUNK_PATHS as usize;
+
+impl Worker {
+    /// Adds the held paths to the sketches.
+    fn flush(&mut self, cells: usize) {
+        for (cell, sketch) in self.sketches.iter_mut().enumerate() {
+            for row in 0..self.filled {
+                sketch.insert(self.batch[row * cells + cell]);
+            }
+        }
+        self.filled = 0;
+    }
 }
 
 struct Ctx<'a> {
@@ -162,6 +181,7 @@ pub fn run(sc: &Scenario, spec: &RunSpec, monitor: &Monitor) -> Result<RunOutput
             Mutex::new(Worker {
                 sketches: vec![Sketch::default(); cells],
                 batch: Vec::new(),
+                filled: 0,
             })
         })
         .collect();
@@ -195,6 +215,13 @@ pub fn run(sc: &Scenario, spec: &RunSpec, monitor: &Monitor) -> Result<RunOutput
         Ok(out)
     })?;
 
+    // The paths still held by the workers, into their sketches in parallel.
+    pool.install(|| {
+        use rayon::prelude::*;
+        workers.par_iter().for_each(|w| {
+            w.lock().unwrap_or_else(std::sync::PoisonError::into_inner).flush(cells);
+        });
+    });
     let mut sketches = vec![Sketch::default(); cells];
     for w in &workers {
         let w = w.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -287,10 +314,14 @@ fn leaf(ctx: &Ctx<'_>, chunk: u64, mut sinks: Option<Vec<&mut [f64]>>) -> Result
     let mut guard = ctx.workers[worker]
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let Worker { sketches, batch } = &mut *guard;
-    batch.resize(CHUNK_PATHS as usize * cells, 0.0);
+    let w = &mut *guard;
+    if w.filled + rows > SKETCH_BATCH {
+        w.flush(cells);
+    }
+    w.batch.resize(SKETCH_BATCH * cells, 0.0);
+    let held = w.filled;
     for (row, path) in (first..last).enumerate() {
-        let buf = &mut batch[row * cells..(row + 1) * cells];
+        let buf = &mut w.batch[(held + row) * cells..(held + row + 1) * cells];
         ctx.model.simulate(&ctx.seeds, path, buf, &mut scratch, ctx.antithetic);
         if let Some(bad) = buf.iter().position(|v| !v.is_finite()) {
             return Err(non_finite(ctx, path, bad));
@@ -319,14 +350,9 @@ fn leaf(ctx: &Ctx<'_>, chunk: u64, mut sinks: Option<Vec<&mut [f64]>>) -> Result
             }
         }
     }
-    // Cell by cell over the whole chunk, not path by path over every cell: each sketch's buckets
-    // are then touched for a chunk's worth of values while they are in cache, instead of once
-    // per path with thousands of other sketches in between (which made the run memory-bound).
-    for (cell, sketch) in sketches.iter_mut().enumerate() {
-        for row in 0..rows {
-            sketch.insert(batch[row * cells + cell]);
-        }
-    }
+    // The sketches are filled later, cell by cell over many paths (see `SKETCH_BATCH`); their
+    // counts are integers, so when a path enters them cannot change the result.
+    w.filled += rows;
     ctx.monitor.advance(last - first);
     Ok((moments, pairs))
 }
