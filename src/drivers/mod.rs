@@ -22,6 +22,18 @@ use fuel::LngPrice;
 use process::{Ar1, LogOu, Merton};
 use rand_distr::{Distribution, StandardNormal};
 
+/// The correlated factors' streams, in the order of the correlation matrix.
+const FACTOR_STREAMS: [Stream; N_FACTORS] = [
+    Stream::Demand,
+    Stream::Oil,
+    Stream::Lng,
+    Stream::Coal,
+    Stream::Fx,
+    Stream::Bitcoin,
+    Stream::Hashrate,
+    Stream::Hydro,
+];
+
 /// Everything needed to simulate paths of one scenario, precomputed once per run.
 #[derive(Debug, Clone)]
 pub struct Drivers {
@@ -85,17 +97,7 @@ impl Drivers {
     #[must_use]
     pub fn random_numbers_only(&self, seeds: &rng::Seeds, path: u64) -> f64 {
         let at = |s: Stream| rng::stream(seeds[s as usize], path, s);
-        let mut factor_rngs: [StreamRng; N_FACTORS] = [
-            Stream::Demand,
-            Stream::Oil,
-            Stream::Lng,
-            Stream::Coal,
-            Stream::Fx,
-            Stream::Bitcoin,
-            Stream::Hashrate,
-            Stream::Hydro,
-        ]
-        .map(at);
+        let mut factor_rngs: [StreamRng; N_FACTORS] = FACTOR_STREAMS.map(at);
         let (mut fx_jumps, mut btc_jumps, mut btc_tails, mut fees) = (
             at(Stream::FxJumps),
             at(Stream::BitcoinJumps),
@@ -126,16 +128,6 @@ impl Drivers {
     pub fn simulate(&self, seeds: &rng::Seeds, path: u64, out: &mut [f64], scratch: &mut Scratch, antithetic: bool) {
         let tm = self.months;
         debug_assert_eq!(out.len(), crate::metrics::path_len(tm));
-        const FACTOR_STREAMS: [Stream; N_FACTORS] = [
-            Stream::Demand,
-            Stream::Oil,
-            Stream::Lng,
-            Stream::Coal,
-            Stream::Fx,
-            Stream::Bitcoin,
-            Stream::Hashrate,
-            Stream::Hydro,
-        ];
         let (stream_path, sign) = if antithetic && path % 2 == 1 {
             (path - 1, -1.0)
         } else {
