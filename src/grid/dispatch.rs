@@ -42,37 +42,6 @@ pub fn serve(stack: &[Slice], load: f64, cap_cost: f64) -> (f64, f64) {
     )
 }
 
-/// In one walk of `stack`: the marginal cost (currency/MWh) at `load` (`cap_cost` if the stack
-/// cannot serve it), and the cost per hour of `added` MW on top of `load`, i.e.
-/// `serve(load + added) - serve(load)` computed as the integral over `[load, load + added]`
-/// (no cancellation between two large totals). Load the stack cannot serve costs nothing here;
-/// it is unserved energy.
-#[inline]
-#[must_use]
-pub fn marginal_and_added(stack: &[Slice], load: f64, added: f64, cap_cost: f64) -> (f64, f64) {
-    let hi = load + added;
-    let mut pos = 0.0;
-    let mut marginal = cap_cost;
-    let mut found = false;
-    let mut cost = 0.0;
-    for s in stack {
-        let top = pos + s.mw;
-        if !found && top >= load {
-            marginal = s.cost;
-            found = true;
-        }
-        let overlap = top.min(hi) - pos.max(load);
-        if overlap > 0.0 {
-            cost += overlap * s.cost;
-        }
-        if top >= hi {
-            break;
-        }
-        pos = top;
-    }
-    (marginal, cost)
-}
-
 /// A merit order split for fast evaluation within a month: a short `head` whose slices change
 /// from block to block (it ends with the last profiled class) and a `tail` fixed for the
 /// month, prepared once as cumulative capacity and cost so that each block evaluates it with
@@ -123,7 +92,11 @@ impl SplitStack {
         }
     }
 
-    /// [`marginal_and_added`] of the stack `head` followed by the prepared tail.
+    /// The marginal cost (currency/MWh) at `load` of the stack `head` followed by the prepared
+    /// tail (`cap_cost` beyond it), and the cost per hour of `added` MW on top of `load`: the
+    /// integral of the marginal cost over `[load, load + added]`, equal to
+    /// `serve(load + added) - serve(load)` without the difference of two large totals. Load the
+    /// stack cannot serve costs nothing here; it is unserved energy.
     #[inline]
     #[must_use]
     pub fn marginal_and_added(&self, head: &[Slice], load: f64, added: f64, cap_cost: f64) -> (f64, f64) {
@@ -189,30 +162,6 @@ mod tests {
     }
 
     #[test]
-    fn one_walk_gives_the_marginal_and_the_added_cost_of_two_walks() {
-        let stack = [
-            Slice { mw: 100.0, cost: 10.0 },
-            Slice { mw: 0.0, cost: 20.0 },
-            Slice { mw: 50.0, cost: 30.0 },
-            Slice { mw: 50.0, cost: 80.0 },
-        ];
-        for load in [0.0, 60.0, 100.0, 120.0, 150.0, 199.0, 200.0, 250.0] {
-            for added in [0.0, 0.5, 30.0, 100.0, 400.0] {
-                let (base, marginal) = serve(&stack, load, 999.0);
-                let (with, _) = serve(&stack, load + added, 999.0);
-                let (m, c) = marginal_and_added(&stack, load, added, 999.0);
-                assert_eq!(m, marginal, "load {load}");
-                assert!(
-                    (c - (with - base)).abs() < 1e-9,
-                    "load {load} added {added}: {c} vs {}",
-                    with - base
-                );
-            }
-        }
-        assert_eq!(marginal_and_added(&[], 10.0, 5.0, 999.0), (999.0, 0.0));
-    }
-
-    #[test]
     fn split_stack_agrees_with_the_walk_at_every_split() {
         let stack = [
             Slice { mw: 40.0, cost: 0.0 },
@@ -226,7 +175,8 @@ mod tests {
             split.prepare(&stack[h..]);
             for load in [-1.0, 0.0, 20.0, 40.0, 60.0, 140.0, 160.0, 190.0, 239.0, 240.0, 290.0] {
                 for added in [0.0, 0.5, 30.0, 100.0, 400.0] {
-                    let want = marginal_and_added(&stack, load, added, 999.0);
+                    let (base, marginal) = serve(&stack, load, 999.0);
+                    let want = (marginal, serve(&stack, load + added, 999.0).0 - base);
                     let got = split.marginal_and_added(&stack[..h], load, added, 999.0);
                     assert_eq!(got.0, want.0, "split {h} load {load} added {added}");
                     assert!(
