@@ -2,30 +2,40 @@
 //!
 //! Run: `cargo bench --no-default-features --bench grid`
 //!
-//! Prints the cost of: building the outage table (once per fleet state); one load block
-//! (marginal and added cost, then the adequacy lookups); one path-month of the drivers alone and of
-//! the grid on top. Each figure is the median of 9 repetitions after a warm-up, measured
-//! side by side in one process; quote them as ratios.
+//! Prints the cost of: building the outage table (once per fleet state); the 24 load blocks of
+//! a month as the model evaluates them (the merit-order head slice by slice over all blocks,
+//! the prepared tail, then the table lookups); one path-month of the drivers alone and of the
+//! whole model; and the whole model with coarser outage-table steps (`grid.capacity_step_mw`),
+//! to show what the table's size costs. Each figure is the median of 9 repetitions after a
+//! warm-up, measured side by side (the step variants interleaved) in one process; quote them
+//! as ratios.
 
 use gridrisk::Scenario;
-use gridrisk::grid::dispatch::{Slice, SplitStack};
+use gridrisk::grid::dispatch::{Slice, SplitStack, head_slice};
 use gridrisk::grid::outage::{OutageTable, UnitClass};
 use gridrisk::metrics::path_len;
 use gridrisk::model::{Model, Scratch};
 use std::hint::black_box;
 use std::time::Instant;
 
-fn median_ns(reps: usize, per_rep: f64, mut f: impl FnMut()) -> f64 {
-    f();
-    let mut v: Vec<f64> = (0..reps)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed().as_nanos() as f64 / per_rep
-        })
-        .collect();
+const REPS: usize = 9;
+
+fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
-    v[reps / 2]
+    v[v.len() / 2]
+}
+
+fn median_ns(per_rep: f64, mut f: impl FnMut()) -> f64 {
+    f();
+    median(
+        (0..REPS)
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed().as_nanos() as f64 / per_rep
+            })
+            .collect(),
+    )
 }
 
 fn main() {
@@ -40,13 +50,13 @@ fn main() {
             forced_outage_rate: c.forced_outage_rate,
         })
         .collect();
-    let build = median_ns(9, 1.0, || {
+    let build = median_ns(1.0, || {
         black_box(OutageTable::build(black_box(&units), sc.grid.capacity_step_mw));
     });
     let table = OutageTable::build(&units, sc.grid.capacity_step_mw);
 
-    // One block as the model evaluates it: 3 profiled slices walked, 8 fixed slices prepared
-    // once as cumulative capacity and cost, then 4 outage-table rows.
+    // A month of 24 blocks as the model evaluates it: 3 profiled head slices, 8 fixed slices
+    // prepared once as cumulative capacity and cost, then 4 outage-table levels per block.
     let stack: Vec<Slice> = (0..11)
         .map(|k| Slice {
             mw: 2_000.0 + 300.0 * f64::from(k),
@@ -55,50 +65,98 @@ fn main() {
         .collect();
     let mut tail = SplitStack::default();
     tail.prepare(&stack[3..]);
-    let loads: Vec<f64> = (0..4096).map(|i| 10_000.0 + 4.0 * f64::from(i)).collect();
-    let block = median_ns(9, loads.len() as f64, || {
+    let blocks = 24u32;
+    let n = blocks as usize;
+    let months = 200u32;
+    let loads: Vec<Vec<f64>> = (0..months)
+        .map(|m| {
+            (0..blocks)
+                .map(|b| 12_000.0 + 40.0 * f64::from(m) + 300.0 * f64::from(b))
+                .collect()
+        })
+        .collect();
+    let (mut hi, mut pos, mut marginal, mut cost) = (vec![0.0; n], vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+    let (mut level, mut lolp, mut eue) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+    let month_of_blocks = median_ns(f64::from(months), || {
         let mut acc = 0.0;
-        for &l in black_box(&loads) {
-            let (m, c) = tail.marginal_and_added(&stack[..3], l, 1_900.0, 1e6);
-            acc += c + m;
-            for x in [l - 3_000.0, l - 1_100.0, l - 2_000.0, l + 900.0] {
-                let (p, e) = table.lolp_eue(x);
-                acc += p + e;
+        for load in black_box(&loads) {
+            for (h, l) in hi.iter_mut().zip(load) {
+                *h = l + 1_900.0;
             }
+            pos.fill(0.0);
+            marginal.fill(f64::NAN);
+            cost.fill(0.0);
+            for s in &stack[..3] {
+                let mw = vec![s.mw; n];
+                head_slice(s.cost, &mw, load, &hi, &mut pos, &mut marginal, &mut cost);
+            }
+            tail.finish(load, &hi, &pos, 1e6, &mut marginal, &mut cost);
+            for shift in [-3_000.0, -1_100.0, -2_000.0, 900.0] {
+                for (x, l) in level.iter_mut().zip(load) {
+                    *x = l + shift;
+                }
+                table.lolp_eue_into(&level, &mut lolp, &mut eue);
+                acc += lolp.iter().sum::<f64>() + eue.iter().sum::<f64>();
+            }
+            acc += cost.iter().sum::<f64>() + marginal.iter().sum::<f64>();
         }
         black_box(acc);
     });
 
-    // Path-months: drivers alone, then drivers + grid.
-    let model = Model::new(&sc);
-    let months = model.months();
+    // Path-months: drivers alone, then the whole model, then the whole model with coarser
+    // outage-table steps (interleaved, so that a noisy neighbour slows every variant alike).
     let paths = 200u64;
-    let mut buf = vec![0.0; path_len(months)];
+    let seeds = gridrisk::rng::uniform(7);
+    let steps = [sc.grid.capacity_step_mw, 5.0, 10.0, 25.0];
+    let models: Vec<Model> = steps
+        .iter()
+        .map(|&step| {
+            let mut s = sc.clone();
+            s.grid.capacity_step_mw = step;
+            Model::new(&s)
+        })
+        .collect();
+    let tm = models[0].months();
+    let mut buf = vec![0.0; path_len(tm)];
     let mut scratch = Scratch::default();
-    let per = (paths as usize * months) as f64;
-    let drivers_only = median_ns(9, per, || {
+    let per = (paths as usize * tm) as f64;
+    let drivers_only = median_ns(per, || {
         for p in 0..paths {
-            model.simulate_drivers(&gridrisk::rng::uniform(7), p, &mut buf, &mut scratch);
+            models[0].simulate_drivers(&seeds, p, &mut buf, &mut scratch);
         }
         black_box(&buf);
     });
-    let full = median_ns(9, per, || {
-        for p in 0..paths {
-            model.simulate(&gridrisk::rng::uniform(7), p, &mut buf, &mut scratch, false);
+    let mut full = vec![Vec::new(); steps.len()];
+    for rep in 0..=REPS {
+        for (i, model) in models.iter().enumerate() {
+            let t = Instant::now();
+            for p in 0..paths {
+                model.simulate(&seeds, p, &mut buf, &mut scratch, false);
+            }
+            black_box(&buf);
+            if rep > 0 {
+                full[i].push(t.elapsed().as_nanos() as f64 / per);
+            }
         }
-        black_box(&buf);
-    });
+    }
+    let full: Vec<f64> = full.into_iter().map(median).collect();
     println!(
         "gridrisk grid kernel, default preset ({} dispatchable classes, {:.0} MW in the outage table)",
         units.len(),
         table.capacity_mw()
     );
-    println!("  outage table build (once per fleet state): {:>10.0} ns", build);
-    println!("  one load block (dispatch, 4 table rows):     {:>10.1} ns", block);
-    println!("  one path-month, drivers only:               {:>8.0} ns", drivers_only);
+    println!("  outage table build (once per fleet state):   {build:>10.0} ns");
+    println!("  a month's 24 blocks (dispatch, 4 table levels): {month_of_blocks:>7.0} ns");
+    println!("  one path-month, drivers only:                {drivers_only:>10.0} ns");
     println!(
-        "  one path-month, drivers + grid (24 blocks):   {:>8.0} ns  (grid = {:.0} % of the path)",
-        full,
-        100.0 * (full - drivers_only) / full
+        "  one path-month, whole model:                 {:>10.0} ns  (grid and accounts = {:.0} % of it)",
+        full[0],
+        100.0 * (full[0] - drivers_only) / full[0]
     );
+    for (step, ns) in steps.iter().zip(&full).skip(1) {
+        println!(
+            "  the same with a {step:>4} MW outage-table step: {ns:>10.0} ns  ({:.2}x faster)",
+            full[0] / ns
+        );
+    }
 }

@@ -74,55 +74,80 @@ impl SplitStack {
         }
     }
 
-    /// Number of tail slices whose top lies strictly below `y` MW (into the tail): the slice
-    /// that serves the load's last MW at `y`.
+    /// After [`head_slice`] over every head slice: the marginal cost (currency/MWh) of blocks
+    /// whose load lies in the tail (`cap_cost` beyond it) and the tail's share of the cost per
+    /// hour of `[load, hi]`, the integral of the marginal cost over it (equal to
+    /// `serve(hi) - serve(load)` without the difference of two large totals). Load the stack
+    /// cannot serve costs nothing here; it is unserved energy.
     #[inline]
-    fn slice_at(&self, y: f64) -> usize {
-        self.tops[1..].iter().map(|&t| usize::from(t < y)).sum()
-    }
-
-    /// Tail cost per hour of serving `y` MW of it (capacity beyond the tail costs nothing).
-    #[inline]
-    fn integral(&self, y: f64) -> f64 {
-        let j = self.slice_at(y);
-        if j == self.costs.len() {
-            self.cum_cost[j]
-        } else {
-            (y - self.tops[j]) * self.costs[j] + self.cum_cost[j]
-        }
-    }
-
-    /// The marginal cost (currency/MWh) at `load` of the stack `head` followed by the prepared
-    /// tail (`cap_cost` beyond it), and the cost per hour of `added` MW on top of `load`: the
-    /// integral of the marginal cost over `[load, load + added]`, equal to
-    /// `serve(load + added) - serve(load)` without the difference of two large totals. Load the
-    /// stack cannot serve costs nothing here; it is unserved energy.
-    #[inline]
-    #[must_use]
-    pub fn marginal_and_added(&self, head: &[Slice], load: f64, added: f64, cap_cost: f64) -> (f64, f64) {
-        let hi = load + added;
-        let mut pos = 0.0;
-        let mut marginal = None;
-        let mut cost = 0.0;
-        for s in head {
-            let top = pos + s.mw;
-            if marginal.is_none() && top >= load {
-                marginal = Some(s.cost);
+    pub fn finish(
+        &self,
+        load: &[f64],
+        hi: &[f64],
+        pos: &[f64],
+        cap_cost: f64,
+        marginal: &mut [f64],
+        added_cost: &mut [f64],
+    ) {
+        let n = load.len();
+        let (hi, pos, marginal, added_cost) = (&hi[..n], &pos[..n], &mut marginal[..n], &mut added_cost[..n]);
+        let len = self.costs.len();
+        let tops = &self.tops[1..];
+        let integral = |y: f64, j: usize| {
+            if j == len {
+                self.cum_cost[j]
+            } else {
+                (y - self.tops[j]) * self.costs[j] + self.cum_cost[j]
             }
-            let overlap = top.min(hi) - pos.max(load);
-            if overlap > 0.0 {
-                cost += overlap * s.cost;
+        };
+        let count = |y: f64| tops.iter().map(|&t| usize::from(t < y)).sum::<usize>();
+        for b in 0..n {
+            let below = load[b] - pos[b];
+            let j = count(below);
+            if marginal[b].is_nan() {
+                marginal[b] = self.costs.get(j).copied().unwrap_or(cap_cost);
             }
-            pos = top;
+            if hi[b] > pos[b] {
+                let above = hi[b] - pos[b];
+                // `count(below.max(0.0)) == j`: no slice top is negative.
+                added_cost[b] += integral(above, count(above)) - integral(below.max(0.0), j);
+            }
         }
-        let marginal = marginal.unwrap_or_else(|| {
-            let j = self.slice_at(load - pos);
-            self.costs.get(j).copied().unwrap_or(cap_cost)
-        });
-        if hi > pos {
-            cost += self.integral(hi - pos) - self.integral((load - pos).max(0.0));
+    }
+}
+
+/// One slice of the head of the merit order (capacity `mw[b]` in block `b`, cost `cost` per
+/// MWh), for every block `b` of a month at once: the head is walked slice by slice. `pos` is
+/// the head capacity below the slice; `marginal` is NaN until the slice serving the last MW of
+/// `load` is found; `added_cost` gains the cost of the part of `[load, hi]` the slice serves.
+#[inline]
+pub fn head_slice(
+    cost: f64,
+    mw: &[f64],
+    load: &[f64],
+    hi: &[f64],
+    pos: &mut [f64],
+    marginal: &mut [f64],
+    added_cost: &mut [f64],
+) {
+    let n = mw.len();
+    let (load, hi, pos, marginal, added_cost) = (
+        &load[..n],
+        &hi[..n],
+        &mut pos[..n],
+        &mut marginal[..n],
+        &mut added_cost[..n],
+    );
+    for b in 0..n {
+        let top = pos[b] + mw[b];
+        if marginal[b].is_nan() && top >= load[b] {
+            marginal[b] = cost;
         }
-        (marginal, cost)
+        let overlap = top.min(hi[b]) - pos[b].max(load[b]);
+        if overlap > 0.0 {
+            added_cost[b] += overlap * cost;
+        }
+        pos[b] = top;
     }
 }
 
@@ -170,18 +195,26 @@ mod tests {
             Slice { mw: 50.0, cost: 30.0 },
             Slice { mw: 50.0, cost: 80.0 },
         ];
+        let loads = [-1.0, 0.0, 20.0, 40.0, 60.0, 140.0, 160.0, 190.0, 239.0, 240.0, 290.0];
         let mut split = SplitStack::default();
         for h in 0..=stack.len() {
             split.prepare(&stack[h..]);
-            for load in [-1.0, 0.0, 20.0, 40.0, 60.0, 140.0, 160.0, 190.0, 239.0, 240.0, 290.0] {
-                for added in [0.0, 0.5, 30.0, 100.0, 400.0] {
-                    let (base, marginal) = serve(&stack, load, 999.0);
-                    let want = (marginal, serve(&stack, load + added, 999.0).0 - base);
-                    let got = split.marginal_and_added(&stack[..h], load, added, 999.0);
-                    assert_eq!(got.0, want.0, "split {h} load {load} added {added}");
+            for added in [0.0, 0.5, 30.0, 100.0, 400.0] {
+                let n = loads.len();
+                let hi: Vec<f64> = loads.iter().map(|l| l + added).collect();
+                let (mut pos, mut marginal, mut cost) = (vec![0.0; n], vec![f64::NAN; n], vec![0.0; n]);
+                for s in &stack[..h] {
+                    head_slice(s.cost, &vec![s.mw; n], &loads, &hi, &mut pos, &mut marginal, &mut cost);
+                }
+                split.finish(&loads, &hi, &pos, 999.0, &mut marginal, &mut cost);
+                for (b, &load) in loads.iter().enumerate() {
+                    let (base, want_marginal) = serve(&stack, load, 999.0);
+                    let want_cost = serve(&stack, load + added, 999.0).0 - base;
+                    assert_eq!(marginal[b], want_marginal, "split {h} load {load} added {added}");
                     assert!(
-                        (got.1 - want.1).abs() < 1e-9,
-                        "split {h} load {load} added {added}: {got:?} vs {want:?}"
+                        (cost[b] - want_cost).abs() < 1e-9,
+                        "split {h} load {load} added {added}: {} vs {want_cost}",
+                        cost[b]
                     );
                 }
             }

@@ -63,8 +63,9 @@ pub struct Grid {
     /// Outage tables of the distinct fleet states, and which one each month uses.
     tables: Vec<OutageTable>,
     table_of_month: Vec<usize>,
-    /// Capacity factors (hydro, wind, solar) of every block of every month, looked up once.
-    block_cf: Vec<Vec<[f64; 3]>>,
+    /// Per month, per block: load shape and the hydro, wind and solar capacity factors, looked
+    /// up once and laid out as arrays over blocks so that the block loops vectorise.
+    lanes: Vec<BlockLanes>,
     oil_mmbtu_per_bbl: f64,
     coal_mmbtu_per_t: f64,
     voll_usd: f64,
@@ -82,6 +83,8 @@ pub struct Scratch {
     profiled_at: Vec<(usize, usize)>,
     /// The stack after the last profiled class, prepared for the month.
     tail: dispatch::SplitStack,
+    /// The month's per-block arrays.
+    work: Work,
 }
 
 impl Grid {
@@ -158,22 +161,24 @@ impl Grid {
         let p = &g.curtailment_priority;
         let blocks = blocks::blocks(g, schedule);
         let cf = &g.capacity_factors;
-        let block_cf = blocks
+        let lanes = blocks
             .iter()
             .map(|month| {
-                month
-                    .iter()
-                    .map(|b| {
-                        let (m, h) = (b.month_of_year, b.hour_of_day);
-                        [cf.hydro[m][h], cf.wind[m][h], cf.solar[m][h]]
-                    })
-                    .collect()
+                let col = |f: &dyn Fn(&Block) -> f64| month.iter().map(f).collect();
+                BlockLanes {
+                    shape: col(&|b| b.shape),
+                    cf: [
+                        col(&|b| cf.hydro[b.month_of_year][b.hour_of_day]),
+                        col(&|b| cf.wind[b.month_of_year][b.hour_of_day]),
+                        col(&|b| cf.solar[b.month_of_year][b.hour_of_day]),
+                    ],
+                }
             })
             .collect();
         Self {
             months: schedule.len(),
             blocks,
-            block_cf,
+            lanes,
             classes,
             in_service,
             tables,
@@ -312,84 +317,192 @@ impl Grid {
         // Slices after the last profiled class do not change within the month.
         let head_len = s.profiled_at.last().map_or(0, |&(pos, _)| pos + 1);
         s.tail.prepare(&s.stack[head_len..]);
-        for (b, cf) in self.blocks[t].iter().zip(&self.block_cf[t]) {
-            let load = load_avg * b.shape;
-            let mut profiled = 0.0;
-            for &(pos, k) in &s.profiled_at {
-                let c = &self.classes[k];
-                let factor = match c.profile {
-                    Profile::None => 1.0,
-                    Profile::Hydro => (cf[0] * hydro_avail).min(1.0),
-                    Profile::Wind => cf[1],
-                    Profile::Solar => cf[2],
-                };
-                let mw = c.derated_mw * factor;
-                profiled += mw;
-                s.stack[pos].mw = mw;
-            }
-            let (marginal, added_cost) = s.tail.marginal_and_added(&s.stack[..head_len], load, added, voll);
-            let mut r = BlockResult {
-                hours: b.hours,
-                load_mw: load,
-                profiled_mw: profiled,
-                marginal_cost_pkr_per_mwh: marginal,
-                added_cost_pkr_per_h: added_cost,
-                ..BlockResult::default()
-            };
-            let levels = self.levels(load, profiled, mining_mw, datacenter_mw);
-            self.adequacy(table, &levels, profiled, &mut r);
-            visit(b, r);
+        // Every step below runs over all blocks of the month at once (arrays over blocks, no
+        // early exits), so that the compiler can evaluate several blocks per instruction. Each
+        // block sees exactly the arithmetic, in the same order, of a block-by-block evaluation.
+        let lanes = &self.lanes[t];
+        let w = &mut s.work;
+        w.reset(lanes.shape.len());
+        for (l, &shape) in w.load.iter_mut().zip(&lanes.shape) {
+            *l = load_avg * shape;
+        }
+        for (h, &l) in w.hi.iter_mut().zip(&w.load) {
+            *h = l + added;
+        }
+        self.head(lanes, &s.stack[..head_len], &s.profiled_at, hydro_avail, w);
+        s.tail
+            .finish(&w.load, &w.hi, &w.pos, voll, &mut w.marginal, &mut w.cost);
+        self.adequacy(table, mining_mw, datacenter_mw, w);
+        for (b, block) in self.blocks[t].iter().enumerate() {
+            visit(block, self.result(w, b, block.hours));
         }
     }
 
-    /// The loads the outage table must cover in a block: without the allocation, then with the
-    /// groups `i..` of the curtailment priority for `i = 0, 1, 2`.
+    /// The head of the merit order (up to the last profiled class), slice by slice over all
+    /// blocks: the profiled classes' output, the marginal cost of loads within the head and
+    /// the cost of the part of the added load it serves.
+    fn head(&self, lanes: &BlockLanes, head: &[Slice], profiled_at: &[(usize, usize)], hydro_avail: f64, w: &mut Work) {
+        let mut profiled_at = profiled_at.iter().peekable();
+        for (i, slice) in head.iter().enumerate() {
+            match profiled_at.next_if(|&&(pos, _)| pos == i) {
+                Some(&(_, k)) => {
+                    let c = &self.classes[k];
+                    match c.profile {
+                        Profile::Hydro => {
+                            for (mw, &cf) in w.mw.iter_mut().zip(&lanes.cf[0]) {
+                                *mw = c.derated_mw * (cf * hydro_avail).min(1.0);
+                            }
+                        }
+                        Profile::Wind | Profile::Solar => {
+                            let cf = &lanes.cf[if c.profile == Profile::Wind { 1 } else { 2 }];
+                            for (mw, &cf) in w.mw.iter_mut().zip(cf) {
+                                *mw = c.derated_mw * cf;
+                            }
+                        }
+                        Profile::None => w.mw.fill(c.derated_mw),
+                    }
+                    for (p, &mw) in w.profiled.iter_mut().zip(&w.mw) {
+                        *p += mw;
+                    }
+                }
+                None => w.mw.fill(slice.mw),
+            }
+            dispatch::head_slice(
+                slice.cost,
+                &w.mw,
+                &w.load,
+                &w.hi,
+                &mut w.pos,
+                &mut w.marginal,
+                &mut w.cost,
+            );
+        }
+    }
+
+    /// Block `b`'s result from the month's arrays.
+    fn result(&self, w: &Work, b: usize, hours: f64) -> BlockResult {
+        let mut r = BlockResult {
+            hours,
+            load_mw: w.load[b],
+            profiled_mw: w.profiled[b],
+            marginal_cost_pkr_per_mwh: w.marginal[b],
+            added_cost_pkr_per_h: w.cost[b],
+            lolp_base: w.lolp[0][b],
+            eue_base_mw: w.eue[0][b],
+            lolp_with: w.lolp[1][b],
+            eue_with_mw: w.eue[1][b],
+            ..BlockResult::default()
+        };
+        for (i, &g) in self.priority.iter().enumerate() {
+            let lost = w.eue[i + 1][b] - w.eue[i + 2][b];
+            match g {
+                Group::Households => {
+                    r.eue_households_mw = lost;
+                    r.lolp_households = w.lolp[i + 1][b];
+                }
+                Group::Mining => r.eue_mining_mw = lost,
+                Group::Datacenters => r.eue_datacenters_mw = lost,
+            }
+        }
+        r
+    }
+
+    /// Loss of load in every block of a month, with the shortfall shed group by group in
+    /// priority order.
     ///
-    /// `above(i)` is always summed the same way, so zero added load gives exactly the base load.
-    fn levels(&self, load: f64, profiled: f64, mining_mw: f64, datacenter_mw: f64) -> [f64; 4] {
-        let base_net = load - profiled;
+    /// The outage table must cover, per block, `levels[0]` the load without the allocation and
+    /// `levels[1 + i]` the load of the groups `i..` of the curtailment priority (`i = 0, 1, 2`),
+    /// and `levels[4] = -profiled` none of it. Group `i` loses `min(max(S - before_i, 0),
+    /// load_i)` of a shortfall `S`, whose expectation is `e(levels[1 + i]) - e(levels[2 + i])`,
+    /// `e` the unserved-power function. `levels[1 + i]` is always summed the same way, so zero
+    /// added load gives exactly the base load.
+    fn adequacy(&self, table: &OutageTable, mining_mw: f64, datacenter_mw: f64, w: &mut Work) {
         let part = |g: Group| match g {
             Group::Mining => mining_mw,
             Group::Datacenters => datacenter_mw,
             Group::Households => 0.0,
         };
-        let above = |i: usize| -> f64 {
-            let hh_included = self.priority[i..].contains(&Group::Households);
-            let mut x = if hh_included { base_net } else { -profiled };
+        let [base, tops @ .., none] = &mut w.levels;
+        for ((x, &l), &p) in base.iter_mut().zip(&w.load).zip(&w.profiled) {
+            *x = l - p;
+        }
+        for (x, &p) in none.iter_mut().zip(&w.profiled) {
+            *x = -p;
+        }
+        for (i, x) in tops.iter_mut().enumerate() {
+            let start = if self.priority[i..].contains(&Group::Households) {
+                &*base
+            } else {
+                &*none
+            };
+            x.copy_from_slice(start);
             for &g in &self.priority[i..] {
-                x += part(g);
-            }
-            x
-        };
-        [base_net, above(0), above(1), above(2)]
-    }
-
-    /// Loss of load in one block, with the shortfall shed group by group in priority order.
-    ///
-    /// With groups in priority order and `above(i)` the load of groups `i..` left for the
-    /// outage table to cover ([`Grid::levels`]), group `i` loses `min(max(S - before_i, 0),
-    /// load_i)` of a shortfall `S`, whose expectation is `e(above(i)) - e(above(i + 1))`, `e` the
-    /// unserved-power function.
-    fn adequacy(&self, table: &OutageTable, levels: &[f64; 4], profiled: f64, r: &mut BlockResult) {
-        let [base_net, tops @ ..] = *levels;
-        // One table row per distinct load: a level that equals the base load (no added load
-        // above it) reuses the base figures, which also keeps them bit-identical.
-        let base = table.lolp_eue(base_net);
-        let look = |x: f64| if x == base_net { base } else { table.lolp_eue(x) };
-        let at = tops.map(look);
-        let eue = [at[0].1, at[1].1, at[2].1, table.eue(-profiled)];
-        (r.lolp_base, r.eue_base_mw) = base;
-        (r.lolp_with, r.eue_with_mw) = at[0];
-        for (i, &g) in self.priority.iter().enumerate() {
-            let lost = eue[i] - eue[i + 1];
-            match g {
-                Group::Households => {
-                    r.eue_households_mw = lost;
-                    r.lolp_households = at[i].0;
+                let add = part(g);
+                for v in x.iter_mut() {
+                    *v += add;
                 }
-                Group::Mining => r.eue_mining_mw = lost,
-                Group::Datacenters => r.eue_datacenters_mw = lost,
             }
+        }
+        for ((x, lolp), eue) in w.levels[..4].iter().zip(&mut w.lolp).zip(&mut w.eue) {
+            table.lolp_eue_into(x, lolp, eue);
+        }
+        // Profiled output is never negative, so no capacity is ever short of `levels[4]`.
+        w.eue[4].fill(0.0);
+    }
+}
+
+/// Per-block inputs of one month, as arrays over its blocks.
+#[derive(Debug, Clone)]
+struct BlockLanes {
+    /// Load relative to the month's average.
+    shape: Vec<f64>,
+    /// Hydro, wind and solar capacity factors.
+    cf: [Vec<f64>; 3],
+}
+
+/// A month's per-block working arrays (reused across months and paths).
+#[derive(Debug, Clone, Default)]
+struct Work {
+    /// Load of existing consumers, MW.
+    load: Vec<f64>,
+    /// Load with the allocation, MW.
+    hi: Vec<f64>,
+    /// Capacity of the current head slice, MW.
+    mw: Vec<f64>,
+    /// Capacity of the head slices so far, MW.
+    pos: Vec<f64>,
+    /// Output of the profiled classes, MW.
+    profiled: Vec<f64>,
+    /// Marginal cost at the load (NaN until found), currency/MWh.
+    marginal: Vec<f64>,
+    /// Cost of the allocation, currency/h.
+    cost: Vec<f64>,
+    /// Loads for the outage table (see [`Grid::adequacy`]), MW.
+    levels: [Vec<f64>; 5],
+    /// Loss-of-load probability of each level but the last.
+    lolp: [Vec<f64>; 4],
+    /// Expected unserved power of each level, MW.
+    eue: [Vec<f64>; 5],
+}
+
+impl Work {
+    fn reset(&mut self, blocks: usize) {
+        for v in [&mut self.load, &mut self.hi, &mut self.mw]
+            .into_iter()
+            .chain(self.levels.iter_mut())
+            .chain(self.lolp.iter_mut())
+            .chain(self.eue.iter_mut())
+        {
+            v.resize(blocks, 0.0);
+        }
+        for (v, x) in [
+            (&mut self.pos, 0.0),
+            (&mut self.profiled, 0.0),
+            (&mut self.cost, 0.0),
+            (&mut self.marginal, f64::NAN),
+        ] {
+            v.clear();
+            v.resize(blocks, x);
         }
     }
 }

@@ -101,14 +101,30 @@ impl OutageTable {
         self.below(load).map_or(0.0, |k| self.table[k][0])
     }
 
-    /// [`OutageTable::lolp`] and [`OutageTable::eue`] of one load from one table row.
+    /// [`OutageTable::lolp`] and [`OutageTable::eue`] of every load in `loads`, into `lolp`
+    /// and `eue`.
+    ///
+    /// Branch-free, so that several loads are looked up per instruction: every load reads a
+    /// row (row 0 for loads of zero or less, whose figures are then zero).
     #[inline]
-    #[must_use]
-    pub fn lolp_eue(&self, load: f64) -> (f64, f64) {
-        self.below(load).map_or((0.0, 0.0), |k| {
+    pub fn lolp_eue_into(&self, loads: &[f64], lolp: &mut [f64], eue: &mut [f64]) {
+        let n = loads.len();
+        let (lolp, eue) = (&mut lolp[..n], &mut eue[..n]);
+        let last = self.table.len() - 1;
+        // Clamped to the table first (validation keeps it under 4 million rows), so that the
+        // index fits an i32: packed conversions exist for i32, not for u64.
+        let cap = last as f64 + 1.0;
+        for b in 0..n {
+            let load = loads[b];
+            let y = (load / self.step).min(cap);
+            let t = y as i32;
+            let ceil = t + i32::from(f64::from(t) < y);
+            let k = ((ceil.max(1) - 1) as usize).min(last);
             let [c, m] = self.table[k];
-            (c, (load * c - m).max(0.0))
-        })
+            let inside = load > 0.0;
+            lolp[b] = if inside { c } else { 0.0 };
+            eue[b] = if inside { (load * c - m).max(0.0) } else { 0.0 };
+        }
     }
 
     /// Expected unserved power E[max(`load` - available, 0)], MW.
@@ -152,8 +168,13 @@ mod tests {
         assert!((t.eue(120.0) - 11.6).abs() < 1e-12);
         assert!((t.eue(200.0) - (200.0 - (0.72 * 150.0 + 0.18 * 100.0 + 0.08 * 50.0))).abs() < 1e-12);
         assert_eq!(t.eue(0.0), 0.0);
-        for x in [-5.0, 0.0, 0.3, 50.0, 99.9, 100.0, 120.0, 150.0, 1e6] {
-            assert_eq!(t.lolp_eue(x), (t.lolp(x), t.eue(x)));
+        let xs = [
+            -1e300, -5.0, -0.0, 0.0, 0.3, 50.0, 99.9, 100.0, 120.0, 150.0, 150.5, 1e6, 1e300,
+        ];
+        let (mut lolp, mut eue) = ([0.0; 13], [0.0; 13]);
+        t.lolp_eue_into(&xs, &mut lolp, &mut eue);
+        for (i, &x) in xs.iter().enumerate() {
+            assert_eq!((lolp[i], eue[i]), (t.lolp(x), t.eue(x)), "load {x}");
         }
     }
 
