@@ -106,9 +106,7 @@ impl Worker {
     /// Adds the held paths to the sketches.
     fn flush(&mut self, cells: usize) {
         for (cell, sketch) in self.sketches.iter_mut().enumerate() {
-            for row in 0..self.filled {
-                sketch.insert(self.batch[row * cells + cell]);
-            }
+            sketch.insert_many((0..self.filled).map(|row| self.batch[row * cells + cell]));
         }
         self.filled = 0;
     }
