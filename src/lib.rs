@@ -17,6 +17,7 @@ pub mod calendar;
 pub mod drivers;
 pub mod engine;
 pub mod error;
+mod float;
 pub mod grid;
 pub mod loads;
 pub mod metrics;

@@ -394,7 +394,8 @@ impl Grid {
             ..BlockResult::default()
         };
         for (i, &g) in self.priority.iter().enumerate() {
-            let lost = w.eue[i + 1][b] - w.eue[i + 2][b];
+            let next = w.eue.get(i + 2).map_or(0.0, |e| e[b]);
+            let lost = w.eue[i + 1][b] - next;
             match g {
                 Group::Households => {
                     r.eue_households_mw = lost;
@@ -443,11 +444,11 @@ impl Grid {
                 }
             }
         }
-        for ((x, lolp), eue) in w.levels[..4].iter().zip(&mut w.lolp).zip(&mut w.eue) {
+        // `levels[4]` is not looked up: profiled output is never negative, so no capacity is
+        // ever short of it and its unserved power is zero.
+        for ((x, lolp), eue) in w.levels.iter().zip(&mut w.lolp).zip(&mut w.eue) {
             table.lolp_eue_into(x, lolp, eue);
         }
-        // Profiled output is never negative, so no capacity is ever short of `levels[4]`.
-        w.eue[4].fill(0.0);
     }
 }
 
@@ -481,8 +482,8 @@ struct Work {
     levels: [Vec<f64>; 5],
     /// Loss-of-load probability of each level but the last.
     lolp: [Vec<f64>; 4],
-    /// Expected unserved power of each level, MW.
-    eue: [Vec<f64>; 5],
+    /// Expected unserved power of each level but the last (zero), MW.
+    eue: [Vec<f64>; 4],
 }
 
 impl Work {

@@ -10,6 +10,7 @@
 //! equal to load serves it. This is the convention of the published IEEE RTS-79 indices (it
 //! reproduces their LOLE of 9.3942 h/yr; counting ties as losses gives 9.418).
 
+use crate::float::ceil_i32;
 use statrs::distribution::{Binomial, Discrete};
 
 /// A class of identical two-state units.
@@ -83,15 +84,19 @@ impl OutageTable {
     /// Index of the largest grid capacity strictly below `load`, or `None` if there is none.
     #[inline]
     fn below(&self, load: f64) -> Option<usize> {
-        if load <= 0.0 {
-            return None;
-        }
-        // ceil(load / step) - 1 without the libm `ceil` call of baseline x86-64: truncate
-        // (saturating), then step up when there was a fraction; load > 0 makes the ceiling >= 1.
-        let y = load / self.step;
-        let t = y as u64;
-        let ceil = t.saturating_add(u64::from((t as f64) < y));
-        Some(((ceil - 1) as usize).min(self.table.len() - 1))
+        (load > 0.0).then(|| self.row(load))
+    }
+
+    /// For `load > 0`, the index of the largest grid capacity strictly below it:
+    /// `ceil(load / step) - 1`, at most the last row. Any other `load` gives a valid index
+    /// (row 0) whose figures the caller must not use; branch-free, so lookups vectorise.
+    #[inline]
+    fn row(&self, load: f64) -> usize {
+        let last = self.table.len() - 1;
+        // Clamped to the table first (validation keeps it under 4 million rows), so that the
+        // ceiling fits an i32: packed conversions exist for i32, not for u64.
+        let ceil = ceil_i32((load / self.step).min(last as f64 + 1.0));
+        ((ceil.max(1) - 1) as usize).min(last)
     }
 
     /// Loss-of-load probability: P(available capacity < `load` MW).
@@ -110,17 +115,9 @@ impl OutageTable {
     pub fn lolp_eue_into(&self, loads: &[f64], lolp: &mut [f64], eue: &mut [f64]) {
         let n = loads.len();
         let (lolp, eue) = (&mut lolp[..n], &mut eue[..n]);
-        let last = self.table.len() - 1;
-        // Clamped to the table first (validation keeps it under 4 million rows), so that the
-        // index fits an i32: packed conversions exist for i32, not for u64.
-        let cap = last as f64 + 1.0;
         for b in 0..n {
             let load = loads[b];
-            let y = (load / self.step).min(cap);
-            let t = y as i32;
-            let ceil = t + i32::from(f64::from(t) < y);
-            let k = ((ceil.max(1) - 1) as usize).min(last);
-            let [c, m] = self.table[k];
+            let [c, m] = self.table[self.row(load)];
             let inside = load > 0.0;
             lolp[b] = if inside { c } else { 0.0 };
             eue[b] = if inside { (load * c - m).max(0.0) } else { 0.0 };

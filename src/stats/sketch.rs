@@ -8,6 +8,7 @@
 //! the smallest magnitudes are collapsed into one (the tails people read off fan charts keep
 //! their accuracy). Magnitudes below [`ZERO_THRESHOLD`] count as zero.
 
+use crate::float::ceil_i32;
 use serde::{Deserialize, Serialize};
 
 /// Relative accuracy of every quantile outside a collapsed region.
@@ -94,14 +95,6 @@ fn index(magnitude: f64) -> i32 {
     // ln(gamma) is a constant; dividing by it once per insert would cost a division.
     const INV_LN_GAMMA: f64 = 249.999_666_666_310_87; // 1 / ln((1+a)/(1-a)) for a = 0.002
     ceil_i32(magnitude.ln() * INV_LN_GAMMA)
-}
-
-/// `y.ceil() as i32` for |y| < 2^31, without the libm call `ceil` compiles to on baseline
-/// x86-64 (no SSE4.1 `roundsd`); exact: truncation, then one step up for positive fractions.
-#[inline]
-pub(crate) fn ceil_i32(y: f64) -> i32 {
-    let t = y as i32;
-    t + i32::from(f64::from(t) < y)
 }
 
 fn representative(i: i32) -> f64 {
