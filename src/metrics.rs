@@ -127,6 +127,36 @@ mod tests {
     use super::*;
 
     #[test]
+    fn first_july_of_each_start_month() {
+        // July starts a fiscal year at once; June needs one month, August eleven.
+        assert_eq!(first_july(7), 0);
+        assert_eq!(first_july(6), 1);
+        assert_eq!(first_july(4), 3);
+        assert_eq!(first_july(1), 6);
+        assert_eq!(first_july(8), 11);
+        assert_eq!(first_july(12), 7);
+    }
+
+    #[test]
+    fn worst_fiscal_year_ignores_partial_years() {
+        let months = 30; // April 2026 to September 2028: FY2027 and FY2028 complete
+        let mut buf = vec![0.0; path_len(months)];
+        let net = Metric::NetFlowPkr as usize * months;
+        for t in 0..months {
+            buf[net + t] = if t < 3 || t >= 27 { -100.0 } else { 1.0 };
+        }
+        buf[net + 3] = -5.0; // July 2026, in FY2027
+        summarise(&mut buf, months, &vec![1.0; months], first_july(4));
+        let o = output_index("worst_fiscal_year_net_flow_pkr").unwrap();
+        assert_eq!(buf[N_METRICS * months + o], -5.0 + 11.0);
+        // No complete fiscal year: zero, reported as undefined by the Python side.
+        let months = 11;
+        let mut buf = vec![-1.0; path_len(months)];
+        summarise(&mut buf, months, &vec![1.0; months], first_july(7));
+        assert_eq!(buf[N_METRICS * months + o], 0.0);
+    }
+
+    #[test]
     fn layout_order_matches_the_enum() {
         for (i, (m, _)) in METRICS.iter().enumerate() {
             assert_eq!(*m as usize, i);
@@ -145,8 +175,10 @@ pub enum Agg {
     Mean,
     /// Value in the last month.
     Last,
-    /// Lowest sum over a year of the horizon (consecutive 12-month windows from the start).
-    WorstYear,
+    /// Lowest sum over a complete fiscal year (July to June, Pakistan's) inside the horizon; a
+    /// partial first or last year never counts. Zero when the horizon holds no complete fiscal
+    /// year (the Python side then reports the output as undefined).
+    WorstFiscalYear,
     /// Sum discounted to the start (end-of-month flows); the model adds terminal values.
     Discounted,
 }
@@ -155,7 +187,11 @@ pub enum Agg {
 pub const OUTPUTS: [(&str, Metric, Agg); 20] = [
     ("npv_pkr", Metric::NetFlowPkr, Agg::Discounted),
     ("net_flow_pkr_per_year", Metric::NetFlowPkr, Agg::PerYear),
-    ("worst_year_net_flow_pkr", Metric::NetFlowPkr, Agg::WorstYear),
+    (
+        "worst_fiscal_year_net_flow_pkr",
+        Metric::NetFlowPkr,
+        Agg::WorstFiscalYear,
+    ),
     ("circular_debt_change_pkr", Metric::CircularDebtFlowPkr, Agg::Total),
     ("tariff_revenue_pkr_per_year", Metric::TariffRevenuePkr, Agg::PerYear),
     ("added_cost_pkr_per_year", Metric::AddedCostPkr, Agg::PerYear),
@@ -192,9 +228,17 @@ pub fn path_len(months: usize) -> usize {
     N_METRICS * months + N_OUTPUTS
 }
 
+/// Index of the first July in a horizon whose first month is calendar month `start_month`
+/// (1-12): where the first complete fiscal year begins.
+#[must_use]
+pub fn first_july(start_month: u32) -> usize {
+    ((19 - start_month) % 12) as usize
+}
+
 /// Fills the outputs (after the metrics) of a path buffer from its monthly metrics;
-/// `discount` holds the discount factor of each month.
-pub fn summarise(buf: &mut [f64], months: usize, discount: &[f64]) {
+/// `discount` holds the discount factor of each month and `first_july` the index of the first
+/// July (see [`first_july`]).
+pub fn summarise(buf: &mut [f64], months: usize, discount: &[f64], first_july: usize) {
     let years = months as f64 / 12.0;
     let base = N_METRICS * months;
     for (o, &(_, m, agg)) in OUTPUTS.iter().enumerate() {
@@ -205,10 +249,11 @@ pub fn summarise(buf: &mut [f64], months: usize, discount: &[f64]) {
             Agg::Total => x.iter().sum(),
             Agg::Mean => x.iter().sum::<f64>() / months as f64,
             Agg::Last => x[months - 1],
-            Agg::WorstYear => x
-                .chunks(12)
-                .map(|c| c.iter().sum::<f64>())
-                .fold(f64::INFINITY, f64::min),
+            Agg::WorstFiscalYear => {
+                let years = x.get(first_july..).unwrap_or_default().chunks_exact(12);
+                let worst = years.map(|c| c.iter().sum::<f64>()).fold(f64::INFINITY, f64::min);
+                if worst.is_finite() { worst } else { 0.0 }
+            }
             Agg::Discounted => x.iter().zip(discount).map(|(v, d)| v * d).sum(),
         };
         buf[base + o] = v;

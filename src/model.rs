@@ -19,6 +19,8 @@ pub struct Model {
     sc: Scenario,
     /// Discount factor of each month's flows (end of month).
     discount: Vec<f64>,
+    /// Index of the first July: where the first complete fiscal year starts.
+    first_july: usize,
 }
 
 /// The model's phases within a month, in order.
@@ -67,11 +69,13 @@ impl Model {
         let discount = (0..drivers.months())
             .map(|t| (1.0 + r).powf(-((t + 1) as f64) / 12.0))
             .collect();
+        let first_july = crate::metrics::first_july(sc.simulation.start.month);
         Self {
             drivers,
             grid,
             sc: sc.clone(),
             discount,
+            first_july,
         }
     }
 
@@ -130,7 +134,7 @@ impl Model {
             return;
         }
         let base = N_METRICS * tm;
-        crate::metrics::summarise(out, tm, &self.discount);
+        crate::metrics::summarise(out, tm, &self.discount, self.first_july);
         // The reserve's BTC gained under the policy (levy and purchases) count as an asset at
         // the horizon, marked to market and discounted; the initial holdings are not the policy's.
         let last = tm - 1;
