@@ -124,6 +124,8 @@ class RunStats:
         """Share of paths on which output ``index`` is at most ``x`` (sketch resolution)."""
     def output_lower_partial_moments(self, index: int, x: float) -> tuple[float, float]:
         """``(E[max(x - X, 0)], E[max(x - X, 0)**2])`` of output ``index`` over all paths."""
+    def output_upper_partial_moments(self, index: int, x: float) -> tuple[float, float]:
+        """``(E[max(X - x, 0)], E[max(X - x, 0)**2])`` of output ``index`` over all paths."""
     def output_quantiles(self, q: list[float]) -> npt.NDArray[np.float64]:
         """Sketch quantiles of the per-path outputs, shape (outputs, len(q))."""
     def merge(self, other: RunStats) -> RunStats:

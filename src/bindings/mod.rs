@@ -453,6 +453,15 @@ impl PyRunStats {
             .map_or((f64::NAN, f64::NAN), |s| s.lower_partial_moments(x))
     }
 
+    /// `(E[max(X - x, 0)], E[max(X - x, 0)^2])` of output `index` over all paths.
+    fn output_upper_partial_moments(&self, index: usize, x: f64) -> (f64, f64) {
+        let grid = self.inner.metrics.len() * self.inner.months;
+        self.inner
+            .sketches
+            .get(grid + index)
+            .map_or((f64::NAN, f64::NAN), |s| s.upper_partial_moments(x))
+    }
+
     /// Sketch quantiles of the per-path outputs, array of shape (outputs, len(q)).
     fn output_quantiles<'py>(&self, py: Python<'py>, q: Vec<f64>) -> Bound<'py, PyArray2<f64>> {
         let grid = self.inner.metrics.len() * self.inner.months;

@@ -214,6 +214,26 @@ impl Sketch {
         (m1 / n as f64, m2 / n as f64)
     }
 
+    /// First and second moments, over all values, of the excess above `x`:
+    /// `E[max(X - x, 0)]` and `E[max(X - x, 0)^2]`, each value taken at its bucket
+    /// representative. With `x` the `1 - a`-quantile, `x + m1 / a` is the mean of the highest
+    /// share `a` of values (the expected shortfall of an output where lower is better). NaN
+    /// when empty.
+    #[must_use]
+    pub fn upper_partial_moments(&self, x: f64) -> (f64, f64) {
+        let n = self.count();
+        if n == 0 {
+            return (f64::NAN, f64::NAN);
+        }
+        let (mut m1, mut m2) = (0.0, 0.0);
+        for (v, c) in self.ascending().filter(|&(v, _)| v > x) {
+            let d = v - x;
+            m1 += d * c as f64;
+            m2 += d * d * c as f64;
+        }
+        (m1 / n as f64, m2 / n as f64)
+    }
+
     /// The `q`-quantile (0 <= q <= 1): within relative error [`ALPHA`] of the order statistic
     /// of 0-based rank `floor(q (n - 1))`. NaN for an empty sketch.
     #[must_use]
@@ -248,6 +268,21 @@ impl Sketch {
 mod tests {
     use super::*;
 
+    #[test]
+    fn upper_partial_moments_mirror_the_lower_ones() {
+        let xs: Vec<f64> = (-500..1500).map(|i| f64::from(i) * 0.37).collect();
+        let mut pos = Sketch::default();
+        let mut neg = Sketch::default();
+        pos.insert_many(xs.iter().copied());
+        neg.insert_many(xs.iter().map(|x| -x));
+        for x in [-100.0, 0.0, 12.5, 400.0, 1e6] {
+            let (u1, u2) = pos.upper_partial_moments(x);
+            let (l1, l2) = neg.lower_partial_moments(-x);
+            assert!((u1 - l1).abs() <= 1e-9 * (1.0 + u1.abs()), "{x}: {u1} vs {l1}");
+            assert!((u2 - l2).abs() <= 1e-9 * (1.0 + u2.abs()), "{x}: {u2} vs {l2}");
+        }
+        assert_eq!(pos.upper_partial_moments(1e6), (0.0, 0.0));
+    }
     #[test]
     fn inv_ln_gamma_constant_is_right() {
         assert!((1.0 / GAMMA.ln() - 249.999_666_666_310_87).abs() < 1e-9);
