@@ -238,7 +238,7 @@ def test_summary_has_fiscal_outputs_with_errors(preset: gr.Scenario) -> None:
         "reserve_value_pkr",
         "miner_uptime_share",
         "mean_hashprice_usd_per_ph_day",
-        "worst_year_net_flow_pkr",
+        "worst_fiscal_year_net_flow_pkr",
         "household_eue_cost_pkr_per_year",
     } <= set(s.index)
     assert s.loc["npv_pkr", "se"] > 0
@@ -264,20 +264,19 @@ def test_summary_and_risk_match_numpy_on_the_same_paths(short: gr.Scenario) -> N
     assert s.loc["npv_pkr", "mean"] == pytest.approx(npv.mean(), rel=1e-12)
     assert s.loc["npv_pkr", "sd"] == pytest.approx(npv.std(ddof=1), rel=1e-9)
     assert s.loc["npv_pkr", "se"] == pytest.approx(npv.std(ddof=1) / math.sqrt(n), rel=1e-9)
-    for level, k in ((95, 0.05), (99, 0.01)):
-        var_exact = -srt[math.floor(k * (n - 1))]
-        cvar_exact = -srt[: round(k * n)].mean()
-        assert s.loc["npv_pkr", f"var{level}"] == pytest.approx(var_exact, rel=alpha)
-        assert s.loc["npv_pkr", f"cvar{level}"] == pytest.approx(cvar_exact, rel=3 * alpha)
-    assert math.isnan(s.loc["miner_uptime_share", "var95"])  # not money
     r = res.risk()
     assert r.loc["P(NPV < 0)", "value"] == np.mean(npv < 0)
-    worst = res.path_output("worst_year_net_flow_pkr")
-    assert r.iloc[1]["value"] == np.mean(worst < 0)
-    thr = max(float(np.quantile(-worst, 0.8)), 1e6)
+    assert r.loc["VaR 95 % of the NPV loss", "value"] == pytest.approx(-srt[math.floor(0.05 * (n - 1))], rel=alpha)
+    assert r.loc["CVaR 95 % of the NPV loss", "value"] >= r.loc["VaR 95 % of the NPV loss", "value"]
+    # The worst fiscal year, from the kept monthly flows: 24 months from April 2026 hold one
+    # complete fiscal year (July 2026 to June 2027, months 3-14).
+    assert res.fiscal_years == ["FY2027"]
+    fy = res.path_array("fiscal.net_flow_pkr")[:, 3:15].sum(axis=1)
+    np.testing.assert_allclose(res.path_output("worst_fiscal_year_net_flow_pkr"), fy, rtol=1e-12)
+    assert r.loc["P(a fiscal year loses more than 0 PKR)", "value"] == np.mean(fy < 0)
+    thr = max(float(np.quantile(-fy, 0.8)), 1e6)
     r2 = res.risk(loss_threshold_pkr=thr)
-    assert r2.iloc[1]["value"] == pytest.approx(np.mean(worst <= -thr), abs=0.01)
-    assert r.loc["CVaR 95 % of NPV loss", "value"] >= r.loc["VaR 95 % of NPV loss", "value"]
+    assert r2.iloc[1]["value"] == pytest.approx(np.mean(fy <= -thr), abs=0.01)
     assert (r["se"] > 0).all()
     with pytest.raises(gr.ArgumentError, match="loss_threshold_pkr"):
         res.risk(loss_threshold_pkr=-1)
@@ -365,10 +364,13 @@ def test_to_pandas_and_to_xarray(short: gr.Scenario) -> None:
 def test_summary_loss_probabilities(short: gr.Scenario) -> None:
     res = gr.simulate(short, paths=2_000, seed=6, keep_outputs=True, progress=False)
     s = res.summary()
-    npv, worst = res.path_output("npv_pkr"), res.path_output("worst_year_net_flow_pkr")
-    assert s.loc["npv_pkr", "p_loss"] == np.mean(npv < 0)
-    assert s.loc["worst_year_net_flow_pkr", "p_loss"] == np.mean(worst < 0)
+    npv, worst = res.path_output("npv_pkr"), res.path_output("worst_fiscal_year_net_flow_pkr")
+    debt = res.path_output("circular_debt_change_pkr")
+    assert s.loc["npv_pkr", "p_adverse"] == np.mean(npv < 0)
+    assert s.loc["worst_fiscal_year_net_flow_pkr", "p_adverse"] == np.mean(worst < 0)
+    assert s.loc["circular_debt_change_pkr", "p_adverse"] == np.mean(debt > 0)  # debt that grows
     thr = 1e9
     s2 = res.summary(loss_threshold_pkr=thr)
-    assert s2.loc["worst_year_net_flow_pkr", "p_loss"] == pytest.approx(np.mean(worst < -thr), abs=0.005)
-    assert math.isnan(s.loc["reserve_btc", "p_loss"])
+    assert s2.loc["worst_fiscal_year_net_flow_pkr", "p_adverse"] == pytest.approx(np.mean(worst < -thr), abs=0.005)
+    assert s2.loc["circular_debt_change_pkr", "p_adverse"] == pytest.approx(np.mean(debt > thr), abs=0.005)
+    assert math.isnan(s.loc["reserve_btc", "p_adverse"])

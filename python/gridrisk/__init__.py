@@ -13,17 +13,30 @@ from gridrisk.compare import Comparison, Sweep, compare, sweep
 from gridrisk.errors import ArgumentError, DataError, GridRiskError, MergeError, ScenarioError
 from gridrisk.explain import MonthDetail, explain_month
 from gridrisk.io import load
-from gridrisk.results import FAN_QUANTILES, METRIC_UNITS, OUTPUT_UNITS, SUMMARY_QUANTILES, Results
+from gridrisk.results import (
+    ADVERSE_FROM_ZERO,
+    FAN_QUANTILES,
+    METRIC_BETTER,
+    METRIC_UNITS,
+    OUTPUT_BETTER,
+    OUTPUT_UNITS,
+    SUMMARY_QUANTILES,
+    Results,
+    fiscal_years,
+)
 from gridrisk.scenario import Scenario, presets
 from gridrisk.sensitivity import DRIVER_GROUPS, Sensitivity, sensitivity
 from gridrisk.simulation import MAX_PATHS, merge, simulate, thread_pool_size
 
 __all__ = [
+    "ADVERSE_FROM_ZERO",
     "CHUNK_PATHS",
     "DRIVER_GROUPS",
     "FAN_QUANTILES",
     "MAX_PATHS",
+    "METRIC_BETTER",
     "METRIC_UNITS",
+    "OUTPUT_BETTER",
     "OUTPUT_UNITS",
     "SKETCH_RELATIVE_ACCURACY",
     "SUMMARY_QUANTILES",
@@ -43,6 +56,7 @@ __all__ = [
     "adequacy",
     "compare",
     "explain_month",
+    "fiscal_years",
     "load",
     "merge",
     "presets",

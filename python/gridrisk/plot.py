@@ -59,44 +59,79 @@ def fan_chart(results: Results, metric: str, *, bands: Sequence[float] = (0.05, 
     return ax
 
 
-def histogram(results: Results, output: str = "npv_pkr", *, bins: int = 60, ax: Any = None) -> Any:
-    """Distribution of a per-path output with VaR and CVaR of the loss (95 %) marked.
+def _output(results: Results, output: str) -> int:
+    from gridrisk._validate import choice
 
-    Uses the kept per-path values when available, else the quantile sketch (as a density
-    read off 200 quantiles).
+    return results.outputs.index(choice("output", output, results.outputs))
+
+
+def histogram(results: Results, output: str = "npv_pkr", *, bins: int = 60, ax: Any = None) -> Any:
+    """Distribution of a per-path output with the 95 % VaR and CVaR of its adverse tail marked.
+
+    The adverse tail is the low one for outputs where higher is better (NPV) and the high one
+    where lower is better (circular debt): see ``gridrisk.OUTPUT_BETTER``. Uses the kept
+    per-path values when available, else the quantile sketch (as a density read off 200
+    quantiles).
+
+    Raises
+    ------
+    ArgumentError
+        If ``output`` is not one of ``results.outputs`` (with a did-you-mean hint).
     """
+    i = _output(results, output)
+    name = results.outputs[i]
     ax = _axes(ax)
-    s = results.summary().loc[output]
-    if results._paths is not None and output in results._paths:
-        values = results.path_output(output)
+    s = results.summary().loc[name]
+    if results._paths is not None and name in results._paths:
+        values = results.path_output(name)
     else:
-        values = results.stats.output_quantiles([float(q) for q in np.linspace(0.0025, 0.9975, 200)])[
-            results.outputs.index(output)
-        ]
-    ax.hist(values, bins=bins, color="tab:gray", alpha=0.7)
-    if np.isfinite(s["var95"]):
-        ax.axvline(-s["var95"], color="tab:orange", lw=2, label=f"VaR 95 % (loss {s['var95']:,.3g})")
-        ax.axvline(-s["cvar95"], color="tab:red", lw=2, ls="--", label=f"CVaR 95 % (loss {s['cvar95']:,.3g})")
+        values = results.stats.output_quantiles([float(q) for q in np.linspace(0.0025, 0.9975, 200)])[i]
+    ax.hist(values[np.isfinite(values)], bins=bins, color="tab:gray", alpha=0.7)
+    side = "low" if s["better"] == "higher" else "high"
+    if np.isfinite(s["adverse_var95"]):
+        ax.axvline(
+            s["adverse_var95"], color="tab:orange", lw=2, label=f"VaR 95 %, {side} tail: {s['adverse_var95']:,.3g}"
+        )
+        ax.axvline(
+            s["adverse_cvar95"],
+            color="tab:red",
+            lw=2,
+            ls="--",
+            label=f"CVaR 95 %, {side} tail: {s['adverse_cvar95']:,.3g}",
+        )
     ax.axvline(s["mean"], color="tab:blue", lw=1.5, label=f"mean {s['mean']:,.3g} ± {s['se']:,.2g}")
-    ax.set_xlabel(f"{output} ({_unit(results, output)})")
+    ax.set_xlabel(f"{name} ({_unit(results, name)})")
     ax.set_ylabel("paths")
     ax.legend(frameon=False)
     return ax
 
 
-def exceedance(results: Results, output: str = "npv_pkr", *, loss: bool = True, ax: Any = None) -> Any:
-    """Probability that the loss (minus the output) exceeds each amount, from the sketch."""
+def exceedance(results: Results, output: str = "npv_pkr", *, ax: Any = None) -> Any:
+    """Probability of an outcome at least as adverse as each value, from the sketch.
+
+    For an output where higher is better (NPV) the curve is P(output <= x) and the x axis is
+    the shortfall ``-output``; where lower is better (circular debt) it is P(output >= x).
+
+    Raises
+    ------
+    ArgumentError
+        If ``output`` is not one of ``results.outputs``.
+    """
+    from gridrisk.results import OUTPUT_BETTER
+
+    i = _output(results, output)
+    name = results.outputs[i]
     ax = _axes(ax)
     qs = np.linspace(0.001, 0.999, 400)
-    v = results.stats.output_quantiles([float(q) for q in qs])[results.outputs.index(output)]
-    if loss:
-        ax.plot(-v, qs, color="tab:red")  # P(loss > -v_q) = P(X < v_q) = q
-        ax.set_xlabel(f"loss = -{output} ({_unit(results, output)})")
+    v = results.stats.output_quantiles([float(q) for q in qs])[i]
+    if OUTPUT_BETTER.get(name) == "higher":
+        ax.plot(-v, qs, color="tab:red")  # P(-X >= -v_q) = P(X <= v_q) = q
+        ax.set_xlabel(f"shortfall = -{name} ({_unit(results, name)})")
     else:
-        ax.plot(v, 1 - qs, color="tab:blue")
-        ax.set_xlabel(f"{output} ({_unit(results, output)})")
+        ax.plot(v, 1 - qs, color="tab:red")  # P(X >= v_q) = 1 - q
+        ax.set_xlabel(f"{name} ({_unit(results, name)})")
     ax.set_yscale("log")
-    ax.set_ylabel("probability of exceeding")
+    ax.set_ylabel("probability of an outcome this bad or worse")
     ax.grid(True, which="both", alpha=0.3)
     return ax
 

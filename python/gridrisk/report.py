@@ -82,6 +82,39 @@ def _plots(results: Results) -> dict[str, bytes]:
     return out
 
 
+def _overrides(results: Results) -> list[dict[str, Any]]:
+    """The scenario's overrides of its preset or file, JSON-safe."""
+    return [
+        {"field": field, "preset_value": _json_value(old), "value": _json_value(new)}
+        for field, old, new in results.scenario.overrides
+    ]
+
+
+def _json_value(x: Any) -> Any:
+    if isinstance(x, float):
+        return _json_safe(x)
+    if isinstance(x, (list, tuple)):
+        return [_json_value(v) for v in x]
+    if isinstance(x, dict):
+        return {str(k): _json_value(v) for k, v in x.items()}
+    return x
+
+
+def _overrides_html(results: Results) -> str:
+    rows = results.scenario.overrides
+    if not rows:
+        return "<p>Scenario as shipped: no overrides.</p>"
+    cells = "".join(
+        f"<tr><td style='text-align:left'>{html.escape(field)}</td><td>{html.escape(repr(old))}</td>"
+        f"<td>{html.escape(repr(new))}</td></tr>"
+        for field, old, new in rows
+    )
+    return (
+        f"<h2>Overrides of {html.escape(results.scenario.name)}</h2><table><tr><th>field</th>"
+        f"<th>preset value</th><th>value in this run</th></tr>{cells}</table>"
+    )
+
+
 def html_report(results: Results) -> str:
     """A self-contained HTML page: run facts, risk, summary, adequacy and plots (embedded)."""
     plots = _plots(results)
@@ -91,9 +124,10 @@ def html_report(results: Results) -> str:
         "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto}"
         "table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;padding:2px 6px;"
         "text-align:right}</style></head><body>",
-        f"<h1>gridrisk: {html.escape(results.scenario.name)}</h1>",
+        f"<h1>gridrisk: {html.escape(results.scenario.label)}</h1>",
         f"<p>{html.escape(repr(results))}</p>",
-        "<h2>Fiscal risk (loss = minus the NPV)</h2>",
+        _overrides_html(results),
+        "<h2>Fiscal risk (NPV loss = minus the NPV; circular debt on its high tail)</h2>",
         results.risk().to_html(**fmt),
         "<h2>Per-path outputs</h2>",
         results.summary().to_html(**fmt),
@@ -122,12 +156,17 @@ def write_outputs(results: Results, out_dir: str | os.PathLike[str]) -> list[Pat
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     facts = {
-        "scenario": results.scenario.name,
+        "scenario": results.scenario.label,
+        "scenario_name": results.scenario.name,
+        "overrides": _overrides(results),
         "seed": results.seed,
         "path_range": list(results.path_range),
         "gridrisk_version": results.version,
         "wall_time_s": results.wall_time_s,
-        "risk": {k: {c: _json_safe(float(v)) for c, v in row.items()} for k, row in results.risk().iterrows()},
+        "risk": {
+            k: {c: (_json_safe(v) if isinstance(v, float) else v) for c, v in row.items()}
+            for k, row in results.risk().iterrows()
+        },
         "summary": {
             k: {c: (_json_safe(v) if isinstance(v, float) else v) for c, v in row.items()}
             for k, row in results.summary().iterrows()

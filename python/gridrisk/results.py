@@ -17,7 +17,17 @@ from gridrisk._validate import choice
 from gridrisk.errors import ArgumentError, MergeError
 from gridrisk.scenario import Scenario
 
-__all__ = ["FAN_QUANTILES", "METRIC_UNITS", "OUTPUT_UNITS", "SUMMARY_QUANTILES", "Results"]
+__all__ = [
+    "ADVERSE_FROM_ZERO",
+    "FAN_QUANTILES",
+    "METRIC_BETTER",
+    "METRIC_UNITS",
+    "OUTPUT_BETTER",
+    "OUTPUT_UNITS",
+    "SUMMARY_QUANTILES",
+    "Results",
+    "fiscal_years",
+]
 
 #: Quantiles shown by default in fan charts.
 FAN_QUANTILES: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -62,7 +72,7 @@ METRIC_UNITS: dict[str, str] = {
 OUTPUT_UNITS: dict[str, str] = {
     "npv_pkr": "PKR",
     "net_flow_pkr_per_year": "PKR/yr",
-    "worst_year_net_flow_pkr": "PKR",
+    "worst_fiscal_year_net_flow_pkr": "PKR",
     "circular_debt_change_pkr": "PKR",
     "tariff_revenue_pkr_per_year": "PKR/yr",
     "tax_pkr_per_year": "PKR/yr",
@@ -82,10 +92,133 @@ OUTPUT_UNITS: dict[str, str] = {
     "household_eue_cost_pkr_per_year": "PKR/yr",
 }
 
+HIGHER = "higher"
+LOWER = "lower"
+
+#: Which way is better for each per-path output, from the state's accounts and households'
+#: supply: ``"higher"`` (NPV, net flow, revenue, tax, the reserve) or ``"lower"`` (circular
+#: debt, generation cost, tax expenditure, unserved energy, loss of load). Risk figures
+#: (VaR, CVaR, the probability of an adverse outcome, exceedance curves) read the adverse tail:
+#: the low tail of a ``"higher"`` output, the high tail of a ``"lower"`` one.
+OUTPUT_BETTER: dict[str, str] = {
+    "npv_pkr": HIGHER,
+    "net_flow_pkr_per_year": HIGHER,
+    "worst_fiscal_year_net_flow_pkr": HIGHER,
+    "circular_debt_change_pkr": LOWER,
+    "tariff_revenue_pkr_per_year": HIGHER,
+    "tax_pkr_per_year": HIGHER,
+    "tax_expenditure_pkr_per_year": LOWER,
+    "reserve_value_pkr": HIGHER,
+    "reserve_btc": HIGHER,
+    # Miners who run pay their bills; their draw on the grid shows in the reliability outputs.
+    "miner_uptime_share": HIGHER,
+    "mean_hashprice_usd_per_ph_day": HIGHER,
+    "lole_base_h_per_year": LOWER,
+    "lole_with_h_per_year": LOWER,
+    "lole_households_h_per_year": LOWER,
+    "eue_base_mwh_per_year": LOWER,
+    "eue_with_mwh_per_year": LOWER,
+    "eue_households_increase_mwh_per_year": LOWER,
+    "eue_newload_mwh_per_year": LOWER,
+    "added_cost_pkr_per_year": LOWER,
+    "household_eue_cost_pkr_per_year": LOWER,
+}
+
+#: Which way is better for each monthly metric, as :data:`OUTPUT_BETTER`. For the drivers it is
+#: the side that helps the state's accounts and households' supply: cheaper fuel, a stronger
+#: rupee, a dearer Bitcoin, a smaller network, more water; for the new loads' own draw, the
+#: revenue it pays (its cost to reliability shows in the grid metrics).
+METRIC_BETTER: dict[str, str] = {
+    "demand.load_mw": LOWER,
+    "fuel.oil_usd_per_bbl": LOWER,
+    "fuel.lng_usd_per_mmbtu": LOWER,
+    "fuel.coal_usd_per_t": LOWER,
+    "fx.pkr_per_usd": LOWER,
+    "bitcoin.price_usd": HIGHER,
+    "bitcoin.fees_btc_per_block": HIGHER,
+    "network.hashrate_ehs": LOWER,
+    "network.difficulty_t": LOWER,
+    "hydro.availability": HIGHER,
+    "grid.marginal_cost_pkr_per_kwh": LOWER,
+    "grid.added_cost_pkr": LOWER,
+    "grid.lole_base_h": LOWER,
+    "grid.lole_with_h": LOWER,
+    "grid.lole_households_h": LOWER,
+    "grid.eue_base_mwh": LOWER,
+    "grid.eue_with_mwh": LOWER,
+    "grid.eue_households_increase_mwh": LOWER,
+    "grid.eue_newload_mwh": LOWER,
+    "mining.hashprice_usd_per_ph_day": HIGHER,
+    "mining.uptime": HIGHER,
+    "mining.load_mw": HIGHER,
+    "mining.btc_mined": HIGHER,
+    "datacenters.load_mw": HIGHER,
+    "fiscal.tariff_revenue_pkr": HIGHER,
+    "fiscal.tax_pkr": HIGHER,
+    "fiscal.tax_expenditure_pkr": LOWER,
+    "fiscal.net_flow_pkr": HIGHER,
+    "fiscal.circular_debt_flow_pkr": LOWER,
+    "reserve.btc": HIGHER,
+    "reserve.value_pkr": HIGHER,
+    "fiscal.household_eue_cost_pkr": LOWER,
+}
+
+#: Per-path outputs that are net effects of the allocation, measured from a natural zero (the
+#: state's net position, circular debt, households' extra unserved energy and its cost): for
+#: these :meth:`Results.summary` gives ``p_adverse``, the probability of an adverse outcome.
+ADVERSE_FROM_ZERO: frozenset[str] = frozenset(
+    {
+        "npv_pkr",
+        "net_flow_pkr_per_year",
+        "worst_fiscal_year_net_flow_pkr",
+        "circular_debt_change_pkr",
+        "eue_households_increase_mwh_per_year",
+        "household_eue_cost_pkr_per_year",
+    }
+)
+
+
+def fiscal_years(start: str, months: int) -> list[str]:
+    """The complete Pakistani fiscal years (July to June) inside a horizon.
+
+    Parameters
+    ----------
+    start : str
+        First simulated month, ``"YYYY-MM"``.
+    months : int
+        Number of simulated months.
+
+    Returns
+    -------
+    list of str
+        Labels such as ``"FY2027"`` (July 2026 to June 2027: a fiscal year is named after the
+        calendar year in which it ends), in order. Partial first and last years are left out.
+    """
+    first = pd.Period(start, freq="M")
+    skip = (7 - first.month) % 12
+    count = max(months - skip, 0) // 12
+    first_end = (first + skip + 11).year
+    return [f"FY{first_end + k}" for k in range(count)]
+
+
 _Z95 = 1.959963984540054
 
 #: Quantiles reported by :meth:`Results.summary` and :meth:`Results.snapshot`.
 SUMMARY_QUANTILES: tuple[float, ...] = (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99)
+
+
+def _threshold(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ArgumentError(f"loss_threshold_pkr must be a finite number >= 0, got {value!r}")
+    thr = float(value)
+    if not math.isfinite(thr) or thr < 0:
+        raise ArgumentError(f"loss_threshold_pkr must be a finite number >= 0, got {value!r}")
+    return thr
+
+
+def _se(sd: float | np.ndarray, n: int) -> Any:
+    """Standard error of a mean of ``n`` paths: undefined (NaN) for a single path."""
+    return sd / math.sqrt(n) if n > 1 else sd * math.nan
 
 
 def _table(
@@ -95,6 +228,7 @@ def _table(
     n: int,
     quantiles: Callable[[list[float]], np.ndarray],
     units: dict[str, str],
+    better: dict[str, str],
 ) -> pd.DataFrame:
     """Rows of mean/se/sd and quantiles with confidence half-widths."""
     probs = list(SUMMARY_QUANTILES)
@@ -105,14 +239,15 @@ def _table(
     qv = quantiles(bands)
     rows = {}
     for i, name in enumerate(names):
-        sd = math.sqrt(max(float(var[i]), 0.0))
-        row: dict[str, Any] = {"mean": float(mean[i]), "se": sd / math.sqrt(n), "sd": sd}
+        sd = math.sqrt(float(var[i])) if n > 1 and float(var[i]) >= 0 else (0.0 if n > 1 else math.nan)
+        row: dict[str, Any] = {"mean": float(mean[i]), "se": _se(sd, n), "sd": sd}
         for k, q in enumerate(probs):
             lo, mid, hi = qv[i, 3 * k : 3 * k + 3]
             row[f"p{round(q * 100)}"] = mid
             # Monte Carlo half-width plus the sketch's own relative error, so that a quantile
             # known better than the sketch resolves never shows an error of 0.
             row[f"p{round(q * 100)}_ci95"] = (hi - lo) / 2 + _core.SKETCH_RELATIVE_ACCURACY * abs(mid)
+        row["better"] = better.get(name, "")
         row["unit"] = units.get(name, "")
         rows[name] = row
     return pd.DataFrame.from_dict(rows, orient="index")
@@ -181,12 +316,19 @@ class Results:
         return self._paths[name]
 
     def path_output(self, output: str) -> np.ndarray:
-        """Every path's value of a per-path output, shape ``(paths,)`` (needs ``keep_paths=True``)."""
+        """Every path's value of a per-path output, shape ``(paths,)`` (needs ``keep_outputs=True``).
+
+        An output that is undefined for the horizon (``worst_fiscal_year_net_flow_pkr`` without a
+        complete fiscal year) is all NaN.
+        """
         if self._paths is None:
             raise ArgumentError(
                 "per-path values were not kept; rerun with simulate(..., keep_outputs=True) or keep_paths=True"
             )
-        return self._paths[choice("output", output, self.outputs)]
+        name = choice("output", output, self.outputs)
+        if name in self._undefined():
+            return np.full(self.paths, math.nan)
+        return self._paths[name]
 
     def to_pandas(self) -> pd.DataFrame:
         """Every path's per-path outputs as a DataFrame indexed by global path number.
@@ -245,7 +387,7 @@ class Results:
         i = self._metric(metric)
         mean, var = self.stats.moments()
         sd = np.sqrt(var[i])
-        return pd.DataFrame({"mean": mean[i], "sd": sd, "se": sd / math.sqrt(self.paths)}, index=self.months)
+        return pd.DataFrame({"mean": mean[i], "sd": sd, "se": _se(sd, self.paths)}, index=self.months)
 
     def fan(self, metric: str, quantiles: Sequence[float] = FAN_QUANTILES) -> pd.DataFrame:
         """Quantiles of ``metric`` per month, for fan charts.
@@ -273,44 +415,145 @@ class Results:
         values = self.stats.quantiles(qs)[i]
         return pd.DataFrame(values, index=self.months, columns=pd.Index(qs, name="quantile"))
 
-    def snapshot(self, month: int = -1) -> pd.DataFrame:
-        """Statistics of every monthly metric in one month (default: the last).
+    def snapshot(self, month: int | str = -1) -> pd.DataFrame:
+        """Statistics of every monthly metric in one month.
 
-        Columns: ``mean`` and its standard error ``se``; ``sd``; the 5 %, 50 % and 95 %
-        quantiles with ``*_ci95``, the half-width of a distribution-free 95 % confidence
-        interval (order-statistic method, read off the sketch) plus the sketch's relative
-        error of 0.2 %; and the unit.
+        Parameters
+        ----------
+        month : int or str
+            Position in :attr:`months` (negative counts from the end; default the last month) or
+            the month itself, ``"YYYY-MM"``.
+
+        Returns
+        -------
+        DataFrame
+            One row per metric: ``mean`` and its standard error ``se`` (NaN for a single path);
+            ``sd``; the 1, 5, 25, 50, 75, 95 and 99 % quantiles (``p1`` ... ``p99``) each with
+            ``*_ci95``, the half-width of a distribution-free 95 % confidence interval
+            (order-statistic method, read off the sketch) plus the sketch's relative error of
+            0.2 %; ``better`` (``"higher"`` or ``"lower"``, see :data:`METRIC_BETTER`); and the
+            unit.
+
+        Raises
+        ------
+        ArgumentError
+            If ``month`` is not one of the simulated months.
         """
-        t = range(self.stats.months)[month]
+        t = self._month_index(month)
         mean, var = self.stats.moments()
         df = _table(
-            self.metrics, mean[:, t], var[:, t], self.paths, lambda qs: self.stats.quantiles(qs)[:, t, :], METRIC_UNITS
+            self.metrics,
+            mean[:, t],
+            var[:, t],
+            self.paths,
+            lambda qs: self.stats.quantiles(qs)[:, t, :],
+            METRIC_UNITS,
+            METRIC_BETTER,
         )
         df.index.name = f"metric ({self.months[t]})"
         return df
 
+    def _month_index(self, month: Any) -> int:
+        n = self.stats.months
+        if isinstance(month, str):
+            try:
+                t = int(self.months.get_loc(pd.Period(month, freq="M")))
+            except (KeyError, ValueError):
+                raise ArgumentError(
+                    f"month {month!r} is not simulated: the run covers {self.months[0]} to {self.months[-1]}"
+                ) from None
+            return t
+        if isinstance(month, bool) or not isinstance(month, (int, np.integer)) or not -n <= int(month) < n:
+            raise ArgumentError(
+                f"month must be a position in [-{n}, {n - 1}] or a month 'YYYY-MM' "
+                f"between {self.months[0]} and {self.months[-1]}, got {month!r}"
+            )
+        return int(month) % n
+
+    @property
+    def fiscal_years(self) -> list[str]:
+        """The complete fiscal years (July to June) inside the horizon, e.g. ``["FY2027", ...]``.
+
+        ``worst_fiscal_year_net_flow_pkr`` is the lowest net flow over these years; it is
+        undefined (NaN) when there are none.
+        """
+        return fiscal_years(str(self.scenario["simulation.start"]), self.stats.months)
+
+    def _undefined(self) -> set[str]:
+        """Outputs that are undefined for this horizon (reported as NaN)."""
+        return set() if self.fiscal_years else {"worst_fiscal_year_net_flow_pkr"}
+
+    def _adverse_tail(self, i: int, level: float) -> tuple[float, float, float, float]:
+        """``(VaR, its se, CVaR, its se)`` of output ``i`` on its adverse tail, in its own sign.
+
+        VaR is the quantile beyond which the worst ``1 - level`` of paths lie (the
+        ``1 - level`` quantile of a ``"higher"`` output, the ``level`` quantile of a ``"lower"``
+        one); CVaR the mean of those paths, from the sketch's partial moments.
+        """
+        n = self.paths
+        alpha = 1 - level
+        lower_is_worse = OUTPUT_BETTER.get(self.outputs[i], HIGHER) == HIGHER
+        q = alpha if lower_is_worse else level
+        half = _Z95 * math.sqrt(alpha * (1 - alpha) / n)
+        lo, x, hi = (float(v) for v in self.stats.output_quantiles([max(q - half, 0.0), q, min(q + half, 1.0)])[i])
+        if lower_is_worse:
+            m1, m2 = self.stats.output_lower_partial_moments(i, x)
+            cvar = x - m1 / alpha
+        else:
+            m1, m2 = self.stats.output_upper_partial_moments(i, x)
+            cvar = x + m1 / alpha
+        var_se = (hi - lo) / (2 * _Z95) + _core.SKETCH_RELATIVE_ACCURACY * abs(x)
+        cvar_se = math.sqrt(max(m2 - m1 * m1, 0.0)) / (alpha * math.sqrt(n)) if n > 1 else math.nan
+        return x, var_se, cvar, cvar_se
+
+    def _p_adverse(self, i: int, threshold: float) -> float:
+        """P(output ``i`` is beyond ``threshold`` on its adverse side), exact at a threshold of 0."""
+        if OUTPUT_BETTER.get(self.outputs[i], HIGHER) == HIGHER:
+            if threshold == 0.0:
+                return float(self.stats.output_negative_share()[i])
+            # To bucket resolution: values at the threshold's bucket count as beyond it.
+            return float(self.stats.output_share_at_or_below(i, -threshold))
+        # From the count of paths at or below, so that P(X > 0) is the exact share of paths.
+        n = self.paths
+        return (n - round(float(self.stats.output_share_at_or_below(i, threshold)) * n)) / n
+
     def summary(self, loss_threshold_pkr: float = 0.0) -> pd.DataFrame:
         """Statistics of every per-path output (definitions: ``docs/model.md`` section 8.5).
 
-        One row per output: ``mean`` and its Monte Carlo standard error ``se`` (from the pair
-        means in an antithetic run); ``sd``; the 1,
-        5, 25, 50, 75, 95 and 99 % quantiles (``p1`` ... ``p99``) each with ``*_ci95``, the
-        half-width of a distribution-free 95 % confidence interval plus the sketch's 0.2 %
-        relative error; for money outputs (PKR) the value at risk and expected shortfall of the
-        *loss* at 95 % and 99 % (``var95``, ``cvar95``, ``var99``, ``cvar99``): sign convention,
-        a loss is minus the output, so ``var95 = -p5`` and ``cvar95`` is minus the mean of the
-        worst 5 % of paths, both in PKR and positive when the state loses; for money outputs
-        ``p_loss`` = P(output < -``loss_threshold_pkr``) with its standard error ``p_loss_se``
-        (on the ``npv_pkr`` row: P(NPV < 0) at the default threshold; on the
-        ``worst_year_net_flow_pkr`` row: P(some year loses more than the threshold)), exact for a
-        threshold of 0 and to the sketch's 0.2 % resolution of the threshold otherwise; and the
-        unit. :meth:`risk` gathers the headline figures.
+        Parameters
+        ----------
+        loss_threshold_pkr : float
+            For money outputs, how far on the adverse side an outcome must be to count in
+            ``p_adverse``, PKR (0: any adverse outcome).
+
+        Returns
+        -------
+        DataFrame
+            One row per output: ``mean`` and its Monte Carlo standard error ``se`` (from the pair
+            means in an antithetic run; NaN for a single path); ``sd``; the 1, 5, 25, 50, 75, 95
+            and 99 % quantiles (``p1`` ... ``p99``) each with ``*_ci95``, the half-width of a
+            distribution-free 95 % confidence interval plus the sketch's 0.2 % relative error;
+            ``better``: ``"higher"`` or ``"lower"`` (:data:`OUTPUT_BETTER`); the risk on the
+            adverse tail, in the output's own unit and sign: ``adverse_var95`` and
+            ``adverse_var99``, the value beyond which the worst 5 % (1 %) of paths lie (``p5``
+            of an output where higher is better, ``p95`` of one where lower is better), and
+            ``adverse_cvar95``, ``adverse_cvar99``, the mean of those paths (expected
+            shortfall); for outputs measured from zero (money, households' extra unserved
+            energy: :data:`ADVERSE_FROM_ZERO`) ``p_adverse``, the probability of an adverse
+            outcome, with its standard error ``p_adverse_se`` -- P(output < -threshold) where
+            higher is better (on the ``npv_pkr`` row P(NPV < 0); on
+            ``worst_fiscal_year_net_flow_pkr`` P(some complete fiscal year loses more than the
+            threshold)) and P(output > threshold) where lower is better (on
+            ``circular_debt_change_pkr``, P(circular debt grows)); exact for a threshold of 0
+            (values within 1e-12 of zero count as zero) and to the sketch's 0.2 % resolution of
+            the threshold otherwise; and the unit.
+            :meth:`risk` gathers the headline figures. Rows of outputs that are undefined for
+            the horizon (``worst_fiscal_year_net_flow_pkr`` when no complete fiscal year is
+            simulated) are NaN.
         """
-        thr = float(loss_threshold_pkr)
-        if not math.isfinite(thr) or thr < 0:
-            raise ArgumentError(f"loss_threshold_pkr must be a finite number >= 0, got {loss_threshold_pkr!r}")
+        thr = _threshold(loss_threshold_pkr)
         mean, var = self.stats.output_moments()
-        df = _table(self.outputs, mean, var, self.paths, self.stats.output_quantiles, OUTPUT_UNITS)
+        df = _table(self.outputs, mean, var, self.paths, self.stats.output_quantiles, OUTPUT_UNITS, OUTPUT_BETTER)
         pairs = self.stats.output_pair_moments()
         if pairs is not None and pairs[0] > 1:
             # Antithetic run: paths in a pair are dependent, so the error of the mean comes from
@@ -318,32 +561,23 @@ class Results:
             n_pairs, _, pair_var = pairs
             df["se"] = np.sqrt(np.maximum(pair_var, 0.0) / n_pairs)
         for level in (0.95, 0.99):
-            alpha = 1 - level
             tag = round(level * 100)
-            q = self.stats.output_quantiles([alpha])[:, 0]
-            var_, cvar = [], []
-            for i, name in enumerate(self.outputs):
-                if not OUTPUT_UNITS.get(name, "").startswith("PKR"):
-                    var_.append(math.nan)
-                    cvar.append(math.nan)
-                    continue
-                m1, _ = self.stats.output_lower_partial_moments(i, float(q[i]))
-                var_.append(-float(q[i]))
-                cvar.append(-float(q[i]) + m1 / alpha)
-            df[f"var{tag}"] = var_
-            df[f"cvar{tag}"] = cvar
-        negative = self.stats.output_negative_share()
-        p_loss = []
+            tails = [self._adverse_tail(i, level) for i in range(len(self.outputs))]
+            df[f"adverse_var{tag}"] = [t[0] for t in tails]
+            df[f"adverse_cvar{tag}"] = [t[2] for t in tails]
+        p_adverse = []
         for i, name in enumerate(self.outputs):
-            if not OUTPUT_UNITS.get(name, "").startswith("PKR"):
-                p_loss.append(math.nan)
-            elif thr == 0.0:
-                p_loss.append(float(negative[i]))
+            if name not in ADVERSE_FROM_ZERO:
+                p_adverse.append(math.nan)
             else:
-                # P(X < -thr) to bucket resolution: values at the threshold's bucket count as below.
-                p_loss.append(float(self.stats.output_share_at_or_below(i, -thr)))
-        df["p_loss"] = p_loss
-        df["p_loss_se"] = [math.sqrt(p * (1 - p) / self.paths) if math.isfinite(p) else math.nan for p in p_loss]
+                p_adverse.append(self._p_adverse(i, thr if OUTPUT_UNITS[name].startswith("PKR") else 0.0))
+        df["p_adverse"] = p_adverse
+        df["p_adverse_se"] = [
+            math.sqrt(p * (1 - p) / self.paths) if math.isfinite(p) and self.paths > 1 else math.nan for p in p_adverse
+        ]
+        for name in self._undefined():
+            df.loc[name, [c for c in df.columns if c not in ("better", "unit")]] = math.nan
+        df["better"] = df.pop("better")
         df["unit"] = df.pop("unit")
         df.index.name = "output"
         return df
@@ -354,45 +588,55 @@ class Results:
         Parameters
         ----------
         loss_threshold_pkr : float
-            A year counts as a bad year when its net fiscal flow is below minus this amount, PKR
-            (0: any loss).
+            A fiscal year counts as a bad year when its net fiscal flow is below minus this
+            amount, PKR (0: any loss).
 
         Returns
         -------
         DataFrame
-            Rows ``P(NPV < 0)`` (exact count of paths), ``P(a year loses > threshold)`` (paths
-            whose worst 12-month net flow is below ``-loss_threshold_pkr``; to the sketch's 0.2 %
-            resolution of the threshold), ``VaR 95 %``, ``CVaR 95 %``, ``VaR 99 %``, ``CVaR 99 %``
-            of the NPV loss (PKR, positive = the state loses); columns ``value`` and ``se``.
+            Rows: ``P(NPV < 0)`` (exact count of paths); ``P(a fiscal year loses more than X
+            PKR)`` (paths whose worst complete fiscal year, July to June, has a net flow below
+            ``-loss_threshold_pkr``; to the sketch's 0.2 % resolution of the threshold; NaN when
+            the horizon holds no complete fiscal year); ``VaR 95 % of the NPV loss`` and ``CVaR
+            95 % of the NPV loss`` (and 99 %), the loss being minus the NPV, so positive when the
+            state loses; ``P(circular debt grows)``; ``VaR 95 % of the circular-debt increase``
+            and its CVaR (and 99 %), the high tail of the change in circular debt. Columns
+            ``value``, ``se`` and ``unit``.
         """
-        thr = float(loss_threshold_pkr)
-        if not math.isfinite(thr) or thr < 0:
-            raise ArgumentError(f"loss_threshold_pkr must be a finite number >= 0, got {loss_threshold_pkr!r}")
+        thr = _threshold(loss_threshold_pkr)
         n = self.paths
         idx = {name: i for i, name in enumerate(self.outputs)}
-        npv = idx["npv_pkr"]
-        p_loss = float(self.stats.output_negative_share()[npv])
-        p_year = float(self.stats.output_share_at_or_below(idx["worst_year_net_flow_pkr"], -thr))
-        if thr == 0.0:  # "below zero", exactly, rather than at or below a bucket
-            p_year = float(self.stats.output_negative_share()[idx["worst_year_net_flow_pkr"]])
-        rows: dict[str, dict[str, float]] = {
-            "P(NPV < 0)": {"value": p_loss, "se": math.sqrt(p_loss * (1 - p_loss) / n)},
-            f"P(a year loses > {thr:,.0f} PKR)": {"value": p_year, "se": math.sqrt(p_year * (1 - p_year) / n)},
+
+        def prob(p: float) -> dict[str, Any]:
+            return {"value": p, "se": math.sqrt(p * (1 - p) / n) if n > 1 else math.nan, "unit": "probability"}
+
+        npv, debt = idx["npv_pkr"], idx["circular_debt_change_pkr"]
+        worst = idx["worst_fiscal_year_net_flow_pkr"]
+        p_year = self._p_adverse(worst, thr) if self.fiscal_years else math.nan
+        rows: dict[str, dict[str, Any]] = {
+            "P(NPV < 0)": prob(self._p_adverse(npv, 0.0)),
+            f"P(a fiscal year loses more than {thr:,.0f} PKR)": prob(p_year),
         }
         for level in (0.95, 0.99):
-            alpha = 1 - level
-            half = _Z95 * math.sqrt(alpha * (1 - alpha) / n)
-            lo, q, hi = self.stats.output_quantiles([max(alpha - half, 0.0), alpha, alpha + half])[npv]
-            m1, m2 = self.stats.output_lower_partial_moments(npv, float(q))
-            rows[f"VaR {round(level * 100)} % of NPV loss"] = {
-                "value": -float(q),
-                "se": float(hi - lo) / (2 * _Z95) + _core.SKETCH_RELATIVE_ACCURACY * abs(float(q)),
+            var_, var_se, cvar, cvar_se = self._adverse_tail(npv, level)
+            rows[f"VaR {round(level * 100)} % of the NPV loss"] = {"value": -var_, "se": var_se, "unit": "PKR"}
+            rows[f"CVaR {round(level * 100)} % of the NPV loss"] = {"value": -cvar, "se": cvar_se, "unit": "PKR"}
+        rows["P(circular debt grows)"] = prob(self._p_adverse(debt, 0.0))
+        for level in (0.95, 0.99):
+            var_, var_se, cvar, cvar_se = self._adverse_tail(debt, level)
+            rows[f"VaR {round(level * 100)} % of the circular-debt increase"] = {
+                "value": var_,
+                "se": var_se,
+                "unit": "PKR",
             }
-            rows[f"CVaR {round(level * 100)} % of NPV loss"] = {
-                "value": -float(q) + m1 / alpha,
-                "se": math.sqrt(max(m2 - m1 * m1, 0.0)) / (alpha * math.sqrt(n)),
+            rows[f"CVaR {round(level * 100)} % of the circular-debt increase"] = {
+                "value": cvar,
+                "se": cvar_se,
+                "unit": "PKR",
             }
-        return pd.DataFrame.from_dict(rows, orient="index")
+        df = pd.DataFrame.from_dict(rows, orient="index")
+        df.index.name = "risk"
+        return df
 
     def adequacy(self) -> pd.DataFrame:
         """Loss-of-load expectation and unserved energy with and without the allocation.
@@ -407,7 +651,7 @@ class Results:
         """
         mean, var = self.stats.output_moments()
         idx = {name: i for i, name in enumerate(self.outputs)}
-        se = np.sqrt(var / self.paths)
+        se = _se(np.sqrt(np.maximum(var, 0.0)), self.paths)
 
         def cell(name: str | None) -> tuple[float, float]:
             return (float(mean[idx[name]]), float(se[idx[name]])) if name else (math.nan, math.nan)
@@ -470,17 +714,20 @@ class Results:
     def __repr__(self) -> str:
         lo, hi = self.path_range
         return (
-            f"<gridrisk.Results {self.scenario.name!r}: {self.paths:_} paths [{lo:_}, {hi:_}), "
+            f"<gridrisk.Results {self.scenario.label!r}: {self.paths:_} paths [{lo:_}, {hi:_}), "
             f"seed={self.seed}, {self.stats.months} months from {self.months[0]}, "
             f"{self.wall_time_s:.2f} s>"
         )
 
     def _repr_html_(self) -> str:
-        head = f"<p><b>gridrisk results</b>: {self.scenario.name}, {self.paths:_} paths, seed {self.seed}</p>"
+        import html
+
+        head = (
+            f"<p><b>gridrisk results</b>: {html.escape(self.scenario.label)}, {self.paths:_} paths, "
+            f"seed {self.seed}</p>"
+        )
         try:
             table: str = self.summary().to_html(float_format=lambda x: f"{x:,.4g}")
             return head + table
         except Exception:  # a display hook must never raise in a notebook
-            import html
-
             return f"<pre>{html.escape(repr(self))}</pre>"
