@@ -50,7 +50,7 @@ def test_replace_returns_a_new_validated_scenario(preset: gr.Scenario) -> None:
 
 
 def test_replace_unknown_path_hints(preset: gr.Scenario) -> None:
-    with pytest.raises(gr.ScenarioError, match="did you mean 'bitcoin'"):
+    with pytest.raises(gr.ScenarioError, match="did you mean 'bitcoin.vol_annual'"):
         preset.replace({"bitcon.vol_annual": 0.5})
     with pytest.raises(gr.ScenarioError, match="did you mean 'vol_annual'"):
         preset.replace({"bitcoin.vol_anual": 0.5})
@@ -214,3 +214,69 @@ def test_numpy_values_are_accepted(preset: gr.Scenario) -> None:
     )
     assert sc["fleet[0].units"] == 4
     assert sc["correlation.matrix"][0][0] == 1.0
+
+
+# -- origin and overrides ---------------------------------------------------------------------
+
+
+def test_an_unchanged_scenario_has_no_overrides(preset: gr.Scenario, tmp_path: Path) -> None:
+    assert preset.overrides == []
+    assert preset.label == "pakistan-2000mw"
+    path = tmp_path / "mine.toml"
+    preset.replace({"meta.name": "mine"}).to_toml(path)
+    mine = gr.Scenario.from_toml(path)
+    assert (mine.label, mine.overrides) == ("mine", [])  # a file's origin is the file itself
+    assert gr.Scenario.from_dict(preset.to_dict()).label == "pakistan-2000mw"
+
+
+def test_replace_records_its_overrides(preset: gr.Scenario) -> None:
+    vol = preset["bitcoin.vol_annual"]
+    unit = preset["fleet[2].unit_mw"]
+    sc = preset.replace({"bitcoin.vol_annual": 0.8}).replace({"fleet.2.unit_mw": unit + 1})
+    assert sc.overrides == [("bitcoin.vol_annual", vol, 0.8), ("fleet[2].unit_mw", unit, unit + 1)]
+    assert sc.label == "pakistan-2000mw + 2 overrides"
+    back = sc.replace({"bitcoin.vol_annual": vol})  # set back to the origin value: no longer an override
+    assert back.overrides == [("fleet[2].unit_mw", unit, unit + 1)]
+    assert back.label == "pakistan-2000mw + 1 override"
+    assert back.replace({"fleet[2].unit_mw": unit}).label == "pakistan-2000mw"
+
+
+def test_a_list_of_another_length_is_one_override(preset: gr.Scenario) -> None:
+    fleet = preset["fleet"]
+    sc = preset.replace({"fleet": fleet[:-1]})
+    assert sc.overrides == [("fleet", fleet, fleet[:-1])]
+    hourly = preset.with_hourly_shape([1.0] * 8760)
+    fields = [f for f, _, _ in hourly.overrides]
+    assert fields == ["grid.load_shape", "grid.hourly_shape"]
+    assert hourly.overrides[1][1] is None  # absent in the preset
+    assert hourly.overrides[1][2] == [1.0] * 8760
+
+
+def test_overrides_are_copies(preset: gr.Scenario) -> None:
+    sc = preset.replace({"fleet": preset["fleet"][:2]})
+    sc.overrides[0][2][0]["unit_mw"] = 1.0
+    sc.overrides[0][1][0]["unit_mw"] = 1.0
+    assert sc["fleet[0].unit_mw"] == preset["fleet[0].unit_mw"] != 1.0
+    assert sc.overrides[0][1] == preset["fleet"]
+
+
+def test_equality_and_hash_ignore_the_origin(preset: gr.Scenario) -> None:
+    changed = preset.replace({"meta.name": "other"})
+    same_data = gr.Scenario.from_dict(changed.to_dict())
+    assert changed.label == "pakistan-2000mw + 1 override"
+    assert same_data.label == "other"
+    assert changed == same_data
+    assert hash(changed) == hash(same_data)
+
+
+def test_pickling_keeps_the_origin(preset: gr.Scenario) -> None:
+    sc = preset.replace({"bitcoin.vol_annual": 0.8})
+    again = pickle.loads(pickle.dumps(sc))
+    assert again == sc
+    assert again.overrides == sc.overrides
+    assert again.label == sc.label
+    assert pickle.loads(pickle.dumps(preset)).overrides == []
+
+
+def test_repr_names_the_overrides(preset: gr.Scenario) -> None:
+    assert "pakistan-2000mw + 1 override" in repr(preset.replace({"bitcoin.vol_annual": 0.8}))

@@ -30,11 +30,26 @@ def number(name: str, value: Any, lo: float, hi: float) -> float:
     return v
 
 
+def close_match(word: str, candidates: Iterable[str]) -> str | None:
+    """The candidate closest to ``word``, ignoring case, or ``None`` if none is close.
+
+    A candidate equal to ``word`` but for case always wins (``"Bitcoin"`` -> ``"bitcoin"``).
+    """
+    by_lower: dict[str, str] = {}
+    for c in candidates:
+        by_lower.setdefault(c.lower(), c)
+    key = word.lower()
+    if key in by_lower:
+        return by_lower[key]
+    hint = difflib.get_close_matches(key, list(by_lower), n=1)
+    return by_lower[hint[0]] if hint else None
+
+
 def choice(name: str, value: Any, allowed: Iterable[str]) -> str:
     """Return ``value`` if it is one of ``allowed``, else raise with a did-you-mean hint."""
     allowed = list(allowed)
     if isinstance(value, str) and value in allowed:
         return value
-    hint = difflib.get_close_matches(str(value), allowed, n=1)
-    did = f" (did you mean {hint[0]!r}?)" if hint else ""
+    hint = close_match(str(value), allowed)
+    did = f" (did you mean {hint!r}?)" if hint is not None else ""
     raise ArgumentError(f"unknown {name} {value!r}{did}; choose one of: {', '.join(allowed)}")

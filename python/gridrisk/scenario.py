@@ -8,19 +8,18 @@ with :meth:`Scenario.replace`, which returns a new, re-validated scenario.
 from __future__ import annotations
 
 import copy
-import difflib
 import math
+import numbers
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from gridrisk import _core
 from gridrisk._files import atomic_write
-from gridrisk._validate import choice
-from gridrisk.errors import ScenarioError
+from gridrisk._validate import choice, close_match
+from gridrisk.errors import ArgumentError, ScenarioError
 
 __all__ = ["Scenario", "presets"]
 
@@ -47,7 +46,7 @@ def _parse_path(path: str) -> list[str | int]:
         if gap not in ("", "."):
             break
         name, index = m.groups()
-        parts.append(int(index) if index is not None else int(name) if name.isdigit() else name)
+        parts.append(int(index) if index is not None else int(name) if name.isdecimal() else name)
         pos = m.end()
     if pos != len(path) or not parts:
         raise ScenarioError(
@@ -65,16 +64,145 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def _missing(path: str, where: Any, key: str | int) -> ScenarioError:
+#: Largest scenario or hourly-profile file read, bytes (the preset is ~20 KiB, a profile ~100 KiB).
+MAX_FILE_BYTES = 64 * 2**20
+
+
+def _read_text(path: str | os.PathLike[str], what: str, field: str) -> str:
+    """The text of a small UTF-8 file; :class:`ScenarioError` if it is binary, not UTF-8 or huge.
+
+    A leading byte-order mark is dropped. ``OSError`` (missing file, a folder...) propagates.
+    """
+    with open(path, "rb") as f:
+        raw = f.read(MAX_FILE_BYTES + 1)
+    where = os.fspath(path)
+    msg = ""
+    if len(raw) > MAX_FILE_BYTES:
+        msg = f"the file is larger than {MAX_FILE_BYTES // 2**20} MiB: not a {what}"
+    elif b"\x00" in raw:
+        msg = f"the file holds NUL bytes: a binary file, not a {what} (text)"
+    else:
+        try:
+            return raw.decode("utf-8").removeprefix("\ufeff")
+        except UnicodeDecodeError as e:
+            line = raw.count(b"\n", 0, e.start) + 1
+            column = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
+            msg = (
+                f"the file is not UTF-8 text: byte {raw[e.start]:#04x} at line {line}, column {column} "
+                f"({e.reason}); save it as UTF-8"
+            )
+    raise ScenarioError(f"{where}: {msg}", [{"field": field, "value": where, "message": msg}])
+
+
+def _printable(text: str) -> str:
+    """``text`` with lone surrogates shown as escapes, safe to print or encode."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _text_problems(node: Any, path: str, out: list[dict[str, str]]) -> None:
+    """Append a problem for every empty key and every string that is not valid Unicode text.
+
+    The core stores text as UTF-8, which cannot hold a lone surrogate such as U+D800
+    (what ``os.fsdecode`` makes of undecodable bytes in a file name or command line).
+    """
+    if isinstance(node, Mapping):
+        for key, value in node.items():
+            if not isinstance(key, str):
+                continue  # the core names keys that are not strings
+            shown = _printable(key) if key.strip() else repr(key)
+            here = f"{path}.{shown}" if path else shown
+            if not key.strip():
+                out.append({"field": here, "value": repr(key), "message": "empty key: every key needs a name"})
+            elif _has_surrogate(key):
+                msg = "the key is not valid Unicode text (it holds a lone surrogate)"
+                out.append({"field": here, "value": ascii(key), "message": msg})
+            _text_problems(value, here, out)
+    elif isinstance(node, (list, tuple)):
+        for i, item in enumerate(node):
+            _text_problems(item, f"{path}[{i}]", out)
+    elif isinstance(node, str) and _has_surrogate(node):
+        msg = "the text is not valid Unicode (it holds a lone surrogate)"
+        out.append({"field": path or "(scenario)", "value": ascii(node), "message": msg})
+
+
+def _problems_error(problems: list[dict[str, str]]) -> ScenarioError:
+    n = len(problems)
+    lines = [f"  - {p['field']}: {p['message']} (got {p['value']})" for p in problems]
+    return ScenarioError(f"invalid scenario: {n} problem{'s' if n != 1 else ''}\n" + "\n".join(lines), problems)
+
+
+def _dotted(parts: Sequence[str | int]) -> str:
+    """``["fleet", 2, "unit_mw"]`` -> ``"fleet[2].unit_mw"``."""
+    text = ""
+    for p in parts:
+        text += f"[{p}]" if isinstance(p, int) else (f".{p}" if text else p)
+    return text
+
+
+def _suggest(data: Any, keys: Sequence[str | int]) -> str | None:
+    """The existing dotted field nearest to ``keys``, each name matched ignoring case, or None."""
+    node = data
+    found: list[str | int] = []
+    for key in keys:
+        if isinstance(node, dict) and isinstance(key, str):
+            name = key if key in node else close_match(key, [k for k in node if isinstance(k, str)])
+            if name is None:
+                return None
+            found.append(name)
+            node = node[name]
+        elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
+            found.append(key)
+            node = node[key]
+        else:
+            return None
+    return _dotted(found)
+
+
+def _missing(path: str, where: Any, key: str | int, hint: str | None = None, verb: str = "set") -> ScenarioError:
+    shown = _printable(path)
     if isinstance(where, list):
         msg = f"index {key} is out of range: there are {len(where)} items (0 to {len(where) - 1})"
     elif isinstance(where, dict):
-        hint = difflib.get_close_matches(str(key), list(where), n=1)
-        did = f"; did you mean {hint[0]!r}?" if hint else ""
-        msg = f"unknown key {key!r}{did} (known keys here: {', '.join(where)})"
+        if hint is None and isinstance(key, str):
+            hint = close_match(key, [k for k in where if isinstance(k, str)])
+        did = f"; did you mean {hint!r}?" if hint else ""
+        msg = f"unknown key {_printable(str(key))!r}{did} (known keys here: {', '.join(where)})"
     else:
         msg = "this field has no sub-fields"
-    return ScenarioError(f"cannot set {path!r}: {msg}", [{"field": path, "value": "", "message": msg}])
+    return ScenarioError(f"cannot {verb} {shown!r}: {msg}", [{"field": shown, "value": "", "message": msg}])
+
+
+_MISSING: Any = object()
+
+
+def _diff(old: Any, new: Any, path: str, out: list[tuple[str, Any, Any]]) -> None:
+    """Append ``(field, old, new)`` for every leaf that differs; an absent value shows as ``None``.
+
+    Tables are compared key by key, lists of equal length item by item (``fleet[2].unit_mw``);
+    a list whose length changed is one difference, the whole list.
+    """
+    old_table = isinstance(old, dict) or old is _MISSING
+    new_table = isinstance(new, dict) or new is _MISSING
+    if old_table and new_table and (isinstance(old, dict) or isinstance(new, dict)):
+        a: dict[str, Any] = {} if old is _MISSING else old
+        b: dict[str, Any] = {} if new is _MISSING else new
+        for key in [*a, *(k for k in b if k not in a)]:
+            _diff(a.get(key, _MISSING), b.get(key, _MISSING), f"{path}.{key}" if path else str(key), out)
+    elif isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        for i, (x, y) in enumerate(zip(old, new, strict=True)):
+            _diff(x, y, f"{path}[{i}]", out)
+    elif old is _MISSING or new is _MISSING or type(old) is not type(new) or old != new:
+        before = None if old is _MISSING else copy.deepcopy(old)
+        after = None if new is _MISSING else copy.deepcopy(new)
+        out.append((path, before, after))
 
 
 class Scenario:
@@ -84,19 +212,33 @@ class Scenario:
     :meth:`replace`. Units are part of every field name (``_mw``, ``_usd``, ``_annual`` ...);
     ``docs/model.md`` explains each parameter.
 
+    Every scenario remembers its *origin*, the scenario as first loaded (the preset, the file or
+    the dict), so a variant says what was changed: :attr:`overrides` lists the changed fields and
+    :attr:`label` names the origin and counts them. Equality and hashing look at the data only.
+
     Examples
     --------
     >>> import gridrisk as gr
     >>> sc = gr.Scenario.preset("pakistan-2000mw")
     >>> sc.replace({"bitcoin.vol_annual": 0.8})["bitcoin.vol_annual"]
     0.8
+    >>> sc.replace({"bitcoin.vol_annual": 0.8}).label
+    'pakistan-2000mw + 1 override'
     """
 
-    __slots__ = ("_data",)
+    __slots__ = ("_data", "_origin")
     _data: dict[str, Any]
+    #: (name, canonical data) of the scenario as first loaded; the data may be ``_data`` itself.
+    _origin: tuple[str, dict[str, Any]]
 
     def __init__(self, data: Mapping[str, Any]) -> None:
-        object.__setattr__(self, "_data", _core.validate_scenario(data))
+        problems: list[dict[str, str]] = []
+        _text_problems(data, "", problems)
+        if problems:
+            raise _problems_error(problems)
+        canonical = _core.validate_scenario(data)
+        object.__setattr__(self, "_data", canonical)
+        object.__setattr__(self, "_origin", (str(canonical["meta"]["name"]), canonical))
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("Scenario is immutable; use .replace({...}) to derive a new one")
@@ -109,39 +251,62 @@ class Scenario:
         Parameters
         ----------
         name : str
-            Preset name, e.g. ``"pakistan-2000mw"``.
+            Preset name, e.g. ``"pakistan-2000mw"``; it becomes the scenario's origin name.
         """
         name = choice("preset", name, presets())
         text = (resources.files("gridrisk") / "presets" / f"{name}.toml").read_text(encoding="utf-8")
-        return cls._from_canonical(_core.scenario_from_toml(text))
+        data = _core.scenario_from_toml(text)
+        return cls._from_canonical(data, (name, None))
 
     @classmethod
     def from_toml(cls, path: str | os.PathLike[str]) -> Scenario:
-        """Read and validate a TOML scenario file.
+        """Read and validate a TOML scenario file (UTF-8 text).
+
+        Its ``meta.name`` becomes the scenario's origin name.
 
         Raises
         ------
         ScenarioError
-            For a syntax error (with line and column) or invalid fields; the file name is
-            attached as a note.
+            For a file that is not UTF-8 text (binary, another encoding: the first bad byte's
+            line and column are given), a syntax error (with line and column) or invalid
+            fields; the file name is attached as a note.
+        OSError
+            If the file cannot be read (``FileNotFoundError``, ``IsADirectoryError`` ...).
         """
-        text = Path(path).read_text(encoding="utf-8")
         try:
+            text = _read_text(path, "TOML scenario", "(file)")
             return cls._from_canonical(_core.scenario_from_toml(text))
         except ScenarioError as e:
-            e.add_note(f"in scenario file {os.fspath(path)}")
+            e.add_note(f"in scenario file {_printable(os.fspath(path))}")
             raise
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Scenario:
-        """Validate a nested mapping with the same structure as the TOML file."""
+        """Validate a nested mapping with the same structure as the TOML file.
+
+        Its ``meta.name`` becomes the scenario's origin name.
+
+        Raises
+        ------
+        ScenarioError
+            For every invalid field, empty key or string that is not valid Unicode text.
+        """
         return cls(data)
 
     @classmethod
-    def _from_canonical(cls, data: dict[str, Any]) -> Scenario:
+    def _from_canonical(cls, data: dict[str, Any], origin: tuple[str, dict[str, Any] | None] | None = None) -> Scenario:
+        """Wrap canonical (already validated) data; ``origin`` is ``(name, data or None for data)``."""
         obj = object.__new__(cls)
         object.__setattr__(obj, "_data", data)
+        name, base = origin if origin is not None else (str(data["meta"]["name"]), None)
+        object.__setattr__(obj, "_origin", (name, data if base is None else base))
         return obj
+
+    def _derive(self, data: Mapping[str, Any]) -> Scenario:
+        """A new validated scenario from ``data`` with this scenario's origin."""
+        new = Scenario(data)
+        object.__setattr__(new, "_origin", self._origin)
+        return new
 
     # -- conversions ------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -149,25 +314,73 @@ class Scenario:
         return copy.deepcopy(self._data)
 
     def to_toml(self, path: str | os.PathLike[str] | None = None) -> str:
-        """The scenario as TOML text; also written to ``path`` (atomically) when given."""
+        """The scenario as TOML text; also written to ``path`` (atomically) when given.
+
+        The file is created with the permissions of the user's umask. The folder must exist.
+
+        Raises
+        ------
+        FileNotFoundError
+            If the folder of ``path`` does not exist (the error names the folder).
+        """
         text: str = _core.scenario_to_toml(self._data)
         if path is not None:
             atomic_write(path, text)
         return text
 
+    # -- origin and overrides ---------------------------------------------------------------
+    @property
+    def overrides(self) -> list[tuple[str, Any, Any]]:
+        """The fields that differ from the origin, as ``(field, origin value, value)`` tuples.
+
+        The origin is the scenario as first loaded by :meth:`preset`, :meth:`from_toml` or
+        :meth:`from_dict`; :meth:`replace` and the command line's ``--set`` derive variants
+        that keep it. Fields are dotted names as in :meth:`replace` (``"bitcoin.vol_annual"``,
+        list items as ``"fleet[2].unit_mw"``); a list whose length changed is one entry with
+        the whole list; a field absent on one side shows ``None`` there. A field set back to
+        its origin value is not an override. Values are in the field's unit (see its name).
+
+        Returns
+        -------
+        list of (str, object, object)
+            In the order of the fields in the origin (added fields last); empty for an
+            unchanged scenario.
+        """
+        base = self._origin[1]
+        if base is self._data:
+            return []
+        out: list[tuple[str, Any, Any]] = []
+        _diff(base, self._data, "", out)
+        return out
+
+    @property
+    def label(self) -> str:
+        """The origin's name and the number of overrides, e.g. ``"pakistan-2000mw + 2 overrides"``.
+
+        Just the origin's name (the preset name, or ``meta.name`` of a file or dict) for an
+        unchanged scenario; see :attr:`overrides`.
+        """
+        n = len(self.overrides)
+        name = self._origin[0]
+        return name if n == 0 else f"{name} + {n} override{'s' if n != 1 else ''}"
+
     # -- access and variants ----------------------------------------------------------------
     def __getitem__(self, path: str) -> Any:
         """The value at a dotted path, e.g. ``sc["fleet[0].unit_mw"]`` (a copy)."""
+        keys = _parse_path(path)
         node: Any = self._data
-        for key in _parse_path(path):
+        for key in keys:
             try:
                 node = node[key]
             except (KeyError, IndexError, TypeError):
-                raise KeyError(str(_missing(path, node, key))) from None
+                raise KeyError(str(_missing(path, node, key, _suggest(self._data, keys), "read"))) from None
         return copy.deepcopy(node)
 
     def replace(self, overrides: Mapping[str, Any] | None = None, /, **kwargs: Any) -> Scenario:
         """A new scenario with the given dotted-path fields changed, validated as a whole.
+
+        The new scenario keeps this one's origin, so its :attr:`overrides` list every field
+        changed since the preset, file or dict it came from.
 
         Parameters
         ----------
@@ -179,67 +392,102 @@ class Scenario:
 
         Raises
         ------
+        ArgumentError
+            If ``overrides`` is not a mapping.
         ScenarioError
-            If a path does not exist (with a did-you-mean hint) or the result is invalid.
+            If a key is not a dotted field name, a path does not exist (with a did-you-mean
+            hint that ignores case), or the result is invalid.
         """
+        if overrides is None:
+            overrides = {}
+        elif not isinstance(overrides, Mapping):
+            raise ArgumentError(
+                "replace takes a mapping of dotted field names to values, e.g. "
+                f"{{'bitcoin.vol_annual': 0.8}}; got {type(overrides).__name__} {_printable(repr(overrides))[:80]}"
+            )
         data = copy.deepcopy(self._data)
-        for path, value in {**(overrides or {}), **kwargs}.items():
+        for path, value in [*overrides.items(), *kwargs.items()]:
             keys = _parse_path(path)
             node: Any = data
             for key in keys[:-1]:
                 try:
                     node = node[key]
                 except (KeyError, IndexError, TypeError):
-                    raise _missing(path, node, key) from None
+                    raise _missing(path, node, key, _suggest(self._data, keys)) from None
             last = keys[-1]
             if isinstance(node, list):
                 if not isinstance(last, int) or not 0 <= last < len(node):
                     raise _missing(path, node, last)
             elif not isinstance(node, dict):
                 raise _missing(path, node, last)
+            elif last not in node:
+                # A new key may be an optional field; one that differs from a known key only
+                # by case is a typo (every field name is lower case).
+                hint = close_match(str(last), [k for k in node if isinstance(k, str)])
+                if hint is not None and hint.lower() == str(last).lower():
+                    raise _missing(path, node, last, _suggest(self._data, keys))
             node[last] = value
-        return Scenario(data)
+        return self._derive(data)
 
-    def with_hourly_shape(self, source: str | os.PathLike[str] | Sequence[float] | Any) -> Scenario:
+    def with_hourly_shape(self, source: str | os.PathLike[str] | Iterable[float]) -> Scenario:
         """A new scenario whose load follows a chronological hourly profile of a whole year.
 
         Parameters
         ----------
-        source : path or sequence of float
-            A CSV file with one numeric column (a header line is allowed) or the values
-            themselves: 8760 or 8736 (52 weeks) relative loads from 1 January 00:00. Within
-            each calendar month the profile is normalised to mean one; the demand driver sets
-            the level. An 8736-hour profile repeats its last day to fill the calendar year.
+        source : path or iterable of float
+            A CSV file (UTF-8) with one numeric column (a header line is allowed) or the values
+            themselves (a list, a NumPy array ...): 8760 or 8736 (52 weeks) relative loads from
+            1 January 00:00, dimensionless. Within each calendar month the profile is normalised
+            to mean one; the demand driver sets the level. An 8736-hour profile repeats its last
+            day to fill the calendar year.
 
         Raises
         ------
         ScenarioError
-            If the profile has the wrong length or a negative or non-finite value (the row
-            is named).
+            If ``source`` is neither a path nor an iterable of numbers, the file is not UTF-8
+            text, or the profile has the wrong length or a value that is not a number, negative
+            or not finite (the row is named).
         """
         field = "grid.hourly_shape"
+        values: list[float] = []
+
+        def fail(msg: str, value: str, where: str = field) -> ScenarioError:
+            return ScenarioError(f"{field}: {msg}", [{"field": where, "value": value, "message": msg}])
+
         if isinstance(source, (str, os.PathLike)):
-            where = f" in {os.fspath(source)}"
-            lines = [ln.strip() for ln in Path(source).read_text(encoding="utf-8").splitlines()]
+            where = f" in {_printable(os.fspath(source))}"
+            lines = [ln.strip() for ln in _read_text(source, "CSV profile", field).splitlines()]
             rows = [ln.split(",")[0].strip() for ln in lines if ln]
             if rows and not _is_number(rows[0]):
                 rows = rows[1:]  # header
-            values: list[float] = []
             for i, r in enumerate(rows):
                 if not _is_number(r):
-                    msg = f"row {i + 1}: {r!r} is not a number"
-                    raise ScenarioError(f"{field}: {msg}{where}", [{"field": field, "value": r, "message": msg}])
+                    raise fail(f"row {i + 1}: {r!r} is not a number{where}", r)
                 values.append(float(r))
         else:
             where = ""
-            values = [float(x) for x in source]
+            if isinstance(source, (bytes, bytearray, memoryview, Mapping)):
+                raise fail(f"expected a CSV file or a sequence of numbers, got {type(source).__name__}", "")
+            try:
+                items = iter(source)
+            except TypeError:
+                raise fail(
+                    f"expected a CSV file or a sequence of numbers, got {type(source).__name__}",
+                    _printable(repr(source))[:80],
+                ) from None
+            for i, x in enumerate(items):
+                if i >= 8760:
+                    raise fail("expected 8760 or 8736 hourly values, got more than 8760", "> 8760")
+                if isinstance(x, bool) or not isinstance(x, numbers.Real):
+                    msg = f"hour {i} is {_printable(repr(x))[:80]}, not a number"
+                    raise fail(msg, _printable(repr(x))[:80], f"{field}[{i}]")
+                values.append(float(x))
         if len(values) not in (8760, 8736):
-            msg = f"expected 8760 or 8736 hourly values, got {len(values)}{where}"
-            raise ScenarioError(f"{field}: {msg}", [{"field": field, "value": str(len(values)), "message": msg}])
+            raise fail(f"expected 8760 or 8736 hourly values, got {len(values)}{where}", str(len(values)))
         for i, x in enumerate(values):
             if not math.isfinite(x) or x < 0:
                 msg = f"hour {i} (row {i + 1}{where}) is {x!r}; every value must be finite and >= 0"
-                raise ScenarioError(f"{field}: {msg}", [{"field": f"{field}[{i}]", "value": repr(x), "message": msg}])
+                raise fail(msg, repr(x), f"{field}[{i}]")
         return self.replace({"grid.load_shape": "hourly", field: values})
 
     # -- dunder -----------------------------------------------------------------------------
@@ -250,14 +498,15 @@ class Scenario:
         return hash(self.to_toml())
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (Scenario._from_canonical, (self._data,))
+        name, base = self._origin
+        return (Scenario._from_canonical, (self._data, (name, None if base is self._data else base)))
 
     def __repr__(self) -> str:
-        if not hasattr(self, "_data"):  # failed construction, seen by debuggers and tracebacks
+        if not hasattr(self, "_data") or not hasattr(self, "_origin"):  # failed construction (debuggers)
             return "Scenario(<invalid>)"
         sim = self._data["simulation"]
         return (
-            f"Scenario({self._data['meta']['name']!r}, start={sim['start']}, "
+            f"Scenario({self.label!r}, start={sim['start']}, "
             f"horizon_months={sim['horizon_months']}, fleet={len(self._data['fleet'])} classes)"
         )
 
