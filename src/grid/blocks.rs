@@ -2,8 +2,10 @@
 //!
 //! Representative-day mode gives 24 blocks per month, block `h` lasting `days` hours with the
 //! month's row of the day shape. Hourly mode gives one block per hour of the calendar month from
-//! a chronological profile of a year. In both, the shape is normalised to mean one within the
-//! month, so the demand driver's monthly average load is kept exactly.
+//! a chronological profile of a common (365-day) year: every calendar month reads the same
+//! month of the profile, 29 February of a leap year repeating 28 February. In both, the shape
+//! is normalised to mean one within the month, so the demand driver's monthly average load is
+//! kept exactly.
 
 use crate::calendar::MonthInfo;
 use crate::scenario::{Grid, LoadShape};
@@ -21,11 +23,23 @@ pub struct Block {
     pub hour_of_day: usize,
 }
 
-/// Index into a year profile of `len` hours for hour `h` of the calendar year; a profile shorter
-/// than the year (8736 h = 52 weeks, or 8760 h in a leap year) repeats its last day.
+/// Index into a year profile of `len` hours (a whole number of days) for hour `h` of a common
+/// (365-day) year; a profile shorter than the year (8736 h = 52 weeks) repeats its last day.
 #[must_use]
 pub fn profile_index(h: usize, len: usize) -> usize {
     if h < len { h } else { len - 24 + (h - len) % 24 }
+}
+
+/// First hour of 29 February in a leap year (and of 1 March in a common year).
+const FEB29_HOUR: usize = (31 + 28) * 24;
+
+/// Hour of a common (365-day) year that hour `h` of calendar year `year` reads from a profile:
+/// in a leap year 29 February reads 28 February and every later hour the same date of the
+/// common year, so each calendar month reads the same month of the profile.
+#[must_use]
+pub fn common_year_hour(year: i32, h: usize) -> usize {
+    let leap = crate::calendar::YearMonth { year, month: 2 }.days() == 29;
+    if leap && h >= FEB29_HOUR { h - 24 } else { h }
 }
 
 /// The blocks of every simulated month.
@@ -49,7 +63,7 @@ pub fn blocks(grid: &Grid, schedule: &[MonthInfo]) -> Vec<Vec<Block>> {
                         .sum();
                     let n = m.days as usize * 24;
                     let raw: Vec<f64> = (0..n)
-                        .map(|i| profile[profile_index(first_hour + i, profile.len())])
+                        .map(|i| profile[profile_index(common_year_hour(m.date.year, first_hour + i), profile.len())])
                         .collect();
                     let mean = raw.iter().sum::<f64>() / n as f64;
                     raw.iter()
@@ -78,4 +92,48 @@ pub fn blocks(grid: &Grid, schedule: &[MonthInfo]) -> Vec<Vec<Block>> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::YearMonth;
+
+    /// Hours of calendar month `month` of `year` as hours of that year.
+    fn hours_of(year: i32, month: u32) -> std::ops::Range<usize> {
+        let start: usize = (1..month)
+            .map(|k| YearMonth { year, month: k }.days() as usize * 24)
+            .sum();
+        start..start + YearMonth { year, month }.days() as usize * 24
+    }
+
+    #[test]
+    fn every_calendar_month_reads_its_own_month_of_the_profile() {
+        for len in [8760, 8736] {
+            for month in 1..=12 {
+                let common: Vec<usize> = hours_of(2027, month).map(|h| profile_index(h, len)).collect();
+                let leap: Vec<usize> = hours_of(2028, month)
+                    .map(|h| profile_index(common_year_hour(2028, h), len))
+                    .collect();
+                if month == 2 {
+                    // 29 February repeats 28 February.
+                    assert_eq!(leap[..28 * 24], common[..]);
+                    assert_eq!(leap[28 * 24..], common[27 * 24..]);
+                } else {
+                    assert_eq!(leap, common, "month {month}, {len} h");
+                }
+                // Every index read lies in the profile's own month (or its last day beyond it).
+                let own = hours_of(2027, month);
+                assert!(
+                    common.iter().all(|&i| own.contains(&i) || i >= len - 24),
+                    "month {month}"
+                );
+            }
+        }
+        // 2100 is a common year: no shift.
+        assert_eq!(common_year_hour(2100, 8000), 8000);
+        assert_eq!(common_year_hour(2028, FEB29_HOUR - 1), FEB29_HOUR - 1);
+        assert_eq!(common_year_hour(2028, FEB29_HOUR), FEB29_HOUR - 24);
+        assert_eq!(common_year_hour(2028, 366 * 24 - 1), 365 * 24 - 1);
+    }
 }

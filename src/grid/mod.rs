@@ -243,8 +243,8 @@ impl Grid {
         put(buf, tm, Metric::EueNewLoadMwh, t, m.eue_mining + m.eue_datacenters);
     }
 
-    /// Every block of month `t` of one path, in detail, with the month's merit order
-    /// (class index, variable cost in PKR/MWh, expected available MW in the first block).
+    /// Every block of month `t` of one path, in detail, with the month's merit order of the
+    /// classes in service (class index, variable cost in PKR/MWh).
     #[must_use]
     pub fn explain(&self, t: usize, buf: &[f64], mining_mw: f64, datacenter_mw: f64) -> MonthExplanation {
         let mut s = Scratch::default();

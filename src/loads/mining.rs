@@ -39,11 +39,10 @@ pub struct MinerMonth {
     pub tariff_pkr_per_mwh: f64,
 }
 
-/// Decides month `t` for the miners. `fleet_mw` is the allocation in use this month: the
-/// network's hashrate cannot be below the fleet's own (`fleet_mw / e` EH/s), which keeps the
-/// fleet's share of blocks at most one even on paths where the network collapses. `fleet_mw` is the allocation in use this month: the
-/// network's hashrate cannot be below the fleet's own (`fleet_mw / e` EH/s), which keeps the
-/// fleet's share of blocks at most one even on paths where the network collapses.
+/// Decides month `t` for the miners. `fleet_mw` is the allocation in use this month (allocation
+/// x ramp, whether or not the fleet then runs): the network's hashrate cannot be below the
+/// fleet's own (`fleet_mw / e` EH/s), which keeps the fleet's share of blocks at most one even
+/// on paths where the network collapses.
 ///
 /// Miners on an `economic` contract run when what they keep of a MWh's BTC (after pool fee,
 /// reserve levy and any revenue share) covers the tariff plus their operating cost; on
@@ -90,7 +89,7 @@ mod tests {
 
     #[test]
     fn hashprice_and_revenue_per_mwh_agree() {
-        // 450 BTC/day at $68,000 over 1,000 EH/s = $30.6/PH/day (calibration notes, F).
+        // 450 BTC/day at $68,000 over 1,000 EH/s = $30.6/PH/day (docs/calibration.md, section 12).
         let hp = hashprice_usd_per_ph_day(68_000.0, 3.125, 1_000.0);
         assert!((hp - 30.6).abs() < 1e-9);
         // Revenue per MWh two ways: hashprice x 1000 / (24 e) and BTC/MWh x price.
@@ -98,7 +97,7 @@ mod tests {
         let a = hp * 1000.0 / (24.0 * e);
         let b = btc_per_mwh(e, 3.125, 1_000.0) * 68_000.0;
         assert!((a - b).abs() < 1e-9 * a, "{a} vs {b}");
-        // Breakeven at $38/PH/day and 17.5 J/TH is 9.0 US cents/kWh (calibration notes, F).
+        // Breakeven at $38/PH/day and 17.5 J/TH is 9.0 US cents/kWh.
         assert!((38.0 * 1000.0 / (24.0 * e) / 1000.0 - 0.0905).abs() < 5e-4);
     }
 
