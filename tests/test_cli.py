@@ -47,7 +47,7 @@ def test_run_a_file_with_overrides(tmp_path: Path, preset: gr.Scenario, capsys: 
     ("args", "text"),
     [
         (["run", "--set", "bitcoin.vol_annual=9", "--paths", "10"], "bitcoin.vol_annual"),
-        (["run", "--set", "bitcon.vol_annual=0.5", "--paths", "10"], "did you mean 'bitcoin'"),
+        (["run", "--set", "bitcon.vol_annual=0.5", "--paths", "10"], "did you mean 'bitcoin.vol_annual'"),
         (["run", "--paths", "0"], "paths must be in"),
         (["run", "no-such-file.toml"], "No such file"),
         (["run", "--threads", "0", "--paths", "10"], "threads must be in"),

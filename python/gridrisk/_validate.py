@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import numbers
+import reprlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -53,3 +54,13 @@ def choice(name: str, value: Any, allowed: Iterable[str]) -> str:
     hint = close_match(str(value), allowed)
     did = f" (did you mean {hint!r}?)" if hint is not None else ""
     raise ArgumentError(f"unknown {name} {value!r}{did}; choose one of: {', '.join(allowed)}")
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxdict = 4
+_SHORT.maxstring = _SHORT.maxother = 40
+
+
+def short_repr(value: Any) -> str:
+    """``repr(value)`` shortened for one line: long lists and strings end in ``...``."""
+    return _SHORT.repr(value)

@@ -5,14 +5,14 @@ from __future__ import annotations
 import itertools
 import math
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from gridrisk._validate import whole
+from gridrisk._validate import short_repr, whole
 from gridrisk.errors import ArgumentError, ScenarioError
 from gridrisk.results import Results
 from gridrisk.scenario import Scenario
@@ -39,6 +39,29 @@ class Comparison:
     def baseline(self) -> str:
         """The first policy: differences are taken against it."""
         return next(iter(self.results))
+
+    @property
+    def scenarios(self) -> pd.DataFrame:
+        """Each policy's scenario: what it is and what was changed.
+
+        Returns
+        -------
+        DataFrame
+            Indexed by ``policy``, in order; columns ``label`` (:attr:`Scenario.label`, e.g.
+            ``"pakistan-2000mw + 2 overrides"``), ``overrides`` (their number) and ``changes``
+            (``"field: origin value -> value"``, separated by ``"; "``, values shortened).
+        """
+        rows = {
+            name: {
+                "label": r.scenario.label,
+                "overrides": len(r.scenario.overrides),
+                "changes": "; ".join(f"{f}: {short_repr(a)} -> {short_repr(b)}" for f, a, b in r.scenario.overrides),
+            }
+            for name, r in self.results.items()
+        }
+        df = pd.DataFrame.from_dict(rows, orient="index", columns=["label", "overrides", "changes"])
+        df.index.name = "policy"
+        return df
 
     def summary(self) -> pd.DataFrame:
         """Every policy's :meth:`Results.summary`, stacked with a ``policy`` index level."""
@@ -81,8 +104,40 @@ def _check_paths_seed(paths: int, seed: int | None) -> tuple[int, int]:
     return paths, seed
 
 
+def _named_scenarios(scenarios: Any) -> list[tuple[str, Scenario]]:
+    """``scenarios`` as (name, Scenario) pairs: a mapping or a sequence of pairs, names unique."""
+    if isinstance(scenarios, Mapping):
+        pairs = list(scenarios.items())
+    elif isinstance(scenarios, Iterable) and not isinstance(scenarios, (str, bytes, Scenario)):
+        pairs = []
+        for item in scenarios:
+            if not (isinstance(item, Sequence) and not isinstance(item, str) and len(item) == 2):
+                raise ArgumentError(f"compare takes (name, Scenario) pairs; got the item {item!r}")
+            pairs.append((item[0], item[1]))
+    else:
+        raise ArgumentError(
+            "compare needs a mapping of names to scenarios, e.g. {'none': sc0, '2000MW': sc1}, "
+            f"or a list of (name, scenario) pairs; got {type(scenarios).__name__}"
+        )
+    seen: set[str] = set()
+    for name, sc in pairs:
+        if not isinstance(name, str) or not name.strip():
+            raise ArgumentError(f"policy names must be non-empty strings, got {name!r}")
+        if name in seen:
+            raise ArgumentError(f"the policy name {name!r} is given twice; each policy needs its own name")
+        seen.add(name)
+        if not isinstance(sc, Scenario):
+            raise ArgumentError(f"scenarios[{name!r}] must be a gridrisk.Scenario, got {type(sc).__name__}")
+    if len(pairs) < 2:
+        raise ArgumentError(f"compare needs at least two named scenarios, got {len(pairs)}")
+    months = {sc.months for _, sc in pairs}
+    if len(months) > 1:
+        raise ArgumentError("all scenarios must have the same horizon_months to be compared path by path")
+    return pairs
+
+
 def compare(
-    scenarios: Mapping[str, Scenario],
+    scenarios: Mapping[str, Scenario] | Iterable[tuple[str, Scenario]],
     *,
     paths: int = 10_000,
     seed: int | None = None,
@@ -94,10 +149,12 @@ def compare(
 
     Parameters
     ----------
-    scenarios : mapping of str to Scenario
-        Policies by name, e.g. ``{"none": sc0, "2000MW firm": sc1}``; the first is the baseline
-        of :meth:`Comparison.differences`. Only the policy should differ; scenarios whose drivers
+    scenarios : mapping of str to Scenario, or sequence of (str, Scenario) pairs
+        Policies by name, e.g. ``{"none": sc0, "2000MW firm": sc1}`` or
+        ``[("none", sc0), ("2000MW firm", sc1)]``; the first is the baseline of
+        :meth:`Comparison.differences`. Only the policy should differ; scenarios whose drivers
         differ are still paired path by path, but then the comparison mixes policy and world.
+        :attr:`Comparison.scenarios` shows what each one is.
     paths : int
         Paths per policy (at least 2).
     seed : int, optional
@@ -108,20 +165,18 @@ def compare(
     Returns
     -------
     Comparison
+
+    Raises
+    ------
+    ArgumentError
+        For fewer than two policies, a name given twice or that is not a non-empty string,
+        something that is not a Scenario, or different horizons.
     """
-    if not isinstance(scenarios, Mapping) or len(scenarios) < 2:
-        raise ArgumentError("compare needs a mapping of at least two named scenarios")
-    for name, sc in scenarios.items():
-        if not isinstance(sc, Scenario):
-            raise ArgumentError(f"scenarios[{name!r}] must be a gridrisk.Scenario, got {type(sc).__name__}")
-        if sc.months != next(iter(scenarios.values())).months:
-            raise ArgumentError("all scenarios must have the same horizon_months to be compared path by path")
+    pairs = _named_scenarios(scenarios)
     paths, seed = _check_paths_seed(paths, seed)
     results = {
-        str(name): simulate(
-            sc, paths=paths, seed=seed, threads=threads, keep_outputs=True, progress=progress, client=client
-        )
-        for name, sc in scenarios.items()
+        name: simulate(sc, paths=paths, seed=seed, threads=threads, keep_outputs=True, progress=progress, client=client)
+        for name, sc in pairs
     }
     return Comparison(results)
 
@@ -147,6 +202,32 @@ class Sweep:
         return self.table[self.table["on_frontier"]].sort_values("cvar95")
 
 
+def _plain(value: Any) -> Any:
+    """NumPy scalars and arrays as Python numbers and lists (what a scenario field holds)."""
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _grid_values(key: Any, values: Any) -> list[Any]:
+    """The values of one swept field as a list: a list, tuple, range, NumPy array or iterable."""
+    if isinstance(values, np.ndarray):
+        if values.ndim == 0:
+            raise ArgumentError(f"grid[{key!r}] must be a non-empty list of values, got a 0-d array")
+        out = [_plain(v) for v in values]
+    elif isinstance(values, (str, bytes, Mapping)) or not isinstance(values, Iterable):
+        raise ArgumentError(f"grid[{key!r}] must be a non-empty list of values, got {type(values).__name__}")
+    else:
+        out = [_plain(v) for v in values]
+    if not out:
+        raise ArgumentError(f"grid[{key!r}] must be a non-empty list of values")
+    return out
+
+
 def sweep(
     scenario: Scenario,
     grid: Mapping[str, Sequence[Any]],
@@ -164,7 +245,8 @@ def sweep(
     scenario : Scenario
         The base scenario.
     grid : mapping of dotted field to sequence of values
-        E.g. ``{"allocation.mining_mw": [0, 1000, 2000], "mining.tariff_pkr_per_kwh": [20, 30]}``.
+        E.g. ``{"allocation.mining_mw": [0, 1000, 2000], "mining.tariff_pkr_per_kwh": [20, 30]}``;
+        the values may be a list, tuple, range or NumPy array (NumPy scalars become numbers).
     paths, seed, threads, progress, client
         As for :func:`compare` (the same seed for every combination).
 
@@ -182,12 +264,7 @@ def sweep(
     if not isinstance(grid, Mapping) or not grid:
         raise ArgumentError("grid must map dotted field names to lists of values")
     keys = list(grid)
-    values = []
-    for k in keys:
-        v = grid[k]
-        if isinstance(v, (str, bytes)) or not isinstance(v, Sequence) or len(v) == 0:
-            raise ArgumentError(f"grid[{k!r}] must be a non-empty list of values")
-        values.append(list(v))
+    values = [_grid_values(k, grid[k]) for k in keys]
     paths, seed = _check_paths_seed(paths, seed)
     rows = []
     for combo in itertools.product(*values):
