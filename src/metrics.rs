@@ -143,7 +143,7 @@ mod tests {
         let mut buf = vec![0.0; path_len(months)];
         let net = Metric::NetFlowPkr as usize * months;
         for t in 0..months {
-            buf[net + t] = if t < 3 || t >= 27 { -100.0 } else { 1.0 };
+            buf[net + t] = if (3..27).contains(&t) { 1.0 } else { -100.0 };
         }
         buf[net + 3] = -5.0; // July 2026, in FY2027
         summarise(&mut buf, months, &vec![1.0; months], first_july(4));
