@@ -46,6 +46,27 @@ pub enum GridRiskError {
     /// The run was cancelled (Ctrl-C or an error in a progress callback).
     #[error("run cancelled")]
     Cancelled,
+    /// Memory the caller asked for (kept paths, per-worker buffers) could not be allocated.
+    #[error("could not allocate {} ({bytes} bytes) for this run; use fewer paths, path_range=..., or keep fewer values", human_bytes(*bytes))]
+    Memory {
+        /// Bytes requested.
+        bytes: u64,
+    },
+    /// A bug in gridrisk: an invariant the code relies on does not hold (e.g. a caught panic).
+    #[error("internal error: {0}; this is a bug in gridrisk, please report it")]
+    Internal(String),
+}
+
+/// `bytes` as GiB, MiB or KiB with two decimals.
+fn human_bytes(bytes: u64) -> String {
+    let b = bytes as f64;
+    if b >= 1024.0 * 1024.0 * 1024.0 {
+        format!("{:.2} GiB", b / (1024.0 * 1024.0 * 1024.0))
+    } else if b >= 1024.0 * 1024.0 {
+        format!("{:.2} MiB", b / (1024.0 * 1024.0))
+    } else {
+        format!("{:.2} KiB", b / 1024.0)
+    }
 }
 
 impl GridRiskError {

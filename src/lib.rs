@@ -14,12 +14,14 @@
 //! - [`engine`]: parallel runs over fixed chunks, cancellation and progress.
 
 pub mod calendar;
+mod dist;
 pub mod drivers;
 pub mod engine;
 pub mod error;
 mod float;
 pub mod grid;
 pub mod loads;
+mod memory;
 pub mod metrics;
 pub mod model;
 pub mod rng;

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["ArgumentError", "DataError", "GridRiskError", "MergeError", "ScenarioError"]
+__all__ = ["ArgumentError", "DataError", "GridRiskError", "InternalError", "MergeError", "ScenarioError"]
 
 
 class GridRiskError(Exception):
@@ -50,3 +50,11 @@ class MergeError(GridRiskError, ValueError):
 
 class DataError(GridRiskError, ValueError):
     """Stored gridrisk data is corrupt or from an incompatible version."""
+
+
+class InternalError(GridRiskError, RuntimeError):
+    """A bug in gridrisk: an internal check failed (for example a Rust panic was caught).
+
+    The message says what failed; please report it. The interpreter and later gridrisk calls
+    are not affected.
+    """

@@ -5,7 +5,7 @@
 //! them up once.
 
 use crate::error::GridRiskError;
-use pyo3::exceptions::{PyKeyboardInterrupt, PyRuntimeError};
+use pyo3::exceptions::{PyKeyboardInterrupt, PyMemoryError, PyRuntimeError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyType};
@@ -25,6 +25,7 @@ static SCENARIO_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static ARGUMENT_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static MERGE_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static DATA_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static INTERNAL_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
 fn build(py: Python<'_>, e: &GridRiskError) -> PyResult<PyErr> {
     let msg = e.to_string();
@@ -46,7 +47,35 @@ fn build(py: Python<'_>, e: &GridRiskError) -> PyResult<PyErr> {
         GridRiskError::Merge(_) => PyErr::from_value(class(py, &MERGE_ERROR, "MergeError")?.call1((msg,))?),
         GridRiskError::Data(_) => PyErr::from_value(class(py, &DATA_ERROR, "DataError")?.call1((msg,))?),
         GridRiskError::Cancelled => PyKeyboardInterrupt::new_err("gridrisk run cancelled"),
+        GridRiskError::Memory { .. } => PyMemoryError::new_err(msg),
+        GridRiskError::Internal(_) => PyErr::from_value(class(py, &INTERNAL_ERROR, "InternalError")?.call1((msg,))?),
     })
+}
+
+/// The text of a panic's payload (`panic!` with a literal or a format string), or a placeholder.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic with no message".to_owned())
+}
+
+/// A caught panic as `gridrisk.errors.InternalError` (an `Exception`, unlike pyo3's
+/// `PanicException`).
+pub fn from_panic(py: Python<'_>, payload: &(dyn std::any::Any + Send)) -> PyErr {
+    to_py(
+        py,
+        &GridRiskError::Internal(format!("panic: {}", panic_message(payload))),
+    )
+}
+
+/// Runs `f`, turning a panic inside it into `gridrisk.errors.InternalError`. Every function
+/// and method of the module goes through this (or [`super::run::run_blocking`], which does
+/// the same for work on other threads), so no panic reaches pyo3, which would raise
+/// `PanicException`, a `BaseException` that `except Exception` does not catch.
+pub fn guard<T>(py: Python<'_>, f: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|payload| Err(from_panic(py, &*payload)))
 }
 
 /// Converts a core error; if the Python classes cannot be loaded, a RuntimeError says why.

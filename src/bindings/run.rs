@@ -1,5 +1,6 @@
 //! One funnel for every long call: release the GIL, poll for Ctrl-C and report progress from
-//! the calling thread, cancel the workers on any error, and re-raise worker panics.
+//! the calling thread, cancel the workers on any error, and turn worker panics into
+//! `gridrisk.errors.InternalError`.
 //!
 //! The work runs on a scoped thread (inside gridrisk's own pool) while the calling thread
 //! sleeps detached for [`POLL`] at a time, then attaches to call `check_signals()` — which
@@ -41,6 +42,7 @@ pub fn run_blocking<T: Send>(
             if let Err(e) = polled {
                 monitor.cancel();
                 // Joined detached so that workers finishing their chunk are never blocked by us.
+                // A panic in the abandoned run is dropped: the caller's error comes first.
                 let _ = py.detach(|| handle.join());
                 return Err(e);
             }
@@ -48,9 +50,11 @@ pub fn run_blocking<T: Send>(
                 break;
             }
         }
+        // A panic on the run thread (or in a pool worker: rayon carries it to the thread that
+        // installed the work) arrives here as the join's payload.
         match handle.join() {
             Ok(r) => r.map_err(|e| super::errors::to_py(py, &e)),
-            Err(payload) => std::panic::resume_unwind(payload),
+            Err(payload) => Err(super::errors::from_panic(py, &*payload)),
         }
     })
 }

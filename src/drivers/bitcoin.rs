@@ -26,7 +26,8 @@ impl Bitcoin {
         let j = &p.process;
         let tails = match p.returns {
             Returns::Normal => None,
-            Returns::StudentT => Some((ChiSquared::new(p.t_dof).expect("validated: dof > 2"), p.t_dof - 2.0)),
+            // Validation keeps t_dof in (2, 1000]; outside it the shocks stay normal (see dist).
+            Returns::StudentT => crate::dist::student_t_mixing(p.t_dof).map(|chi2| (chi2, p.t_dof - 2.0)),
         };
         Self {
             merton: Merton::new(

@@ -99,7 +99,8 @@ impl Merton {
     #[must_use]
     pub fn new(mu: f64, sigma: f64, lambda: f64, jump_mean: f64, jump_sd: f64) -> Self {
         let k = (jump_mean + 0.5 * jump_sd * jump_sd).exp() - 1.0;
-        let jumps = (lambda > 0.0).then(|| Poisson::new(lambda * DT).expect("validated: 0 < lambda*dt < 5"));
+        // None (no jumps) for lambda = 0, and for a lambda so small that no draw could be positive.
+        let jumps = crate::dist::poisson(lambda * DT);
         Self {
             drift: (mu - 0.5 * sigma * sigma - lambda * k) * DT,
             vol: sigma * DT.sqrt(),
