@@ -13,6 +13,9 @@ use std::str::FromStr;
 pub const BLOCKS_PER_DAY: f64 = 144.0;
 /// Blocks between halvings (`consensus.nSubsidyHalvingInterval`).
 pub const HALVING_INTERVAL: u64 = 210_000;
+/// Height of the 64th halving, from which the subsidy (`50 / 2^era` BTC here) is zero. Runs
+/// keep their block schedule below it.
+pub const LAST_SUBSIDY_HEIGHT: u64 = 64 * HALVING_INTERVAL;
 /// Subsidy of the genesis era, BTC.
 pub const INITIAL_SUBSIDY_BTC: f64 = 50.0;
 
@@ -94,7 +97,7 @@ impl From<YearMonth> for String {
 #[must_use]
 pub fn subsidy_at(height: u64) -> f64 {
     let era = height / HALVING_INTERVAL;
-    if era >= 64 {
+    if height >= LAST_SUBSIDY_HEIGHT {
         0.0
     } else {
         INITIAL_SUBSIDY_BTC / (1u64 << era) as f64

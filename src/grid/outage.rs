@@ -2,16 +2,56 @@
 //! two-state units, and from it loss-of-load probability and expected unserved energy of any
 //! load in O(1).
 //!
-//! Unit capacities are rounded to a grid of `step` MW (exact when every unit is a whole
-//! multiple, as in the IEEE RTS). Each class of `n` identical units contributes a binomial
-//! number of available units; classes are convolved one by one.
+//! Unit capacities are rounded to a grid of `step` MW, to the nearest multiple with halves
+//! rounded away from zero (exact when every unit is a whole multiple, as in the IEEE RTS; see
+//! [`unit_steps`]). Each class of `n` identical units contributes a binomial number of
+//! available units; classes are convolved one by one.
+//!
+//! Sizes and loads are divided by the step in floating point, where a decimal ratio such as
+//! 2.1 MW / 0.3 MW comes out as 7.000000000000001. A ratio within a relative
+//! [`SNAP_RELATIVE`] of a whole number of steps (of a half, for unit sizes) is taken to be
+//! exactly that, so the tie rule below holds at any step.
 //!
 //! Tie rule: load is lost when available capacity is *strictly less* than the load; capacity
 //! equal to load serves it. This is the convention of the published IEEE RTS-79 indices (it
 //! reproduces their LOLE of 9.3942 h/yr; counting ties as losses gives 9.418).
 
 use crate::float::ceil_i32;
-use statrs::distribution::{Binomial, Discrete};
+
+/// Largest outage table built (rows, one per step of capacity); validation refuses fleets
+/// and steps that would need more.
+pub const MAX_ROWS: f64 = 4.0e6;
+
+/// Relative distance within which `x / step` counts as a whole number of steps (a half, for
+/// unit sizes). Floating-point division of decimal inputs errs by a few 1e-16; 1e-12 absorbs
+/// that (and the rounding of a few further operations on the loads) while being far below any
+/// difference a user could mean: at 1 MW steps it is 0.02 W on a 20 GW load.
+pub const SNAP_RELATIVE: f64 = 1e-12;
+
+/// A unit's size in steps: `unit_mw / step` rounded to the nearest whole number, halves
+/// away from zero (so 1.5 steps count as 2), after a ratio within [`SNAP_RELATIVE`] of a half
+/// is taken to be that half. Zero means the unit disappears from the table (validation
+/// refuses such units).
+#[must_use]
+pub fn unit_steps(unit_mw: f64, step: f64) -> f64 {
+    let y = unit_mw / step;
+    let half = (2.0 * y).round() / 2.0;
+    let y = if (y - half).abs() <= SNAP_RELATIVE * y.abs() {
+        half
+    } else {
+        y
+    };
+    y.round()
+}
+
+/// Rows of the table of `classes` at `step` (one more than the installed capacity in steps).
+#[must_use]
+pub fn table_rows(classes: &[UnitClass], step: f64) -> f64 {
+    1.0 + classes
+        .iter()
+        .map(|c| f64::from(c.count) * unit_steps(c.unit_mw, step))
+        .sum::<f64>()
+}
 
 /// A class of identical two-state units.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -34,23 +74,18 @@ pub struct OutageTable {
 }
 
 impl OutageTable {
-    /// Builds the table. `step` must be positive; counts may be zero.
+    /// Builds the table. `step` must be positive; counts may be zero. The table has
+    /// [`table_rows`] rows: callers keep it at most [`MAX_ROWS`] (validation does).
     #[must_use]
     pub fn build(classes: &[UnitClass], step: f64) -> Self {
         let mut pmf = vec![1.0];
         for c in classes.iter().filter(|c| c.count > 0) {
-            let size = (c.unit_mw / step).round() as usize;
+            let size = unit_steps(c.unit_mw, step) as usize;
             if size == 0 {
                 continue;
             }
             let n = c.count as usize;
-            let avail = 1.0 - c.forced_outage_rate;
-            let binom: Vec<f64> = if c.forced_outage_rate <= 0.0 {
-                (0..=n).map(|k| if k == n { 1.0 } else { 0.0 }).collect()
-            } else {
-                let b = Binomial::new(avail, c.count.into()).expect("validated: 0 <= p <= 1");
-                (0..=n).map(|k| b.pmf(k as u64)).collect()
-            };
+            let binom = crate::dist::binomial_pmf(c.count, 1.0 - c.forced_outage_rate);
             let mut next = vec![0.0; pmf.len() + n * size];
             for (k, &pk) in binom.iter().enumerate() {
                 if pk == 0.0 {
@@ -88,14 +123,22 @@ impl OutageTable {
     }
 
     /// For `load > 0`, the index of the largest grid capacity strictly below it:
-    /// `ceil(load / step) - 1`, at most the last row. Any other `load` gives a valid index
-    /// (row 0) whose figures the caller must not use; branch-free, so lookups vectorise.
+    /// `ceil(load / step) - 1`, at most the last row, where a ratio within a relative
+    /// [`SNAP_RELATIVE`] of a whole number `k` counts as `k` (so a load equal to a capacity
+    /// on the grid is served by it, whatever the step's decimal expansion). Any other `load`
+    /// gives a valid index (row 0) whose figures the caller must not use; branch-free, so
+    /// lookups vectorise.
     #[inline]
     fn row(&self, load: f64) -> usize {
         let last = self.table.len() - 1;
         // Clamped to the table first (validation keeps it under 4 million rows), so that the
         // ceiling fits an i32: packed conversions exist for i32, not for u64.
-        let ceil = ceil_i32((load / self.step).min(last as f64 + 1.0));
+        let y = (load / self.step).min(last as f64 + 1.0);
+        // Nearest whole number (y > 0 where it matters; truncation stands in for `round`,
+        // which baseline x86-64 has no instruction for).
+        let nearest = (y + 0.5) as i32;
+        let snap = (y - f64::from(nearest)).abs() <= SNAP_RELATIVE * y;
+        let ceil = if snap { nearest } else { ceil_i32(y) };
         ((ceil.max(1) - 1) as usize).min(last)
     }
 
@@ -173,6 +216,42 @@ mod tests {
         for (i, &x) in xs.iter().enumerate() {
             assert_eq!((lolp[i], eue[i]), (t.lolp(x), t.eue(x)), "load {x}");
         }
+    }
+
+    #[test]
+    fn a_load_equal_to_the_capacity_is_served_at_any_step() {
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-12;
+        // 2.1 / 0.3 = 7.000000000000001 in floating point: the load is still 7 steps.
+        let t = OutageTable::build(&[class(1, 2.1, 0.1)], 0.3);
+        assert!(close(t.lolp(2.1), 0.1), "{}", t.lolp(2.1));
+        assert!(close(t.eue(2.1), 0.1 * 2.1));
+        assert!(close(t.lolp(2.1 * (1.0 + 1e-9)), 1.0));
+        for step in [0.01, 0.03, 0.07, 0.1, 0.3, 0.7, 1.1, 3.3] {
+            for k in 1..400u32 {
+                let cap = f64::from(k) * step;
+                let t = OutageTable::build(&[class(1, cap, 0.25)], step);
+                assert!(close(t.lolp(cap), 0.25), "step {step}, {k} steps");
+                assert!(close(t.lolp(cap * (1.0 + 1e-9)), 1.0), "step {step}, {k} steps");
+                let (mut lolp, mut eue) = ([0.0], [0.0]);
+                t.lolp_eue_into(&[cap], &mut lolp, &mut eue);
+                assert_eq!((lolp[0], eue[0]), (t.lolp(cap), t.eue(cap)));
+            }
+        }
+    }
+
+    #[test]
+    fn unit_sizes_round_half_away_from_zero() {
+        assert_eq!(unit_steps(1.5, 1.0), 2.0);
+        assert_eq!(unit_steps(2.5, 1.0), 3.0);
+        assert_eq!(unit_steps(2.49, 1.0), 2.0);
+        // 0.15 / 0.1 = 1.4999999999999998 in floating point: still a half, rounded up.
+        assert_eq!(unit_steps(0.15, 0.1), 2.0);
+        assert_eq!(unit_steps(2.1, 0.3), 7.0);
+        assert_eq!(unit_steps(0.4, 1.0), 0.0);
+        assert_eq!(
+            table_rows(&[class(3, 2.1, 0.1), class(2, 0.15, 0.0)], 0.3),
+            1.0 + 21.0 + 2.0
+        );
     }
 
     #[test]

@@ -18,6 +18,9 @@ pub use value::Value;
 /// Names of the correlated factors, in the order of the correlation matrix's rows.
 pub const FACTORS: [&str; N_FACTORS] = ["demand", "oil", "lng", "coal", "fx", "bitcoin", "hashrate", "hydro"];
 
+/// Longest horizon a scenario may have, months (50 years).
+pub const MAX_HORIZON_MONTHS: u32 = 600;
+
 /// Fuels a technology class can burn. `fixed` fuels (domestic gas, Thar coal, nuclear, or none
 /// for hydro, wind and solar) have a constant dollar price per MMBtu.
 pub const FUELS: [&str; 4] = ["oil", "lng", "coal", "fixed"];
@@ -472,11 +475,25 @@ fn read_mean_reverting(t: &mut Table<'_, '_>, hi: f64) -> MeanReverting {
     }
 }
 
+/// Smallest positive jump intensity, per year (one jump in a billion years): anything smaller
+/// is a unit mistake or meant as zero.
+pub const MIN_JUMP_INTENSITY_ANNUAL: f64 = 1e-9;
+
 fn read_jump_diffusion(t: &mut Table<'_, '_>) -> JumpDiffusion {
+    let drift_annual = t.f64("drift_annual", Range::closed(-1.0, 1.0));
+    let vol_annual = t.f64("vol_annual", VOL);
+    let jump_intensity_annual = t.f64("jump_intensity_annual", Range::closed(0.0, 52.0));
+    if jump_intensity_annual > 0.0 && jump_intensity_annual < MIN_JUMP_INTENSITY_ANNUAL {
+        t.problem(
+            "jump_intensity_annual",
+            format!("{jump_intensity_annual:?}"),
+            format!("must be 0 (no jumps) or in [{MIN_JUMP_INTENSITY_ANNUAL:e}, 52] jumps per year"),
+        );
+    }
     JumpDiffusion {
-        drift_annual: t.f64("drift_annual", Range::closed(-1.0, 1.0)),
-        vol_annual: t.f64("vol_annual", VOL),
-        jump_intensity_annual: t.f64("jump_intensity_annual", Range::closed(0.0, 52.0)),
+        drift_annual,
+        vol_annual,
+        jump_intensity_annual,
         jump_mean: t.f64("jump_mean", Range::closed(-2.0, 2.0)),
         jump_sd: t.f64("jump_sd", Range::closed(0.0, 2.0)),
     }
@@ -562,7 +579,7 @@ fn read(root: &mut Table<'_, '_>) -> Scenario {
     let mut t = root.table("simulation");
     let simulation = Simulation {
         start: t.parsed("start", str::parse::<YearMonth>),
-        horizon_months: t.int("horizon_months", 1, 600) as u32,
+        horizon_months: t.int("horizon_months", 1, i64::from(MAX_HORIZON_MONTHS)) as u32,
     };
     t.finish();
 
@@ -642,7 +659,10 @@ fn read(root: &mut Table<'_, '_>) -> Scenario {
     let mut t = root.table("correlation");
     let factors = t.string_list("factors");
     let matrix = t.matrix("matrix", Range::closed(-1.0, 1.0), N_FACTORS);
-    if !factors.is_empty() && factors.iter().map(String::as_str).ne(FACTORS.iter().copied()) {
+    // The names label the matrix's rows (an empty list would leave them unlabelled).
+    if let Some(factors) = &factors
+        && factors.iter().map(String::as_str).ne(FACTORS.iter().copied())
+    {
         t.problem(
             "factors",
             format!("{factors:?}"),
@@ -653,7 +673,10 @@ fn read(root: &mut Table<'_, '_>) -> Scenario {
         );
     }
     t.finish();
-    let correlation = Correlation { factors, matrix };
+    let correlation = Correlation {
+        factors: factors.unwrap_or_default(),
+        matrix,
+    };
 
     let mut g = root.table("grid");
     let load_shape =
@@ -674,6 +697,7 @@ fn read(root: &mut Table<'_, '_>) -> Scenario {
         solar: cf.grid("solar", Range::closed(0.0, 1.0), 12, 24),
     };
     cf.finish();
+    let mut priority_given = false;
     let grid = Grid {
         load_shape,
         day_shape,
@@ -683,14 +707,19 @@ fn read(root: &mut Table<'_, '_>) -> Scenario {
         coal_mmbtu_per_t: g.f64("coal_mmbtu_per_t", Range::closed(10.0, 35.0)),
         capacity_step_mw: g.f64("capacity_step_mw", Range::closed(0.01, 100.0)),
         value_of_lost_load_usd_per_mwh: g.f64("value_of_lost_load_usd_per_mwh", Range::closed(0.0, 100_000.0)),
-        curtailment_priority: g.string_list("curtailment_priority"),
+        curtailment_priority: g
+            .string_list("curtailment_priority")
+            .inspect(|_| priority_given = true)
+            .unwrap_or_default(),
     };
-    {
+    // Checked whenever a list of strings was given (an empty one too: the shortfall must fall
+    // on some group first); a missing or mistyped list is already reported.
+    if priority_given {
         let mut sorted = grid.curtailment_priority.clone();
         sorted.sort();
         let mut want: Vec<String> = LOAD_GROUPS.iter().map(|s| (*s).to_owned()).collect();
         want.sort();
-        if sorted != want && g.is_table() && !grid.curtailment_priority.is_empty() {
+        if sorted != want {
             g.problem(
                 "curtailment_priority",
                 format!("{:?}", grid.curtailment_priority),
@@ -873,6 +902,7 @@ fn check_relations(sc: &Scenario, issues: &Issues) {
             );
         }
     }
+    check_block_schedule(sc, issues);
     let total_mw: f64 = sc.fleet.iter().map(|c| f64::from(c.units) * c.unit_mw).sum();
     if total_mw > 2.0e6 {
         issues.push(
@@ -884,25 +914,54 @@ fn check_relations(sc: &Scenario, issues: &Issues) {
     check_grid(sc, issues);
 }
 
+/// The block schedule must stay below the height at which the subsidy reaches zero (64
+/// halvings): the hashrate follows the subsidy in logs, and fees are a share of it.
+fn check_block_schedule(sc: &Scenario, issues: &Issues) {
+    let end = crate::calendar::LAST_SUBSIDY_HEIGHT;
+    let blocks: f64 = (0..sc.months())
+        .map(|k| f64::from(sc.simulation.start.plus(k).days()) * crate::calendar::BLOCKS_PER_DAY)
+        .sum();
+    let h0 = sc.network.block_height0;
+    if h0 as f64 + blocks > end as f64 {
+        let max = end.saturating_sub(blocks as u64);
+        issues.push(
+            "network.block_height0",
+            h0.to_string(),
+            format!(
+                "the block schedule would pass height {end} (the 64th halving, after which the block subsidy is \
+                 zero and the hashrate model is undefined) within the {}-month horizon, which adds {blocks:.0} blocks; \
+                 at most {max} with this horizon",
+                sc.months()
+            ),
+        );
+    }
+}
+
 /// Checks that keep the power-system precomputation well defined and bounded.
 fn check_grid(sc: &Scenario, issues: &Issues) {
+    use crate::grid::outage::{MAX_ROWS, UnitClass, table_rows, unit_steps};
     let step = sc.grid.capacity_step_mw;
-    let table_len = sc
+    let dispatchable: Vec<UnitClass> = sc
         .fleet
         .iter()
         .filter(|c| c.profile == "none")
-        .map(|c| f64::from(c.units) * c.unit_mw)
-        .sum::<f64>()
-        / step;
-    if table_len > 4.0e6 {
+        .map(|c| UnitClass {
+            count: c.units,
+            unit_mw: c.unit_mw,
+            forced_outage_rate: c.forced_outage_rate,
+        })
+        .collect();
+    // Exactly the rows the largest table (every dispatchable class in service) has.
+    let table_len = table_rows(&dispatchable, step);
+    if table_len > MAX_ROWS {
         issues.push(
             "grid.capacity_step_mw",
             format!("{step:?}"),
-            format!("the outage table would have {table_len:.0} entries (at most 4,000,000): use a step of at least {:.1} MW", step * table_len / 4.0e6),
+            format!("the outage table would have {table_len:.0} entries (at most 4,000,000): use a step of at least {:.1} MW", step * table_len / MAX_ROWS),
         );
     }
     for (i, c) in sc.fleet.iter().enumerate() {
-        if c.profile == "none" && (c.unit_mw / step).round() < 1.0 {
+        if c.profile == "none" && unit_steps(c.unit_mw, step) < 1.0 {
             issues.push(
                 &format!("fleet[{i}].unit_mw"),
                 format!("{:?}", c.unit_mw),
@@ -939,5 +998,75 @@ fn check_grid(sc: &Scenario, issues: &Issues) {
             }
             h += n;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn preset_toml() -> toml::Table {
+        include_str!("../../python/gridrisk/presets/pakistan-2000mw.toml")
+            .parse()
+            .expect("preset parses")
+    }
+
+    /// The fields of the problems found after `edit` changes the preset.
+    fn problems(edit: impl FnOnce(&mut toml::Table)) -> Vec<Issue> {
+        let mut doc = preset_toml();
+        edit(&mut doc);
+        match Scenario::from_value(&Value::from_toml(toml::Value::Table(doc))) {
+            Ok(_) => Vec::new(),
+            Err(GridRiskError::Scenario(issues)) => issues,
+            Err(e) => panic!("unexpected error {e}"),
+        }
+    }
+
+    fn set(doc: &mut toml::Table, section: &str, key: &str, v: toml::Value) {
+        doc[section]
+            .as_table_mut()
+            .expect("a section")
+            .insert(key.to_owned(), v);
+    }
+
+    use crate::error::Issue;
+
+    #[test]
+    fn what_the_engine_cannot_run_is_refused() {
+        let empty = || toml::Value::Array(Vec::new());
+        let p = problems(|d| set(d, "grid", "curtailment_priority", empty()));
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0].field, "grid.curtailment_priority");
+        let p = problems(|d| set(d, "correlation", "factors", empty()));
+        assert_eq!(p[0].field, "correlation.factors");
+        let p = problems(|d| set(d, "bitcoin", "jump_intensity_annual", toml::Value::Float(3e-323)));
+        assert_eq!(p[0].field, "bitcoin.jump_intensity_annual");
+        assert!(problems(|d| set(d, "fx", "jump_intensity_annual", toml::Value::Float(1e-9))).is_empty());
+        assert!(problems(|d| set(d, "fx", "jump_intensity_annual", toml::Value::Float(0.0))).is_empty());
+        let p = problems(|d| set(d, "network", "block_height0", toml::Value::Integer(13_440_000)));
+        assert_eq!(p[0].field, "network.block_height0");
+        assert!(p[0].message.contains("at most"), "{}", p[0].message);
+        // A wrong type is reported once, as a type problem, not also as a bad permutation.
+        let p = problems(|d| set(d, "grid", "curtailment_priority", toml::Value::Integer(1)));
+        assert_eq!(p.len(), 1);
+        assert!(p[0].message.contains("list of strings"));
+    }
+
+    #[test]
+    fn the_last_height_a_horizon_allows_runs_to_a_positive_subsidy() {
+        let mut sc = Scenario::from_value(&Value::from_toml(toml::Value::Table(preset_toml()))).unwrap();
+        sc.simulation.horizon_months = MAX_HORIZON_MONTHS;
+        let blocks: f64 = (0..sc.months())
+            .map(|k| f64::from(sc.simulation.start.plus(k).days()) * crate::calendar::BLOCKS_PER_DAY)
+            .sum();
+        sc.network.block_height0 = crate::calendar::LAST_SUBSIDY_HEIGHT - blocks as u64;
+        let issues = Issues::default();
+        check_block_schedule(&sc, &issues);
+        assert!(issues.is_empty());
+        let sched = crate::calendar::schedule(sc.simulation.start, sc.months(), sc.network.block_height0 as f64);
+        assert!(sched.iter().all(|m| m.subsidy_btc > 0.0));
+        sc.network.block_height0 += 1;
+        check_block_schedule(&sc, &issues);
+        assert!(!issues.is_empty());
     }
 }

@@ -333,20 +333,21 @@ impl<'v, 'i> Table<'v, 'i> {
             .collect()
     }
 
-    /// A list of strings.
-    pub fn string_list(&mut self, key: &'static str) -> Vec<String> {
+    /// A list of strings; `None` (after recording the problem) when missing or not a list of
+    /// strings, so that callers can tell an empty list given from a problem already reported.
+    pub fn string_list(&mut self, key: &'static str) -> Option<Vec<String>> {
         let field = self.field(key);
-        let Some(v) = self.get(key) else {
-            return Vec::new();
-        };
+        let v = self.get(key)?;
         match v {
-            Value::List(items) if items.iter().all(|x| matches!(x, Value::Str(_))) => items
-                .iter()
-                .filter_map(|x| if let Value::Str(s) = x { Some(s.clone()) } else { None })
-                .collect(),
+            Value::List(items) if items.iter().all(|x| matches!(x, Value::Str(_))) => Some(
+                items
+                    .iter()
+                    .filter_map(|x| if let Value::Str(s) = x { Some(s.clone()) } else { None })
+                    .collect(),
+            ),
             _ => {
                 self.issues.push(&field, v.brief(), "expected a list of strings");
-                Vec::new()
+                None
             }
         }
     }

@@ -34,7 +34,7 @@ impl Value {
             Value::Str(_) => "string",
             Value::List(_) => "list",
             Value::Table(_) => "table",
-            Value::Unsupported(_) => "unsupported value",
+            Value::Unsupported(_) => "value of an unsupported type",
         }
     }
 
