@@ -64,11 +64,12 @@ impl Moments {
         Self { n, mean, m2 }
     }
 
-    /// Sample variance (n - 1 denominator) per cell; zero with fewer than two observations.
+    /// Sample variance (n - 1 denominator) per cell; NaN (undefined) with fewer than two
+    /// observations, so that a standard error computed from it is undefined too, not zero.
     #[must_use]
     pub fn variance(&self) -> Vec<f64> {
         if self.n < 2 {
-            return vec![0.0; self.mean.len()];
+            return vec![f64::NAN; self.mean.len()];
         }
         let d = (self.n - 1) as f64;
         self.m2.iter().map(|s| s.max(0.0) / d).collect()
@@ -78,6 +79,16 @@ impl Moments {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_observation_has_an_undefined_variance() {
+        let mut m = Moments::new(2);
+        assert!(m.variance().iter().all(|v| v.is_nan()));
+        m.push(&[1.0, 2.0]);
+        assert!(m.variance().iter().all(|v| v.is_nan()));
+        m.push(&[3.0, 2.0]);
+        assert_eq!(m.variance(), vec![2.0, 0.0]);
+    }
 
     #[test]
     fn welford_and_merge_match_two_pass() {

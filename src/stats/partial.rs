@@ -92,7 +92,7 @@ impl RunStats {
     /// Number of paths covered.
     #[must_use]
     pub fn paths(&self) -> u64 {
-        self.path_hi - self.path_lo
+        self.path_hi.saturating_sub(self.path_lo)
     }
 
     /// Moments over all covered paths: the nodes folded left to right.
@@ -170,16 +170,122 @@ impl RunStats {
         out
     }
 
-    /// Decodes [`RunStats::to_bytes`].
+    /// Decodes [`RunStats::to_bytes`], and checks every invariant the other methods (and the
+    /// Python accessors) rely on, so that decoded statistics behave like computed ones.
     ///
     /// # Errors
-    /// [`GridRiskError::Data`] for bytes of another format or version.
+    /// [`GridRiskError::Data`] for bytes of another format or version, or that decode to
+    /// statistics no run could produce (see [`RunStats::check`]).
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
         let body = bytes.strip_prefix(FORMAT_TAG).ok_or_else(|| {
             GridRiskError::Data("not gridrisk run statistics (or from an incompatible version)".into())
         })?;
-        postcard::from_bytes(body).map_err(|e| GridRiskError::Data(e.to_string()))
+        let stats: Self = postcard::from_bytes(body).map_err(|e| GridRiskError::Data(e.to_string()))?;
+        stats
+            .check()
+            .map_err(|e| GridRiskError::Data(format!("inconsistent run statistics: {e}")))?;
+        Ok(stats)
     }
+
+    /// Cells: one per metric and month, then one per output.
+    fn cells(&self) -> Option<usize> {
+        self.metrics
+            .len()
+            .checked_mul(self.months)?
+            .checked_add(self.outputs.len())
+    }
+
+    /// Checks what a run guarantees: names present and unique; `1 <= months <= 600`; a path
+    /// range `[path_lo, path_hi)` that is not empty, starts at a multiple of [`CHUNK_PATHS`]
+    /// and ends at or below 2^60; nodes that are exactly the canonical decomposition of its
+    /// chunks, each with the moments of its paths (count, one mean and M2 per cell, not NaN) and,
+    /// for antithetic runs only, of its pairs; one valid sketch per cell holding every path.
+    ///
+    /// # Errors
+    /// The first violation, in words.
+    pub fn check(&self) -> std::result::Result<(), String> {
+        for (what, names) in [("metric", &self.metrics), ("output", &self.outputs)] {
+            if names.is_empty() {
+                return Err(format!("no {what} names"));
+            }
+            let mut sorted: Vec<&String> = names.iter().collect();
+            sorted.sort();
+            if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
+                return Err(format!("the {what} name '{}' appears twice", w[0]));
+            }
+        }
+        let max_months = crate::scenario::MAX_HORIZON_MONTHS as usize;
+        if !(1..=max_months).contains(&self.months) {
+            return Err(format!("{} months (1 to {max_months} allowed)", self.months));
+        }
+        let cells = self.cells().ok_or("too many cells")?;
+        if !(self.path_lo < self.path_hi && self.path_hi <= crate::rng::MAX_PATHS) {
+            return Err(format!(
+                "the path range [{}, {}) is empty or ends above 2^60",
+                self.path_lo, self.path_hi
+            ));
+        }
+        if self.path_lo % CHUNK_PATHS != 0 {
+            return Err(format!(
+                "the first path {} is not a multiple of {CHUNK_PATHS}",
+                self.path_lo
+            ));
+        }
+        let want = canonical(self.path_lo / CHUNK_PATHS, self.path_hi.div_ceil(CHUNK_PATHS));
+        if want.len() != self.nodes.len()
+            || want
+                .iter()
+                .zip(&self.nodes)
+                .any(|(&(lo, size), n)| (lo, size) != (n.lo, n.size))
+        {
+            return Err("the nodes are not the canonical decomposition of the path range".into());
+        }
+        for node in &self.nodes {
+            let first = (node.lo * CHUNK_PATHS).max(self.path_lo);
+            let last = ((node.lo + node.size) * CHUNK_PATHS).min(self.path_hi);
+            let paths = last - first;
+            check_moments(&node.moments, paths, cells, "paths")?;
+            match (&node.pairs, self.antithetic) {
+                // Chunks start at even paths, so a node's pairs are its paths halved.
+                (Some(p), true) => check_moments(p, paths / 2, self.outputs.len(), "pairs")?,
+                (None, false) => {}
+                _ => return Err("pair moments present exactly when the run is antithetic is violated".into()),
+            }
+        }
+        if self.sketches.len() != cells {
+            return Err(format!("{} sketches for {cells} cells", self.sketches.len()));
+        }
+        let paths = self.paths();
+        for (cell, s) in self.sketches.iter().enumerate() {
+            let count = s.check().map_err(|e| format!("cell {cell}: {e}"))?;
+            if count != paths {
+                return Err(format!(
+                    "the sketch of cell {cell} holds {count} values for {paths} paths"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Checks moments of `n` observations of `cells` cells: the count, the lengths, no NaN.
+/// (Infinities are possible in a real run: the sum of squares of values beyond about 1e154
+/// overflows, and the engine only requires each value to be finite.)
+fn check_moments(m: &Moments, n: u64, cells: usize, what: &str) -> std::result::Result<(), String> {
+    if m.n != n {
+        return Err(format!("moments of {} {what} where the range has {n}", m.n));
+    }
+    if m.mean.len() != cells || m.m2.len() != cells {
+        return Err(format!(
+            "moments of {} and {} cells where there are {cells}",
+            m.mean.len(),
+            m.m2.len()
+        ));
+    }
+    if m.mean.iter().chain(&m.m2).any(|x| x.is_nan()) {
+        return Err("a mean or sum of squares is NaN".into());
+    }
+    Ok(())
 }
 
 const FORMAT_TAG: &[u8] = b"gridrisk-stats-v3\0";
@@ -217,6 +323,133 @@ mod tests {
             })
             .collect()
     }
+
+    /// One way to break decoded statistics.
+    type Corruption = Box<dyn Fn(&mut RunStats)>;
+
+    /// Statistics of a real run (600 paths over 3 months), antithetic or not.
+    fn real(antithetic: bool) -> RunStats {
+        let mut sc = crate::Scenario::from_toml_str(include_str!("../../python/gridrisk/presets/pakistan-2000mw.toml"))
+            .expect("preset is valid");
+        sc.simulation.horizon_months = 3;
+        let spec = crate::engine::RunSpec {
+            seeds: crate::rng::uniform(3),
+            path_lo: 256,
+            path_hi: 856,
+            threads: 1,
+            keep: crate::engine::Keep::Nothing,
+            antithetic,
+        };
+        crate::engine::run(&sc, &spec, &crate::engine::Monitor::default())
+            .expect("runs")
+            .stats
+    }
+
+    #[test]
+    fn decoding_checks_every_invariant() {
+        for antithetic in [false, true] {
+            let good = real(antithetic);
+            assert_eq!(RunStats::from_bytes(&good.to_bytes()).unwrap(), good);
+            let n_out = good.outputs.len();
+            let breaks: Vec<(&str, Corruption)> = vec![
+                ("no metrics", Box::new(|s| s.metrics.clear())),
+                ("duplicate output", Box::new(|s| s.outputs[1] = s.outputs[0].clone())),
+                ("one output fewer", Box::new(|s| drop(s.outputs.pop()))),
+                ("zero months", Box::new(|s| s.months = 0)),
+                ("more months", Box::new(|s| s.months += 1)),
+                ("months beyond the horizon limit", Box::new(|s| s.months = 601)),
+                (
+                    "path_lo above path_hi",
+                    Box::new(|s| std::mem::swap(&mut s.path_lo, &mut s.path_hi)),
+                ),
+                ("empty range", Box::new(|s| s.path_hi = s.path_lo)),
+                ("unaligned start", Box::new(|s| s.path_lo += 1)),
+                ("range past 2^60", Box::new(|s| s.path_hi = u64::MAX)),
+                ("range longer than its nodes", Box::new(|s| s.path_hi += 256)),
+                ("a node dropped", Box::new(|s| drop(s.nodes.pop()))),
+                ("a node moved", Box::new(|s| s.nodes[0].lo += 1)),
+                ("a node's count", Box::new(|s| s.nodes[0].moments.n += 1)),
+                ("a short mean", Box::new(|s| s.nodes[0].moments.mean.truncate(1))),
+                ("a short m2", Box::new(|s| s.nodes[0].moments.m2.truncate(1))),
+                ("a NaN mean", Box::new(|s| s.nodes[0].moments.mean[3] = f64::NAN)),
+                ("pairs flipped", Box::new(|s| s.antithetic = !s.antithetic)),
+                ("a sketch dropped", Box::new(|s| drop(s.sketches.pop()))),
+                ("a sketch emptied", Box::new(|s| s.sketches[5] = Sketch::default())),
+                ("a sketch with an extra value", Box::new(|s| s.sketches[5].insert(1.0))),
+            ];
+            for (what, f) in &breaks {
+                let mut bad = good.clone();
+                f(&mut bad);
+                match RunStats::from_bytes(&bad.to_bytes()) {
+                    Err(GridRiskError::Data(msg)) => assert!(msg.contains("inconsistent"), "{what}: {msg}"),
+                    other => panic!("{what}: decoded to {other:?}"),
+                }
+            }
+            if antithetic {
+                let mut bad = good.clone();
+                bad.nodes[0].pairs.as_mut().expect("antithetic").n += 1;
+                assert!(RunStats::from_bytes(&bad.to_bytes()).is_err());
+                let mut bad = good.clone();
+                bad.nodes[0].pairs.as_mut().expect("antithetic").mean.truncate(1);
+                assert!(RunStats::from_bytes(&bad.to_bytes()).is_err());
+            }
+            assert_eq!(good.outputs.len(), n_out);
+        }
+    }
+
+    #[test]
+    fn sketch_buckets_out_of_range_are_refused() {
+        let good = real(false);
+        // Re-encode one sketch by hand through serde: a positive store at the end of i32.
+        #[derive(Serialize)]
+        struct Store {
+            offset: i32,
+            counts: Vec<u64>,
+        }
+        #[derive(Serialize)]
+        struct Raw {
+            pos: Store,
+            neg: Store,
+            zero: u64,
+        }
+        let paths = good.paths();
+        for (offset, len) in [(i32::MAX, 1usize), (i32::MIN, 1), (0, MAX_BINS_PLUS_ONE), (-8000, 1)] {
+            let mut counts = vec![0u64; len];
+            counts[0] = paths;
+            let raw = Raw {
+                pos: Store { offset, counts },
+                neg: Store {
+                    offset: 0,
+                    counts: Vec::new(),
+                },
+                zero: 0,
+            };
+            let sketch: Sketch = postcard::from_bytes(&postcard::to_stdvec(&raw).unwrap()).unwrap();
+            let mut bad = good.clone();
+            bad.sketches[0] = sketch;
+            assert!(
+                matches!(RunStats::from_bytes(&bad.to_bytes()), Err(GridRiskError::Data(_))),
+                "offset {offset}, {len} buckets"
+            );
+        }
+        // Counts that overflow u64 when summed.
+        let raw = Raw {
+            pos: Store {
+                offset: 0,
+                counts: vec![u64::MAX, 2],
+            },
+            neg: Store {
+                offset: 0,
+                counts: Vec::new(),
+            },
+            zero: 0,
+        };
+        let mut bad = good.clone();
+        bad.sketches[0] = postcard::from_bytes(&postcard::to_stdvec(&raw).unwrap()).unwrap();
+        assert!(RunStats::from_bytes(&bad.to_bytes()).is_err());
+    }
+
+    const MAX_BINS_PLUS_ONE: usize = super::super::sketch::MAX_BINS + 1;
 
     #[test]
     fn any_split_normalises_to_the_single_run_nodes() {

@@ -145,6 +145,38 @@ impl Sketch {
         self.zero += other.zero;
     }
 
+    /// Checks the invariants every method relies on, for a sketch decoded from bytes: at most
+    /// [`MAX_BINS`] buckets per sign, bucket indices those of finite magnitudes above
+    /// [`ZERO_THRESHOLD`], and a total count that fits a `u64`. Returns that total.
+    ///
+    /// # Errors
+    /// What is wrong, in words.
+    pub fn check(&self) -> Result<u64, String> {
+        let (lo, hi) = (index(ZERO_THRESHOLD), index(f64::MAX));
+        let mut total = self.zero;
+        for (sign, store) in [("positive", &self.pos), ("negative", &self.neg)] {
+            let len = store.counts.len();
+            if len > MAX_BINS {
+                return Err(format!("a sketch has {len} {sign} buckets (at most {MAX_BINS})"));
+            }
+            if len > 0 {
+                let last = i64::from(store.offset) + len as i64 - 1;
+                if i64::from(store.offset) < i64::from(lo) || last > i64::from(hi) {
+                    return Err(format!(
+                        "a sketch's {sign} buckets {}..={last} fall outside {lo}..={hi}",
+                        store.offset
+                    ));
+                }
+            }
+            for &c in &store.counts {
+                total = total
+                    .checked_add(c)
+                    .ok_or_else(|| "a sketch's counts overflow".to_owned())?;
+            }
+        }
+        Ok(total)
+    }
+
     /// Number of values recorded.
     #[must_use]
     pub fn count(&self) -> u64 {
