@@ -8,6 +8,7 @@ pub mod pool;
 pub use monitor::Monitor;
 
 use crate::error::{GridRiskError, Result};
+use crate::memory;
 use crate::metrics::{METRICS, N_METRICS, N_OUTPUTS, OUTPUTS, path_len};
 use crate::model::{Model, Scratch};
 use crate::rng::{MAX_PATHS, Seeds};
@@ -88,27 +89,52 @@ pub fn fingerprint(sc: &Scenario, seeds: &Seeds) -> u64 {
 }
 
 /// What one worker thread keeps between chunks: its quantile sketches (integer counts, so which
-/// worker saw which path cannot change the merged result) and the chunk's path buffers.
+/// worker saw which path cannot change the merged result) and the paths not yet in them.
 struct Worker {
     sketches: Vec<Sketch>,
-    /// Paths not yet in the sketches, path-major (`row * cells + cell`), reused.
+    /// Paths not yet in the sketches, path-major (`row * cells + cell`), allocated on first use
+    /// with room for [`batch_rows`] paths, and reused.
     batch: Vec<f64>,
     /// Rows of `batch` in use.
     filled: usize,
 }
 
-/// Paths a worker holds before it adds them to its sketches, cell by cell. A sketch's buckets
-/// are then visited once per this many values, so the cache misses of reaching them are paid
-/// once per batch rather than once per path (measured in bench/phases.rs).
+/// Most paths a worker holds before it adds them to its sketches, cell by cell. A sketch's
+/// buckets are then visited once per this many values, so the cache misses of reaching them
+/// are paid once per batch rather than once per path (measured in bench/phases.rs).
 pub const SKETCH_BATCH: usize = 4 * CHUNK_PATHS as usize;
 
+/// Cap on the memory of all workers' batches together, bytes (256 MiB).
+///
+/// A batch holds [`SKETCH_BATCH`] paths of `months x 32 + 20` values of 8 bytes: 32 MB a
+/// worker at 120 months, 157 MB at 600. Memory that grows with the thread count and is not
+/// asked for would make `threads=` a memory setting; so the batch shrinks instead (to
+/// `BATCH_BYTES / (threads x path bytes)` paths, at least one) and the total stays under this
+/// cap. Smaller batches only cost some speed: the sketches' counts are integers, so when a path
+/// enters them never changes a result.
+pub const BATCH_BYTES: usize = 256 << 20;
+
+/// Paths a worker's batch holds: [`SKETCH_BATCH`], fewer so that `workers` batches fit in
+/// `total_bytes` ([`BATCH_BYTES`] in runs), and never more than the run's `paths`; at least one.
+#[must_use]
+pub fn batch_rows(total_bytes: usize, workers: usize, cells: usize, paths: usize) -> usize {
+    let fit = total_bytes / workers.max(1).saturating_mul(cells.max(1)).saturating_mul(8);
+    fit.min(SKETCH_BATCH).min(paths).max(1)
+}
+
 impl Worker {
-    /// Adds the held paths to the sketches.
-    fn flush(&mut self, cells: usize) {
+    /// Adds the held paths to the sketches; stops early (the run is abandoned) if cancelled.
+    fn flush(&mut self, cells: usize, monitor: &Monitor) -> Result<()> {
         for (cell, sketch) in self.sketches.iter_mut().enumerate() {
+            // One relaxed load per cell (a batch of values): a flush of a long horizon takes
+            // long enough to matter for Ctrl-C.
+            if monitor.cancelled() {
+                return Err(GridRiskError::Cancelled);
+            }
             sketch.insert_many((0..self.filled).map(|row| self.batch[row * cells + cell]));
         }
         self.filled = 0;
+        Ok(())
     }
 }
 
@@ -122,15 +148,28 @@ struct Ctx<'a> {
     /// Kept buffers start at this index of METRICS-then-OUTPUTS.
     skip: usize,
     antithetic: bool,
+    /// Paths a worker's batch holds ([`batch_rows`]).
+    batch_rows: usize,
 }
 
 /// Runs the paths `[path_lo, path_hi)` of a validated scenario.
 ///
+/// Memory: the kept per-path values (if asked for), allocated up front; per worker, its
+/// sketches and a batch of paths under a cap shared by all workers ([`BATCH_BYTES`]).
+/// Cancellation is checked before every path and every cell of a batch flush, so a cancelled
+/// run stops within about one path's time.
+///
 /// # Errors
 /// [`GridRiskError::Argument`] for a bad range or thread count, [`GridRiskError::Cancelled`]
 /// when `monitor` is cancelled, [`GridRiskError::Scenario`] if the parameters drive a value
-/// out of floating-point range.
+/// out of floating-point range, [`GridRiskError::Memory`] if the kept values or a batch cannot
+/// be allocated.
 pub fn run(sc: &Scenario, spec: &RunSpec, monitor: &Monitor) -> Result<RunOutput> {
+    run_batched(sc, spec, monitor, BATCH_BYTES)
+}
+
+/// [`run`] with all workers' batches capped at `batch_bytes` (tests use tiny batches).
+fn run_batched(sc: &Scenario, spec: &RunSpec, monitor: &Monitor, batch_bytes: usize) -> Result<RunOutput> {
     let RunSpec {
         seeds,
         path_lo,
@@ -159,21 +198,7 @@ pub fn run(sc: &Scenario, spec: &RunSpec, monitor: &Monitor) -> Result<RunOutput
     let cells = path_len(months);
     let n_paths = usize::try_from(path_hi - path_lo)
         .map_err(|_| GridRiskError::argument("paths", path_hi - path_lo, "too many for this machine"))?;
-    let mut kept: Option<Vec<Vec<f64>>> = match keep {
-        Keep::Nothing => None,
-        Keep::Outputs => Some((0..N_OUTPUTS).map(|_| vec![0.0; n_paths]).collect()),
-        Keep::Everything => {
-            let len = n_paths
-                .checked_mul(months)
-                .ok_or_else(|| GridRiskError::argument("paths", n_paths, "too many to keep"))?;
-            Some(
-                (0..N_METRICS)
-                    .map(|_| vec![0.0; len])
-                    .chain((0..N_OUTPUTS).map(|_| vec![0.0; n_paths]))
-                    .collect(),
-            )
-        }
-    };
+    let mut kept = keep_buffers(keep, n_paths, months)?;
     let workers: Vec<Mutex<Worker>> = (0..pool.current_num_threads())
         .map(|_| {
             Mutex::new(Worker {
@@ -183,6 +208,7 @@ pub fn run(sc: &Scenario, spec: &RunSpec, monitor: &Monitor) -> Result<RunOutput
             })
         })
         .collect();
+    let batch_rows = batch_rows(batch_bytes, workers.len(), cells, n_paths);
     let ctx = Ctx {
         model: &model,
         seeds,
@@ -192,6 +218,7 @@ pub fn run(sc: &Scenario, spec: &RunSpec, monitor: &Monitor) -> Result<RunOutput
         workers: &workers,
         skip: keep.skip(),
         antithetic,
+        batch_rows,
     };
 
     let c_lo = path_lo / CHUNK_PATHS;
@@ -216,10 +243,12 @@ pub fn run(sc: &Scenario, spec: &RunSpec, monitor: &Monitor) -> Result<RunOutput
     // The paths still held by the workers, into their sketches in parallel.
     pool.install(|| {
         use rayon::prelude::*;
-        workers.par_iter().for_each(|w| {
-            w.lock().unwrap_or_else(std::sync::PoisonError::into_inner).flush(cells);
-        });
-    });
+        workers.par_iter().try_for_each(|w| {
+            w.lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .flush(cells, monitor)
+        })
+    })?;
     let mut sketches = vec![Sketch::default(); cells];
     for w in &workers {
         let w = w.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -239,6 +268,35 @@ pub fn run(sc: &Scenario, spec: &RunSpec, monitor: &Monitor) -> Result<RunOutput
         sketches,
     };
     Ok(RunOutput { stats, paths: kept })
+}
+
+/// The buffers of the per-path values a run keeps (see [`RunOutput::paths`]), allocated
+/// fallibly: their size is the caller's to choose.
+fn keep_buffers(keep: Keep, n_paths: usize, months: usize) -> Result<Option<Vec<Vec<f64>>>> {
+    let (metric_len, metrics) = match keep {
+        Keep::Nothing => return Ok(None),
+        Keep::Outputs => (0, 0),
+        Keep::Everything => (
+            n_paths
+                .checked_mul(months)
+                .ok_or_else(|| GridRiskError::argument("paths", n_paths, "too many to keep"))?,
+            N_METRICS,
+        ),
+    };
+    // All at once first: each buffer may be possible while all together are not.
+    let total = metric_len
+        .checked_mul(metrics)
+        .and_then(|m| n_paths.checked_mul(N_OUTPUTS).and_then(|o| m.checked_add(o)))
+        .ok_or(GridRiskError::Memory { bytes: u64::MAX })?;
+    memory::check_total(total)?;
+    let mut out = Vec::with_capacity(metrics + N_OUTPUTS);
+    for _ in 0..metrics {
+        out.push(memory::zeros(metric_len)?);
+    }
+    for _ in 0..N_OUTPUTS {
+        out.push(memory::zeros(n_paths)?);
+    }
+    Ok(Some(out))
 }
 
 /// Takes the first `rows` rows of every sink (metric sinks have `months` values a row, output
@@ -301,7 +359,6 @@ fn leaf(ctx: &Ctx<'_>, chunk: u64, mut sinks: Option<Vec<&mut [f64]>>) -> Result
     let cells = path_len(months);
     let first = (chunk * CHUNK_PATHS).max(ctx.path_lo);
     let last = ((chunk + 1) * CHUNK_PATHS).min(ctx.path_hi);
-    let rows = (last - first) as usize;
     let mut moments = Moments::new(cells);
     let outputs = N_METRICS * months;
     let mut pairs = ctx.antithetic.then(|| Moments::new(N_OUTPUTS));
@@ -313,13 +370,20 @@ fn leaf(ctx: &Ctx<'_>, chunk: u64, mut sinks: Option<Vec<&mut [f64]>>) -> Result
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     let w = &mut *guard;
-    if w.filled + rows > SKETCH_BATCH {
-        w.flush(cells);
+    if w.batch.is_empty() {
+        w.batch = memory::zeros(ctx.batch_rows * cells)?;
     }
-    w.batch.resize(SKETCH_BATCH * cells, 0.0);
-    let held = w.filled;
     for (row, path) in (first..last).enumerate() {
-        let buf = &mut w.batch[(held + row) * cells..(held + row + 1) * cells];
+        // One relaxed load per path: a path of a long hourly horizon can take a while, and
+        // Ctrl-C must not wait for the rest of the chunk. Cancelling only stops work.
+        if ctx.monitor.cancelled() {
+            return Err(GridRiskError::Cancelled);
+        }
+        if w.filled == ctx.batch_rows {
+            w.flush(cells, ctx.monitor)?;
+        }
+        let held = w.filled;
+        let buf = &mut w.batch[held * cells..(held + 1) * cells];
         ctx.model.simulate(&ctx.seeds, path, buf, &mut scratch, ctx.antithetic);
         if let Some(bad) = buf.iter().position(|v| !v.is_finite()) {
             return Err(non_finite(ctx, path, bad));
@@ -347,11 +411,11 @@ fn leaf(ctx: &Ctx<'_>, chunk: u64, mut sinks: Option<Vec<&mut [f64]>>) -> Result
                 }
             }
         }
+        // The sketches are filled later, cell by cell over many paths (see `SKETCH_BATCH`);
+        // their counts are integers, so when a path enters them cannot change the result.
+        w.filled += 1;
+        ctx.monitor.advance(1);
     }
-    // The sketches are filled later, cell by cell over many paths (see `SKETCH_BATCH`); their
-    // counts are integers, so when a path enters them cannot change the result.
-    w.filled += rows;
-    ctx.monitor.advance(last - first);
     Ok((moments, pairs))
 }
 
@@ -402,6 +466,67 @@ mod tests {
         let one = run(&sc, &spec(1_000, 1), &Monitor::default()).unwrap().stats;
         let three = run(&sc, &spec(1_000, 3), &Monitor::default()).unwrap().stats;
         assert_eq!(one, three);
+    }
+
+    #[test]
+    fn batches_of_any_size_give_the_same_bits() {
+        let mut sc = preset();
+        sc.simulation.horizon_months = 6;
+        let cells = path_len(6);
+        let whole = run(&sc, &spec(700, 2), &Monitor::default()).unwrap().stats;
+        // One path, then 3 paths a batch (a chunk flushes many times): the sketches' counts and
+        // the moments are the same.
+        for rows in [1, 3] {
+            let tiny = run_batched(&sc, &spec(700, 2), &Monitor::default(), rows * 2 * cells * 8).unwrap();
+            assert_eq!(tiny.stats, whole, "{rows} rows a batch");
+        }
+    }
+
+    #[test]
+    fn batch_memory_is_capped_across_workers() {
+        let cells = path_len(600);
+        for workers in [1, 2, 8, 40, 1024] {
+            let rows = batch_rows(BATCH_BYTES, workers, cells, usize::MAX);
+            assert!((1..=SKETCH_BATCH).contains(&rows));
+            if rows > 1 {
+                assert!(workers * rows * cells * 8 <= BATCH_BYTES, "{workers} workers");
+            }
+        }
+        // 120 months, 2 workers: the full batch fits (results and speed as before the cap).
+        assert_eq!(batch_rows(BATCH_BYTES, 2, path_len(120), usize::MAX), SKETCH_BATCH);
+        assert_eq!(batch_rows(BATCH_BYTES, 2, path_len(120), 10), 10);
+    }
+
+    #[test]
+    fn cancelling_stops_within_a_chunk() {
+        // One thread: once the first path is done, cancel; the run stops before the first
+        // 256-path chunk completes (it used to check only between chunks).
+        let mon = Monitor::default();
+        let out = std::thread::scope(|s| {
+            let h = s.spawn(|| run(&preset(), &spec(100_000, 1), &mon));
+            while mon.done() == 0 && !h.is_finished() {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+            mon.cancel();
+            h.join().unwrap()
+        });
+        assert!(matches!(out, Err(GridRiskError::Cancelled)));
+        assert!((1..CHUNK_PATHS).contains(&mon.done()), "{} paths done", mon.done());
+    }
+
+    #[test]
+    fn keeping_more_than_memory_is_a_memory_error() {
+        assert!(matches!(
+            keep_buffers(Keep::Everything, 1 << 40, 600),
+            Err(GridRiskError::Memory { .. })
+        ));
+        assert!(matches!(
+            keep_buffers(Keep::Outputs, 1 << 45, 600),
+            Err(GridRiskError::Memory { .. })
+        ));
+        let kept = keep_buffers(Keep::Outputs, 10, 600).unwrap().unwrap();
+        assert_eq!(kept.len(), N_OUTPUTS);
+        assert!(keep_buffers(Keep::Nothing, 1 << 50, 600).unwrap().is_none());
     }
 
     #[test]

@@ -11,7 +11,7 @@ pub struct Monitor {
 }
 
 impl Monitor {
-    /// Asks the workers to stop at their next chunk boundary.
+    /// Asks the workers to stop before their next path.
     pub fn cancel(&self) {
         self.cancelled.store(true, Ordering::Relaxed);
     }

@@ -1,19 +1,21 @@
-//! gridrisk's own rayon thread pools, never rayon's global one (which the host program may
-//! own). Pools are cached per size and rebuilt after `fork`: a forked child inherits the
-//! pool's bookkeeping but not its threads, and would deadlock on it.
+//! gridrisk's own rayon thread pool, never rayon's global one (which the host program may
+//! own). One pool is cached, the one last asked for: a run with another thread count builds a
+//! new pool and drops the cached one, whose threads exit once the runs still using it finish.
+//! So a session that tries `threads=1..40` holds one pool's threads afterwards, not 820.
+//! The pool is rebuilt after `fork`: a forked child inherits the pool's bookkeeping but not
+//! its threads, and would deadlock on it.
 
 use crate::error::{GridRiskError, Result};
 use rayon::{ThreadPool, ThreadPoolBuilder};
-use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::{Arc, Mutex};
 
 /// Largest thread count accepted.
 pub const MAX_THREADS: usize = 1024;
 
-/// Pools by size, each with the pid of the process that built it.
-type PoolCache = HashMap<usize, (u32, Arc<ThreadPool>)>;
+/// The cached pool: its size, the pid of the process that built it, and the pool.
+type Cached = Option<(usize, u32, Arc<ThreadPool>)>;
 
-static POOLS: LazyLock<Mutex<PoolCache>> = LazyLock::new(Mutex::default);
+static POOL: Mutex<Cached> = Mutex::new(None);
 
 /// Threads used when the caller does not say: `GRIDRISK_NUM_THREADS` if set to a positive
 /// integer, else the number of cores available to the process.
@@ -26,7 +28,8 @@ pub fn default_threads() -> usize {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get))
 }
 
-/// A pool of `threads` workers.
+/// A pool of `threads` workers: the cached one if it has that size, else a new one, which
+/// replaces it in the cache.
 ///
 /// # Errors
 /// [`GridRiskError::Argument`] if `threads` is 0 or above [`MAX_THREADS`], or the OS refuses
@@ -40,18 +43,39 @@ pub fn get(threads: usize) -> Result<Arc<ThreadPool>> {
         ));
     }
     let pid = std::process::id();
-    let mut pools = POOLS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    if let Some((owner, pool)) = pools.get(&threads)
+    let mut cached = POOL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((size, owner, pool)) = cached.as_ref()
+        && *size == threads
         && *owner == pid
     {
         return Ok(Arc::clone(pool));
     }
+    // Drop the old pool before starting the new one's threads (its threads exit when the last
+    // run holding it ends). A pool inherited through fork has no threads: dropping it only
+    // frees its bookkeeping.
+    *cached = None;
     let pool = ThreadPoolBuilder::new()
         .num_threads(threads)
         .thread_name(|i| format!("gridrisk-{i}"))
         .build()
         .map_err(|e| GridRiskError::argument("threads", threads, format!("could not start the worker threads: {e}")))?;
     let pool = Arc::new(pool);
-    pools.insert(threads, (pid, Arc::clone(&pool)));
+    *cached = Some((threads, pid, Arc::clone(&pool)));
     Ok(pool)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pools_have_the_size_asked_for() {
+        // (Whether the cache is reused is tested from Python, where runs are sequential; the
+        // Rust tests run in parallel and share the cache.)
+        for n in [3, 2, 3, 1] {
+            assert_eq!(get(n).unwrap().current_num_threads(), n);
+        }
+        assert!(get(0).is_err());
+        assert!(get(MAX_THREADS + 1).is_err());
+    }
 }
