@@ -11,6 +11,7 @@ __all__ = [
     "SKETCH_RELATIVE_ACCURACY",
     "RunStats",
     "__version__",
+    "_panic_in_call",
     "_panic_in_worker",
     "adequacy",
     "default_threads",
@@ -56,7 +57,11 @@ def adequacy(
     *,
     capacity_step_mw: float,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], float]:
-    """Per-period LOLP and expected unserved power (MW) of unit classes, and rounded capacity."""
+    """Per-period LOLP and expected unserved power (MW) of unit classes, and rounded capacity.
+
+    Raises ArgumentError naming the element for a bad step, unit size, outage rate or load, or
+    a table above 4,000,000 rows.
+    """
 
 def explain_month(scenario: Mapping[str, Any], *, seed: int, path: int, month: int) -> dict[str, Any]:
     """Blocks, merit order and drivers of one path-month (see ``gridrisk.explain_month``)."""
@@ -86,7 +91,10 @@ def simulate(
     """Run paths ``[path_lo, path_hi)`` with the GIL released; see ``gridrisk.simulate``."""
 
 def _panic_in_worker() -> None:
-    """Panic inside a pool worker (tests that panics surface as PanicException)."""
+    """Panic inside a pool worker (tests that panics surface as ``gridrisk.errors.InternalError``)."""
+
+def _panic_in_call() -> None:
+    """Panic inside a binding call (tests that panics surface as ``gridrisk.errors.InternalError``)."""
 
 @final
 class RunStats:
@@ -113,26 +121,29 @@ class RunStats:
     @property
     def fingerprint(self) -> int: ...
     def moments(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-        """``(mean, variance)``, each of shape (metrics, months); variance uses n - 1."""
+        """``(mean, variance)``, each of shape (metrics, months); variance uses n - 1 (NaN for one path)."""
     def quantiles(self, q: list[float]) -> npt.NDArray[np.float64]:
-        """Sketch quantiles of the monthly metrics, shape (metrics, months, len(q))."""
+        """Sketch quantiles of the monthly metrics, shape (metrics, months, len(q)); q in [0, 1]."""
     def output_moments(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         """``(mean, variance)`` of the per-path outputs, each of shape (outputs,)."""
     def output_negative_share(self) -> npt.NDArray[np.float64]:
         """Share of paths on which each output is negative (exact), shape (outputs,)."""
     def output_share_at_or_below(self, index: int, x: float) -> float:
-        """Share of paths on which output ``index`` is at most ``x`` (sketch resolution)."""
+        """Share of paths on which output ``index`` is at most ``x`` (sketch resolution).
+
+        ArgumentError for an index out of range or a NaN ``x`` (likewise the partial moments).
+        """
     def output_lower_partial_moments(self, index: int, x: float) -> tuple[float, float]:
         """``(E[max(x - X, 0)], E[max(x - X, 0)**2])`` of output ``index`` over all paths."""
     def output_upper_partial_moments(self, index: int, x: float) -> tuple[float, float]:
         """``(E[max(X - x, 0)], E[max(X - x, 0)**2])`` of output ``index`` over all paths."""
     def output_quantiles(self, q: list[float]) -> npt.NDArray[np.float64]:
-        """Sketch quantiles of the per-path outputs, shape (outputs, len(q))."""
+        """Sketch quantiles of the per-path outputs, shape (outputs, len(q)); q in [0, 1]."""
     def merge(self, other: RunStats) -> RunStats:
         """Statistics of the union with an adjacent range of the same run."""
     def to_bytes(self) -> bytes:
         """Compact binary encoding."""
     @staticmethod
     def from_bytes(data: bytes) -> RunStats:
-        """Decode ``to_bytes``; raises DataError for foreign bytes."""
+        """Decode ``to_bytes``; raises DataError for foreign, corrupt or inconsistent bytes."""
     def __reduce__(self) -> tuple[Any, tuple[bytes]]: ...

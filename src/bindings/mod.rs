@@ -1,6 +1,10 @@
 //! The compiled module `gridrisk._core`: the only code that names pyo3 or numpy. Every
 //! function converts its Python inputs into owned Rust values first, runs the core with the
 //! GIL released, and converts the outputs back (per-path arrays move into NumPy without a copy).
+//!
+//! No call can panic into Python: every function and method body runs under
+//! [`errors::guard`] (long runs under [`run::run_blocking`]), which turns a panic into
+//! `gridrisk.errors.InternalError`; and everything decoded or passed in is checked before use.
 
 mod convert;
 mod errors;
@@ -9,10 +13,11 @@ mod run;
 use crate::drivers::Drivers;
 use crate::engine::{self, Keep, RunSpec, pool};
 use crate::error::GridRiskError;
-use crate::grid::outage::{OutageTable, UnitClass};
+use crate::grid::outage::{MAX_ROWS, OutageTable, UnitClass, unit_steps};
 use crate::metrics::{METRICS, OUTPUTS};
 use crate::scenario::Scenario;
 use crate::stats::{CHUNK_PATHS, RunStats, sketch};
+use errors::guard;
 use numpy::{AllowTypeChange, IntoPyArray, PyArray1, PyArray2, PyArray3, PyArrayLike1};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyTuple};
@@ -26,55 +31,72 @@ fn scenario_from(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Scenario> {
 /// are expected, keys in schema order). Raises ScenarioError listing every problem.
 #[pyfunction]
 fn validate_scenario<'py>(py: Python<'py>, scenario: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    let sc = scenario_from(py, scenario)?;
-    convert::from_toml(py, &sc.to_toml_value())
+    guard(py, || {
+        let sc = scenario_from(py, scenario)?;
+        convert::from_toml(py, &sc.to_toml_value())
+    })
 }
 
 /// Parses and validates TOML text; returns the canonical dict.
 #[pyfunction]
 fn scenario_from_toml<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
-    let sc = Scenario::from_toml_str(text).map_err(|e| errors::to_py(py, &e))?;
-    convert::from_toml(py, &sc.to_toml_value())
+    guard(py, || {
+        let sc = Scenario::from_toml_str(text).map_err(|e| errors::to_py(py, &e))?;
+        convert::from_toml(py, &sc.to_toml_value())
+    })
 }
 
 /// Validates a scenario dict and renders it as TOML text.
 #[pyfunction]
 fn scenario_to_toml(py: Python<'_>, scenario: &Bound<'_, PyAny>) -> PyResult<String> {
-    Ok(scenario_from(py, scenario)?.to_toml_string())
+    guard(py, || Ok(scenario_from(py, scenario)?.to_toml_string()))
 }
 
 /// The deterministic month schedule of a scenario: dict of equal-length lists.
 #[pyfunction]
 fn schedule<'py>(py: Python<'py>, scenario: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
-    let sc = scenario_from(py, scenario)?;
-    let d = Drivers::new(&sc);
-    let s = d.schedule();
-    let out = PyDict::new(py);
-    out.set_item("month", s.iter().map(|m| m.date.to_string()).collect::<Vec<_>>())?;
-    out.set_item("days", s.iter().map(|m| m.days).collect::<Vec<_>>())?;
-    out.set_item("height_start", s.iter().map(|m| m.height_start).collect::<Vec<_>>())?;
-    out.set_item("blocks", s.iter().map(|m| m.blocks).collect::<Vec<_>>())?;
-    out.set_item("subsidy_btc", s.iter().map(|m| m.subsidy_btc).collect::<Vec<_>>())?;
-    Ok(out)
+    guard(py, || {
+        let sc = scenario_from(py, scenario)?;
+        let d = Drivers::new(&sc);
+        let s = d.schedule();
+        let out = PyDict::new(py);
+        out.set_item("month", s.iter().map(|m| m.date.to_string()).collect::<Vec<_>>())?;
+        out.set_item("days", s.iter().map(|m| m.days).collect::<Vec<_>>())?;
+        out.set_item("height_start", s.iter().map(|m| m.height_start).collect::<Vec<_>>())?;
+        out.set_item("blocks", s.iter().map(|m| m.blocks).collect::<Vec<_>>())?;
+        out.set_item("subsidy_btc", s.iter().map(|m| m.subsidy_btc).collect::<Vec<_>>())?;
+        Ok(out)
+    })
 }
 
 /// Names of the per-path monthly metrics, in array order.
 #[pyfunction]
-fn metric_names() -> Vec<&'static str> {
-    METRICS.iter().map(|(_, n)| *n).collect()
+fn metric_names(py: Python<'_>) -> PyResult<Vec<&'static str>> {
+    guard(py, || Ok(METRICS.iter().map(|(_, n)| *n).collect()))
 }
 
 /// Hashprice, USD per PH/s per day, from the price (USD), block reward (subsidy + fees, BTC)
 /// and network hashrate (EH/s): the formula the miners' accounts use.
 #[pyfunction]
-fn hashprice_usd_per_ph_day(price_usd: f64, reward_btc: f64, network_hashrate_ehs: f64) -> f64 {
-    crate::loads::mining::hashprice_usd_per_ph_day(price_usd, reward_btc, network_hashrate_ehs)
+fn hashprice_usd_per_ph_day(
+    py: Python<'_>,
+    price_usd: f64,
+    reward_btc: f64,
+    network_hashrate_ehs: f64,
+) -> PyResult<f64> {
+    guard(py, || {
+        Ok(crate::loads::mining::hashprice_usd_per_ph_day(
+            price_usd,
+            reward_btc,
+            network_hashrate_ehs,
+        ))
+    })
 }
 
 /// Names of the per-path outputs, in array order.
 #[pyfunction]
-fn output_names() -> Vec<&'static str> {
-    OUTPUTS.iter().map(|(n, _, _)| *n).collect()
+fn output_names(py: Python<'_>) -> PyResult<Vec<&'static str>> {
+    guard(py, || Ok(OUTPUTS.iter().map(|(n, _, _)| *n).collect()))
 }
 
 /// `(lolp, eue_mw, capacity_mw)` arrays and installed capacity.
@@ -83,7 +105,10 @@ type AdequacyOut<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>, f
 /// Exact adequacy of a set of unit classes against a series of loads (one value per period).
 ///
 /// Returns `(lolp, eue_mw, capacity_mw)`: per-period loss-of-load probability and expected
-/// unserved power, and the installed capacity after rounding to `capacity_step_mw`.
+/// unserved power, and the installed capacity after rounding to `capacity_step_mw`. Limits:
+/// `capacity_step_mw` in [0.01, 100], `unit_mw` in (0, 5000] and at least half a step,
+/// forced outage rates in [0, 1), finite loads, and at most 4,000,000 table rows (installed
+/// capacity over the step).
 #[pyfunction]
 #[pyo3(signature = (units, loads_mw, *, capacity_step_mw))]
 fn adequacy<'py>(
@@ -92,96 +117,104 @@ fn adequacy<'py>(
     loads_mw: PyArrayLike1<'py, f64, AllowTypeChange>,
     capacity_step_mw: f64,
 ) -> PyResult<AdequacyOut<'py>> {
-    let bad = |field: String, value: String, message: &str| {
-        errors::to_py(
-            py,
-            &GridRiskError::Argument {
-                field,
-                value,
-                message: message.to_owned(),
-            },
-        )
-    };
-    if !(capacity_step_mw.is_finite() && (0.01..=100.0).contains(&capacity_step_mw)) {
-        return Err(bad(
-            "capacity_step_mw".into(),
-            format!("{capacity_step_mw:?}"),
-            "must be in [0.01, 100]",
-        ));
-    }
-    if units.is_empty() {
-        return Err(bad(
-            "units".into(),
-            "an empty list".into(),
-            "needs at least one (count, unit_mw, forced_outage_rate)",
-        ));
-    }
-    let mut classes = Vec::with_capacity(units.len());
-    let mut total = 0.0;
-    for (i, &(count, unit_mw, q)) in units.iter().enumerate() {
-        if !(unit_mw.is_finite() && unit_mw > 0.0 && unit_mw <= 5_000.0) {
+    guard(py, || {
+        let bad = |field: String, value: String, message: &str| {
+            errors::to_py(
+                py,
+                &GridRiskError::Argument {
+                    field,
+                    value,
+                    message: message.to_owned(),
+                },
+            )
+        };
+        if !(capacity_step_mw.is_finite() && (0.01..=100.0).contains(&capacity_step_mw)) {
             return Err(bad(
-                format!("units[{i}][1]"),
-                format!("{unit_mw:?}"),
-                "unit_mw must be in (0, 5000]",
+                "capacity_step_mw".into(),
+                format!("{capacity_step_mw:?}"),
+                "must be in [0.01, 100]",
             ));
         }
-        if !(q.is_finite() && (0.0..1.0).contains(&q)) {
+        if units.is_empty() {
             return Err(bad(
-                format!("units[{i}][2]"),
-                format!("{q:?}"),
-                "forced_outage_rate must be in [0, 1)",
+                "units".into(),
+                "an empty list".into(),
+                "needs at least one (count, unit_mw, forced_outage_rate)",
             ));
         }
-        if (unit_mw / capacity_step_mw).round() < 1.0 {
+        let mut classes = Vec::with_capacity(units.len());
+        let mut rows = 1.0;
+        for (i, &(count, unit_mw, q)) in units.iter().enumerate() {
+            if !(unit_mw.is_finite() && unit_mw > 0.0 && unit_mw <= 5_000.0) {
+                return Err(bad(
+                    format!("units[{i}][1]"),
+                    format!("{unit_mw:?}"),
+                    "unit_mw must be in (0, 5000]",
+                ));
+            }
+            if !(q.is_finite() && (0.0..1.0).contains(&q)) {
+                return Err(bad(
+                    format!("units[{i}][2]"),
+                    format!("{q:?}"),
+                    "forced_outage_rate must be in [0, 1)",
+                ));
+            }
+            let size = unit_steps(unit_mw, capacity_step_mw);
+            if size < 1.0 {
+                return Err(bad(
+                    format!("units[{i}][1]"),
+                    format!("{unit_mw:?}"),
+                    "rounds to zero at this capacity_step_mw",
+                ));
+            }
+            rows += f64::from(count) * size;
+            if rows > MAX_ROWS {
+                return Err(bad(
+                    format!("units[{i}][0]"),
+                    count.to_string(),
+                    "with this many units the outage table would exceed 4,000,000 rows (installed capacity \
+                     / capacity_step_mw): use fewer units or a coarser capacity_step_mw",
+                ));
+            }
+            classes.push(UnitClass {
+                count,
+                unit_mw,
+                forced_outage_rate: q,
+            });
+        }
+        let loads = loads_mw.as_array();
+        if let Some(i) = loads.iter().position(|x| !x.is_finite()) {
             return Err(bad(
-                format!("units[{i}][1]"),
-                format!("{unit_mw:?}"),
-                "rounds to zero at this capacity_step_mw",
+                format!("loads_mw[{i}]"),
+                format!("{:?}", loads[i]),
+                "loads must be finite",
             ));
         }
-        total += f64::from(count) * unit_mw;
-        classes.push(UnitClass {
-            count,
-            unit_mw,
-            forced_outage_rate: q,
-        });
-    }
-    if total / capacity_step_mw > 4.0e6 {
-        return Err(bad(
-            "capacity_step_mw".into(),
-            format!("{capacity_step_mw:?}"),
-            "too fine for this fleet: the table would exceed 4,000,000 entries",
-        ));
-    }
-    let loads = loads_mw.as_array();
-    if let Some(i) = loads.iter().position(|x| !x.is_finite()) {
-        return Err(bad(
-            format!("loads_mw[{i}]"),
-            format!("{:?}", loads[i]),
-            "loads must be finite",
-        ));
-    }
-    let loads: Vec<f64> = loads.to_vec();
-    let (lolp, eue, cap) = py.detach(|| {
-        let t = OutageTable::build(&classes, capacity_step_mw);
-        let lolp: Vec<f64> = loads.iter().map(|&l| t.lolp(l)).collect();
-        let eue: Vec<f64> = loads.iter().map(|&l| t.eue(l)).collect();
-        (lolp, eue, t.capacity_mw())
-    });
-    Ok((lolp.into_pyarray(py), eue.into_pyarray(py), cap))
+        let loads: Vec<f64> = loads.to_vec();
+        let (lolp, eue, cap) = py
+            .detach(|| {
+                std::panic::catch_unwind(|| {
+                    let t = OutageTable::build(&classes, capacity_step_mw);
+                    let lolp: Vec<f64> = loads.iter().map(|&l| t.lolp(l)).collect();
+                    let eue: Vec<f64> = loads.iter().map(|&l| t.eue(l)).collect();
+                    (lolp, eue, t.capacity_mw())
+                })
+            })
+            .map_err(|payload| errors::from_panic(py, &*payload))?;
+        Ok((lolp.into_pyarray(py), eue.into_pyarray(py), cap))
+    })
 }
 
 /// Threads used when `threads=None`: `GRIDRISK_NUM_THREADS` or the available cores.
 #[pyfunction]
-fn default_threads() -> usize {
-    pool::default_threads()
+fn default_threads(py: Python<'_>) -> PyResult<usize> {
+    guard(py, || Ok(pool::default_threads()))
 }
 
 /// Bytes that keeping `paths` paths of `months` months would allocate.
 #[pyfunction]
-fn keep_paths_bytes(paths: u64, months: usize) -> u64 {
-    engine::keep_paths_bytes(paths, months)
+fn keep_paths_bytes(py: Python<'_>, paths: u64, months: usize) -> PyResult<u64> {
+    guard(py, || Ok(engine::keep_paths_bytes(paths, months)))
 }
 
 /// Runs paths `[path_lo, path_hi)` of a scenario. Returns `(RunStats, paths_or_None)` where
@@ -202,53 +235,55 @@ fn simulate<'py>(
     stream_seeds: Option<Vec<u64>>,
     antithetic: bool,
 ) -> PyResult<Bound<'py, PyTuple>> {
-    let sc = scenario_from(py, scenario)?;
-    let keep = match (keep_paths, keep_outputs) {
-        (true, _) => Keep::Everything,
-        (false, true) => Keep::Outputs,
-        (false, false) => Keep::Nothing,
-    };
-    let seeds = match stream_seeds {
-        None => crate::rng::uniform(seed),
-        Some(v) => <crate::rng::Seeds>::try_from(v.as_slice()).map_err(|_| {
-            let e = GridRiskError::argument(
-                "stream_seeds",
-                v.len(),
-                format!("needs exactly {} seeds", crate::rng::N_STREAMS),
-            );
-            errors::to_py(py, &e)
-        })?,
-    };
-    let spec = RunSpec {
-        seeds,
-        path_lo,
-        path_hi,
-        threads,
-        keep,
-        antithetic,
-    };
-    let total = path_hi.saturating_sub(path_lo);
-    let out = run::run_blocking(py, progress, total, |mon| engine::run(&sc, &spec, mon))?;
-    let months = out.stats.months;
-    let stats = Bound::new(py, PyRunStats { inner: out.stats })?;
-    let paths = match out.paths {
-        None => py.None().into_bound(py),
-        Some(bufs) => {
-            let d = PyDict::new(py);
-            let mut bufs = bufs.into_iter();
-            let metrics = if keep == Keep::Everything { METRICS.len() } else { 0 };
-            for ((_, name), buf) in METRICS.iter().take(metrics).zip(bufs.by_ref()) {
-                let rows = buf.len() / months.max(1);
-                let arr = ndarray::Array2::from_shape_vec((rows, months), buf).expect("buffer is rows x months");
-                d.set_item(*name, arr.into_pyarray(py))?;
+    guard(py, || {
+        let sc = scenario_from(py, scenario)?;
+        let keep = match (keep_paths, keep_outputs) {
+            (true, _) => Keep::Everything,
+            (false, true) => Keep::Outputs,
+            (false, false) => Keep::Nothing,
+        };
+        let seeds = match stream_seeds {
+            None => crate::rng::uniform(seed),
+            Some(v) => <crate::rng::Seeds>::try_from(v.as_slice()).map_err(|_| {
+                let e = GridRiskError::argument(
+                    "stream_seeds",
+                    v.len(),
+                    format!("needs exactly {} seeds", crate::rng::N_STREAMS),
+                );
+                errors::to_py(py, &e)
+            })?,
+        };
+        let spec = RunSpec {
+            seeds,
+            path_lo,
+            path_hi,
+            threads,
+            keep,
+            antithetic,
+        };
+        let total = path_hi.saturating_sub(path_lo);
+        let out = run::run_blocking(py, progress, total, |mon| engine::run(&sc, &spec, mon))?;
+        let months = out.stats.months;
+        let stats = Bound::new(py, PyRunStats { inner: out.stats })?;
+        let paths = match out.paths {
+            None => py.None().into_bound(py),
+            Some(bufs) => {
+                let d = PyDict::new(py);
+                let mut bufs = bufs.into_iter();
+                let metrics = if keep == Keep::Everything { METRICS.len() } else { 0 };
+                for ((_, name), buf) in METRICS.iter().take(metrics).zip(bufs.by_ref()) {
+                    let rows = buf.len() / months.max(1);
+                    let arr = ndarray::Array2::from_shape_vec((rows, months), buf).map_err(|e| internal(py, &e))?;
+                    d.set_item(*name, arr.into_pyarray(py))?;
+                }
+                for ((name, _, _), buf) in OUTPUTS.iter().zip(bufs) {
+                    d.set_item(*name, buf.into_pyarray(py))?;
+                }
+                d.into_any()
             }
-            for ((name, _, _), buf) in OUTPUTS.iter().zip(bufs) {
-                d.set_item(*name, buf.into_pyarray(py))?;
-            }
-            d.into_any()
-        }
-    };
-    PyTuple::new(py, [stats.into_any(), paths])
+        };
+        PyTuple::new(py, [stats.into_any(), paths])
+    })
 }
 
 /// One path-month in detail: every load block and the merit order (see `gridrisk.explain_month`).
@@ -261,75 +296,78 @@ fn explain_month<'py>(
     path: u64,
     month: usize,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let sc = scenario_from(py, scenario)?;
-    if month >= sc.months() {
-        let e = GridRiskError::argument("month", month, format!("must be in [0, {}]", sc.months() - 1));
-        return Err(errors::to_py(py, &e));
-    }
-    if path >= crate::rng::MAX_PATHS {
-        return Err(errors::to_py(
-            py,
-            &GridRiskError::argument("path", path, "must be below 2^60"),
-        ));
-    }
-    let model = crate::model::Model::new(&sc);
-    let mut buf = vec![0.0; crate::metrics::path_len(model.months())];
-    model.simulate(
-        &crate::rng::uniform(seed),
-        path,
-        &mut buf,
-        &mut crate::model::Scratch::default(),
-        false,
-    );
-    let loads = model.loads(month, &buf);
-    let (rows, order) = model.grid.explain(
-        month,
-        &buf,
-        model.gross_up(loads.mining_mw),
-        model.gross_up(loads.datacenter_mw),
-    );
-    let out = PyDict::new(py);
-    let col = |f: fn(&crate::grid::BlockResult) -> f64| rows.iter().map(|(_, r)| f(r)).collect::<Vec<f64>>();
-    out.set_item(
-        "hour_of_day",
-        rows.iter().map(|(b, _)| b.hour_of_day).collect::<Vec<_>>(),
-    )?;
-    out.set_item("hours", col(|r| r.hours))?;
-    out.set_item("load_mw", col(|r| r.load_mw))?;
-    out.set_item("profiled_mw", col(|r| r.profiled_mw))?;
-    out.set_item(
-        "marginal_cost_pkr_per_kwh",
-        col(|r| r.marginal_cost_pkr_per_mwh / 1000.0),
-    )?;
-    out.set_item("added_cost_pkr_per_h", col(|r| r.added_cost_pkr_per_h))?;
-    out.set_item("lolp_base", col(|r| r.lolp_base))?;
-    out.set_item("lolp_with", col(|r| r.lolp_with))?;
-    out.set_item("lolp_households", col(|r| r.lolp_households))?;
-    out.set_item("eue_base_mw", col(|r| r.eue_base_mw))?;
-    out.set_item("eue_with_mw", col(|r| r.eue_with_mw))?;
-    out.set_item("eue_households_mw", col(|r| r.eue_households_mw))?;
-    out.set_item("eue_mining_mw", col(|r| r.eue_mining_mw))?;
-    out.set_item("eue_datacenters_mw", col(|r| r.eue_datacenters_mw))?;
-    out.set_item(
-        "merit_order",
-        order.iter().map(|(k, _)| sc.fleet[*k].name.clone()).collect::<Vec<_>>(),
-    )?;
-    out.set_item(
-        "merit_cost_pkr_per_kwh",
-        order.iter().map(|(_, c)| c / 1000.0).collect::<Vec<_>>(),
-    )?;
-    let drivers = PyDict::new(py);
-    for (m, name) in METRICS
-        .iter()
-        .take(crate::metrics::Metric::HydroAvailability as usize + 1)
-    {
-        drivers.set_item(*name, crate::metrics::get(&buf, model.months(), *m, month))?;
-    }
-    out.set_item("metrics", drivers)?;
-    Ok(out)
+    guard(py, || {
+        let sc = scenario_from(py, scenario)?;
+        if month >= sc.months() {
+            let e = GridRiskError::argument("month", month, format!("must be in [0, {}]", sc.months() - 1));
+            return Err(errors::to_py(py, &e));
+        }
+        if path >= crate::rng::MAX_PATHS {
+            return Err(errors::to_py(
+                py,
+                &GridRiskError::argument("path", path, "must be below 2^60"),
+            ));
+        }
+        let model = crate::model::Model::new(&sc);
+        let mut buf = vec![0.0; crate::metrics::path_len(model.months())];
+        model.simulate(
+            &crate::rng::uniform(seed),
+            path,
+            &mut buf,
+            &mut crate::model::Scratch::default(),
+            false,
+        );
+        let loads = model.loads(month, &buf);
+        let (rows, order) = model.grid.explain(
+            month,
+            &buf,
+            model.gross_up(loads.mining_mw),
+            model.gross_up(loads.datacenter_mw),
+        );
+        let out = PyDict::new(py);
+        let col = |f: fn(&crate::grid::BlockResult) -> f64| rows.iter().map(|(_, r)| f(r)).collect::<Vec<f64>>();
+        out.set_item(
+            "hour_of_day",
+            rows.iter().map(|(b, _)| b.hour_of_day).collect::<Vec<_>>(),
+        )?;
+        out.set_item("hours", col(|r| r.hours))?;
+        out.set_item("load_mw", col(|r| r.load_mw))?;
+        out.set_item("profiled_mw", col(|r| r.profiled_mw))?;
+        out.set_item(
+            "marginal_cost_pkr_per_kwh",
+            col(|r| r.marginal_cost_pkr_per_mwh / 1000.0),
+        )?;
+        out.set_item("added_cost_pkr_per_h", col(|r| r.added_cost_pkr_per_h))?;
+        out.set_item("lolp_base", col(|r| r.lolp_base))?;
+        out.set_item("lolp_with", col(|r| r.lolp_with))?;
+        out.set_item("lolp_households", col(|r| r.lolp_households))?;
+        out.set_item("eue_base_mw", col(|r| r.eue_base_mw))?;
+        out.set_item("eue_with_mw", col(|r| r.eue_with_mw))?;
+        out.set_item("eue_households_mw", col(|r| r.eue_households_mw))?;
+        out.set_item("eue_mining_mw", col(|r| r.eue_mining_mw))?;
+        out.set_item("eue_datacenters_mw", col(|r| r.eue_datacenters_mw))?;
+        out.set_item(
+            "merit_order",
+            order.iter().map(|(k, _)| sc.fleet[*k].name.clone()).collect::<Vec<_>>(),
+        )?;
+        out.set_item(
+            "merit_cost_pkr_per_kwh",
+            order.iter().map(|(_, c)| c / 1000.0).collect::<Vec<_>>(),
+        )?;
+        let drivers = PyDict::new(py);
+        for (m, name) in METRICS
+            .iter()
+            .take(crate::metrics::Metric::HydroAvailability as usize + 1)
+        {
+            drivers.set_item(*name, crate::metrics::get(&buf, model.months(), *m, month))?;
+        }
+        out.set_item("metrics", drivers)?;
+        Ok(out)
+    })
 }
 
-/// Raises a Rust panic inside a pool worker, to test that it surfaces as a Python exception.
+/// Raises a Rust panic inside a pool worker, to test that it surfaces as
+/// `gridrisk.errors.InternalError`.
 #[pyfunction]
 fn _panic_in_worker(py: Python<'_>) -> PyResult<()> {
     run::run_blocking(py, None, 0, |_| {
@@ -338,8 +376,41 @@ fn _panic_in_worker(py: Python<'_>) -> PyResult<()> {
     })
 }
 
+/// Raises a Rust panic in the calling thread, inside a binding, to test that it surfaces as
+/// `gridrisk.errors.InternalError`.
+#[pyfunction]
+fn _panic_in_call(py: Python<'_>) -> PyResult<()> {
+    guard(py, || panic!("deliberate test panic in a gridrisk call"))
+}
+
+/// An invariant that did not hold, as `gridrisk.errors.InternalError`.
+fn internal(py: Python<'_>, what: &dyn std::fmt::Display) -> PyErr {
+    errors::to_py(py, &GridRiskError::Internal(what.to_string()))
+}
+
+/// `GridRiskError::Argument` as a Python exception.
+fn argument(py: Python<'_>, field: &str, value: impl std::fmt::Display, message: &str) -> PyErr {
+    errors::to_py(py, &GridRiskError::argument(field, value, message))
+}
+
+/// Checks quantile probabilities: each in [0, 1] (NaN is not).
+fn check_probabilities(py: Python<'_>, q: &[f64]) -> PyResult<()> {
+    match q.iter().position(|p| !(0.0..=1.0).contains(p)) {
+        Some(i) => Err(argument(
+            py,
+            &format!("q[{i}]"),
+            q[i],
+            "must be a probability in [0, 1]",
+        )),
+        None => Ok(()),
+    }
+}
+
 /// `(pairs, mean, variance)` of antithetic pair means.
 type PairMoments<'py> = (u64, Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>);
+
+/// `(mean, variance)` arrays of the outputs.
+type OutputMeanVar<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>);
 
 /// `(mean, variance)` arrays.
 type MeanVar<'py> = (Bound<'py, PyArray2<f64>>, Bound<'py, PyArray2<f64>>);
@@ -348,6 +419,35 @@ type MeanVar<'py> = (Bound<'py, PyArray2<f64>>, Bound<'py, PyArray2<f64>>);
 #[pyclass(name = "RunStats", module = "gridrisk._core", frozen)]
 struct PyRunStats {
     inner: RunStats,
+}
+
+impl PyRunStats {
+    /// Cells of the monthly metrics (the output cells follow them).
+    fn grid(&self) -> usize {
+        self.inner.metrics.len() * self.inner.months
+    }
+
+    /// The outputs' sketches (empty if there are fewer sketches than cells, which decoding
+    /// and runs rule out).
+    fn output_sketches(&self) -> &[crate::stats::Sketch] {
+        self.inner.sketches.get(self.grid()..).unwrap_or_default()
+    }
+
+    /// The sketch of output `index`, after checking `index` and the threshold `x`.
+    fn output_sketch(&self, py: Python<'_>, index: usize, x: f64) -> PyResult<&crate::stats::Sketch> {
+        let n = self.inner.outputs.len();
+        if x.is_nan() {
+            return Err(argument(py, "x", x, "must be a number, not NaN"));
+        }
+        self.output_sketches().get(index).ok_or_else(|| {
+            argument(
+                py,
+                "index",
+                index,
+                &format!("must be an output index in [0, {}]", n.saturating_sub(1)),
+            )
+        })
+    }
 }
 
 #[pymethods]
@@ -389,15 +489,22 @@ impl PyRunStats {
         self.inner.outputs.clone()
     }
 
-    /// `(mean, variance)` arrays of shape (metrics, months); variance uses n - 1.
+    /// `(mean, variance)` arrays of shape (metrics, months); variance uses n - 1 (NaN with one
+    /// path).
     fn moments<'py>(&self, py: Python<'py>) -> PyResult<MeanVar<'py>> {
-        let m = self.inner.moments();
-        let var = m.variance();
-        let grid = self.inner.metrics.len() * self.inner.months;
-        let shape = (self.inner.metrics.len(), self.inner.months);
-        let mean = ndarray::Array2::from_shape_vec(shape, m.mean[..grid].to_vec()).expect("cells = metrics x months");
-        let var = ndarray::Array2::from_shape_vec(shape, var[..grid].to_vec()).expect("cells = metrics x months");
-        Ok((mean.into_pyarray(py), var.into_pyarray(py)))
+        guard(py, || {
+            let m = self.inner.moments();
+            let var = m.variance();
+            let grid = self.grid();
+            let shape = (self.inner.metrics.len(), self.inner.months);
+            let cells = |v: &[f64]| {
+                v.get(..grid)
+                    .map(<[f64]>::to_vec)
+                    .ok_or_else(|| internal(py, &"fewer moments than cells"))
+                    .and_then(|v| ndarray::Array2::from_shape_vec(shape, v).map_err(|e| internal(py, &e)))
+            };
+            Ok((cells(&m.mean)?.into_pyarray(py), cells(&var)?.into_pyarray(py)))
+        })
     }
 
     /// Whether paths came in antithetic pairs.
@@ -407,110 +514,124 @@ impl PyRunStats {
     }
 
     /// Antithetic runs: `(pairs, mean, variance)` of the pair means of the outputs; else None.
-    fn output_pair_moments<'py>(&self, py: Python<'py>) -> Option<PairMoments<'py>> {
-        self.inner.pair_moments().map(|m| {
-            let var = m.variance();
-            (m.n, m.mean.into_pyarray(py), var.into_pyarray(py))
+    fn output_pair_moments<'py>(&self, py: Python<'py>) -> PyResult<Option<PairMoments<'py>>> {
+        guard(py, || {
+            Ok(self.inner.pair_moments().map(|m| {
+                let var = m.variance();
+                (m.n, m.mean.into_pyarray(py), var.into_pyarray(py))
+            }))
         })
     }
 
     /// `(mean, variance)` of the per-path outputs, each of shape (outputs,).
-    fn output_moments<'py>(&self, py: Python<'py>) -> (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>) {
-        let m = self.inner.moments();
-        let var = m.variance();
-        let grid = self.inner.metrics.len() * self.inner.months;
-        (
-            m.mean[grid..].to_vec().into_pyarray(py),
-            var[grid..].to_vec().into_pyarray(py),
-        )
+    fn output_moments<'py>(&self, py: Python<'py>) -> PyResult<OutputMeanVar<'py>> {
+        guard(py, || {
+            let m = self.inner.moments();
+            let var = m.variance();
+            let grid = self.grid();
+            let tail = |v: &[f64]| {
+                v.get(grid..)
+                    .map(<[f64]>::to_vec)
+                    .ok_or_else(|| internal(py, &"fewer moments than cells"))
+            };
+            Ok((tail(&m.mean)?.into_pyarray(py), tail(&var)?.into_pyarray(py)))
+        })
     }
 
     /// Share of paths on which each output is negative (exact), shape (outputs,).
-    fn output_negative_share<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
-        let grid = self.inner.metrics.len() * self.inner.months;
-        self.inner.sketches[grid..]
-            .iter()
-            .map(crate::stats::Sketch::negative_share)
-            .collect::<Vec<_>>()
-            .into_pyarray(py)
+    fn output_negative_share<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        guard(py, || {
+            Ok(self
+                .output_sketches()
+                .iter()
+                .map(crate::stats::Sketch::negative_share)
+                .collect::<Vec<_>>()
+                .into_pyarray(py))
+        })
     }
 
     /// Share of paths on which output `index` is at most `x` (to the sketch's resolution).
-    fn output_share_at_or_below(&self, index: usize, x: f64) -> f64 {
-        let grid = self.inner.metrics.len() * self.inner.months;
-        self.inner
-            .sketches
-            .get(grid + index)
-            .map_or(f64::NAN, |s| s.share_at_or_below(x))
+    fn output_share_at_or_below(&self, py: Python<'_>, index: usize, x: f64) -> PyResult<f64> {
+        guard(py, || Ok(self.output_sketch(py, index, x)?.share_at_or_below(x)))
     }
 
     /// `(E[max(x - X, 0)], E[max(x - X, 0)^2])` of output `index` over all paths.
-    fn output_lower_partial_moments(&self, index: usize, x: f64) -> (f64, f64) {
-        let grid = self.inner.metrics.len() * self.inner.months;
-        self.inner
-            .sketches
-            .get(grid + index)
-            .map_or((f64::NAN, f64::NAN), |s| s.lower_partial_moments(x))
+    fn output_lower_partial_moments(&self, py: Python<'_>, index: usize, x: f64) -> PyResult<(f64, f64)> {
+        guard(py, || Ok(self.output_sketch(py, index, x)?.lower_partial_moments(x)))
     }
 
     /// `(E[max(X - x, 0)], E[max(X - x, 0)^2])` of output `index` over all paths.
-    fn output_upper_partial_moments(&self, index: usize, x: f64) -> (f64, f64) {
-        let grid = self.inner.metrics.len() * self.inner.months;
-        self.inner
-            .sketches
-            .get(grid + index)
-            .map_or((f64::NAN, f64::NAN), |s| s.upper_partial_moments(x))
+    fn output_upper_partial_moments(&self, py: Python<'_>, index: usize, x: f64) -> PyResult<(f64, f64)> {
+        guard(py, || Ok(self.output_sketch(py, index, x)?.upper_partial_moments(x)))
     }
 
     /// Sketch quantiles of the per-path outputs, array of shape (outputs, len(q)).
-    fn output_quantiles<'py>(&self, py: Python<'py>, q: Vec<f64>) -> Bound<'py, PyArray2<f64>> {
-        let grid = self.inner.metrics.len() * self.inner.months;
-        let data: Vec<f64> = self.inner.sketches[grid..]
-            .iter()
-            .flat_map(|s| q.iter().map(move |&p| s.quantile(p)))
-            .collect();
-        ndarray::Array2::from_shape_vec((self.inner.outputs.len(), q.len()), data)
-            .expect("outputs x quantiles")
-            .into_pyarray(py)
+    fn output_quantiles<'py>(&self, py: Python<'py>, q: Vec<f64>) -> PyResult<Bound<'py, PyArray2<f64>>> {
+        guard(py, || {
+            check_probabilities(py, &q)?;
+            let sketches = self.output_sketches();
+            let data: Vec<f64> = sketches
+                .iter()
+                .flat_map(|s| q.iter().map(move |&p| s.quantile(p)))
+                .collect();
+            Ok(ndarray::Array2::from_shape_vec((sketches.len(), q.len()), data)
+                .map_err(|e| internal(py, &e))?
+                .into_pyarray(py))
+        })
     }
 
     /// Sketch quantiles of the monthly metrics, array of shape (metrics, months, len(q)).
-    fn quantiles<'py>(&self, py: Python<'py>, q: Vec<f64>) -> Bound<'py, PyArray3<f64>> {
-        let (nm, nt) = (self.inner.metrics.len(), self.inner.months);
-        let data: Vec<f64> = self.inner.sketches[..nm * nt]
-            .iter()
-            .flat_map(|s| q.iter().map(move |&p| s.quantile(p)))
-            .collect();
-        ndarray::Array3::from_shape_vec((nm, nt, q.len()), data)
-            .expect("cells x quantiles")
-            .into_pyarray(py)
+    fn quantiles<'py>(&self, py: Python<'py>, q: Vec<f64>) -> PyResult<Bound<'py, PyArray3<f64>>> {
+        guard(py, || {
+            check_probabilities(py, &q)?;
+            let (nm, nt) = (self.inner.metrics.len(), self.inner.months);
+            let sketches = self
+                .inner
+                .sketches
+                .get(..self.grid())
+                .ok_or_else(|| internal(py, &"fewer sketches than cells"))?;
+            let data: Vec<f64> = sketches
+                .iter()
+                .flat_map(|s| q.iter().map(move |&p| s.quantile(p)))
+                .collect();
+            Ok(ndarray::Array3::from_shape_vec((nm, nt, q.len()), data)
+                .map_err(|e| internal(py, &e))?
+                .into_pyarray(py))
+        })
     }
 
     /// Statistics of the union with an adjacent range of the same run (either side).
     fn merge(&self, py: Python<'_>, other: &Bound<'_, PyRunStats>) -> PyResult<Self> {
-        let merged = self
-            .inner
-            .merge(&other.get().inner)
-            .map_err(|e| errors::to_py(py, &e))?;
-        Ok(Self { inner: merged })
+        guard(py, || {
+            let merged = self
+                .inner
+                .merge(&other.get().inner)
+                .map_err(|e| errors::to_py(py, &e))?;
+            Ok(Self { inner: merged })
+        })
     }
 
     /// Compact binary encoding.
-    fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        PyBytes::new(py, &self.inner.to_bytes())
+    fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        guard(py, || Ok(PyBytes::new(py, &self.inner.to_bytes())))
     }
 
-    /// Decodes `to_bytes`.
+    /// Decodes `to_bytes`; raises DataError for foreign, corrupt or inconsistent bytes.
     #[staticmethod]
     fn from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
-        Ok(Self {
-            inner: RunStats::from_bytes(data).map_err(|e| errors::to_py(py, &e))?,
+        guard(py, || {
+            Ok(Self {
+                inner: RunStats::from_bytes(data).map_err(|e| errors::to_py(py, &e))?,
+            })
         })
     }
 
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
-        let ctor = slf.get_type().getattr("from_bytes")?;
-        Ok((ctor, (slf.get().to_bytes(slf.py()),)))
+        let py = slf.py();
+        guard(py, || {
+            let ctor = slf.get_type().getattr("from_bytes")?;
+            Ok((ctor, (slf.get().to_bytes(py)?,)))
+        })
     }
 
     fn __repr__(&self) -> String {
@@ -528,9 +649,9 @@ impl PyRunStats {
 mod _core {
     #[pymodule_export]
     use super::{
-        _panic_in_worker, PyRunStats, adequacy, default_threads, explain_month, hashprice_usd_per_ph_day,
-        keep_paths_bytes, metric_names, output_names, scenario_from_toml, scenario_to_toml, schedule, simulate,
-        validate_scenario,
+        _panic_in_call, _panic_in_worker, PyRunStats, adequacy, default_threads, explain_month,
+        hashprice_usd_per_ph_day, keep_paths_bytes, metric_names, output_names, scenario_from_toml, scenario_to_toml,
+        schedule, simulate, validate_scenario,
     };
 
     #[pymodule_init]
