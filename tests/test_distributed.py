@@ -5,13 +5,17 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import pickle
 import threading
 import time
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import gridrisk as gr
 import numpy as np
 import pytest
-from gridrisk.distributed import partitions
+from gridrisk import _core, errors
+from gridrisk.distributed import _Failure, partitions
 
 distributed = pytest.importorskip("distributed")
 
@@ -88,3 +92,190 @@ def test_a_worker_killed_mid_run_changes_nothing(client, short: gr.Scenario) -> 
     client.wait_for_workers(2, timeout=60)
     assert victim not in client.scheduler_info()["workers"]  # its nanny started a new one
     assert_same(expected, got)
+
+
+# -- errors on workers --------------------------------------------------------------------------
+
+
+def _exception_classes() -> list[type[BaseException]]:
+    found: list[type[BaseException]] = []
+    todo: list[type[BaseException]] = [errors.GridRiskError]
+    while todo:
+        cls = todo.pop()
+        found.append(cls)
+        todo.extend(cls.__subclasses__())
+    return sorted(set(found), key=lambda c: c.__name__)
+
+
+def _example(cls: type[BaseException]) -> BaseException:
+    if issubclass(cls, errors.ScenarioError):
+        e: BaseException = cls("invalid scenario: 1 problem", [{"field": "a.b", "value": "1", "message": "bad"}])
+    else:
+        e = cls("something is wrong")
+    e.add_note("in a note")
+    return e
+
+
+@pytest.mark.parametrize("cls", _exception_classes(), ids=lambda c: c.__name__)
+def test_every_gridrisk_exception_survives_pickling(cls: type[BaseException]) -> None:
+    e = _example(cls)
+    again = pickle.loads(pickle.dumps(e))
+    assert type(again) is cls
+    assert str(again) == str(e)
+    assert getattr(again, "errors", None) == getattr(e, "errors", None)
+    # The worker's carrier keeps the notes too (ScenarioError's own pickling drops them).
+    with pytest.raises(cls) as info:
+        pickle.loads(pickle.dumps(_Failure.of(e))).reraise()
+    assert str(info.value) == str(e)
+    assert info.value.__notes__ == ["in a note"]
+    assert getattr(info.value, "errors", None) == getattr(e, "errors", None)
+
+
+def test_a_panic_is_carried_as_an_exception() -> None:
+    try:
+        _core._panic_in_worker()
+    except BaseException as e:  # a PanicException (BaseException) or a gridrisk error
+        local = e
+    failure = pickle.loads(pickle.dumps(_Failure.of(local)))
+    with pytest.raises(Exception, match="deliberate test panic") as info:
+        failure.reraise()
+    if isinstance(local, Exception):
+        assert type(info.value) is type(local)
+    else:
+        assert isinstance(info.value, gr.GridRiskError)
+
+
+def test_an_exception_that_cannot_be_pickled_becomes_a_gridrisk_error() -> None:
+    class PanicException(BaseException):  # like pyo3's: a BaseException no other process can import
+        pass
+
+    with pytest.raises((pickle.PicklingError, AttributeError)):
+        pickle.dumps(PanicException("boom"))
+    failure = pickle.loads(pickle.dumps(_Failure.of(PanicException("boom in the engine"))))
+    with pytest.raises(
+        gr.GridRiskError, match=r"engine failed on a Dask worker \(PanicException: boom in the engine\)"
+    ):
+        failure.reraise()
+
+
+@contextlib.contextmanager
+def _worker_env(client: Any, name: str, value: str) -> Iterator[None]:
+    def set_() -> None:
+        os.environ[name] = value
+
+    def unset() -> None:
+        os.environ.pop(name, None)
+
+    client.run(set_)
+    try:
+        yield
+    finally:
+        client.run(unset)
+
+
+@contextlib.contextmanager
+def _worker_run_core(client: Any, make: Callable[[], Callable[..., Any]]) -> Iterator[None]:
+    """Replace ``gridrisk.simulation.run_core`` on every worker by ``make()``."""
+
+    def patch() -> None:
+        import gridrisk.simulation as simulation
+
+        simulation.__dict__.setdefault("_real_run_core", simulation.run_core)
+        simulation.run_core = make()
+
+    def restore() -> None:
+        import gridrisk.simulation as simulation
+
+        simulation.run_core = simulation.__dict__.pop("_real_run_core", simulation.run_core)
+
+    client.run(patch)
+    try:
+        yield
+    finally:
+        client.run(restore)
+
+
+@pytest.mark.timeout(120)
+def test_an_invalid_argument_on_the_workers_is_raised_as_locally(  # type: ignore[no-untyped-def]
+    client, short: gr.Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with monkeypatch.context() as m:
+        m.setenv("GRIDRISK_NUM_THREADS", "lots")
+        with pytest.raises(gr.ArgumentError) as local:
+            gr.simulate(short, paths=600, seed=1, progress=False)
+    runs: dict[str, Callable[[], object]] = {
+        "simulate": lambda: gr.simulate(short, paths=600, seed=1, client=client),
+        "compare": lambda: gr.compare({"a": short, "b": short}, paths=600, seed=1, client=client),
+        "sweep": lambda: gr.sweep(short, {"bitcoin.vol_annual": [0.5, 0.6]}, paths=300, seed=1, client=client),
+        "sensitivity": lambda: gr.sensitivity(short, paths=300, seed=1, bootstrap=0, client=client),
+    }
+    with _worker_env(client, "GRIDRISK_NUM_THREADS", "lots"):
+        for what, run in runs.items():
+            with pytest.raises(gr.ArgumentError) as remote:
+                run()
+            assert str(remote.value) == str(local.value), what
+    # The cluster is fine afterwards.
+    assert gr.simulate(short, paths=300, seed=2, client=client).paths == 300
+
+
+@pytest.mark.timeout(120)
+def test_a_panic_on_a_worker_reaches_the_caller(client, short: gr.Scenario) -> None:  # type: ignore[no-untyped-def]
+    def make() -> Callable[..., Any]:
+        def panicking(*args: Any, **kwargs: Any) -> Any:
+            from gridrisk import _core
+
+            _core._panic_in_worker()
+
+        return panicking
+
+    with _worker_run_core(client, make), pytest.raises(Exception, match="deliberate test panic") as info:
+        gr.simulate(short, paths=3_000, seed=1, client=client)
+    assert isinstance(info.value, gr.GridRiskError) or type(info.value).__module__.startswith("gridrisk")
+    local = gr.simulate(short, paths=600, seed=3, keep_outputs=True, progress=False)
+    assert_same(local, gr.simulate(short, paths=600, seed=3, keep_outputs=True, client=client))
+
+
+@pytest.mark.timeout(120)
+def test_a_base_exception_that_cannot_be_shipped_does_not_hang(  # type: ignore[no-untyped-def]
+    client, short: gr.Scenario
+) -> None:
+    def make() -> Callable[..., Any]:
+        class PanicException(BaseException):  # defined on the worker only, as pyo3's panic type is
+            pass
+
+        def panicking(*args: Any, **kwargs: Any) -> Any:
+            raise PanicException("the core panicked")
+
+        return panicking
+
+    with _worker_run_core(client, make), pytest.raises(gr.GridRiskError, match="the core panicked"):
+        gr.simulate(short, paths=3_000, seed=1, client=client)
+    assert gr.simulate(short, paths=300, seed=2, client=client).paths == 300
+
+
+@pytest.mark.timeout(120)
+def test_a_scenario_error_on_a_worker_keeps_its_fields_and_notes(  # type: ignore[no-untyped-def]
+    client, short: gr.Scenario
+) -> None:
+    def make() -> Callable[..., Any]:
+        def failing(*args: Any, **kwargs: Any) -> Any:
+            from gridrisk.errors import ScenarioError
+
+            e = ScenarioError(
+                "invalid scenario: 1 problem", [{"field": "fx.vol_annual", "value": "9", "message": "no"}]
+            )
+            e.add_note("raised on a worker")
+            raise e
+
+        return failing
+
+    with _worker_run_core(client, make), pytest.raises(gr.ScenarioError) as info:
+        gr.simulate(short, paths=3_000, seed=1, client=client)
+    assert info.value.fields == ["fx.vol_annual"]
+    assert info.value.__notes__ == ["raised on a worker"]
+
+
+def test_dask_results_keep_the_scenario_overrides(client, short: gr.Scenario) -> None:  # type: ignore[no-untyped-def]
+    res = gr.simulate(short, paths=300, seed=2, client=client)
+    assert res.scenario.overrides == short.overrides
+    assert res.scenario.label == "pakistan-2000mw + 1 override"

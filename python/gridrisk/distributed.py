@@ -4,19 +4,62 @@ Every path's random numbers depend only on (seed, path, stream), and statistics 
 fixed by path indices, so the merged result is bit-identical to a local run with the same seed,
 whatever the number of workers or partitions. A worker lost mid-run only loses its partitions,
 which Dask recomputes (the same numbers again).
+
+An error on a worker reaches the caller as the exception a local run raises: the worker catches
+everything its part raises (a Rust panic included, which Python sees as a ``BaseException``)
+and returns it as a :class:`_Failure`, pickled and checked by gridrisk rather than by Dask, so
+an exception that Dask could not ship (or would truncate) can never leave the caller waiting;
+the first failure cancels the other parts.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
+import pickle
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from gridrisk import _core
-from gridrisk.errors import ArgumentError
+from gridrisk.errors import ArgumentError, GridRiskError
 from gridrisk.results import Results
 
 __all__ = ["partitions", "simulate_on"]
+
+
+@dataclasses.dataclass(frozen=True)
+class _Failure:
+    """An exception raised on a worker, as a value that always pickles.
+
+    ``payload`` is the pickled exception (checked to unpickle to the same type and message on
+    the worker); ``notes`` keeps its ``__notes__``, which some exceptions drop when pickled.
+    """
+
+    payload: bytes
+    notes: tuple[str, ...]
+
+    @classmethod
+    def of(cls, error: BaseException) -> _Failure:
+        """Wrap ``error``; one that does not survive pickling becomes a :class:`GridRiskError`."""
+        notes = tuple(str(n) for n in getattr(error, "__notes__", ()))
+        try:
+            payload = pickle.dumps(error)
+            again = pickle.loads(payload)
+            if type(again) is not type(error) or str(again) != str(error):
+                raise TypeError("the exception does not survive pickling")
+        except Exception:
+            kind = type(error).__name__
+            what = "the gridrisk engine failed" if "Panic" in kind else "a part of the run failed"
+            payload = pickle.dumps(GridRiskError(f"{what} on a Dask worker ({kind}: {error})"))
+        return cls(payload, notes)
+
+    def reraise(self) -> NoReturn:
+        """Raise the worker's exception here, with its notes."""
+        error = pickle.loads(self.payload)
+        for note in self.notes:
+            if note not in getattr(error, "__notes__", ()):
+                error.add_note(note)
+        raise error
 
 
 def partitions(paths: int, parts: int) -> list[tuple[int, int]]:
@@ -41,23 +84,52 @@ def _part(
     keep_outputs: bool,
     stream_seeds: Sequence[int] | None,
     antithetic: bool = False,
-) -> Results:
-    """Run one path range on a worker (module-level so Dask can pickle it by reference)."""
-    from gridrisk.scenario import Scenario
-    from gridrisk.simulation import run_core, thread_pool_size
+) -> Results | _Failure:
+    """Run one path range on a worker (module-level so Dask can pickle it by reference).
 
-    sc = Scenario._from_canonical(_core.validate_scenario(scenario))
-    return run_core(
-        sc,
-        seed=seed,
-        lo=lo,
-        hi=hi,
-        threads=thread_pool_size(),
-        keep_paths=keep_paths,
-        keep_outputs=keep_outputs,
-        antithetic=antithetic,
-        stream_seeds=stream_seeds,
-    )
+    Returns the part's results, or a :class:`_Failure` for anything it raised (a panic of the
+    core included); only ``KeyboardInterrupt`` and ``SystemExit`` pass through, to Dask.
+    """
+    try:
+        from gridrisk.scenario import Scenario
+        from gridrisk.simulation import run_core, thread_pool_size
+
+        sc = Scenario._from_canonical(_core.validate_scenario(scenario))
+        return run_core(
+            sc,
+            seed=seed,
+            lo=lo,
+            hi=hi,
+            threads=thread_pool_size(),
+            keep_paths=keep_paths,
+            keep_outputs=keep_outputs,
+            antithetic=antithetic,
+            stream_seeds=stream_seeds,
+        )
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as e:  # PanicException of the core derives from BaseException
+        return _Failure.of(e)
+
+
+def _gather(client: Any, futures: list[Any]) -> list[Results]:
+    """The parts' results in submission order; the first failure cancels the rest and is raised."""
+    import distributed
+
+    as_completed: Any = distributed.as_completed  # untyped
+    position = {f.key: i for i, f in enumerate(futures)}
+    parts: list[Any] = [None] * len(futures)
+    try:
+        for future in as_completed(futures):
+            value = future.result()  # Dask's own errors (a worker killed too often...) raise here
+            if isinstance(value, _Failure):
+                value.reraise()
+            parts[position[future.key]] = value
+    finally:
+        pending = [f for f in futures if not f.done()]
+        if pending:
+            client.cancel(pending)
+    return parts
 
 
 def simulate_on(
@@ -75,7 +147,16 @@ def simulate_on(
     """Run ``paths`` paths of ``scenario`` on a ``dask.distributed.Client`` and merge the parts.
 
     ``n_partitions`` defaults to four per worker thread. Each partition is an ordinary
-    :func:`gridrisk.simulate` over a path range; parts are merged in path order.
+    :func:`gridrisk.simulate` over a path range; parts are merged in path order. The results
+    carry ``scenario`` itself (with its origin and overrides).
+
+    Raises
+    ------
+    ArgumentError
+        If ``client`` is not a Dask client.
+    GridRiskError
+        The exception a part raised on its worker, as a local run raises it (a panic of the
+        engine, which cannot be pickled as such, as a :class:`GridRiskError` naming it).
     """
     if not hasattr(client, "submit") or not hasattr(client, "gather"):
         raise ArgumentError("client must be a dask.distributed.Client")
@@ -87,8 +168,8 @@ def simulate_on(
         client.submit(_part, data, paths, seed, lo, hi, keep_paths, keep_outputs, stream_seeds, antithetic, pure=False)
         for lo, hi in partitions(paths, n_partitions)
     ]
-    parts: list[Results] = client.gather(futures)
+    parts = _gather(client, futures)
     merged = parts[0]
     for p in parts[1:]:
         merged = merged.merge(p)
-    return merged
+    return dataclasses.replace(merged, scenario=scenario)
