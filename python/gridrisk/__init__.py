@@ -10,7 +10,7 @@
 from gridrisk._core import CHUNK_PATHS, SKETCH_RELATIVE_ACCURACY, __version__
 from gridrisk.adequacy import AdequacyResult, adequacy
 from gridrisk.compare import Comparison, Sweep, compare, sweep
-from gridrisk.errors import ArgumentError, DataError, GridRiskError, MergeError, ScenarioError
+from gridrisk.errors import ArgumentError, DataError, GridRiskError, InternalError, MergeError, ScenarioError
 from gridrisk.explain import MonthDetail, explain_month
 from gridrisk.io import load
 from gridrisk.results import (
@@ -45,6 +45,7 @@ __all__ = [
     "Comparison",
     "DataError",
     "GridRiskError",
+    "InternalError",
     "MergeError",
     "MonthDetail",
     "Results",

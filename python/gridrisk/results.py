@@ -454,7 +454,7 @@ class Results:
         return df
 
     def _month_index(self, month: Any) -> int:
-        n = self.stats.months
+        n = int(self.stats.months)
         if isinstance(month, str):
             try:
                 t = int(self.months.get_loc(pd.Period(month, freq="M")))
