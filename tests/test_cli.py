@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import errno
+import json
+import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import gridrisk as gr
+import gridrisk._files
+import gridrisk.report
 import pytest
-from gridrisk.cli import EXIT_INVALID, main
+from gridrisk import cli
+from gridrisk.cli import EXIT_INTERRUPTED, EXIT_INVALID, EXIT_WRITE_FAILED, main
 
 
 def test_run_with_no_scenario_runs_the_embedded_preset(capsys: pytest.CaptureFixture[str]) -> None:
@@ -179,3 +186,233 @@ def test_every_command_has_help(command: str) -> None:
     )
     assert done.returncode == 0
     assert "usage" in done.stdout
+
+
+# -- output folders -----------------------------------------------------------------------------
+
+SHORT_RUN = ["--paths", "256", "--no-progress", "--set", "simulation.horizon_months=6"]
+
+
+def _no_simulation(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("simulated although the output folder was unusable")
+
+    monkeypatch.setattr(cli, "simulate", refuse)
+
+
+def _leftovers(folder: Path) -> list[str]:
+    return [p.name for p in folder.iterdir() if p.name.startswith(".")]
+
+
+def test_run_out_replaces_an_earlier_output_whole(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    assert main(["compare", "a=pakistan-2000mw", "b=pakistan-2000mw", "--paths", "64", "--set",
+                 "simulation.horizon_months=3", "--out", str(out)]) == 0  # fmt: skip
+    assert (out / "differences.csv").exists()
+    assert main(["run", *SHORT_RUN, "--seed", "11", "--out", str(out)]) == 0
+    names = {p.name for p in out.iterdir()}
+    assert "differences.csv" not in names  # nothing of the earlier run is left beside this one
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert set(manifest["files"]) | {"manifest.json"} == names
+    assert manifest["run"]["seed"] == 11
+    assert manifest["run"]["command"][:2] == ["gridrisk", "run"]
+    assert _leftovers(tmp_path) == []  # no staging or old folder left next to it
+    assert json.loads((out / "summary.json").read_text())["seed"] == 11
+
+
+def test_out_that_is_a_file_is_refused_before_simulating(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _no_simulation(monkeypatch)
+    target = tmp_path / "taken"
+    target.write_text("mine")
+    assert main(["run", *SHORT_RUN, "--out", str(target)]) == EXIT_INVALID
+    err = capsys.readouterr().err
+    assert err.startswith("gridrisk: error:")
+    assert "taken" in err
+    assert "Traceback" not in err
+    assert target.read_text() == "mine"
+    assert main(["run", *SHORT_RUN, "--out", str(target / "below")]) == EXIT_INVALID
+    assert _leftovers(tmp_path) == []
+
+
+def test_out_holding_other_files_is_refused_and_left_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _no_simulation(monkeypatch)
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("keep me")
+    for command in (["run", *SHORT_RUN], ["sweep", "--grid", "allocation.mining_mw=0,1", "--paths", "64"]):
+        assert main([*command, "--out", str(out)]) == EXIT_INVALID
+        assert "notes.txt" in capsys.readouterr().err
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
+    assert _leftovers(tmp_path) == []
+
+
+def test_out_in_a_folder_that_cannot_be_written_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _no_simulation(monkeypatch)
+    real_mkdir = os.mkdir
+
+    def no_mkdir(path: Any, mode: int = 0o777) -> None:
+        if ".staging-" in os.fspath(path):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        real_mkdir(path, mode)
+
+    monkeypatch.setattr(gridrisk._files.os, "mkdir", no_mkdir)
+    assert main(["run", *SHORT_RUN, "--out", str(tmp_path / "out")]) == EXIT_INVALID
+    err = capsys.readouterr().err
+    assert "no permission to write in the folder" in err
+    assert str(tmp_path) in err  # names the folder, not a temporary file
+    assert ".staging-" not in err
+
+
+def test_out_that_is_read_only_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _no_simulation(monkeypatch)
+    out = tmp_path / "ro"
+    out.mkdir()
+    (out / "manifest.json").write_text(json.dumps({"files": []}))
+    if os.geteuid() == 0:  # root writes anywhere; pretend the permission bits count
+        monkeypatch.setattr(gridrisk._files.os, "access", lambda path, mode: Path(path) != out)
+    out.chmod(0o555)
+    try:
+        assert main(["run", *SHORT_RUN, "--out", str(out)]) == EXIT_INVALID
+    finally:
+        out.chmod(0o755)
+    assert "read-only" in capsys.readouterr().err
+
+
+def test_out_cannot_be_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _no_simulation(monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", *SHORT_RUN, "--out", "."]) == EXIT_INVALID
+    assert "current folder" in capsys.readouterr().err
+
+
+def test_tables_come_first_and_a_failed_write_leaves_the_old_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    assert main(["run", *SHORT_RUN, "--out", str(out)]) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    capsys.readouterr()
+
+    def full_disk(results: Any, folder: Any) -> list[Path]:
+        gridrisk._files.atomic_write(Path(folder) / "summary.json", "{}")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(cli, "write_outputs", full_disk)
+    assert main(["run", *SHORT_RUN, "--seed", "99", "--out", str(out)]) == EXIT_WRITE_FAILED
+    captured = capsys.readouterr()
+    assert "Per-path outputs" in captured.out  # the tables were printed before writing
+    assert "No space left on device" in captured.err
+    assert "Traceback" not in captured.err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert _leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("where", ["writer", "plots"])
+def test_ctrl_c_while_writing_exits_130_and_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], where: str
+) -> None:
+    def interrupt(*args: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt
+
+    if where == "writer":
+        monkeypatch.setattr(gridrisk.report, "atomic_write", interrupt)
+    else:
+        monkeypatch.setattr(gridrisk.report, "_plots", interrupt)
+    out = tmp_path / "out"
+    assert main(["run", *SHORT_RUN, "--out", str(out)]) == EXIT_INTERRUPTED
+    assert "interrupted" in capsys.readouterr().err
+    assert not out.exists()
+    assert _leftovers(tmp_path) == []
+
+
+def test_output_files_honour_the_umask(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    old = os.umask(0o027)
+    try:
+        assert main(["run", *SHORT_RUN, "--out", str(tmp_path / "out")]) == 0
+    finally:
+        os.umask(old)
+    modes = {p.name: p.stat().st_mode & 0o777 for p in (tmp_path / "out").iterdir()}
+    assert set(modes.values()) == {0o640}, modes
+    assert (tmp_path / "out").stat().st_mode & 0o777 == 0o750
+
+
+def test_scenario_to_toml_into_a_missing_folder_names_it(preset: gr.Scenario, tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="does not exist") as info:
+        preset.to_toml(tmp_path / "nowhere" / "s.toml")
+    assert info.value.filename == str(tmp_path / "nowhere")
+    with pytest.raises(IsADirectoryError):
+        preset.to_toml(tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+# -- inputs --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "text"),
+    [
+        (["run", "pakistan-2000", "--paths", "10"], "did you mean the preset 'pakistan-2000mw'"),
+        (["run", "nonsense", "--paths", "10"], "neither a scenario file nor a preset"),
+        (["run", "--set", "meta.name=\udcff", "--paths", "10"], "not valid Unicode"),
+        (["run", "--set", "Bitcoin.Vol_Annual=0.5", "--paths", "10"], "did you mean 'bitcoin.vol_annual'"),
+        (["run", "--set", "meta..name=x", "--paths", "10"], "cannot parse the field name"),
+        (["compare", "a=pakistan-2000mw", "a=pakistan-2000mw", "--paths", "10"], "given twice"),
+        (["sweep", "--grid", "allocation.mining_mw=0,1", "--set", "bitcoin.vol_annual=9", "--paths", "10"], "[0, 3]"),
+        (["sensitivity", "--set", "fx.vol_annual=-1", "--paths", "10"], "fx.vol_annual"),
+        (["report", "missing.zip", "--out", "x"], "No such file"),
+    ],
+)
+def test_more_bad_input_exits_2_without_a_traceback(
+    args: list[str], text: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _no_simulation(monkeypatch)
+    assert main(args) == EXIT_INVALID
+    err = capsys.readouterr().err
+    assert err.startswith("gridrisk: error:")
+    assert text in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("content", [b"[meta]\nname = '\xff'\n", b"\x00\x01\x02binary"], ids=["latin1", "binary"])
+def test_a_scenario_file_that_is_not_text_exits_2(
+    tmp_path: Path, content: bytes, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_bytes(content)
+    assert main(["run", str(path), "--paths", "10"]) == EXIT_INVALID
+    err = capsys.readouterr().err
+    assert "bad.toml" in err
+    assert "Traceback" not in err
+
+
+def test_overrides_are_printed_and_recorded(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    assert main(["run", *SHORT_RUN, "--set", "bitcoin.vol_annual=0.8", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "Scenario: pakistan-2000mw + 2 overrides" in printed
+    assert "  bitcoin.vol_annual: 0.45 -> 0.8" in printed
+    again = gr.load(out / "results.zip")
+    assert again.scenario.label == "pakistan-2000mw + 2 overrides"
+    assert [f for f, _, _ in again.scenario.overrides] == ["simulation.horizon_months", "bitcoin.vol_annual"]
+
+
+def test_set_applies_to_compare_sweep_and_sensitivity(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    small = ["--paths", "64", "--set", "simulation.horizon_months=3"]
+    assert main(["compare", "a=pakistan-2000mw", "b=pakistan-2000mw", *small, "--set", "fx.vol_annual=0.2"]) == 0
+    assert "pakistan-2000mw + 2 overrides" in capsys.readouterr().out
+    assert main(["sweep", "--grid", "allocation.mining_mw=0,1000", *small, "--out", str(tmp_path / "s")]) == 0
+    assert "Base scenario: pakistan-2000mw + 1 override" in capsys.readouterr().out
+    sweep = json.loads((tmp_path / "s" / "sweep.json").read_text())
+    assert len(sweep) == 2
+    assert main(["sensitivity", *small, "--bootstrap", "0"]) == 0
+    assert "simulation.horizon_months: 120 -> 3" in capsys.readouterr().out
