@@ -265,3 +265,20 @@ def test_compare_rejects_bad_policies(tiny: gr.Scenario, policies: str, text: st
     }
     with pytest.raises(gr.ArgumentError, match=text):
         gr.compare(cases[policies], paths=64, seed=1)
+
+
+# -- run arguments ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("progress", ["yes", 1, 0.5])
+def test_progress_must_be_a_flag_or_a_function(tiny: gr.Scenario, progress: Any) -> None:
+    with pytest.raises(gr.ArgumentError, match="progress must be"):
+        gr.simulate(tiny, paths=10, seed=1, progress=progress)
+
+
+def test_merge_takes_results(tiny: gr.Scenario) -> None:
+    res = gr.simulate(tiny, paths=10, seed=1, progress=False)
+    for parts in (res, [res, "x"], 5):
+        with pytest.raises(gr.ArgumentError, match="merge takes"):
+            gr.merge(parts)  # type: ignore[arg-type]
+    assert gr.merge(iter([res])).paths == 10

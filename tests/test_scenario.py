@@ -50,7 +50,7 @@ def test_replace_returns_a_new_validated_scenario(preset: gr.Scenario) -> None:
 
 
 def test_replace_unknown_path_hints(preset: gr.Scenario) -> None:
-    with pytest.raises(gr.ScenarioError, match="did you mean 'bitcoin.vol_annual'"):
+    with pytest.raises(gr.ScenarioError, match=r"did you mean 'bitcoin\.vol_annual'"):
         preset.replace({"bitcon.vol_annual": 0.5})
     with pytest.raises(gr.ScenarioError, match="did you mean 'vol_annual'"):
         preset.replace({"bitcoin.vol_anual": 0.5})

@@ -6,6 +6,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from gridrisk.errors import ArgumentError
+
 ProgressCallback = Callable[[int, int], None]
 
 #: A bar appears only for runs still going after this many seconds.
@@ -43,11 +45,15 @@ def make(
 
     ``None`` shows a bar only in an interactive session with tqdm installed; ``True`` asks for
     one (silently none if tqdm is missing); ``False`` silences it; a callable receives
-    ``(paths_done, paths_total)`` about every 50 ms.
+    ``(paths_done, paths_total)`` about every 50 ms. Anything else raises ``ArgumentError``.
     """
     if callable(progress):
         return progress, lambda: None
-    want = _interactive() if progress is None else bool(progress)
+    if progress is not None and not isinstance(progress, bool):
+        raise ArgumentError(
+            f"progress must be None, True, False or a function of (paths_done, paths_total), got {progress!r}"
+        )
+    want = _interactive() if progress is None else progress
     if not want:
         return None, lambda: None
     try:

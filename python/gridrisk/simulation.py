@@ -237,8 +237,16 @@ def merge(parts: Iterable[Results]) -> Results:
     ------
     MergeError
         If the parts come from different runs, overlap, or leave a gap.
+    ArgumentError
+        If ``parts`` is not an iterable of :class:`Results`.
     """
-    items = sorted(parts, key=lambda r: r.path_range)
+    if isinstance(parts, Results) or not isinstance(parts, Iterable):
+        raise ArgumentError(f"merge takes an iterable of Results, got {type(parts).__name__}")
+    given = list(parts)
+    for p in given:
+        if not isinstance(p, Results):
+            raise ArgumentError(f"merge takes gridrisk.Results, got a {type(p).__name__}")
+    items = sorted(given, key=lambda r: r.path_range)
     if not items:
         raise MergeError("nothing to merge: no results given")
     return functools.reduce(Results.merge, items)
