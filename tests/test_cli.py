@@ -373,14 +373,16 @@ def test_scenario_to_toml_into_a_missing_folder_names_it(preset: gr.Scenario, tm
     ],
 )
 def test_more_bad_input_exits_2_without_a_traceback(
-    args: list[str], text: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    args: list[str], text: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _no_simulation(monkeypatch)
+    monkeypatch.chdir(tmp_path)
     assert main(args) == EXIT_INVALID
     err = capsys.readouterr().err
     assert err.startswith("gridrisk: error:")
     assert text in err
     assert "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("content", [b"[meta]\nname = '\xff'\n", b"\x00\x01\x02binary"], ids=["latin1", "binary"])

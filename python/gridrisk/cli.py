@@ -339,9 +339,9 @@ def _sensitivity(args: argparse.Namespace, argv: Sequence[str]) -> int:
 
 
 def _report(args: argparse.Namespace, argv: Sequence[str]) -> int:
-    res = load(args.results)
     with _output(args.out) as out:
         assert out is not None  # --out is required
+        res = load(args.results)
         _write(
             out,
             _facts(args, argv, scenario=res.scenario.label, seed=res.seed, paths=res.paths),
