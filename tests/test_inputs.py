@@ -282,3 +282,16 @@ def test_merge_takes_results(tiny: gr.Scenario) -> None:
         with pytest.raises(gr.ArgumentError, match="merge takes"):
             gr.merge(parts)  # type: ignore[arg-type]
     assert gr.merge(iter([res])).paths == 10
+
+
+def test_values_that_contain_themselves_are_scenario_errors(preset: gr.Scenario) -> None:
+    loop: list[Any] = []
+    loop.append(loop)
+    table: dict[str, Any] = {}
+    table["again"] = table
+    deep: Any = 1.0
+    for _ in range(1_000):
+        deep = [deep]
+    for value in (loop, table, deep):
+        with pytest.raises(gr.ScenarioError):
+            preset.replace({"meta.name": value})

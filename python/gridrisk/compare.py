@@ -202,14 +202,14 @@ class Sweep:
         return self.table[self.table["on_frontier"]].sort_values("cvar95")
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: Any, depth: int = 0) -> Any:
     """NumPy scalars and arrays as Python numbers and lists (what a scenario field holds)."""
     if isinstance(value, np.ndarray):
         return value.tolist()
     if isinstance(value, np.generic):
         return value.item()
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+    if isinstance(value, list | tuple) and depth < 8:
+        return [_plain(v, depth + 1) for v in value]
     return value
 
 

@@ -107,30 +107,46 @@ def _has_surrogate(text: str) -> bool:
     return False
 
 
-def _text_problems(node: Any, path: str, out: list[dict[str, str]]) -> None:
+#: Nesting below this depth is left to the core, which reports it.
+_MAX_DEPTH = 64
+
+
+def _text_problems(data: Any, out: list[dict[str, str]]) -> None:
     """Append a problem for every empty key and every string that is not valid Unicode text.
 
     The core stores text as UTF-8, which cannot hold a lone surrogate such as U+D800
     (what ``os.fsdecode`` makes of undecodable bytes in a file name or command line).
+    Containers are walked once each (a list that contains itself is fine here) down to
+    :data:`_MAX_DEPTH`.
     """
-    if isinstance(node, Mapping):
-        for key, value in node.items():
-            if not isinstance(key, str):
-                continue  # the core names keys that are not strings
-            shown = _printable(key) if key.strip() else repr(key)
-            here = f"{path}.{shown}" if path else shown
-            if not key.strip():
-                out.append({"field": here, "value": repr(key), "message": "empty key: every key needs a name"})
-            elif _has_surrogate(key):
-                msg = "the key is not valid Unicode text (it holds a lone surrogate)"
-                out.append({"field": here, "value": ascii(key), "message": msg})
-            _text_problems(value, here, out)
-    elif isinstance(node, (list, tuple)):
-        for i, item in enumerate(node):
-            _text_problems(item, f"{path}[{i}]", out)
-    elif isinstance(node, str) and _has_surrogate(node):
-        msg = "the text is not valid Unicode (it holds a lone surrogate)"
-        out.append({"field": path or "(scenario)", "value": ascii(node), "message": msg})
+    seen: set[int] = set()
+    stack: list[tuple[Any, str, int]] = [(data, "", 0)]
+    while stack:
+        node, path, depth = stack.pop()
+        if isinstance(node, str):
+            if _has_surrogate(node):
+                msg = "the text is not valid Unicode (it holds a lone surrogate)"
+                out.append({"field": path or "(scenario)", "value": ascii(node), "message": msg})
+            continue
+        if not isinstance(node, (Mapping, list, tuple)) or id(node) in seen or depth > _MAX_DEPTH:
+            continue
+        seen.add(id(node))
+        children: list[tuple[Any, str, int]] = []
+        if isinstance(node, Mapping):
+            for key, value in node.items():
+                if not isinstance(key, str):
+                    continue  # the core names keys that are not strings
+                shown = _printable(key) if key.strip() else repr(key)
+                here = f"{path}.{shown}" if path else shown
+                if not key.strip():
+                    out.append({"field": here, "value": repr(key), "message": "empty key: every key needs a name"})
+                elif _has_surrogate(key):
+                    msg = "the key is not valid Unicode text (it holds a lone surrogate)"
+                    out.append({"field": here, "value": ascii(key), "message": msg})
+                children.append((value, here, depth + 1))
+        else:
+            children = [(item, f"{path}[{i}]", depth + 1) for i, item in enumerate(node)]
+        stack.extend(reversed(children))
 
 
 def _problems_error(problems: list[dict[str, str]]) -> ScenarioError:
@@ -233,7 +249,7 @@ class Scenario:
 
     def __init__(self, data: Mapping[str, Any]) -> None:
         problems: list[dict[str, str]] = []
-        _text_problems(data, "", problems)
+        _text_problems(data, problems)
         if problems:
             raise _problems_error(problems)
         canonical = _core.validate_scenario(data)
