@@ -280,3 +280,14 @@ def test_pickling_keeps_the_origin(preset: gr.Scenario) -> None:
 
 def test_repr_names_the_overrides(preset: gr.Scenario) -> None:
     assert "pakistan-2000mw + 1 override" in repr(preset.replace({"bitcoin.vol_annual": 0.8}))
+
+
+def test_scenario_error_keeps_its_notes_when_pickled() -> None:
+    import pickle
+
+    e = gr.ScenarioError("bad", [{"field": "a", "value": "1", "message": "no"}])
+    e.add_note("in scenario file x.toml")
+    back = pickle.loads(pickle.dumps(e))
+    assert back.errors == e.errors
+    assert back.__notes__ == ["in scenario file x.toml"]
+    assert str(back) == "bad"

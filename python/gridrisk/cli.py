@@ -232,7 +232,7 @@ def _run(args: argparse.Namespace, argv: Sequence[str]) -> int:
             print(res)
             print("\nPer-path outputs over the horizon (definitions: docs/model.md section 8.5):")
             print(res.summary().to_string())
-            print("\nFiscal risk (loss = minus the net present value):")
+            print("\nFiscal risk (NPV loss = minus the net present value; circular debt on its high tail):")
             print(res.risk().to_string())
             print(f"\nDrivers and grid in the last month ({res.months[-1]}):")
             print(res.snapshot().to_string())

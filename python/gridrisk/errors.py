@@ -32,7 +32,8 @@ class ScenarioError(GridRiskError, ValueError):
         self.errors: list[dict[str, str]] = list(errors or [])
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (str(self), self.errors))
+        # The instance dict carries ``__notes__`` (e.g. the scenario file's name) across pickling.
+        return (type(self), (str(self), self.errors), self.__dict__)
 
     @property
     def fields(self) -> list[str]:

@@ -110,7 +110,7 @@ def _overrides_html(results: Results) -> str:
         for field, old, new in rows
     )
     return (
-        f"<h2>Overrides of {html.escape(results.scenario.name)}</h2><table><tr><th>field</th>"
+        f"<h2>Overrides of {html.escape(results.scenario.origin)}</h2><table><tr><th>field</th>"
         f"<th>preset value</th><th>value in this run</th></tr>{cells}</table>"
     )
 
@@ -157,7 +157,7 @@ def write_outputs(results: Results, out_dir: str | os.PathLike[str]) -> list[Pat
     written: list[Path] = []
     facts = {
         "scenario": results.scenario.label,
-        "scenario_name": results.scenario.name,
+        "scenario_origin": results.scenario.origin,
         "overrides": _overrides(results),
         "seed": results.seed,
         "path_range": list(results.path_range),

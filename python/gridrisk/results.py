@@ -676,7 +676,15 @@ class Results:
         return df
 
     def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write these results to one file; :func:`gridrisk.load` reads them back exactly."""
+        """Write these results to one file; :func:`gridrisk.load` reads them back exactly.
+
+        The file is written atomically and gets the permissions of the user's umask.
+
+        Raises
+        ------
+        FileNotFoundError
+            If the folder of ``path`` does not exist (the error names the folder).
+        """
         from gridrisk.io import save
 
         return save(self, path)

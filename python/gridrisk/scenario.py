@@ -370,6 +370,11 @@ class Scenario:
         return out
 
     @property
+    def origin(self) -> str:
+        """The origin's name: the preset name, or ``meta.name`` of the file or dict first loaded."""
+        return self._origin[0]
+
+    @property
     def label(self) -> str:
         """The origin's name and the number of overrides, e.g. ``"pakistan-2000mw + 2 overrides"``.
 

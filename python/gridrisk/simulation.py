@@ -67,7 +67,7 @@ def simulate(
     """Simulate Monte Carlo paths of every driver of a scenario.
 
     The GIL is released while paths run; Ctrl-C stops the run within a fraction of a second
-    and raises :class:`KeyboardInterrupt`.
+    (the workers check for it before every path) and raises :class:`KeyboardInterrupt`.
 
     Parameters
     ----------
@@ -97,7 +97,11 @@ def simulate(
         interactive session; ``False`` never; ``True`` whenever tqdm is installed; a callable
         receives ``(paths_done, paths_total)`` about every 50 ms.
     keep_paths_max_gib : float
-        Memory cap for ``keep_paths``, GiB (default 2).
+        Memory cap for ``keep_paths``, GiB (default 2). Besides the kept values, each worker
+        thread holds a batch of paths waiting to enter its quantile sketches; all batches together
+        are capped at 256 MiB (fewer paths a batch with many threads or long horizons), plus each
+        worker's own sketches (a few to a few tens of MB). A request that cannot be allocated
+        raises ``MemoryError``.
     antithetic : bool
         Antithetic variates: paths come in pairs (2k, 2k + 1), the second with every standard
         normal shock negated (jump counts and Student-t mixing shared). Each path keeps its exact
