@@ -509,6 +509,9 @@ impl Scenario {
         let mut root = Table::root(doc, &issues);
         let sc = read(&mut root);
         root.finish();
+        // The matrix is checked whenever it was read whole, so that its problems are reported
+        // together with every other field's, not only once the rest is valid.
+        check_correlation(&sc.correlation.matrix, &issues);
         if issues.is_empty() {
             check_relations(&sc, &issues);
         }
@@ -866,11 +869,15 @@ fn read(root: &mut Table<'_, '_>) -> Scenario {
     }
 }
 
-/// Checks between fields, run once every field is individually valid.
+/// The correlation matrix: unit diagonal, symmetric, positive semi-definite. Skipped when the
+/// matrix was not read whole (its shape or an entry already has a problem of its own).
 #[allow(clippy::needless_range_loop)] // (i, j) are also the indices named in the messages
-fn check_relations(sc: &Scenario, issues: &Issues) {
-    let m = &sc.correlation.matrix;
+fn check_correlation(m: &[Vec<f64>], issues: &Issues) {
     let n = N_FACTORS;
+    if m.len() != n || m.iter().any(|r| r.len() != n || r.iter().any(|x| !x.is_finite())) {
+        return;
+    }
+    let before = issues.len();
     for i in 0..n {
         if (m[i][i] - 1.0).abs() > 1e-12 {
             issues.push(
@@ -892,7 +899,7 @@ fn check_relations(sc: &Scenario, issues: &Issues) {
             }
         }
     }
-    if issues.is_empty() {
+    if issues.len() == before {
         let min_eig = correlation::min_eigenvalue(m);
         if min_eig < -1e-10 {
             issues.push(
@@ -902,6 +909,10 @@ fn check_relations(sc: &Scenario, issues: &Issues) {
             );
         }
     }
+}
+
+/// Checks between fields, run once every field is individually valid.
+fn check_relations(sc: &Scenario, issues: &Issues) {
     check_block_schedule(sc, issues);
     let total_mw: f64 = sc.fleet.iter().map(|c| f64::from(c.units) * c.unit_mw).sum();
     if total_mw > 2.0e6 {
@@ -1050,6 +1061,34 @@ mod tests {
         let p = problems(|d| set(d, "grid", "curtailment_priority", toml::Value::Integer(1)));
         assert_eq!(p.len(), 1);
         assert!(p[0].message.contains("list of strings"));
+    }
+
+    #[test]
+    fn matrix_problems_are_reported_with_every_other_problem() {
+        let p = problems(|d| {
+            set(d, "bitcoin", "vol_annual", toml::Value::Float(-1.0));
+            let m = d["correlation"]["matrix"].as_array_mut().expect("rows");
+            // Symmetric, unit diagonal, but not positive semi-definite: rho(0,1) = rho(0,2) = 0.9,
+            // rho(1,2) = -0.9.
+            let row = |i: usize, vals: &[(usize, f64)]| {
+                let mut r: Vec<toml::Value> = (0..N_FACTORS)
+                    .map(|j| toml::Value::Float(if i == j { 1.0 } else { 0.0 }))
+                    .collect();
+                for &(j, v) in vals {
+                    r[j] = toml::Value::Float(v);
+                }
+                toml::Value::Array(r)
+            };
+            for i in 0..N_FACTORS {
+                m[i] = row(i, &[]);
+            }
+            m[0] = row(0, &[(1, 0.9), (2, 0.9)]);
+            m[1] = row(1, &[(0, 0.9), (2, -0.9)]);
+            m[2] = row(2, &[(0, 0.9), (1, -0.9)]);
+        });
+        let fields: Vec<&str> = p.iter().map(|i| i.field.as_str()).collect();
+        assert!(fields.contains(&"bitcoin.vol_annual"), "{fields:?}");
+        assert!(fields.contains(&"correlation.matrix"), "{fields:?}");
     }
 
     #[test]

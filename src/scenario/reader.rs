@@ -30,6 +30,11 @@ impl Issues {
         self.0.borrow().is_empty()
     }
 
+    /// Number of problems so far.
+    pub fn len(&self) -> usize {
+        self.0.borrow().len()
+    }
+
     /// The problems, in the order found.
     pub fn into_vec(self) -> Vec<Issue> {
         self.0.into_inner()
