@@ -291,3 +291,12 @@ def test_scenario_error_keeps_its_notes_when_pickled() -> None:
     assert back.errors == e.errors
     assert back.__notes__ == ["in scenario file x.toml"]
     assert str(back) == "bad"
+
+
+def test_results_say_their_scenario_was_modified(short: gr.Scenario) -> None:
+    res = gr.simulate(short.replace({"bitcoin.vol_annual": 0.8}), paths=300, seed=1, progress=False)
+    # `short` itself overrides the horizon of the preset: two overrides in all.
+    assert "'pakistan-2000mw + 2 overrides'" in repr(res)
+    page = res._repr_html_()
+    assert "bitcoin.vol_annual" in page
+    assert "simulation.horizon_months" in page

@@ -734,6 +734,12 @@ class Results:
             f"<p><b>gridrisk results</b>: {html.escape(self.scenario.label)}, {self.paths:_} paths, "
             f"seed {self.seed}</p>"
         )
+        if self.scenario.overrides:
+            items = "".join(
+                f"<li><code>{html.escape(field)}</code>: {html.escape(repr(old))} &rarr; {html.escape(repr(new))}</li>"
+                for field, old, new in self.scenario.overrides
+            )
+            head += f"<p>Overrides of {html.escape(self.scenario.origin)}:</p><ul>{items}</ul>"
         try:
             table: str = self.summary().to_html(float_format=lambda x: f"{x:,.4g}")
             return head + table
