@@ -2,7 +2,7 @@
 //! decisions, the power system with those loads, and the state's accounts.
 
 use crate::calendar::MonthInfo;
-use crate::drivers::{self, Drivers};
+use crate::drivers::{self, DriverMonth, Drivers};
 use crate::grid::{self, Grid, MonthTotals};
 use crate::loads::{self, datacenters, mining};
 use crate::metrics::{Metric, N_METRICS, get, output_index, put};
@@ -121,7 +121,8 @@ impl Model {
             let plan = self.decide(t, out, scratch, &mut prev_marginal);
             let loads = plan.loads;
             let (mining_gen, dc_gen) = (self.gross_up(loads.mining_mw), self.gross_up(loads.datacenter_mw));
-            let totals = self.grid.month_totals(t, out, &mut scratch.grid, mining_gen, dc_gen);
+            let d = DriverMonth::read(out, tm, t);
+            let totals = self.grid.month_totals(t, &d, &mut scratch.grid, mining_gen, dc_gen);
             prev_marginal = Some(totals.marginal_pkr_per_mwh());
             self.grid.put_metrics(out, t, &totals);
             if phase == Phase::Grid {
@@ -156,7 +157,7 @@ impl Model {
         let marginal = if needs_marginal {
             *prev_marginal.get_or_insert_with(|| {
                 self.grid
-                    .month_totals(t, buf, &mut scratch.grid, 0.0, 0.0)
+                    .month_totals(t, &DriverMonth::read(buf, tm, t), &mut scratch.grid, 0.0, 0.0)
                     .marginal_pkr_per_mwh()
             })
         } else {

@@ -320,7 +320,7 @@ fn explain_month<'py>(
         let loads = model.loads(month, &buf);
         let (rows, order) = model.grid.explain(
             month,
-            &buf,
+            &crate::drivers::DriverMonth::read(&buf, model.months(), month),
             model.gross_up(loads.mining_mw),
             model.gross_up(loads.datacenter_mw),
         );

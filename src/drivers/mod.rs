@@ -50,6 +50,50 @@ pub struct Drivers {
     hydro: Ar1,
 }
 
+/// The drivers' values in one month of one path: what the month's mechanisms (the loads'
+/// decisions, dispatch, the accounts) read, so that each shows its inputs in its signature
+/// rather than reading the path buffer by metric index.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct DriverMonth {
+    /// Monthly average grid load of the existing consumers, MW.
+    pub load_mw: f64,
+    /// Brent, USD/bbl.
+    pub oil_usd_per_bbl: f64,
+    /// LNG, USD/MMBtu.
+    pub lng_usd_per_mmbtu: f64,
+    /// Imported coal, USD/t.
+    pub coal_usd_per_t: f64,
+    /// Exchange rate, PKR per USD.
+    pub fx_pkr_per_usd: f64,
+    /// Bitcoin price, USD.
+    pub bitcoin_usd: f64,
+    /// Transaction fees, BTC per block.
+    pub fees_btc_per_block: f64,
+    /// Network hashrate, EH/s.
+    pub hashrate_ehs: f64,
+    /// Hydro availability factor (mean one).
+    pub hydro_availability: f64,
+}
+
+impl DriverMonth {
+    /// Month `t` of a path buffer of `months` months filled by [`Drivers::simulate`].
+    #[must_use]
+    pub fn read(buf: &[f64], months: usize, t: usize) -> Self {
+        let get = |m: Metric| crate::metrics::get(buf, months, m, t);
+        Self {
+            load_mw: get(Metric::LoadMw),
+            oil_usd_per_bbl: get(Metric::OilUsdPerBbl),
+            lng_usd_per_mmbtu: get(Metric::LngUsdPerMmbtu),
+            coal_usd_per_t: get(Metric::CoalUsdPerT),
+            fx_pkr_per_usd: get(Metric::FxPkrPerUsd),
+            bitcoin_usd: get(Metric::BitcoinPriceUsd),
+            fees_btc_per_block: get(Metric::FeesBtcPerBlock),
+            hashrate_ehs: get(Metric::HashrateEhs),
+            hydro_availability: get(Metric::HydroAvailability),
+        }
+    }
+}
+
 /// Per-path working memory, reused across the paths a worker simulates.
 #[derive(Debug, Clone, Default)]
 pub struct Scratch {

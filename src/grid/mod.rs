@@ -12,7 +12,8 @@ pub mod dispatch;
 pub mod outage;
 
 use crate::calendar::MonthInfo;
-use crate::metrics::{Metric, get, put};
+use crate::drivers::DriverMonth;
+use crate::metrics::{Metric, put};
 use crate::scenario::Scenario;
 pub use blocks::Block;
 use dispatch::Slice;
@@ -202,18 +203,18 @@ impl Grid {
         self.tables.len()
     }
 
-    /// Totals of month `t` of one path (drivers read from `buf`) with the new loads drawing
-    /// `mining_mw` and `datacenter_mw` at the generation side in every block.
+    /// Totals of month `t` of one path, with drivers `d`, the new loads drawing `mining_mw` and
+    /// `datacenter_mw` at the generation side in every block.
     pub fn month_totals(
         &self,
         t: usize,
-        buf: &[f64],
+        d: &DriverMonth,
         s: &mut Scratch,
         mining_mw: f64,
         datacenter_mw: f64,
     ) -> MonthTotals {
         let mut m = MonthTotals::default();
-        self.month(t, buf, s, mining_mw, datacenter_mw, |_, r| m.add(r));
+        self.month(t, d, s, mining_mw, datacenter_mw, |_, r| m.add(r));
         m
     }
 
@@ -246,10 +247,10 @@ impl Grid {
     /// Every block of month `t` of one path, in detail, with the month's merit order of the
     /// classes in service (class index, variable cost in PKR/MWh).
     #[must_use]
-    pub fn explain(&self, t: usize, buf: &[f64], mining_mw: f64, datacenter_mw: f64) -> MonthExplanation {
+    pub fn explain(&self, t: usize, d: &DriverMonth, mining_mw: f64, datacenter_mw: f64) -> MonthExplanation {
         let mut s = Scratch::default();
         let mut rows = Vec::with_capacity(self.blocks[t].len());
-        self.month(t, buf, &mut s, mining_mw, datacenter_mw, |b, r| rows.push((*b, r)));
+        self.month(t, d, &mut s, mining_mw, datacenter_mw, |b, r| rows.push((*b, r)));
         let order = s
             .order
             .iter()
@@ -264,25 +265,24 @@ impl Grid {
     fn month(
         &self,
         t: usize,
-        buf: &[f64],
+        d: &DriverMonth,
         s: &mut Scratch,
         mining_mw: f64,
         datacenter_mw: f64,
         mut visit: impl FnMut(&Block, BlockResult),
     ) {
-        let tm = self.months;
         let n = self.classes.len();
         if s.order.len() != n {
             s.order = (0..n).collect();
             s.must_run = self.classes.iter().map(|c| c.must_run).collect();
         }
-        let fx = get(buf, tm, Metric::FxPkrPerUsd, t);
-        let load_avg = get(buf, tm, Metric::LoadMw, t);
-        let hydro_avail = get(buf, tm, Metric::HydroAvailability, t);
+        let fx = d.fx_pkr_per_usd;
+        let load_avg = d.load_mw;
+        let hydro_avail = d.hydro_availability;
         let fuel_usd = [
-            get(buf, tm, Metric::OilUsdPerBbl, t) / self.oil_mmbtu_per_bbl,
-            get(buf, tm, Metric::LngUsdPerMmbtu, t),
-            get(buf, tm, Metric::CoalUsdPerT, t) / self.coal_mmbtu_per_t,
+            d.oil_usd_per_bbl / self.oil_mmbtu_per_bbl,
+            d.lng_usd_per_mmbtu,
+            d.coal_usd_per_t / self.coal_mmbtu_per_t,
         ];
         s.costs.clear();
         s.costs.extend(self.classes.iter().map(|c| {
