@@ -258,7 +258,7 @@ impl Sketch {
             return (f64::NAN, f64::NAN);
         }
         let (mut m1, mut m2) = (0.0, 0.0);
-        for (v, c) in self.ascending().filter(|&(v, _)| v > x) {
+        for (v, c) in self.ascending().skip_while(|&(v, _)| v <= x) {
             let d = v - x;
             m1 += d * c as f64;
             m2 += d * d * c as f64;
