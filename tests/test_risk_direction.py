@@ -111,3 +111,18 @@ def test_exceedance_curve_is_drawn_on_the_adverse_tail(kept: gr.Results) -> None
             plot.histogram(kept, "npv_pk")
     finally:
         plt.close("all")
+
+
+def test_worst_fiscal_year_is_the_lowest_complete_year_on_every_path(preset: gr.Scenario) -> None:
+    # 40 months from April 2026: FY2027, FY2028 and FY2029 complete (months 3-38), then a partial
+    # July 2029 that must never stand in for a year.
+    sc = preset.replace({"simulation.horizon_months": 40})
+    res = gr.simulate(sc, paths=1_000, seed=5, keep_paths=True, progress=False)
+    assert res.fiscal_years == ["FY2027", "FY2028", "FY2029"]
+    flow = res.path_array("fiscal.net_flow_pkr")
+    years = np.stack([flow[:, 3 + 12 * k : 15 + 12 * k].sum(axis=1) for k in range(3)], axis=1)
+    worst = res.path_output("worst_fiscal_year_net_flow_pkr")
+    np.testing.assert_allclose(worst, years.min(axis=1), rtol=1e-12)
+    # Every year is the worst on some path: the minimum is really taken over the years.
+    assert set(np.argmin(years, axis=1)) == {0, 1, 2}
+    assert res.risk().iloc[1]["value"] == np.mean(years.min(axis=1) < 0)

@@ -62,7 +62,10 @@ def fan_chart(results: Results, metric: str, *, bands: Sequence[float] = (0.05, 
 def _output(results: Results, output: str) -> int:
     from gridrisk._validate import choice
 
-    return results.outputs.index(choice("output", output, results.outputs))
+    name = choice("output", output, results.outputs)
+    if name in results._undefined():
+        raise ArgumentError(f"{name} is undefined for this horizon (see Results.fiscal_years): nothing to plot")
+    return results.outputs.index(name)
 
 
 def histogram(results: Results, output: str = "npv_pkr", *, bins: int = 60, ax: Any = None) -> Any:
@@ -159,10 +162,16 @@ def frontier(sweep: Sweep, *, ax: Any = None) -> Any:
     ax = _axes(ax)
     t = sweep.table
     ax.errorbar(
-        t["cvar95"], t["npv_mean"], yerr=1.96 * t["npv_se"], fmt="o", color="tab:gray", alpha=0.6, label="policies"
+        t["npv_loss_cvar95"],
+        t["npv_mean"],
+        yerr=1.96 * t["npv_se"],
+        fmt="o",
+        color="tab:gray",
+        alpha=0.6,
+        label="policies",
     )
     f = sweep.frontier
-    ax.plot(f["cvar95"], f["npv_mean"], "o-", color="tab:red", label="frontier")
+    ax.plot(f["npv_loss_cvar95"], f["npv_mean"], "o-", color="tab:red", label="frontier")
     ax.set_xlabel("CVaR 95 % of the NPV loss (PKR)")
     ax.set_ylabel("expected NPV (PKR)")
     ax.legend(frameon=False)

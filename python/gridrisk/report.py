@@ -17,6 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from gridrisk._files import atomic_write
 from gridrisk.results import Results
 
@@ -83,9 +85,9 @@ def _plots(results: Results) -> dict[str, bytes]:
 
 
 def _overrides(results: Results) -> list[dict[str, Any]]:
-    """The scenario's overrides of its preset or file, JSON-safe."""
+    """The scenario's overrides of its origin (preset, file or dict), JSON-safe."""
     return [
-        {"field": field, "preset_value": _json_value(old), "value": _json_value(new)}
+        {"field": field, "origin_value": _json_value(old), "value": _json_value(new)}
         for field, old, new in results.scenario.overrides
     ]
 
@@ -111,13 +113,25 @@ def _overrides_html(results: Results) -> str:
     )
     return (
         f"<h2>Overrides of {html.escape(results.scenario.origin)}</h2><table><tr><th>field</th>"
-        f"<th>preset value</th><th>value in this run</th></tr>{cells}</table>"
+        f"<th>value in {html.escape(results.scenario.origin)}</th><th>value in this run</th></tr>{cells}</table>"
     )
 
 
-def html_report(results: Results) -> str:
-    """A self-contained HTML page: run facts, risk, summary, adequacy and plots (embedded)."""
-    plots = _plots(results)
+def html_report(
+    results: Results,
+    *,
+    risk: pd.DataFrame | None = None,
+    summary: pd.DataFrame | None = None,
+    plots: dict[str, bytes] | None = None,
+) -> str:
+    """A self-contained HTML page: run facts, risk, summary, adequacy and plots (embedded).
+
+    ``risk``, ``summary`` and ``plots`` are computed from ``results`` unless given (a caller that
+    already has them passes them in rather than computing them twice).
+    """
+    risk = results.risk() if risk is None else risk
+    summary = results.summary() if summary is None else summary
+    plots = _plots(results) if plots is None else plots
     fmt = {"float_format": lambda x: f"{x:,.4g}"}
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'><title>gridrisk report</title>",
@@ -128,9 +142,9 @@ def html_report(results: Results) -> str:
         f"<p>{html.escape(repr(results))}</p>",
         _overrides_html(results),
         "<h2>Fiscal risk (NPV loss = minus the NPV; circular debt on its high tail)</h2>",
-        results.risk().to_html(**fmt),
+        risk.to_html(**fmt),
         "<h2>Per-path outputs</h2>",
-        results.summary().to_html(**fmt),
+        summary.to_html(**fmt),
         "<h2>Reliability</h2>",
         results.adequacy().to_html(**fmt),
         "<h2>Plots</h2>",
@@ -155,6 +169,7 @@ def write_outputs(results: Results, out_dir: str | os.PathLike[str]) -> list[Pat
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
+    risk, summary, plots = results.risk(), results.summary(), _plots(results)
     facts = {
         "scenario": results.scenario.label,
         "scenario_origin": results.scenario.origin,
@@ -164,12 +179,11 @@ def write_outputs(results: Results, out_dir: str | os.PathLike[str]) -> list[Pat
         "gridrisk_version": results.version,
         "wall_time_s": results.wall_time_s,
         "risk": {
-            k: {c: (_json_safe(v) if isinstance(v, float) else v) for c, v in row.items()}
-            for k, row in results.risk().iterrows()
+            k: {c: (_json_safe(v) if isinstance(v, float) else v) for c, v in row.items()} for k, row in risk.iterrows()
         },
         "summary": {
             k: {c: (_json_safe(v) if isinstance(v, float) else v) for c, v in row.items()}
-            for k, row in results.summary().iterrows()
+            for k, row in summary.iterrows()
         },
     }
     written.append(atomic_write(out / "summary.json", json.dumps(facts, indent=2)))
@@ -188,7 +202,7 @@ def write_outputs(results: Results, out_dir: str | os.PathLike[str]) -> list[Pat
     for metric in MAIN_FLOWS:
         fan = results.fan(metric, quantiles=(0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99))
         written.append(atomic_write(out / f"fan_{metric}.csv", fan.to_csv()))
-    for name, png in _plots(results).items():
+    for name, png in plots.items():
         written.append(atomic_write(out / f"{name}.png", png))
-    written.append(atomic_write(out / "report.html", html_report(results)))
+    written.append(atomic_write(out / "report.html", html_report(results, risk=risk, summary=summary, plots=plots)))
     return written

@@ -239,7 +239,7 @@ def _table(
     qv = quantiles(bands)
     rows = {}
     for i, name in enumerate(names):
-        sd = math.sqrt(float(var[i])) if n > 1 and float(var[i]) >= 0 else (0.0 if n > 1 else math.nan)
+        sd = math.sqrt(max(float(var[i]), 0.0)) if n > 1 else math.nan
         row: dict[str, Any] = {"mean": float(mean[i]), "se": _se(sd, n), "sd": sd}
         for k, q in enumerate(probs):
             lo, mid, hi = qv[i, 3 * k : 3 * k + 3]
@@ -457,12 +457,15 @@ class Results:
         n = int(self.stats.months)
         if isinstance(month, str):
             try:
-                t = int(self.months.get_loc(pd.Period(month, freq="M")))
-            except (KeyError, ValueError):
+                period = pd.Period(month, freq="M")
+            except ValueError:
+                raise ArgumentError(f"month {month!r} is not a month 'YYYY-MM'") from None
+            try:
+                return int(self.months.get_loc(period))
+            except KeyError:
                 raise ArgumentError(
                     f"month {month!r} is not simulated: the run covers {self.months[0]} to {self.months[-1]}"
                 ) from None
-            return t
         if isinstance(month, bool) or not isinstance(month, (int, np.integer)) or not -n <= int(month) < n:
             raise ArgumentError(
                 f"month must be a position in [-{n}, {n - 1}] or a month 'YYYY-MM' "
@@ -483,28 +486,36 @@ class Results:
         """Outputs that are undefined for this horizon (reported as NaN)."""
         return set() if self.fiscal_years else {"worst_fiscal_year_net_flow_pkr"}
 
-    def _adverse_tail(self, i: int, level: float) -> tuple[float, float, float, float]:
-        """``(VaR, its se, CVaR, its se)`` of output ``i`` on its adverse tail, in its own sign.
+    def _adverse_tails(self, level: float) -> list[tuple[float, float, float, float]]:
+        """``(VaR, its se, CVaR, its se)`` of every output on its adverse tail, in its own sign.
 
         VaR is the quantile beyond which the worst ``1 - level`` of paths lie (the
         ``1 - level`` quantile of a ``"higher"`` output, the ``level`` quantile of a ``"lower"``
-        one); CVaR the mean of those paths, from the sketch's partial moments.
+        one); CVaR the mean of those paths, from the sketch's partial moments. Standard errors
+        are NaN for a single path.
         """
         n = self.paths
         alpha = 1 - level
-        lower_is_worse = OUTPUT_BETTER.get(self.outputs[i], HIGHER) == HIGHER
-        q = alpha if lower_is_worse else level
         half = _Z95 * math.sqrt(alpha * (1 - alpha) / n)
-        lo, x, hi = (float(v) for v in self.stats.output_quantiles([max(q - half, 0.0), q, min(q + half, 1.0)])[i])
-        if lower_is_worse:
-            m1, m2 = self.stats.output_lower_partial_moments(i, x)
-            cvar = x - m1 / alpha
-        else:
-            m1, m2 = self.stats.output_upper_partial_moments(i, x)
-            cvar = x + m1 / alpha
-        var_se = (hi - lo) / (2 * _Z95) + _core.SKETCH_RELATIVE_ACCURACY * abs(x)
-        cvar_se = math.sqrt(max(m2 - m1 * m1, 0.0)) / (alpha * math.sqrt(n)) if n > 1 else math.nan
-        return x, var_se, cvar, cvar_se
+        probs = [max(alpha - half, 0.0), alpha, alpha + half, level - half, level, min(level + half, 1.0)]
+        qv = self.stats.output_quantiles(probs)
+        out = []
+        for i, name in enumerate(self.outputs):
+            lower_is_worse = OUTPUT_BETTER.get(name, HIGHER) == HIGHER
+            lo, x, hi = (float(v) for v in (qv[i, :3] if lower_is_worse else qv[i, 3:]))
+            if lower_is_worse:
+                m1, m2 = self.stats.output_lower_partial_moments(i, x)
+                cvar = x - m1 / alpha
+            else:
+                m1, m2 = self.stats.output_upper_partial_moments(i, x)
+                cvar = x + m1 / alpha
+            if n > 1:
+                var_se = (hi - lo) / (2 * _Z95) + _core.SKETCH_RELATIVE_ACCURACY * abs(x)
+                cvar_se = math.sqrt(max(m2 - m1 * m1, 0.0)) / (alpha * math.sqrt(n))
+            else:
+                var_se = cvar_se = math.nan
+            out.append((x, var_se, cvar, cvar_se))
+        return out
 
     def _p_adverse(self, i: int, threshold: float) -> float:
         """P(output ``i`` is beyond ``threshold`` on its adverse side), exact at a threshold of 0."""
@@ -562,7 +573,7 @@ class Results:
             df["se"] = np.sqrt(np.maximum(pair_var, 0.0) / n_pairs)
         for level in (0.95, 0.99):
             tag = round(level * 100)
-            tails = [self._adverse_tail(i, level) for i in range(len(self.outputs))]
+            tails = self._adverse_tails(level)
             df[f"adverse_var{tag}"] = [t[0] for t in tails]
             df[f"adverse_cvar{tag}"] = [t[2] for t in tails]
         p_adverse = []
@@ -617,13 +628,14 @@ class Results:
             "P(NPV < 0)": prob(self._p_adverse(npv, 0.0)),
             f"P(a fiscal year loses more than {thr:,.0f} PKR)": prob(p_year),
         }
+        tails = {level: self._adverse_tails(level) for level in (0.95, 0.99)}
         for level in (0.95, 0.99):
-            var_, var_se, cvar, cvar_se = self._adverse_tail(npv, level)
+            var_, var_se, cvar, cvar_se = tails[level][npv]
             rows[f"VaR {round(level * 100)} % of the NPV loss"] = {"value": -var_, "se": var_se, "unit": "PKR"}
             rows[f"CVaR {round(level * 100)} % of the NPV loss"] = {"value": -cvar, "se": cvar_se, "unit": "PKR"}
         rows["P(circular debt grows)"] = prob(self._p_adverse(debt, 0.0))
         for level in (0.95, 0.99):
-            var_, var_se, cvar, cvar_se = self._adverse_tail(debt, level)
+            var_, var_se, cvar, cvar_se = tails[level][debt]
             rows[f"VaR {round(level * 100)} % of the circular-debt increase"] = {
                 "value": var_,
                 "se": var_se,
