@@ -4,13 +4,16 @@
 //!
 //! Prints the cost of: building the outage table (once per fleet state); the 24 load blocks of
 //! a month as the model evaluates them (the merit-order head slice by slice over all blocks,
-//! the prepared tail, then the table lookups); one path-month of the drivers alone and of the
-//! whole model; and the whole model with coarser outage-table steps (`grid.capacity_step_mw`),
-//! to show what the table's size costs. Each figure is the median of 9 repetitions after a
+//! the prepared tail, then the table lookups); the month kernel itself (`Grid::month_totals`
+//! on the preset's drivers); one path-month of the drivers alone and of the whole model; and
+//! the whole model with coarser outage-table steps (`grid.capacity_step_mw`), to show what the
+//! table's size costs. Each figure is the median of 9 repetitions after a
 //! warm-up, measured side by side (the step variants interleaved) in one process; quote them
 //! as ratios.
 
 use gridrisk::Scenario;
+use gridrisk::drivers::DriverMonth;
+use gridrisk::grid::Scratch as GridScratch;
 use gridrisk::grid::dispatch::{Slice, SplitStack, head_slice};
 use gridrisk::grid::outage::{OutageTable, UnitClass};
 use gridrisk::metrics::path_len;
@@ -140,6 +143,26 @@ fn main() {
         }
     }
     let full: Vec<f64> = full.into_iter().map(median).collect();
+
+    // The month kernel itself, `Grid::month_totals` on the preset: the drivers of 50 paths,
+    // every month, the new loads at the allocation's full 2,000 MW (1,500 miners, 500 data
+    // centres, at the generation side).
+    let driver_months: Vec<DriverMonth> = (0..50)
+        .flat_map(|p| {
+            models[0].simulate_drivers(&seeds, p, &mut buf, &mut scratch);
+            (0..tm).map(|t| DriverMonth::read(&buf, tm, t)).collect::<Vec<_>>()
+        })
+        .collect();
+    let grid = &models[0].grid;
+    let mut gs = GridScratch::default();
+    let month_kernel = median_ns(driver_months.len() as f64, || {
+        let mut acc = 0.0;
+        for (i, d) in black_box(&driver_months).iter().enumerate() {
+            let m = grid.month_totals(i % tm, d, &mut gs, 1_500.0, 500.0);
+            acc += m.added_cost + m.eue_with;
+        }
+        black_box(acc);
+    });
     println!(
         "gridrisk grid kernel, default preset ({} dispatchable classes, {:.0} MW in the outage table)",
         units.len(),
@@ -147,6 +170,7 @@ fn main() {
     );
     println!("  outage table build (once per fleet state):   {build:>10.0} ns");
     println!("  a month's 24 blocks (dispatch, 4 table levels): {month_of_blocks:>7.0} ns");
+    println!("  Grid::month_totals, preset (one path-month): {month_kernel:>10.0} ns");
     println!("  one path-month, drivers only:                {drivers_only:>10.0} ns");
     println!(
         "  one path-month, whole model:                 {:>10.0} ns  (grid and accounts = {:.0} % of it)",
