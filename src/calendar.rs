@@ -46,6 +46,12 @@ impl YearMonth {
         }
     }
 
+    /// Months from `earlier` to this month (negative if `earlier` comes after it).
+    #[must_use]
+    pub fn months_since(self, earlier: Self) -> i64 {
+        (i64::from(self.year) - i64::from(earlier.year)) * 12 + i64::from(self.month) - i64::from(earlier.month)
+    }
+
     /// Number of days in this month (Gregorian).
     #[must_use]
     pub fn days(self) -> u32 {

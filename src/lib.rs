@@ -8,11 +8,13 @@
 //! - [`calendar`]: months and the Bitcoin block/halving schedule;
 //! - [`drivers`]: the stochastic processes and the simulation of one path;
 //! - [`grid`]: fleet, load blocks, merit-order dispatch and exact adequacy (LOLE, EUE);
-//! - [`loads`]: miners and data centres; [`model`]: drivers, loads, grid and the state's
-//!   accounts, one path at a time; [`metrics`]: its outputs;
+//! - [`loads`]: miners and data centres; [`accounts`]: tariffs, taxes, who pays the gap, the
+//!   reserve; [`model`]: the conductor that runs drivers, loads, grid and accounts month by
+//!   month, one path at a time; [`metrics`]: its outputs;
 //! - [`stats`]: mergeable, order-independent moments and quantile sketches;
 //! - [`engine`]: parallel runs over fixed chunks, cancellation and progress.
 
+pub mod accounts;
 pub mod calendar;
 mod dist;
 pub mod drivers;

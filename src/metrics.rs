@@ -68,10 +68,41 @@ pub enum Metric {
     ReserveValuePkr,
     /// Economic cost of households' extra unserved energy at the value of lost load, PKR.
     HouseholdEueCostPkr,
+    /// The miners' tariff this month (the regime's price of the first MWh), PKR/kWh.
+    MiningTariffPkrPerKwh,
+    /// The data centres' tariff this month, PKR/kWh.
+    DatacenterTariffPkrPerKwh,
+    /// Share of the new loads' energy billed under the incremental package.
+    PackageShare,
+    /// The gap: the new loads' generation cost minus what they paid (collected), PKR.
+    GapPkr,
+    /// The budget's subsidy of the gap, PKR.
+    BudgetSubsidyPkr,
+    /// The part of the gap charged to the other consumers, PKR.
+    ConsumersChargePkr,
+    /// That charge per kWh the other consumers buy, PKR/kWh.
+    ConsumersChargePkrPerKwh,
+    /// Reserve purchases, PKR.
+    ReservePurchasesPkr,
+    /// The miners' part of the net fiscal flow (their collected bills, less their generation
+    /// cost, plus the other consumers' share of their gap, plus their tax), PKR.
+    NetFlowMiningPkr,
+    /// The data centres' part of the net fiscal flow, PKR.
+    NetFlowDatacentersPkr,
+    /// The net fiscal flow in months when the incremental package covers any load, else 0, PKR.
+    NetFlowPackagePkr,
+    /// Net fiscal flow since the start of the fiscal year (July), PKR.
+    NetFlowFytdPkr,
+    /// Circular-debt flow since the start of the fiscal year, PKR.
+    CircularDebtFytdPkr,
+    /// Budget subsidy since the start of the fiscal year, PKR.
+    BudgetSubsidyFytdPkr,
+    /// The other consumers' charge since the start of the fiscal year, PKR.
+    ConsumersChargeFytdPkr,
 }
 
 /// Every metric with its public name, in layout order.
-pub const METRICS: [(Metric, &str); 32] = [
+pub const METRICS: [(Metric, &str); 47] = [
     (Metric::LoadMw, "demand.load_mw"),
     (Metric::OilUsdPerBbl, "fuel.oil_usd_per_bbl"),
     (Metric::LngUsdPerMmbtu, "fuel.lng_usd_per_mmbtu"),
@@ -104,6 +135,21 @@ pub const METRICS: [(Metric, &str); 32] = [
     (Metric::ReserveBtc, "reserve.btc"),
     (Metric::ReserveValuePkr, "reserve.value_pkr"),
     (Metric::HouseholdEueCostPkr, "fiscal.household_eue_cost_pkr"),
+    (Metric::MiningTariffPkrPerKwh, "tariff.mining_pkr_per_kwh"),
+    (Metric::DatacenterTariffPkrPerKwh, "tariff.datacenters_pkr_per_kwh"),
+    (Metric::PackageShare, "tariff.package_share"),
+    (Metric::GapPkr, "fiscal.gap_pkr"),
+    (Metric::BudgetSubsidyPkr, "incidence.budget_pkr"),
+    (Metric::ConsumersChargePkr, "incidence.consumers_pkr"),
+    (Metric::ConsumersChargePkrPerKwh, "incidence.consumers_pkr_per_kwh"),
+    (Metric::ReservePurchasesPkr, "reserve.purchases_pkr"),
+    (Metric::NetFlowMiningPkr, "fiscal.net_flow_mining_pkr"),
+    (Metric::NetFlowDatacentersPkr, "fiscal.net_flow_datacenters_pkr"),
+    (Metric::NetFlowPackagePkr, "fiscal.net_flow_package_pkr"),
+    (Metric::NetFlowFytdPkr, "fiscal.net_flow_fytd_pkr"),
+    (Metric::CircularDebtFytdPkr, "fiscal.circular_debt_fytd_pkr"),
+    (Metric::BudgetSubsidyFytdPkr, "incidence.budget_fytd_pkr"),
+    (Metric::ConsumersChargeFytdPkr, "incidence.consumers_fytd_pkr"),
 ];
 
 /// Number of metrics per path and month.
@@ -146,13 +192,18 @@ mod tests {
             buf[net + t] = if (3..27).contains(&t) { 1.0 } else { -100.0 };
         }
         buf[net + 3] = -5.0; // July 2026, in FY2027
-        summarise(&mut buf, months, &vec![1.0; months], first_july(4));
+        let h = |months: usize, start: u32| Horizon {
+            discount: vec![1.0; months],
+            real_discount: vec![1.0; months],
+            first_july: first_july(start),
+        };
+        summarise(&mut buf, months, &h(months, 4));
         let o = output_index("worst_fiscal_year_net_flow_pkr").unwrap();
         assert_eq!(buf[N_METRICS * months + o], -5.0 + 11.0);
         // No complete fiscal year: zero, reported as undefined by the Python side.
         let months = 11;
         let mut buf = vec![-1.0; path_len(months)];
-        summarise(&mut buf, months, &vec![1.0; months], first_july(7));
+        summarise(&mut buf, months, &h(months, 7));
         assert_eq!(buf[N_METRICS * months + o], 0.0);
     }
 
@@ -181,10 +232,12 @@ pub enum Agg {
     WorstFiscalYear,
     /// Sum discounted to the start (end-of-month flows); the model adds terminal values.
     Discounted,
+    /// Sum deflated to the start's prices and discounted at the real rate.
+    DiscountedReal,
 }
 
 /// Every per-path output: public name, the monthly metric it summarises, and how.
-pub const OUTPUTS: [(&str, Metric, Agg); 20] = [
+pub const OUTPUTS: [(&str, Metric, Agg); 31] = [
     ("npv_pkr", Metric::NetFlowPkr, Agg::Discounted),
     ("net_flow_pkr_per_year", Metric::NetFlowPkr, Agg::PerYear),
     (
@@ -217,6 +270,17 @@ pub const OUTPUTS: [(&str, Metric, Agg); 20] = [
         Metric::HouseholdEueCostPkr,
         Agg::PerYear,
     ),
+    ("npv_real_pkr", Metric::NetFlowPkr, Agg::DiscountedReal),
+    ("budget_subsidy_pkr", Metric::BudgetSubsidyPkr, Agg::Total),
+    ("consumers_charge_pkr", Metric::ConsumersChargePkr, Agg::Total),
+    ("npv_tariff_revenue_pkr", Metric::TariffRevenuePkr, Agg::Discounted),
+    ("npv_generation_cost_pkr", Metric::AddedCostPkr, Agg::Discounted),
+    ("npv_consumers_charge_pkr", Metric::ConsumersChargePkr, Agg::Discounted),
+    ("npv_tax_pkr", Metric::TaxPkr, Agg::Discounted),
+    ("npv_reserve_pkr", Metric::ReservePurchasesPkr, Agg::Discounted),
+    ("npv_mining_pkr", Metric::NetFlowMiningPkr, Agg::Discounted),
+    ("npv_datacenters_pkr", Metric::NetFlowDatacentersPkr, Agg::Discounted),
+    ("npv_package_period_pkr", Metric::NetFlowPackagePkr, Agg::Discounted),
 ];
 
 /// Number of per-path outputs.
@@ -235,10 +299,22 @@ pub fn first_july(start_month: u32) -> usize {
     ((19 - start_month) % 12) as usize
 }
 
-/// Fills the outputs (after the metrics) of a path buffer from its monthly metrics;
-/// `discount` holds the discount factor of each month and `first_july` the index of the first
-/// July (see [`first_july`]).
-pub fn summarise(buf: &mut [f64], months: usize, discount: &[f64], first_july: usize) {
+/// How a path's monthly flows are discounted: each month's nominal discount factor, its real
+/// one (deflated to the start's prices and discounted at the real rate), and the index of the
+/// first July (see [`first_july`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Horizon {
+    /// Nominal discount factor of each month's flow (end of month).
+    pub discount: Vec<f64>,
+    /// Real discount factor times the price level's deflator of each month.
+    pub real_discount: Vec<f64>,
+    /// Index of the first July.
+    pub first_july: usize,
+}
+
+/// Fills the outputs (after the metrics) of a path buffer from its monthly metrics.
+pub fn summarise(buf: &mut [f64], months: usize, h: &Horizon) {
+    let (discount, first_july) = (&h.discount, h.first_july);
     let years = months as f64 / 12.0;
     let base = N_METRICS * months;
     for (o, &(_, m, agg)) in OUTPUTS.iter().enumerate() {
@@ -255,6 +331,7 @@ pub fn summarise(buf: &mut [f64], months: usize, discount: &[f64], first_july: u
                 if worst.is_finite() { worst } else { 0.0 }
             }
             Agg::Discounted => x.iter().zip(discount).map(|(v, d)| v * d).sum(),
+            Agg::DiscountedReal => x.iter().zip(&h.real_discount).map(|(v, d)| v * d).sum(),
         };
         buf[base + o] = v;
     }

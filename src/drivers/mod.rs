@@ -112,7 +112,7 @@ impl Drivers {
             chol: correlation::cholesky_psd(&sc.correlation.matrix),
             demand: demand::Demand::new(&sc.demand, &schedule),
             fuels: fuel::Fuels::new(&sc.fuel),
-            fx: fx::process(&sc.fx),
+            fx: fx::process(&sc.fx, sc.fx_drift_annual()),
             fx0: sc.fx.rate0_pkr_per_usd.ln(),
             bitcoin: bitcoin::Bitcoin::new(&sc.bitcoin),
             btc0: sc.bitcoin.price0_usd.ln(),

@@ -7,7 +7,7 @@
 //! Hashprice, the industry's revenue yardstick, is USD per PH/s per day:
 //! `price * reward * 144 / (H_EH/s * 1000)`; revenue per MWh is `hashprice * 1000 / (24 e)`.
 
-use crate::scenario::{Contract, Mining, Tariff};
+use crate::scenario::{Contract, Mining};
 
 /// Hashprice, USD per PH/s per day, for a price (USD), block reward (subsidy + fees, BTC) and
 /// network hashrate (EH/s).
@@ -44,14 +44,14 @@ pub struct MinerMonth {
 /// fleet's own (`fleet_mw / e` EH/s), which keeps the fleet's share of blocks at most one even
 /// on paths where the network collapses.
 ///
-/// Miners on an `economic` contract run when what they keep of a MWh's BTC (after pool fee,
-/// reserve levy and any revenue share) covers the tariff plus their operating cost; on
-/// `take_or_pay` they always run.
+/// Miners on an `economic` contract run when what they keep of a MWh's BTC (after pool fee and
+/// `deducted_share`, the reserve levy plus any revenue share the tariff takes) covers the tariff
+/// plus their operating cost; on `take_or_pay` they always run.
 #[must_use]
 #[allow(clippy::too_many_arguments)]
 pub fn decide(
     m: &Mining,
-    levy_share: f64,
+    deducted_share: f64,
     t: usize,
     price: f64,
     reward: f64,
@@ -63,12 +63,7 @@ pub fn decide(
     let j_per_th = m.efficiency_j_per_th * (-m.efficiency_improvement_annual * t as f64 / 12.0).exp();
     let hashrate_ehs = hashrate_ehs.max(fleet_mw / j_per_th).max(f64::MIN_POSITIVE);
     let btc = btc_per_mwh(j_per_th, reward, hashrate_ehs);
-    let share = if m.tariff == Tariff::FloorPlusShare {
-        m.revenue_share
-    } else {
-        0.0
-    };
-    let kept_pkr = btc * price * fx * (1.0 - m.pool_fee_share - levy_share - share);
+    let kept_pkr = btc * price * fx * (1.0 - m.pool_fee_share - deducted_share);
     let cost_pkr = tariff_pkr_per_mwh + m.opex_usd_per_mwh * fx;
     let uptime = match m.contract {
         Contract::TakeOrPay => 1.0,

@@ -5,6 +5,7 @@
 //! problem, and only then checks the relations between fields (the correlation matrix).
 
 pub mod reader;
+pub mod tariff;
 pub mod value;
 
 use crate::calendar::YearMonth;
@@ -13,6 +14,7 @@ use crate::error::{GridRiskError, Result};
 use crate::rng::N_FACTORS;
 use reader::{Issues, Range, Table};
 use serde::{Deserialize, Serialize};
+use tariff::{Regime, TariffStep};
 pub use value::Value;
 
 /// Names of the correlated factors, in the order of the correlation matrix's rows.
@@ -59,6 +61,10 @@ pub struct Scenario {
     pub reserve: Reserve,
     /// Collection, losses and discounting of the state's accounts.
     pub fiscal: Fiscal,
+    /// Who pays the gap between the new loads' cost and what they pay.
+    pub incidence: Incidence,
+    /// Prices and output: inflation, the exchange rate's drift, discounting, GDP.
+    pub economy: Economy,
     /// Generating technology classes.
     pub fleet: Vec<TechClass>,
 }
@@ -119,24 +125,6 @@ pub struct CapacityFactors {
     pub solar: Vec<Vec<f64>>,
 }
 
-/// How a new load is charged for its electricity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Tariff {
-    /// A fixed price in rupees per kWh.
-    #[default]
-    FixedPkr,
-    /// A fixed price in US dollars per kWh, paid in rupees at the month's exchange rate.
-    FixedUsd,
-    /// The previous month's system marginal cost times (1 + markup).
-    CostPlus,
-    /// The fixed rupee price as a floor, plus a share of the miners' gross BTC revenue.
-    FloorPlusShare,
-}
-
-/// Tariff names accepted for miners (data centres accept the first three).
-pub const TARIFFS: [&str; 4] = ["fixed_pkr", "fixed_usd", "cost_plus", "floor_plus_share"];
-
 /// Whether miners may switch off when unprofitable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -164,20 +152,12 @@ pub struct Mining {
     pub ramp_months: u32,
     /// `"economic"` or `"take_or_pay"`.
     pub contract: Contract,
-    /// One of [`TARIFFS`].
-    pub tariff: Tariff,
-    /// Fixed tariff (and floor of `floor_plus_share`), PKR/kWh.
-    pub tariff_pkr_per_kwh: f64,
-    /// Fixed dollar tariff, USD/kWh.
-    pub tariff_usd_per_kwh: f64,
-    /// Markup of the cost-plus tariff over marginal cost.
-    pub cost_plus_markup: f64,
-    /// Share of gross BTC revenue paid to the power purchaser (`floor_plus_share`).
-    pub revenue_share: f64,
     /// Profit tax rate.
     pub profit_tax_rate: f64,
     /// Months from the start without profit tax.
     pub tax_holiday_months: u32,
+    /// The tariff: a dated sequence of regimes.
+    pub tariff: Vec<TariffStep>,
 }
 
 /// AI data centres.
@@ -186,20 +166,14 @@ pub struct Mining {
 pub struct Datacenters {
     /// Months to ramp the allocation linearly to full.
     pub ramp_months: u32,
-    /// `"fixed_pkr"`, `"fixed_usd"` or `"cost_plus"`.
-    pub tariff: Tariff,
-    /// Fixed tariff, PKR/kWh.
-    pub tariff_pkr_per_kwh: f64,
-    /// Fixed dollar tariff, USD/kWh.
-    pub tariff_usd_per_kwh: f64,
-    /// Markup of the cost-plus tariff over marginal cost.
-    pub cost_plus_markup: f64,
     /// Taxable profit per MWh consumed, USD.
     pub profit_usd_per_mwh: f64,
     /// Profit tax rate.
     pub profit_tax_rate: f64,
     /// Months from the start without profit tax.
     pub tax_holiday_months: u32,
+    /// The tariff: a dated sequence of regimes.
+    pub tariff: Vec<TariffStep>,
 }
 
 /// The Strategic Bitcoin Reserve.
@@ -222,8 +196,70 @@ pub struct Fiscal {
     pub collection_rate: f64,
     /// Network losses between generation and the new loads.
     pub td_loss_share: f64,
-    /// Nominal annual discount rate of the net present value.
-    pub discount_rate_annual: f64,
+    /// Nominal annual discount rate of the net present value. Absent: the real rate of
+    /// [`Economy`] compounded with inflation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount_rate_annual: Option<f64>,
+}
+
+/// Who pays the gap between the new loads' generation cost and what they pay.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Incidence {
+    /// Share the budget pays as a subsidy (up to its envelope; the rest becomes circular debt).
+    pub budget_share: f64,
+    /// Share charged to the other consumers through their tariffs.
+    pub consumers_share: f64,
+    /// Share left as circular debt. The three shares sum to one.
+    pub circular_debt_share: f64,
+    /// The budget's subsidy envelope for the allocation, PKR a fiscal year (absent: none).
+    #[serde(default = "infinite", skip_serializing_if = "is_infinite")]
+    pub budget_envelope_pkr_per_fiscal_year: f64,
+    /// Electricity sold to the existing consumers per MWh of their load at the generation side
+    /// (one minus the system's transmission and distribution losses): the base of their Rs/kWh.
+    pub base_sales_per_mwh_of_load: f64,
+}
+
+fn infinite() -> f64 {
+    f64::INFINITY
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_infinite(x: &f64) -> bool {
+    x.is_infinite()
+}
+
+/// Prices and output: a deterministic macro path against which money is deflated and scaled.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Economy {
+    /// Pakistan's consumer-price inflation, per year.
+    pub inflation_annual: f64,
+    /// US consumer-price inflation, per year.
+    pub us_inflation_annual: f64,
+    /// Premium of the rupee's log depreciation over the inflation differential, per year.
+    pub fx_risk_premium_annual: f64,
+    /// Real discount rate, per year.
+    pub real_discount_rate_annual: f64,
+    /// Nominal GDP of the fiscal year in which the run starts, PKR.
+    pub gdp_pkr: f64,
+    /// Real GDP growth, per year.
+    pub real_gdp_growth_annual: f64,
+}
+
+impl Economy {
+    /// The drift of the log exchange rate that the inflation differential implies (relative
+    /// purchasing power plus the premium), per year: `ln((1 + pi) / (1 + pi_us)) + premium`.
+    #[must_use]
+    pub fn fx_log_drift_annual(&self) -> f64 {
+        ((1.0 + self.inflation_annual) / (1.0 + self.us_inflation_annual)).ln() + self.fx_risk_premium_annual
+    }
+
+    /// The nominal discount rate: the real rate compounded with inflation.
+    #[must_use]
+    pub fn nominal_discount_rate_annual(&self) -> f64 {
+        (1.0 + self.real_discount_rate_annual) * (1.0 + self.inflation_annual) - 1.0
+    }
 }
 
 /// Grid power allocated to Bitcoin mining and AI data centres.
@@ -349,9 +385,18 @@ pub struct JumpDiffusion {
 pub struct Fx {
     /// Rate in the first month, PKR per USD.
     pub rate0_pkr_per_usd: f64,
-    /// Its jump-diffusion; jumps are devaluations.
-    #[serde(flatten)]
-    pub process: JumpDiffusion,
+    /// Expected depreciation per year, jumps included (`E[rate_t] = rate_0 exp(drift t)`).
+    /// Absent: the inflation differential of [`Economy`] plus its premium.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drift_annual: Option<f64>,
+    /// Diffusion volatility of the log rate, per square-root year.
+    pub vol_annual: f64,
+    /// Expected number of devaluation jumps per year.
+    pub jump_intensity_annual: f64,
+    /// Mean of one jump in the log rate.
+    pub jump_mean: f64,
+    /// Standard deviation of one jump in the log rate.
+    pub jump_sd: f64,
 }
 
 /// Bitcoin price, USD.
@@ -479,8 +524,13 @@ fn read_mean_reverting(t: &mut Table<'_, '_>, hi: f64) -> MeanReverting {
 /// is a unit mistake or meant as zero.
 pub const MIN_JUMP_INTENSITY_ANNUAL: f64 = 1e-9;
 
-fn read_jump_diffusion(t: &mut Table<'_, '_>) -> JumpDiffusion {
-    let drift_annual = t.f64("drift_annual", Range::closed(-1.0, 1.0));
+/// Reads a jump-diffusion; `without_drift` when the drift was read (or derived) elsewhere.
+fn read_jump_diffusion(t: &mut Table<'_, '_>, without_drift: bool) -> JumpDiffusion {
+    let drift_annual = if without_drift {
+        0.0
+    } else {
+        t.f64("drift_annual", Range::closed(-1.0, 1.0))
+    };
     let vol_annual = t.f64("vol_annual", VOL);
     let jump_intensity_annual = t.f64("jump_intensity_annual", Range::closed(0.0, 52.0));
     if jump_intensity_annual > 0.0 && jump_intensity_annual < MIN_JUMP_INTENSITY_ANNUAL {
@@ -562,6 +612,27 @@ impl Scenario {
     pub fn months(&self) -> usize {
         self.simulation.horizon_months as usize
     }
+
+    /// The exchange rate's expected depreciation (the drift of [`crate::drivers::fx`]):
+    /// declared, or the inflation differential plus its premium as the drift of the log rate,
+    /// plus the convexity of the rate's volatility and jumps, `σ²/2 + λ(e^(μ + s²/2) - 1 - μ)`,
+    /// so that the median path depreciates at the differential plus the premium.
+    #[must_use]
+    pub fn fx_drift_annual(&self) -> f64 {
+        self.fx.drift_annual.unwrap_or_else(|| {
+            let f = &self.fx;
+            let jumps = f.jump_intensity_annual * ((f.jump_mean + 0.5 * f.jump_sd * f.jump_sd).exp_m1() - f.jump_mean);
+            self.economy.fx_log_drift_annual() + 0.5 * f.vol_annual * f.vol_annual + jumps
+        })
+    }
+
+    /// The nominal discount rate: declared, or the real rate compounded with inflation.
+    #[must_use]
+    pub fn discount_rate_annual(&self) -> f64 {
+        self.fiscal
+            .discount_rate_annual
+            .unwrap_or_else(|| self.economy.nominal_discount_rate_annual())
+    }
 }
 
 fn line_col(text: &str, byte: usize) -> (usize, usize) {
@@ -623,16 +694,23 @@ fn read(root: &mut Table<'_, '_>) -> Scenario {
     let fuel = Fuels { oil, lng, coal };
 
     let mut t = root.table("fx");
+    let rate0_pkr_per_usd = t.f64("rate0_pkr_per_usd", Range::above(0.0, 1.0e5));
+    let drift_annual = t.opt_f64("drift_annual", Range::closed(-1.0, 1.0));
+    let j = read_jump_diffusion(&mut t, true);
     let fx = Fx {
-        rate0_pkr_per_usd: t.f64("rate0_pkr_per_usd", Range::above(0.0, 1.0e5)),
-        process: read_jump_diffusion(&mut t),
+        rate0_pkr_per_usd,
+        drift_annual,
+        vol_annual: j.vol_annual,
+        jump_intensity_annual: j.jump_intensity_annual,
+        jump_mean: j.jump_mean,
+        jump_sd: j.jump_sd,
     };
     t.finish();
 
     let mut t = root.table("bitcoin");
     let bitcoin = Bitcoin {
         price0_usd: t.f64("price0_usd", Range::above(0.0, 1.0e8)),
-        process: read_jump_diffusion(&mut t),
+        process: read_jump_diffusion(&mut t, false),
         returns: [Returns::Normal, Returns::StudentT][t.choice("returns", &["normal", "student_t"])],
         t_dof: t.f64("t_dof", Range::above(2.0, 1000.0)),
     };
@@ -740,14 +818,6 @@ fn read(root: &mut Table<'_, '_>) -> Scenario {
     };
     t.finish();
 
-    let tariff_of = |i: usize| {
-        [
-            Tariff::FixedPkr,
-            Tariff::FixedUsd,
-            Tariff::CostPlus,
-            Tariff::FloorPlusShare,
-        ][i]
-    };
     let mut t = root.table("mining");
     let mining = Mining {
         efficiency_j_per_th: t.f64("efficiency_j_per_th", Range::above(5.0, 100.0)),
@@ -756,25 +826,18 @@ fn read(root: &mut Table<'_, '_>) -> Scenario {
         opex_usd_per_mwh: t.f64("opex_usd_per_mwh", Range::closed(0.0, 500.0)),
         ramp_months: t.int("ramp_months", 0, 120) as u32,
         contract: [Contract::Economic, Contract::TakeOrPay][t.choice("contract", &["economic", "take_or_pay"])],
-        tariff: tariff_of(t.choice("tariff", &TARIFFS)),
-        tariff_pkr_per_kwh: t.f64("tariff_pkr_per_kwh", Range::closed(0.0, 500.0)),
-        tariff_usd_per_kwh: t.f64("tariff_usd_per_kwh", Range::closed(0.0, 2.0)),
-        cost_plus_markup: t.f64("cost_plus_markup", Range::closed(-0.5, 2.0)),
-        revenue_share: t.f64("revenue_share", Range::closed(0.0, 1.0)),
         profit_tax_rate: t.f64("profit_tax_rate", Range::closed(0.0, 0.6)),
         tax_holiday_months: t.int("tax_holiday_months", 0, 600) as u32,
+        tariff: tariff::read(&mut t, true),
     };
     t.finish();
     let mut t = root.table("datacenters");
     let datacenters = Datacenters {
         ramp_months: t.int("ramp_months", 0, 120) as u32,
-        tariff: tariff_of(t.choice("tariff", &TARIFFS[..3])),
-        tariff_pkr_per_kwh: t.f64("tariff_pkr_per_kwh", Range::closed(0.0, 500.0)),
-        tariff_usd_per_kwh: t.f64("tariff_usd_per_kwh", Range::closed(0.0, 2.0)),
-        cost_plus_markup: t.f64("cost_plus_markup", Range::closed(-0.5, 2.0)),
         profit_usd_per_mwh: t.f64("profit_usd_per_mwh", Range::closed(0.0, 1000.0)),
         profit_tax_rate: t.f64("profit_tax_rate", Range::closed(0.0, 0.6)),
         tax_holiday_months: t.int("tax_holiday_months", 0, 600) as u32,
+        tariff: tariff::read(&mut t, false),
     };
     t.finish();
     let mut t = root.table("reserve");
@@ -788,24 +851,72 @@ fn read(root: &mut Table<'_, '_>) -> Scenario {
     let fiscal = Fiscal {
         collection_rate: t.f64("collection_rate", Range::closed(0.0, 1.0)),
         td_loss_share: t.f64("td_loss_share", Range::closed(0.0, 0.5)),
-        discount_rate_annual: t.f64("discount_rate_annual", Range::closed(-0.05, 0.5)),
+        discount_rate_annual: t.opt_f64("discount_rate_annual", Range::closed(-0.05, 0.5)),
     };
     t.finish();
-    if mining.pool_fee_share
-        + reserve.levy_share
-        + if mining.tariff == Tariff::FloorPlusShare {
-            mining.revenue_share
-        } else {
-            0.0
+    for (table, steps) in [("mining", &mining.tariff), ("datacenters", &datacenters.tariff)] {
+        if let Some(from) = steps.first().and_then(|s| s.from)
+            && from > simulation.start
+        {
+            root.problem(
+                &format!("{table}.tariff[0].from"),
+                format!("'{from}'"),
+                format!(
+                    "the first regime applies from the start ('{}'): leave out its from, or make it no later",
+                    simulation.start
+                ),
+            );
         }
-        > 1.0
-    {
+    }
+    let revenue_share = mining
+        .tariff
+        .iter()
+        .map(|step| match step.regime {
+            Regime::FloorPlusShare { revenue_share, .. } => revenue_share,
+            _ => 0.0,
+        })
+        .fold(0.0, f64::max);
+    if mining.pool_fee_share + reserve.levy_share + revenue_share > 1.0 {
         root.problem(
             "reserve.levy_share",
             format!("{}", reserve.levy_share),
             "pool fee, reserve levy and revenue share together take more than all mined BTC",
         );
     }
+    let mut t = root.table("incidence");
+    let budget_share = t.f64("budget_share", Range::closed(0.0, 1.0));
+    let consumers_share = t.f64("consumers_share", Range::closed(0.0, 1.0));
+    let circular_debt_share = t.f64("circular_debt_share", Range::closed(0.0, 1.0));
+    if t.is_table() && (budget_share + consumers_share + circular_debt_share - 1.0).abs() > 1e-9 {
+        t.problem(
+            "circular_debt_share",
+            format!("{circular_debt_share:?}"),
+            format!(
+                "budget_share + consumers_share + circular_debt_share must be 1, got {}",
+                budget_share + consumers_share + circular_debt_share
+            ),
+        );
+    }
+    let incidence = Incidence {
+        budget_share,
+        consumers_share,
+        circular_debt_share,
+        budget_envelope_pkr_per_fiscal_year: t
+            .opt_f64("budget_envelope_pkr_per_fiscal_year", Range::closed(0.0, 1.0e15))
+            .unwrap_or(f64::INFINITY),
+        base_sales_per_mwh_of_load: t.f64("base_sales_per_mwh_of_load", Range::above(0.0, 1.0)),
+    };
+    t.finish();
+    let mut t = root.table("economy");
+    let economy = Economy {
+        inflation_annual: t.f64("inflation_annual", Range::closed(-0.2, 1.0)),
+        us_inflation_annual: t.f64("us_inflation_annual", Range::closed(-0.2, 1.0)),
+        fx_risk_premium_annual: t.f64("fx_risk_premium_annual", Range::closed(-0.5, 0.5)),
+        real_discount_rate_annual: t.f64("real_discount_rate_annual", Range::closed(-0.05, 0.5)),
+        gdp_pkr: t.f64("gdp_pkr", Range::above(0.0, 1.0e18)),
+        real_gdp_growth_annual: t.f64("real_gdp_growth_annual", Range::closed(-0.2, 0.5)),
+    };
+    t.finish();
 
     let fleet = root.tables("fleet", |t| TechClass {
         name: t.string("name"),
@@ -865,6 +976,8 @@ fn read(root: &mut Table<'_, '_>) -> Scenario {
         datacenters,
         reserve,
         fiscal,
+        incidence,
+        economy,
         fleet,
     }
 }
@@ -1079,8 +1192,8 @@ mod tests {
                 }
                 toml::Value::Array(r)
             };
-            for i in 0..N_FACTORS {
-                m[i] = row(i, &[]);
+            for (i, r) in m.iter_mut().enumerate() {
+                *r = row(i, &[]);
             }
             m[0] = row(0, &[(1, 0.9), (2, 0.9)]);
             m[1] = row(1, &[(0, 0.9), (2, -0.9)]);

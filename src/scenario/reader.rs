@@ -188,6 +188,13 @@ impl<'v, 'i> Table<'v, 'i> {
         }
     }
 
+    /// An optional number in `range` (never recorded as missing).
+    pub fn opt_f64(&mut self, key: &'static str, range: Range) -> Option<f64> {
+        let field = self.field(key);
+        let v = self.optional(key)?;
+        number(self.issues, &field, v, range)
+    }
+
     /// `true` or `false`.
     pub fn bool(&mut self, key: &'static str) -> bool {
         let field = self.field(key);

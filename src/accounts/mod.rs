@@ -1,0 +1,293 @@
+//! The state's accounts of one month: what the new loads are charged ([`tariff`]), the taxes
+//! they pay ([`taxes`]), who pays the gap between their cost and their bills ([`incidence`]),
+//! the Strategic Bitcoin Reserve, and the net fiscal flow with its parts.
+
+pub mod incidence;
+pub mod tariff;
+pub mod taxes;
+
+use crate::calendar::YearMonth;
+use crate::drivers::DriverMonth;
+use crate::grid::MonthTotals;
+use crate::loads::mining::MinerMonth;
+use crate::metrics::{Metric, put};
+use crate::scenario::Scenario;
+use incidence::Envelope;
+use tariff::{Billing, Price, TariffInputs, TariffState};
+
+/// What the accounts carry from month to month on one path.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct PathState {
+    /// The miners' tariff.
+    pub mining_tariff: TariffState,
+    /// The data centres' tariff.
+    pub datacenter_tariff: TariffState,
+    /// The budget's envelope used this fiscal year.
+    envelope: Envelope,
+    /// Reserve holdings, BTC.
+    pub reserve_btc: f64,
+    /// BTC the reserve gained under the policy (levy and purchases).
+    pub policy_btc: f64,
+    /// Fiscal year of the running totals, and the totals: net flow, circular debt, budget,
+    /// the other consumers' charge, PKR.
+    fiscal_year: i32,
+    fytd: [f64; 4],
+    /// Last month's base marginal cost and the new loads' average incremental cost, PKR/MWh.
+    last_marginal: Option<f64>,
+    last_own_average: Option<f64>,
+    /// The first month's base marginal cost, PKR/MWh: the fuel-cost index's base.
+    first_marginal: Option<f64>,
+}
+
+impl PathState {
+    /// A path's state before its first month.
+    #[must_use]
+    pub fn new(sc: &Scenario) -> Self {
+        Self {
+            reserve_btc: sc.reserve.initial_btc,
+            ..Self::default()
+        }
+    }
+
+    /// The tariffs' inputs in month `date`. `marginal_now` gives the base system's marginal
+    /// cost of this month (PKR/MWh), asked for only in the first month, which has no last
+    /// month; the fuel-cost index is 1 in the first month and last month's marginal cost over
+    /// the first month's after it.
+    pub fn tariff_inputs(
+        &mut self,
+        date: YearMonth,
+        d: &DriverMonth,
+        cpi: f64,
+        marginal_now: impl FnOnce() -> f64,
+    ) -> TariffInputs {
+        let (system_marginal, fuel_index) = match (self.last_marginal, self.first_marginal) {
+            (Some(last), Some(first)) if first > 0.0 => (last, last / first),
+            (Some(last), _) => (last, 1.0),
+            (None, _) => (marginal_now(), 1.0),
+        };
+        TariffInputs {
+            date,
+            fx: d.fx_pkr_per_usd,
+            system_marginal,
+            fuel_index,
+            own_average: self.last_own_average.unwrap_or(system_marginal),
+            cpi,
+        }
+    }
+}
+
+/// One load's bill for `mwh` at the meter: `(billed PKR, MWh under the package)`. A capped
+/// package covers what is left of its fiscal-year volume; the rest is billed at the next
+/// regime's price.
+#[must_use]
+pub fn bill(p: &Price, mwh: f64) -> (f64, f64) {
+    let covered = mwh.min(p.covered_mwh);
+    let billed = covered * p.pkr_per_mwh + (mwh - covered) * p.beyond_pkr_per_mwh;
+    (billed, if p.package { covered } else { 0.0 })
+}
+
+/// Average energy price of `mwh` under `p`, PKR/MWh (the first MWh's when `mwh` is zero).
+#[must_use]
+pub fn average_price(p: &Price, mwh: f64) -> f64 {
+    if mwh > 0.0 { bill(p, mwh).0 / mwh } else { p.pkr_per_mwh }
+}
+
+/// What the accounts read about a month once the loads have drawn and the grid has run.
+#[derive(Debug, Clone, Copy)]
+pub struct MonthFacts<'a> {
+    /// Month index and calendar month.
+    pub t: usize,
+    /// The calendar month.
+    pub date: YearMonth,
+    /// The month's drivers.
+    pub d: &'a DriverMonth,
+    /// The grid's totals with the new loads.
+    pub grid: &'a MonthTotals,
+    /// The miners' economics this month.
+    pub miner: &'a MinerMonth,
+    /// The new loads' draw at the meter, MW: miners, data centres.
+    pub draw_mw: (f64, f64),
+    /// Their draw at the generation side, MW.
+    pub generation_mw: (f64, f64),
+    /// The month's prices: miners, data centres.
+    pub prices: (Price, Price),
+}
+
+/// A month's accounts, as written into the path's metrics.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct MonthBook {
+    mining_load_mw: f64,
+    datacenter_load_mw: f64,
+    btc_mined: f64,
+    revenue: f64,
+    tax: f64,
+    tax_expenditure: f64,
+    net: f64,
+    gap: f64,
+    split: incidence::Split,
+    consumers_per_kwh: f64,
+    purchases: f64,
+    net_mining: f64,
+    net_datacenters: f64,
+    package_share: f64,
+    reserve_btc: f64,
+    reserve_value: f64,
+    household_eue_cost: f64,
+    fytd: [f64; 4],
+    tariffs: (f64, f64),
+    hashprice: f64,
+    uptime: f64,
+}
+
+/// Settles month `f.t` of a path: bills, taxes, the gap and who pays it, the reserve. Updates
+/// the path's state (tariffs' reviews and caps, the envelope, the reserve, last month's costs).
+#[must_use]
+pub fn settle(sc: &Scenario, f: &MonthFacts<'_>, st: &mut PathState) -> MonthBook {
+    let (m, dc, fi) = (&sc.mining, &sc.datacenters, &sc.fiscal);
+    let g = f.grid;
+    let (fx, price) = (f.d.fx_pkr_per_usd, f.d.bitcoin_usd);
+    let hours = g.hours;
+    // Energy delivered to the meter: the draw less the share curtailed (grid figures are at
+    // the generation side, `1 - loss` of which reaches the meter).
+    let keep = 1.0 - fi.td_loss_share;
+    let e_mining = (f.draw_mw.0 * hours - g.eue_mining * keep).max(0.0);
+    let e_dc = (f.draw_mw.1 * hours - g.eue_datacenters * keep).max(0.0);
+    let (p_mining, p_dc) = f.prices;
+
+    let btc = e_mining * f.miner.btc_per_mwh;
+    let levy_btc = sc.reserve.levy_share * btc;
+    let (energy_bill_mining, package_mining) = bill(&p_mining, e_mining);
+    let bill_mining = energy_bill_mining + p_mining.revenue_share * btc * price * fx;
+    let (bill_dc, package_dc) = bill(&p_dc, e_dc);
+    let miner_profit = btc * (1.0 - m.pool_fee_share - sc.reserve.levy_share - p_mining.revenue_share) * price * fx
+        - energy_bill_mining
+        - e_mining * m.opex_usd_per_mwh * fx;
+    let dc_profit = dc.profit_usd_per_mwh * e_dc * fx;
+    let (tax_m, exp_m) = taxes::profit_tax(m.profit_tax_rate, m.tax_holiday_months, f.t, miner_profit);
+    let (tax_d, exp_d) = taxes::profit_tax(dc.profit_tax_rate, dc.tax_holiday_months, f.t, dc_profit);
+
+    // The added generation cost is shared by the two loads in proportion to their draw at the
+    // generation side: both sit on the same interval of the merit order.
+    let drawn = f.generation_mw.0 + f.generation_mw.1;
+    let cost_share_mining = if drawn > 0.0 { f.generation_mw.0 / drawn } else { 0.0 };
+    let (cost_mining, cost_dc) = (
+        g.added_cost * cost_share_mining,
+        g.added_cost * (1.0 - cost_share_mining),
+    );
+    let (collected_m, collected_d) = (fi.collection_rate * bill_mining, fi.collection_rate * bill_dc);
+    let revenue = collected_m + collected_d;
+    let gap = g.added_cost - revenue;
+    let fiscal_year = tariff::fiscal_year(f.date);
+    let split = incidence::split(&sc.incidence, gap, fiscal_year, &mut st.envelope);
+    // The other consumers' share of each load's gap follows the load.
+    let (gap_m, gap_d) = (cost_mining - collected_m, cost_dc - collected_d);
+    let consumers = sc.incidence.consumers_share;
+
+    // A price that has collapsed to (numerically) zero buys no more than at a millionth of a
+    // dollar: keeps holdings finite on the extreme paths a 50-year horizon can produce.
+    let bought = if sc.reserve.purchase_usd_per_month > 0.0 {
+        sc.reserve.purchase_usd_per_month / price.max(1e-6)
+    } else {
+        0.0
+    };
+    st.reserve_btc += levy_btc + bought;
+    st.policy_btc += levy_btc + bought;
+    let purchases = sc.reserve.purchase_usd_per_month * fx;
+    let tax = tax_m + tax_d;
+    let net = revenue - g.added_cost + split.consumers + tax - purchases;
+    let net_mining = collected_m - cost_mining + consumers * gap_m + tax_m;
+    let net_datacenters = collected_d - cost_dc + consumers * gap_d + tax_d;
+
+    // The package's reviews see the generation cost and bills of the energy it covered.
+    let package_billing = |covered: f64, energy: f64, cost: f64, p: &Price| Billing {
+        package_mwh: covered,
+        package_cost_pkr: if energy > 0.0 { cost * covered / energy } else { 0.0 },
+        package_revenue_pkr: covered * p.pkr_per_mwh,
+    };
+    st.mining_tariff.settle(
+        &m.tariff,
+        &package_billing(package_mining, e_mining, cost_mining, &p_mining),
+    );
+    st.datacenter_tariff
+        .settle(&dc.tariff, &package_billing(package_dc, e_dc, cost_dc, &p_dc));
+    st.last_marginal = Some(g.marginal_pkr_per_mwh());
+    st.first_marginal.get_or_insert(g.marginal_pkr_per_mwh());
+    st.last_own_average = (drawn > 0.0).then(|| g.added_cost / (drawn * hours));
+
+    if fiscal_year != st.fiscal_year {
+        st.fiscal_year = fiscal_year;
+        st.fytd = [0.0; 4];
+    }
+    for (acc, x) in st
+        .fytd
+        .iter_mut()
+        .zip([net, split.circular_debt, split.budget, split.consumers])
+    {
+        *acc += x;
+    }
+    let base_sales_kwh = f.d.load_mw * hours * sc.incidence.base_sales_per_mwh_of_load * 1000.0;
+    let energy = e_mining + e_dc;
+    MonthBook {
+        mining_load_mw: e_mining / hours,
+        datacenter_load_mw: e_dc / hours,
+        btc_mined: btc,
+        revenue,
+        tax,
+        tax_expenditure: exp_m + exp_d,
+        net,
+        gap,
+        split,
+        consumers_per_kwh: split.consumers / base_sales_kwh,
+        purchases,
+        net_mining,
+        net_datacenters,
+        package_share: if energy > 0.0 {
+            (package_mining + package_dc) / energy
+        } else {
+            0.0
+        },
+        reserve_btc: st.reserve_btc,
+        reserve_value: st.reserve_btc * price * fx,
+        household_eue_cost: (g.eue_households - g.eue_base) * sc.grid.value_of_lost_load_usd_per_mwh * fx,
+        fytd: st.fytd,
+        tariffs: (p_mining.pkr_per_mwh / 1000.0, p_dc.pkr_per_mwh / 1000.0),
+        hashprice: f.miner.hashprice,
+        uptime: f.miner.uptime,
+    }
+}
+
+impl MonthBook {
+    /// Writes the month's load and account metrics into a path buffer of `months` months;
+    /// `package`: whether the incremental package applied to either load this month.
+    pub fn put(&self, out: &mut [f64], months: usize, t: usize, package: bool) {
+        let mut put = |m: Metric, v: f64| put(out, months, m, t, v);
+        put(Metric::HashpriceUsdPerPhDay, self.hashprice);
+        put(Metric::MinerUptime, self.uptime);
+        put(Metric::MiningLoadMw, self.mining_load_mw);
+        put(Metric::BtcMined, self.btc_mined);
+        put(Metric::DatacenterLoadMw, self.datacenter_load_mw);
+        put(Metric::TariffRevenuePkr, self.revenue);
+        put(Metric::TaxPkr, self.tax);
+        put(Metric::TaxExpenditurePkr, self.tax_expenditure);
+        put(Metric::NetFlowPkr, self.net);
+        put(Metric::CircularDebtFlowPkr, self.split.circular_debt);
+        put(Metric::ReserveBtc, self.reserve_btc);
+        put(Metric::ReserveValuePkr, self.reserve_value);
+        put(Metric::HouseholdEueCostPkr, self.household_eue_cost);
+        put(Metric::MiningTariffPkrPerKwh, self.tariffs.0);
+        put(Metric::DatacenterTariffPkrPerKwh, self.tariffs.1);
+        put(Metric::PackageShare, self.package_share);
+        put(Metric::GapPkr, self.gap);
+        put(Metric::BudgetSubsidyPkr, self.split.budget);
+        put(Metric::ConsumersChargePkr, self.split.consumers);
+        put(Metric::ConsumersChargePkrPerKwh, self.consumers_per_kwh);
+        put(Metric::ReservePurchasesPkr, self.purchases);
+        put(Metric::NetFlowMiningPkr, self.net_mining);
+        put(Metric::NetFlowDatacentersPkr, self.net_datacenters);
+        put(Metric::NetFlowPackagePkr, if package { self.net } else { 0.0 });
+        put(Metric::NetFlowFytdPkr, self.fytd[0]);
+        put(Metric::CircularDebtFytdPkr, self.fytd[1]);
+        put(Metric::BudgetSubsidyFytdPkr, self.fytd[2]);
+        put(Metric::ConsumersChargeFytdPkr, self.fytd[3]);
+    }
+}
