@@ -48,7 +48,12 @@ def test_adverse_tail_matches_numpy_on_kept_paths(kept: gr.Results, output: str)
         cvar_exact = worst.mean()
         scale = max(abs(var_exact), np.abs(x).max() * 1e-9, 1e-300)
         assert s[f"adverse_var{level}"] == pytest.approx(var_exact, rel=gr.SKETCH_RELATIVE_ACCURACY, abs=1e-12 * scale)
-        assert s[f"adverse_cvar{level}"] == pytest.approx(cvar_exact, rel=0.01, abs=1e-9 * scale)
+        # Each value enters at its bucket's representative, within 0.2 % of itself: a tail mean
+        # near zero is known to 0.2 % of the tail's magnitude, not of itself.
+        tail_abs = float(np.abs(worst).mean())
+        assert s[f"adverse_cvar{level}"] == pytest.approx(
+            cvar_exact, rel=0.01, abs=2 * gr.SKETCH_RELATIVE_ACCURACY * tail_abs + 1e-9 * scale
+        )
         # The tail is adverse: CVaR is at least as bad as VaR.
         assert sign * s[f"adverse_cvar{level}"] >= sign * s[f"adverse_var{level}"] - 1e-9 * scale
     if output in gr.ADVERSE_FROM_ZERO:
@@ -66,8 +71,9 @@ def test_circular_debt_risk_reads_the_tail_where_debt_grows(kept: gr.Results) ->
     var95 = r.loc["VaR 95 % of the circular-debt increase", "value"]
     assert var95 == s["adverse_var95"] == s["p95"]
     assert var95 > np.median(debt)
+    top = np.sort(debt)[-200:]
     assert r.loc["CVaR 95 % of the circular-debt increase", "value"] == pytest.approx(
-        np.sort(debt)[-200:].mean(), rel=0.01
+        top.mean(), rel=0.01, abs=2 * gr.SKETCH_RELATIVE_ACCURACY * float(np.abs(top).mean())
     )
     assert (r["unit"].isin(["PKR", "probability"])).all()
 

@@ -66,6 +66,21 @@ METRIC_UNITS: dict[str, str] = {
     "reserve.btc": "BTC",
     "reserve.value_pkr": "PKR",
     "fiscal.household_eue_cost_pkr": "PKR",
+    "tariff.mining_pkr_per_kwh": "PKR/kWh",
+    "tariff.datacenters_pkr_per_kwh": "PKR/kWh",
+    "tariff.package_share": "share of energy",
+    "fiscal.gap_pkr": "PKR",
+    "incidence.budget_pkr": "PKR",
+    "incidence.consumers_pkr": "PKR",
+    "incidence.consumers_pkr_per_kwh": "PKR/kWh",
+    "reserve.purchases_pkr": "PKR",
+    "fiscal.net_flow_mining_pkr": "PKR",
+    "fiscal.net_flow_datacenters_pkr": "PKR",
+    "fiscal.net_flow_package_pkr": "PKR",
+    "fiscal.net_flow_fytd_pkr": "PKR",
+    "fiscal.circular_debt_fytd_pkr": "PKR",
+    "incidence.budget_fytd_pkr": "PKR",
+    "incidence.consumers_fytd_pkr": "PKR",
 }
 
 #: Unit of each per-path output (annual averages over the horizon).
@@ -90,6 +105,17 @@ OUTPUT_UNITS: dict[str, str] = {
     "eue_newload_mwh_per_year": "MWh/yr",
     "added_cost_pkr_per_year": "PKR/yr",
     "household_eue_cost_pkr_per_year": "PKR/yr",
+    "npv_real_pkr": "PKR of the first month",
+    "budget_subsidy_pkr": "PKR",
+    "consumers_charge_pkr": "PKR",
+    "npv_tariff_revenue_pkr": "PKR",
+    "npv_generation_cost_pkr": "PKR",
+    "npv_consumers_charge_pkr": "PKR",
+    "npv_tax_pkr": "PKR",
+    "npv_reserve_pkr": "PKR",
+    "npv_mining_pkr": "PKR",
+    "npv_datacenters_pkr": "PKR",
+    "npv_package_period_pkr": "PKR",
 }
 
 HIGHER = "higher"
@@ -122,6 +148,18 @@ OUTPUT_BETTER: dict[str, str] = {
     "eue_newload_mwh_per_year": LOWER,
     "added_cost_pkr_per_year": LOWER,
     "household_eue_cost_pkr_per_year": LOWER,
+    "npv_real_pkr": HIGHER,
+    # What the other consumers and the budget carry is a burden, whoever's accounts it relieves.
+    "budget_subsidy_pkr": LOWER,
+    "consumers_charge_pkr": LOWER,
+    "npv_tariff_revenue_pkr": HIGHER,
+    "npv_generation_cost_pkr": LOWER,
+    "npv_consumers_charge_pkr": LOWER,
+    "npv_tax_pkr": HIGHER,
+    "npv_reserve_pkr": LOWER,
+    "npv_mining_pkr": HIGHER,
+    "npv_datacenters_pkr": HIGHER,
+    "npv_package_period_pkr": HIGHER,
 }
 
 #: Which way is better for each monthly metric, as :data:`OUTPUT_BETTER`. For the drivers it is
@@ -161,6 +199,22 @@ METRIC_BETTER: dict[str, str] = {
     "reserve.btc": HIGHER,
     "reserve.value_pkr": HIGHER,
     "fiscal.household_eue_cost_pkr": LOWER,
+    "tariff.mining_pkr_per_kwh": HIGHER,
+    "tariff.datacenters_pkr_per_kwh": HIGHER,
+    # The package prices below the industrial tariff: more energy under it, less revenue.
+    "tariff.package_share": LOWER,
+    "fiscal.gap_pkr": LOWER,
+    "incidence.budget_pkr": LOWER,
+    "incidence.consumers_pkr": LOWER,
+    "incidence.consumers_pkr_per_kwh": LOWER,
+    "reserve.purchases_pkr": LOWER,
+    "fiscal.net_flow_mining_pkr": HIGHER,
+    "fiscal.net_flow_datacenters_pkr": HIGHER,
+    "fiscal.net_flow_package_pkr": HIGHER,
+    "fiscal.net_flow_fytd_pkr": HIGHER,
+    "fiscal.circular_debt_fytd_pkr": LOWER,
+    "incidence.budget_fytd_pkr": LOWER,
+    "incidence.consumers_fytd_pkr": LOWER,
 }
 
 #: Per-path outputs that are net effects of the allocation, measured from a natural zero (the
@@ -174,6 +228,11 @@ ADVERSE_FROM_ZERO: frozenset[str] = frozenset(
         "circular_debt_change_pkr",
         "eue_households_increase_mwh_per_year",
         "household_eue_cost_pkr_per_year",
+        "npv_real_pkr",
+        "budget_subsidy_pkr",
+        "consumers_charge_pkr",
+        "npv_mining_pkr",
+        "npv_datacenters_pkr",
     }
 )
 
