@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from gridrisk.compare import Sweep
     from gridrisk.results import Results
 
-__all__ = ["exceedance", "fan_chart", "frontier", "histogram", "sobol_bars"]
+__all__ = ["exceedance", "fan_chart", "frontier", "histogram", "sobol_bars", "waterfall"]
 
 
 def _axes(ax: Any) -> Any:
@@ -175,4 +175,31 @@ def frontier(sweep: Sweep, *, ax: Any = None) -> Any:
     ax.set_xlabel("CVaR 95 % of the NPV loss (PKR)")
     ax.set_ylabel("expected NPV (PKR)")
     ax.legend(frameon=False)
+    return ax
+
+
+def waterfall(results: Results, *, by: str = "channel", ax: Any = None) -> Any:
+    """The expected NPV built up from its parts (``Results.decomposition``), PKR bn.
+
+    Each bar starts where the previous one ended; the last bar is the total. Error bars are
+    95 % Monte Carlo intervals where a part has one.
+    """
+    ax = _axes(ax)
+    d = results.decomposition(by=by)
+    parts = d.drop(index="total")
+    bn = 1e9
+    level = 0.0
+    labels = [*parts.index, "total"]
+    for k, (_, row) in enumerate(parts.iterrows()):
+        height = float(row["mean"]) / bn
+        color = "tab:green" if height >= 0 else "tab:red"
+        err = 1.96 * float(row["se"]) / bn if np.isfinite(row["se"]) else None
+        ax.bar(k, height, bottom=level, color=color, yerr=err, capsize=3)
+        level += height
+    total = d.loc["total"]
+    ax.bar(len(parts), float(total["mean"]) / bn, color="tab:blue", yerr=1.96 * float(total["se"]) / bn, capsize=3)
+    ax.axhline(0.0, color="black", lw=0.8)
+    ax.set_xticks(range(len(labels)), labels, rotation=30, ha="right")
+    ax.set_ylabel("expected NPV to the state, PKR bn")
+    ax.set_title(f"Net present value by {by}")
     return ax

@@ -709,6 +709,193 @@ class Results:
         df.index.name = "risk"
         return df
 
+    # -- money in nominal and constant rupees and in % of GDP -------------------------------
+    def _price_level(self, t: np.ndarray | float) -> Any:
+        """Price level at month ``t`` (0 = the first month, price 1): ``(1 + inflation)^(t/12)``."""
+        return (1.0 + float(self.scenario["economy.inflation_annual"])) ** (np.asarray(t, dtype=float) / 12.0)
+
+    def _fiscal_year_months(self) -> list[tuple[str, int]]:
+        """``(label, index of its June)`` of every complete fiscal year (first month: 0).
+
+        A year's first month is then ``june - 11``.
+        """
+        skip = (7 - pd.Period(str(self.scenario["simulation.start"]), freq="M").month) % 12
+        return [(label, skip + 12 * k + 11) for k, label in enumerate(self.fiscal_years)]
+
+    def _base_fiscal_year(self) -> tuple[str, float]:
+        """The fiscal year the run starts in and its average price level (first month = 1)."""
+        first = pd.Period(str(self.scenario["simulation.start"]), freq="M")
+        july = (first.month - 7) % 12  # months since the July that opened the fiscal year
+        label = f"FY{first.year + (1 if first.month >= 7 else 0)}"
+        return label, float(np.mean(self._price_level(np.arange(-july, 12 - july))))
+
+    def _gdp(self, k: int) -> float:
+        """Nominal GDP of the ``k``-th fiscal year after the one the run starts in, PKR."""
+        e = self.scenario["economy"]
+        growth = (1 + float(e["real_gdp_growth_annual"])) * (1 + float(e["inflation_annual"]))
+        return float(e["gdp_pkr"]) * growth**k
+
+    def npv_table(self) -> pd.DataFrame:
+        """The net present value of the allocation to the state in three units.
+
+        Returns
+        -------
+        DataFrame
+            Rows ``nominal`` (PKR, discounted at the nominal rate), ``constant`` (PKR at the
+            average prices of the fiscal year the run starts in: flows deflated month by month
+            and discounted at the real rate) and ``% of GDP`` (the constant-price NPV over that
+            fiscal year's GDP, in per cent); columns ``mean``, ``se``, ``p5``, ``p50``, ``p95``
+            and ``unit``. With zero inflation and the discount rate derived from the real rate,
+            nominal and constant agree.
+        """
+        s = self.summary()
+        cols = ["mean", "se", "p5", "p50", "p95"]
+        label, base_price = self._base_fiscal_year()
+        constant = s.loc["npv_real_pkr", cols].astype(float) * base_price
+        gdp = self._gdp(0)
+        rows = {
+            "nominal": {**s.loc["npv_pkr", cols].astype(float).to_dict(), "unit": "PKR"},
+            "constant": {**constant.to_dict(), "unit": f"PKR at {label} prices"},
+            "% of GDP": {**(constant * 100 / gdp).to_dict(), "unit": f"% of {label} GDP"},
+        }
+        df = pd.DataFrame.from_dict(rows, orient="index")
+        df.index.name = "net present value"
+        return df
+
+    #: The fiscal-year flows of :meth:`fiscal_year_table`: label, fiscal-year-to-date metric.
+    _FY_FLOWS: tuple[tuple[str, str], ...] = (
+        ("net fiscal flow", "fiscal.net_flow_fytd_pkr"),
+        ("budget subsidy", "incidence.budget_fytd_pkr"),
+        ("charge to other consumers", "incidence.consumers_fytd_pkr"),
+        ("circular debt", "fiscal.circular_debt_fytd_pkr"),
+    )
+
+    def fiscal_year_table(self, unit: str = "nominal") -> pd.DataFrame:
+        """Who gains and who pays, by complete fiscal year (July to June).
+
+        Parameters
+        ----------
+        unit : {"nominal", "constant", "pct_gdp"}
+            ``"nominal"``: PKR of the year; ``"constant"``: PKR at the average prices of the
+            fiscal year the run starts in (each year's total divided by its average price
+            level); ``"pct_gdp"``: per cent of the year's nominal GDP.
+
+        Returns
+        -------
+        DataFrame
+            Indexed by (fiscal year, flow), the flows being the net fiscal flow, the budget
+            subsidy, the charge to other consumers and the circular-debt flow of the year (each
+            path's total over the year's twelve months); columns ``mean``, ``se``, ``p5``,
+            ``p50``, ``p95``, ``p_positive`` (the share of paths on which the year's flow is
+            above zero, with ``p_positive_se``: for circular debt, the probability of missing
+            the IMF programme's zero-flow target) and ``unit``. Empty when the horizon holds no
+            complete fiscal year.
+        """
+        unit = choice("unit", unit, ["nominal", "constant", "pct_gdp"])
+        n = self.paths
+        mean, var = self.stats.moments()
+        label0, base_price = self._base_fiscal_year()
+        rows: dict[tuple[str, str], dict[str, Any]] = {}
+        years = self._fiscal_year_months()
+        if not years:
+            return pd.DataFrame(columns=["mean", "se", "p5", "p50", "p95", "p_positive", "p_positive_se", "unit"])
+        qv = self.stats.quantiles([0.05, 0.5, 0.95])
+        first_fy = int(label0[2:])
+        for label, june in years:
+            if unit == "nominal":
+                scale, text = 1.0, "PKR"
+            elif unit == "constant":
+                scale = base_price / float(np.mean(self._price_level(np.arange(june - 11, june + 1))))
+                text = f"PKR at {label0} prices"
+            else:
+                scale, text = 100.0 / self._gdp(int(label[2:]) - first_fy), f"% of {label} GDP"
+            for flow, metric in self._FY_FLOWS:
+                i = self._metric(metric)
+                sd = math.sqrt(max(float(var[i, june]), 0.0)) if n > 1 else math.nan
+                p = 1.0 - float(self.stats.metric_share_at_or_below(i, june, 0.0))
+                rows[(label, flow)] = {
+                    "mean": float(mean[i, june]) * scale,
+                    "se": _se(sd, n) * scale,
+                    "p5": float(qv[i, june, 0]) * scale,
+                    "p50": float(qv[i, june, 1]) * scale,
+                    "p95": float(qv[i, june, 2]) * scale,
+                    "p_positive": p,
+                    "p_positive_se": math.sqrt(p * (1 - p) / n) if n > 1 else math.nan,
+                    "unit": text,
+                }
+        df = pd.DataFrame.from_dict(rows, orient="index")
+        df.index = pd.MultiIndex.from_tuples(df.index, names=["fiscal year", "flow"])
+        return df
+
+    #: The parts of the NPV by channel: (label, output, sign in the NPV).
+    _CHANNELS: tuple[tuple[str, str, float], ...] = (
+        ("tariff revenue collected", "npv_tariff_revenue_pkr", 1.0),
+        ("generation cost of the new loads", "npv_generation_cost_pkr", -1.0),
+        ("charged to other consumers", "npv_consumers_charge_pkr", 1.0),
+        ("profit tax", "npv_tax_pkr", 1.0),
+        ("reserve purchases", "npv_reserve_pkr", -1.0),
+    )
+
+    def decomposition(self, by: str = "channel") -> pd.DataFrame:
+        """The net present value to the state as a sum of parts, each with its Monte Carlo error.
+
+        Parameters
+        ----------
+        by : {"channel", "load", "period"}
+            ``"channel"``: tariff revenue collected, minus the generation cost of the new loads,
+            plus the part of the gap charged to other consumers (relief to the state; negative
+            when the loads pay more than they cost and the other consumers gain), plus profit
+            tax, minus reserve purchases, plus the reserve's value at the horizon;
+            ``"load"``: the miners' and the data centres' parts (each load's collected bills less
+            its share of the generation cost, plus the other consumers' share of its gap, plus its
+            tax), minus reserve purchases, plus the reserve's terminal value; ``"period"``: the
+            months when the incremental package covers a load, and the months after.
+
+        Returns
+        -------
+        DataFrame
+            One row per part and a ``total`` row (the NPV); columns ``mean`` and ``se``
+            (PKR, discounted) and ``unit``. The parts add up to the total on every path (tested
+            on kept paths), so their means add up to the total's.
+        """
+        by = choice("by", by, ["channel", "load", "period"])
+        mean, var = self.stats.output_moments()
+        idx = {name: i for i, name in enumerate(self.outputs)}
+        n = self.paths
+
+        def row(name: str, sign: float) -> dict[str, Any]:
+            i = idx[name]
+            sd = math.sqrt(max(float(var[i]), 0.0)) if n > 1 else math.nan
+            return {"mean": sign * float(mean[i]), "se": _se(sd, n), "unit": "PKR"}
+
+        if by == "channel":
+            parts = {label: row(name, sign) for label, name, sign in self._CHANNELS}
+        elif by == "load":
+            parts = {
+                "miners": row("npv_mining_pkr", 1.0),
+                "data centres": row("npv_datacenters_pkr", 1.0),
+                "reserve purchases": row("npv_reserve_pkr", -1.0),
+            }
+        else:
+            package = row("npv_package_period_pkr", 1.0)
+            total = row("npv_pkr", 1.0)
+            parts = {"while the package applies": package}
+            # The months after are the total less the package months: their error is not the
+            # difference of the two errors, so it is left out rather than misstated.
+            parts["after the package"] = {"mean": total["mean"] - package["mean"], "se": math.nan, "unit": "PKR"}
+            parts["total"] = total
+            df = pd.DataFrame.from_dict(parts, orient="index")
+            df.index.name = "part of the NPV"
+            return df
+        named = sum(p["mean"] for p in parts.values())
+        total = row("npv_pkr", 1.0)
+        if by != "period":
+            parts["reserve value at the horizon"] = {"mean": total["mean"] - named, "se": math.nan, "unit": "PKR"}
+        parts["total"] = total
+        df = pd.DataFrame.from_dict(parts, orient="index")
+        df.index.name = "part of the NPV"
+        return df
+
     def adequacy(self) -> pd.DataFrame:
         """Loss-of-load expectation and unserved energy with and without the allocation.
 
