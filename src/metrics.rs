@@ -99,10 +99,18 @@ pub enum Metric {
     BudgetSubsidyFytdPkr,
     /// The other consumers' charge since the start of the fiscal year, PKR.
     ConsumersChargeFytdPkr,
+    /// Sales tax and electricity duty on the new loads' bills, net of input credit, collected, PKR.
+    SalesTaxPkr,
+    /// Debt-service surcharge collected from the new loads, PKR.
+    SurchargePkr,
+    /// Customs duty forgone on the equipment the new loads brought in, PKR (a tax expenditure).
+    CustomsForgonePkr,
+    /// The reserve's holding gain: last month's holdings times the change in the BTC price, PKR.
+    ReserveRevaluationPkr,
 }
 
 /// Every metric with its public name, in layout order.
-pub const METRICS: [(Metric, &str); 47] = [
+pub const METRICS: [(Metric, &str); 51] = [
     (Metric::LoadMw, "demand.load_mw"),
     (Metric::OilUsdPerBbl, "fuel.oil_usd_per_bbl"),
     (Metric::LngUsdPerMmbtu, "fuel.lng_usd_per_mmbtu"),
@@ -150,6 +158,10 @@ pub const METRICS: [(Metric, &str); 47] = [
     (Metric::CircularDebtFytdPkr, "fiscal.circular_debt_fytd_pkr"),
     (Metric::BudgetSubsidyFytdPkr, "incidence.budget_fytd_pkr"),
     (Metric::ConsumersChargeFytdPkr, "incidence.consumers_fytd_pkr"),
+    (Metric::SalesTaxPkr, "fiscal.sales_tax_pkr"),
+    (Metric::SurchargePkr, "fiscal.surcharge_pkr"),
+    (Metric::CustomsForgonePkr, "fiscal.customs_forgone_pkr"),
+    (Metric::ReserveRevaluationPkr, "reserve.revaluation_pkr"),
 ];
 
 /// Number of metrics per path and month.
@@ -237,7 +249,7 @@ pub enum Agg {
 }
 
 /// Every per-path output: public name, the monthly metric it summarises, and how.
-pub const OUTPUTS: [(&str, Metric, Agg); 31] = [
+pub const OUTPUTS: [(&str, Metric, Agg); 33] = [
     ("npv_pkr", Metric::NetFlowPkr, Agg::Discounted),
     ("net_flow_pkr_per_year", Metric::NetFlowPkr, Agg::PerYear),
     (
@@ -277,6 +289,8 @@ pub const OUTPUTS: [(&str, Metric, Agg); 31] = [
     ("npv_generation_cost_pkr", Metric::AddedCostPkr, Agg::Discounted),
     ("npv_consumers_charge_pkr", Metric::ConsumersChargePkr, Agg::Discounted),
     ("npv_tax_pkr", Metric::TaxPkr, Agg::Discounted),
+    ("npv_sales_tax_pkr", Metric::SalesTaxPkr, Agg::Discounted),
+    ("npv_surcharge_pkr", Metric::SurchargePkr, Agg::Discounted),
     ("npv_reserve_pkr", Metric::ReservePurchasesPkr, Agg::Discounted),
     ("npv_mining_pkr", Metric::NetFlowMiningPkr, Agg::Discounted),
     ("npv_datacenters_pkr", Metric::NetFlowDatacentersPkr, Agg::Discounted),

@@ -9,8 +9,8 @@ use crate::grid::{self, Grid};
 use crate::loads::{self, datacenters, mining};
 use crate::metrics::{Horizon, Metric, N_METRICS, get, output_index};
 use crate::rng::Seeds;
-use crate::scenario::Scenario;
 use crate::scenario::tariff::Regime;
+use crate::scenario::{Disposal, Scenario};
 
 /// Everything needed to simulate paths of one scenario, precomputed once per run.
 #[derive(Debug, Clone)]
@@ -156,6 +156,7 @@ impl Model {
                 grid: &totals,
                 miner: &miner,
                 draw_mw: (draw.mining_mw, draw.datacenter_mw),
+                installed_mw: self.installed_mw(t),
                 generation_mw: generation,
                 prices,
             };
@@ -167,8 +168,12 @@ impl Model {
         }
         let base = N_METRICS * tm;
         crate::metrics::summarise(out, tm, &self.horizon);
-        // The reserve's BTC gained under the policy (levy and purchases) count as an asset at
-        // the horizon, marked to market and discounted; the initial holdings are not the policy's.
+        // Sold at the horizon, the BTC the reserve gained under the policy (levy and purchases)
+        // enter the NPV at the last month's price; held, they are a balance-sheet asset reported
+        // apart (reserve.*). The initial holdings are not the policy's either way.
+        if self.sc.reserve.disposal == Disposal::Hold {
+            return;
+        }
         let last = tm - 1;
         let terminal =
             st.policy_btc * get(out, tm, Metric::BitcoinPriceUsd, last) * get(out, tm, Metric::FxPkrPerUsd, last);
@@ -182,10 +187,12 @@ impl Model {
         let sc = &self.sc;
         let m = &sc.mining;
         let fleet_mw = sc.allocation.mining_mw * loads::ramp(t, m.ramp_months);
-        // Miners weigh the average price of a month at full draw (a capped package prices the
-        // energy beyond its cap at the next regime's rate).
+        // Miners weigh what a month at full draw costs them per MWh: the tariff (a capped
+        // package prices the energy beyond its cap at the next regime's rate), the sales tax they
+        // cannot reclaim and the surcharge.
         let hours = f64::from(self.schedule()[t].days) * 24.0;
-        let tariff = accounts::average_price(price, fleet_mw * hours);
+        let taxes = &sc.taxes;
+        let tariff = accounts::cost_per_mwh(taxes, taxes.mining_input_credit_share, price, fleet_mw * hours);
         let reward = self.schedule()[t].subsidy_btc + d.fees_btc_per_block;
         let miner = mining::decide(
             m,
@@ -214,6 +221,20 @@ impl Model {
             mining_mw: sc.allocation.mining_mw * loads::ramp(t, sc.mining.ramp_months) * uptime,
             datacenter_mw: datacenters::load_mw(&sc.allocation, &sc.datacenters, t),
         }
+    }
+
+    /// Capacity the new loads bring in during month `t` (the ramp's increment), MW: miners,
+    /// data centres (their allocation, not their average draw).
+    fn installed_mw(&self, t: usize) -> (f64, f64) {
+        let a = &self.sc.allocation;
+        let step = |mw: f64, ramp: u32| {
+            let before = if t == 0 { 0.0 } else { loads::ramp(t - 1, ramp) };
+            mw * (loads::ramp(t, ramp) - before)
+        };
+        (
+            step(a.mining_mw, self.sc.mining.ramp_months),
+            step(a.datacenter_mw, self.sc.datacenters.ramp_months),
+        )
     }
 
     /// Generation-side draw of the new loads (grossed up for network losses).

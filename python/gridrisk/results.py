@@ -81,6 +81,10 @@ METRIC_UNITS: dict[str, str] = {
     "fiscal.circular_debt_fytd_pkr": "PKR",
     "incidence.budget_fytd_pkr": "PKR",
     "incidence.consumers_fytd_pkr": "PKR",
+    "fiscal.sales_tax_pkr": "PKR",
+    "fiscal.surcharge_pkr": "PKR",
+    "fiscal.customs_forgone_pkr": "PKR",
+    "reserve.revaluation_pkr": "PKR",
 }
 
 #: Unit of each per-path output (annual averages over the horizon).
@@ -112,6 +116,8 @@ OUTPUT_UNITS: dict[str, str] = {
     "npv_generation_cost_pkr": "PKR",
     "npv_consumers_charge_pkr": "PKR",
     "npv_tax_pkr": "PKR",
+    "npv_sales_tax_pkr": "PKR",
+    "npv_surcharge_pkr": "PKR",
     "npv_reserve_pkr": "PKR",
     "npv_mining_pkr": "PKR",
     "npv_datacenters_pkr": "PKR",
@@ -156,6 +162,8 @@ OUTPUT_BETTER: dict[str, str] = {
     "npv_generation_cost_pkr": LOWER,
     "npv_consumers_charge_pkr": LOWER,
     "npv_tax_pkr": HIGHER,
+    "npv_sales_tax_pkr": HIGHER,
+    "npv_surcharge_pkr": HIGHER,
     "npv_reserve_pkr": LOWER,
     "npv_mining_pkr": HIGHER,
     "npv_datacenters_pkr": HIGHER,
@@ -215,6 +223,10 @@ METRIC_BETTER: dict[str, str] = {
     "fiscal.circular_debt_fytd_pkr": LOWER,
     "incidence.budget_fytd_pkr": LOWER,
     "incidence.consumers_fytd_pkr": LOWER,
+    "fiscal.sales_tax_pkr": HIGHER,
+    "fiscal.surcharge_pkr": HIGHER,
+    "fiscal.customs_forgone_pkr": LOWER,
+    "reserve.revaluation_pkr": HIGHER,
 }
 
 #: Per-path outputs that are net effects of the allocation, measured from a natural zero (the
@@ -832,7 +844,9 @@ class Results:
         ("tariff revenue collected", "npv_tariff_revenue_pkr", 1.0),
         ("generation cost of the new loads", "npv_generation_cost_pkr", -1.0),
         ("charged to other consumers", "npv_consumers_charge_pkr", 1.0),
-        ("profit tax", "npv_tax_pkr", 1.0),
+        ("profit tax and super tax", "npv_tax_pkr", 1.0),
+        ("sales tax and duty on the bills", "npv_sales_tax_pkr", 1.0),
+        ("debt-service surcharge", "npv_surcharge_pkr", 1.0),
         ("reserve purchases", "npv_reserve_pkr", -1.0),
     )
 
@@ -844,8 +858,10 @@ class Results:
         by : {"channel", "load", "period"}
             ``"channel"``: tariff revenue collected, minus the generation cost of the new loads,
             plus the part of the gap charged to other consumers (relief to the state; negative
-            when the loads pay more than they cost and the other consumers gain), plus profit
-            tax, minus reserve purchases, plus the reserve's value at the horizon;
+            when the loads pay more than they cost and the other consumers gain), plus profit and
+            super tax, the sales tax and duty on the bills and the debt-service surcharge, minus
+            reserve purchases, plus the reserve's value at the horizon when it is sold then
+            (``reserve.disposal``);
             ``"load"``: the miners' and the data centres' parts (each load's collected bills less
             its share of the generation cost, plus the other consumers' share of its gap, plus its
             tax), minus reserve purchases, plus the reserve's terminal value; ``"period"``: the
@@ -866,7 +882,7 @@ class Results:
         def row(name: str, sign: float) -> dict[str, Any]:
             i = idx[name]
             sd = math.sqrt(max(float(var[i]), 0.0)) if n > 1 else math.nan
-            return {"mean": sign * float(mean[i]), "se": _se(sd, n), "unit": "PKR"}
+            return {"mean": sign * float(mean[i]) + 0.0, "se": _se(sd, n), "unit": "PKR"}
 
         if by == "channel":
             parts = {label: row(name, sign) for label, name, sign in self._CHANNELS}
@@ -889,8 +905,8 @@ class Results:
             return df
         named = sum(p["mean"] for p in parts.values())
         total = row("npv_pkr", 1.0)
-        if by != "period":
-            parts["reserve value at the horizon"] = {"mean": total["mean"] - named, "se": math.nan, "unit": "PKR"}
+        if by != "period" and self.scenario["reserve.disposal"] == "sell_at_horizon":
+            parts["reserve sold at the horizon"] = {"mean": total["mean"] - named, "se": math.nan, "unit": "PKR"}
         parts["total"] = total
         df = pd.DataFrame.from_dict(parts, orient="index")
         df.index.name = "part of the NPV"

@@ -11,7 +11,7 @@ use crate::drivers::DriverMonth;
 use crate::grid::MonthTotals;
 use crate::loads::mining::MinerMonth;
 use crate::metrics::{Metric, put};
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, Taxes};
 use incidence::Envelope;
 use tariff::{Billing, Price, TariffInputs, TariffState};
 
@@ -37,6 +37,8 @@ pub struct PathState {
     last_own_average: Option<f64>,
     /// The first month's base marginal cost, PKR/MWh: the fuel-cost index's base.
     first_marginal: Option<f64>,
+    /// Last month's BTC price in rupees (for the reserve's revaluation).
+    last_btc_pkr: f64,
 }
 
 impl PathState {
@@ -86,10 +88,26 @@ pub fn bill(p: &Price, mwh: f64) -> (f64, f64) {
     (billed, if p.package { covered } else { 0.0 })
 }
 
-/// Average energy price of `mwh` under `p`, PKR/MWh (the first MWh's when `mwh` is zero).
+/// Taxes and surcharges on a bill of `billed` PKR for `mwh` MWh of which `package_mwh` under
+/// the package: `(sales tax and duty net of the input credit, debt-service surcharge)`, PKR.
 #[must_use]
-pub fn average_price(p: &Price, mwh: f64) -> f64 {
-    if mwh > 0.0 { bill(p, mwh).0 / mwh } else { p.pkr_per_mwh }
+pub fn bill_taxes(t: &Taxes, credit_share: f64, billed: f64, mwh: f64, package_mwh: f64) -> (f64, f64) {
+    let sales = (t.sales_tax_rate + t.electricity_duty_rate) * billed * (1.0 - credit_share);
+    // Package units pay no debt-service surcharge.
+    (
+        sales,
+        t.debt_service_surcharge_pkr_per_kwh * 1000.0 * (mwh - package_mwh),
+    )
+}
+
+/// What a load pays per MWh of `mwh` under `p`, with the sales tax it cannot reclaim and the
+/// surcharge, PKR/MWh (for the first MWh when `mwh` is zero).
+#[must_use]
+pub fn cost_per_mwh(t: &Taxes, credit_share: f64, p: &Price, mwh: f64) -> f64 {
+    let mwh = mwh.max(1.0);
+    let (billed, package) = bill(p, mwh);
+    let (sales, surcharge) = bill_taxes(t, credit_share, billed, mwh, package);
+    (billed + sales + surcharge) / mwh
 }
 
 /// What the accounts read about a month once the loads have drawn and the grid has run.
@@ -107,6 +125,9 @@ pub struct MonthFacts<'a> {
     pub miner: &'a MinerMonth,
     /// The new loads' draw at the meter, MW: miners, data centres.
     pub draw_mw: (f64, f64),
+    /// Capacity the new loads brought in this month (the ramp's increment), MW: miners, data
+    /// centres.
+    pub installed_mw: (f64, f64),
     /// Their draw at the generation side, MW.
     pub generation_mw: (f64, f64),
     /// The month's prices: miners, data centres.
@@ -121,6 +142,10 @@ pub struct MonthBook {
     btc_mined: f64,
     revenue: f64,
     tax: f64,
+    sales_tax: f64,
+    surcharge: f64,
+    customs: f64,
+    revaluation: f64,
     tax_expenditure: f64,
     net: f64,
     gap: f64,
@@ -154,17 +179,27 @@ pub fn settle(sc: &Scenario, f: &MonthFacts<'_>, st: &mut PathState) -> MonthBoo
     let e_dc = (f.draw_mw.1 * hours - g.eue_datacenters * keep).max(0.0);
     let (p_mining, p_dc) = f.prices;
 
+    let tx = &sc.taxes;
     let btc = e_mining * f.miner.btc_per_mwh;
     let levy_btc = sc.reserve.levy_share * btc;
     let (energy_bill_mining, package_mining) = bill(&p_mining, e_mining);
     let bill_mining = energy_bill_mining + p_mining.revenue_share * btc * price * fx;
     let (bill_dc, package_dc) = bill(&p_dc, e_dc);
+    let (sales_m, dss_m) = bill_taxes(tx, tx.mining_input_credit_share, bill_mining, e_mining, package_mining);
+    let (sales_d, dss_d) = bill_taxes(tx, tx.datacenters_input_credit_share, bill_dc, e_dc, package_dc);
     let miner_profit = btc * (1.0 - m.pool_fee_share - sc.reserve.levy_share - p_mining.revenue_share) * price * fx
         - energy_bill_mining
+        - sales_m
+        - dss_m
         - e_mining * m.opex_usd_per_mwh * fx;
     let dc_profit = dc.profit_usd_per_mwh * e_dc * fx;
-    let (tax_m, exp_m) = taxes::profit_tax(m.profit_tax_rate, m.tax_holiday_months, f.t, miner_profit);
-    let (tax_d, exp_d) = taxes::profit_tax(dc.profit_tax_rate, dc.tax_holiday_months, f.t, dc_profit);
+    let rate = |r: f64| r + tx.super_tax_rate;
+    let (tax_m, exp_m) = taxes::profit_tax(rate(m.profit_tax_rate), m.tax_holiday_months, f.t, miner_profit);
+    let (tax_d, exp_d) = taxes::profit_tax(rate(dc.profit_tax_rate), dc.tax_holiday_months, f.t, dc_profit);
+    // Equipment brought in this month enters duty-free: the duty forgone is a tax expenditure.
+    let customs = tx.customs_duty_rate
+        * fx
+        * (tx.mining_equipment_usd_per_mw * f.installed_mw.0 + tx.datacenters_equipment_usd_per_mw * f.installed_mw.1);
 
     // The added generation cost is shared by the two loads in proportion to their draw at the
     // generation side: both sit on the same interval of the merit order.
@@ -175,6 +210,11 @@ pub fn settle(sc: &Scenario, f: &MonthFacts<'_>, st: &mut PathState) -> MonthBoo
         g.added_cost * (1.0 - cost_share_mining),
     );
     let (collected_m, collected_d) = (fi.collection_rate * bill_mining, fi.collection_rate * bill_dc);
+    // Taxes and surcharges on the bills are collected with them.
+    let (bill_tax_m, bill_tax_d) = (
+        fi.collection_rate * (sales_m + dss_m),
+        fi.collection_rate * (sales_d + dss_d),
+    );
     let revenue = collected_m + collected_d;
     let gap = g.added_cost - revenue;
     let fiscal_year = tariff::fiscal_year(f.date);
@@ -193,10 +233,13 @@ pub fn settle(sc: &Scenario, f: &MonthFacts<'_>, st: &mut PathState) -> MonthBoo
     st.reserve_btc += levy_btc + bought;
     st.policy_btc += levy_btc + bought;
     let purchases = sc.reserve.purchase_usd_per_month * fx;
+    let revaluation = (st.reserve_btc - levy_btc - bought) * (price * fx - st.last_btc_pkr);
+    st.last_btc_pkr = price * fx;
     let tax = tax_m + tax_d;
-    let net = revenue - g.added_cost + split.consumers + tax - purchases;
-    let net_mining = collected_m - cost_mining + consumers * gap_m + tax_m;
-    let net_datacenters = collected_d - cost_dc + consumers * gap_d + tax_d;
+    let bill_tax = bill_tax_m + bill_tax_d;
+    let net = revenue - g.added_cost + split.consumers + tax + bill_tax - purchases;
+    let net_mining = collected_m - cost_mining + consumers * gap_m + tax_m + bill_tax_m;
+    let net_datacenters = collected_d - cost_dc + consumers * gap_d + tax_d + bill_tax_d;
 
     // The package's reviews see the generation cost and bills of the energy it covered.
     let package_billing = |covered: f64, energy: f64, cost: f64, p: &Price| Billing {
@@ -233,7 +276,11 @@ pub fn settle(sc: &Scenario, f: &MonthFacts<'_>, st: &mut PathState) -> MonthBoo
         btc_mined: btc,
         revenue,
         tax,
-        tax_expenditure: exp_m + exp_d,
+        sales_tax: fi.collection_rate * (sales_m + sales_d),
+        surcharge: fi.collection_rate * (dss_m + dss_d),
+        customs,
+        revaluation,
+        tax_expenditure: exp_m + exp_d + customs,
         net,
         gap,
         split,
@@ -289,5 +336,9 @@ impl MonthBook {
         put(Metric::CircularDebtFytdPkr, self.fytd[1]);
         put(Metric::BudgetSubsidyFytdPkr, self.fytd[2]);
         put(Metric::ConsumersChargeFytdPkr, self.fytd[3]);
+        put(Metric::SalesTaxPkr, self.sales_tax);
+        put(Metric::SurchargePkr, self.surcharge);
+        put(Metric::CustomsForgonePkr, self.customs);
+        put(Metric::ReserveRevaluationPkr, self.revaluation);
     }
 }

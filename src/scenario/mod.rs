@@ -61,6 +61,8 @@ pub struct Scenario {
     pub reserve: Reserve,
     /// Collection, losses and discounting of the state's accounts.
     pub fiscal: Fiscal,
+    /// Taxes and surcharges on the new loads' bills and investment.
+    pub taxes: Taxes,
     /// Who pays the gap between the new loads' cost and what they pay.
     pub incidence: Incidence,
     /// Prices and output: inflation, the exchange rate's drift, discounting, GDP.
@@ -186,6 +188,46 @@ pub struct Reserve {
     pub levy_share: f64,
     /// BTC bought at market each month, USD.
     pub purchase_usd_per_month: f64,
+    /// What becomes of the BTC the policy adds: `"hold"` (a balance-sheet asset, reported apart
+    /// and kept out of the fiscal NPV) or `"sell_at_horizon"` (sold at the last month's price:
+    /// the proceeds enter the NPV).
+    pub disposal: Disposal,
+}
+
+/// What becomes of the reserve's BTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Disposal {
+    /// Held: never sold within the horizon.
+    #[default]
+    Hold,
+    /// Sold at the last month's price.
+    SellAtHorizon,
+}
+
+/// Taxes and surcharges on the new loads' bills and investment.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Taxes {
+    /// General sales tax on electricity bills (share of the bill before tax).
+    pub sales_tax_rate: f64,
+    /// Provincial electricity duty (share of the bill before tax).
+    pub electricity_duty_rate: f64,
+    /// Share of the sales tax the miners reclaim as input tax.
+    pub mining_input_credit_share: f64,
+    /// Share of the sales tax the data centres reclaim as input tax.
+    pub datacenters_input_credit_share: f64,
+    /// Debt-service surcharge on energy outside the incremental package, PKR/kWh.
+    pub debt_service_surcharge_pkr_per_kwh: f64,
+    /// Super tax on profits, on top of each load's profit tax rate.
+    pub super_tax_rate: f64,
+    /// Customs duty on imported equipment that the allocation exempts (a tax expenditure at
+    /// entry), share of its value.
+    pub customs_duty_rate: f64,
+    /// Imported equipment per MW of miners brought in, USD.
+    pub mining_equipment_usd_per_mw: f64,
+    /// Imported equipment per MW of data centres brought in, USD.
+    pub datacenters_equipment_usd_per_mw: f64,
 }
 
 /// The state's accounts.
@@ -845,6 +887,21 @@ fn read(root: &mut Table<'_, '_>) -> Scenario {
         initial_btc: t.f64("initial_btc", Range::closed(0.0, 1.0e6)),
         levy_share: t.f64("levy_share", Range::closed(0.0, 1.0)),
         purchase_usd_per_month: t.f64("purchase_usd_per_month", Range::closed(0.0, 1.0e9)),
+        disposal: [Disposal::Hold, Disposal::SellAtHorizon][t.choice("disposal", &["hold", "sell_at_horizon"])],
+    };
+    t.finish();
+    let mut t = root.table("taxes");
+    let share = Range::closed(0.0, 1.0);
+    let taxes = Taxes {
+        sales_tax_rate: t.f64("sales_tax_rate", share),
+        electricity_duty_rate: t.f64("electricity_duty_rate", share),
+        mining_input_credit_share: t.f64("mining_input_credit_share", share),
+        datacenters_input_credit_share: t.f64("datacenters_input_credit_share", share),
+        debt_service_surcharge_pkr_per_kwh: t.f64("debt_service_surcharge_pkr_per_kwh", Range::closed(0.0, 100.0)),
+        super_tax_rate: t.f64("super_tax_rate", Range::closed(0.0, 0.5)),
+        customs_duty_rate: t.f64("customs_duty_rate", share),
+        mining_equipment_usd_per_mw: t.f64("mining_equipment_usd_per_mw", Range::closed(0.0, 1.0e9)),
+        datacenters_equipment_usd_per_mw: t.f64("datacenters_equipment_usd_per_mw", Range::closed(0.0, 1.0e9)),
     };
     t.finish();
     let mut t = root.table("fiscal");
@@ -976,6 +1033,7 @@ fn read(root: &mut Table<'_, '_>) -> Scenario {
         datacenters,
         reserve,
         fiscal,
+        taxes,
         incidence,
         economy,
         fleet,
