@@ -31,7 +31,7 @@ from gridrisk.results import HIGHER, OUTPUT_BETTER, OUTPUT_UNITS
 from gridrisk.scenario import Scenario
 from gridrisk.simulation import MAX_PATHS, simulate
 
-__all__ = ["STOP_SE_FRACTION", "BreakEven", "breakeven", "field_unit"]
+__all__ = ["SLOPE_AGREEMENT", "STOP_SE_FRACTION", "BreakEven", "breakeven", "field_unit"]
 
 _Z95 = 1.959963984540054
 
@@ -39,6 +39,11 @@ _Z95 = 1.959963984540054
 #: error of the target: the error left by stopping then adds at most
 #: ``sqrt(1 + 0.25**2) - 1`` = 3 % to the root's standard error.
 STOP_SE_FRACTION = 0.25
+
+#: The runs nearest the root on either side give its slope when the secants from the root to
+#: each differ by at most this fraction (the statistic runs straight between them); otherwise
+#: runs about two standard errors of the root either side of it measure the slope.
+SLOPE_AGREEMENT = 0.1
 
 #: Values within this distance of the threshold count as at it, as in :meth:`Results.summary`.
 _ZERO = 1e-12
@@ -119,8 +124,10 @@ def field_unit(field: str) -> str:
 
 
 def _num(x: float) -> str:
-    """A number for a sentence: whole numbers with thousands separators, else 6 digits."""
-    if math.isfinite(x) and x == round(x) and abs(x) < 1e15:
+    """A number for a sentence: 6 significant digits, billions as ``bn`` (``12.5 bn``)."""
+    if math.isfinite(x) and abs(x) >= 1e9:
+        return f"{x / 1e9:,.6g} bn"
+    if math.isfinite(x) and x == round(x):
         return f"{x:,.0f}"
     return f"{x:,.6g}"
 
@@ -150,7 +157,7 @@ class BreakEven:
     Attributes
     ----------
     field : str
-        The dotted scenario field searched, e.g. ``"mining.tariff_pkr_per_kwh"``.
+        The dotted scenario field searched, e.g. ``"allocation.mining_mw"``.
     criterion : str
         What holds at the break-even value, e.g. ``"E[npv_pkr] = 0"`` or
         ``"P(npv_pkr < 0) = 0.05"``.
@@ -167,7 +174,10 @@ class BreakEven:
     evaluations : DataFrame
         One row per simulation, in the order run (index ``run``, from 1): ``value`` (the
         parameter, in ``unit``), ``statistic`` (the expected output, in the output's unit, or the
-        probability) and ``se`` (its Monte Carlo standard error).
+        probability), ``se`` (its Monte Carlo standard error) and ``role``: ``"bracket"`` (the
+        two ends), ``"search"`` (the root finder's runs) or ``"slope"`` (runs placed about two
+        standard errors of ``value`` on either side of it to measure :attr:`slope` where the
+        statistic bends).
     output : str
         The per-path output (see :data:`gridrisk.OUTPUT_UNITS`).
     target : float
@@ -176,8 +186,9 @@ class BreakEven:
     probability : float or None
         The target probability, or ``None`` for the expected-value criterion.
     slope : float
-        Change of the statistic per unit of the field at the break-even value: the secant of the
-        final bracket (statistic unit per field unit).
+        Change of the statistic per unit of the field at the break-even value (statistic unit
+        per field unit): a secant between two runs on either side of ``value`` (see
+        :func:`breakeven`).
     paths : int
         Paths of every run.
     seed : int
@@ -306,23 +317,33 @@ def breakeven(
     the statistic crosses the target between the ends of ``bracket``, then narrows the bracket
     by the Illinois variant of regula falsi (superlinear, never leaves the bracket). It stops when
     the statistic at a run is within :data:`STOP_SE_FRACTION` (a quarter) of its Monte Carlo
-    standard error of the target, or the bracket is narrower than ``tol``.
+    standard error of the target, or the bracket is no wider than ``tol``.
 
     The Monte Carlo error of the break-even value comes from the delta method,
-    ``se(x*) = se(statistic) / |slope|``, with the slope the secant of the final bracket:
-    ``se(statistic)`` is the standard error of the mean (``se`` of :meth:`Results.summary`) for
-    the expected value and ``sqrt(p (1 - p) / paths)`` for the probability criterion.
+    ``se(x*) = se(statistic) / |slope|``: ``se(statistic)`` is the standard error of the mean
+    (``se`` of :meth:`Results.summary`) for the expected value and ``sqrt(p (1 - p) / paths)``
+    for the probability criterion. The slope is a secant across the root, not the secant of the
+    final bracket (regula falsi may keep one end of it far away, where the statistic bends, and
+    a secant there can misstate the error several times over): through the nearest runs on
+    either side whose statistic is at least one standard error from the target, if the secants
+    from the root to each agree within :data:`SLOPE_AGREEMENT` (10 %: the statistic runs
+    straight between them); otherwise through runs about two standard errors of the root on
+    either side of it (runs of the search between one and four standard errors away are reused;
+    otherwise up to two runs are added, with role ``"slope"``). The 95 % interval is
+    ``value ± 1.96 se``.
 
     Parameters
     ----------
     scenario : Scenario
         The base scenario; only ``field`` changes between runs.
     field : str
-        A numeric dotted scenario field, e.g. ``"mining.tariff_pkr_per_kwh"`` (PKR/kWh),
-        ``"mining.cost_plus_markup"`` (fraction; applies with ``mining.tariff = "cost_plus"``)
-        or ``"allocation.mining_mw"`` (MW). For a whole-number field (months, units) runs use
-        whole numbers and the value is interpolated between the two adjacent whole numbers that
-        bracket the target.
+        A numeric dotted scenario field, as for :meth:`Scenario.replace`: a tariff (e.g.
+        ``"mining.tariff_pkr_per_kwh"``, or with dated tariff regimes
+        ``"mining.tariff[0].base_pkr_per_kwh"``, PKR/kWh), a markup, ``"allocation.mining_mw"``
+        (MW), ``"fiscal.collection_rate"`` (fraction) ... Its unit is read off its name
+        (:func:`field_unit`). For a whole-number field (months, units) runs use whole numbers and
+        the value is interpolated between the two adjacent whole numbers that bracket the
+        target.
     bracket : (float, float)
         Two values of ``field`` (its unit) between which the statistic crosses the target; both
         must give valid scenarios. The statistic may increase or decrease with the field, and
@@ -347,7 +368,8 @@ def breakeven(
         bracket's width (1 for a whole-number field). Usually the statistic comes within its
         Monte Carlo error of the target first.
     max_evals : int
-        Most simulations to run, the two ends of the bracket included (3 to 200; default 20).
+        Most simulations of the search, the two ends of the bracket included (3 to 200;
+        default 20). Measuring the slope where the statistic bends may add up to two more.
     client : dask.distributed.Client, optional
         Run every simulation on a Dask cluster, as for :func:`gridrisk.simulate`.
     progress : bool or callable, optional
@@ -374,11 +396,17 @@ def breakeven(
 
     Examples
     --------
+    The collection rate at which circular debt is expected not to grow, and the one at which it
+    grows on only 5 % of paths:
+
     >>> import gridrisk as gr
-    >>> sc = gr.Scenario.preset("pakistan-2000mw").replace({"simulation.horizon_months": 24})
-    >>> be = gr.breakeven(sc, "mining.tariff_pkr_per_kwh", bracket=(10, 20), paths=2_000)
-    >>> be.ci95[0] < be.value < be.ci95[1]
-    True
+    >>> sc = gr.Scenario.preset("pakistan-2000mw")
+    >>> be = gr.breakeven(sc, "fiscal.collection_rate", bracket=(0.5, 1.0), output="circular_debt_change_pkr")
+    >>> be  # doctest: +SKIP
+    break-even fiscal.collection_rate = ... (E[circular_debt_change_pkr] = 0; 20,000 paths, seed 7, 6 runs)
+    >>> risk = gr.breakeven(sc, "fiscal.collection_rate", bracket=(0.5, 1.0), probability=0.05,
+    ...                     output="circular_debt_change_pkr")  # doctest: +SKIP
+    >>> be.evaluations  # every run: value, statistic, se, role  # doctest: +SKIP
     """
     if not isinstance(scenario, Scenario):
         raise ArgumentError(
@@ -424,8 +452,9 @@ def breakeven(
         criterion = f"P({output} {'<' if higher else '>'} {thr}) = {p_target:g}"
 
     rows: list[tuple[float, float, float]] = []
+    roles: list[str] = []
 
-    def statistic(x: float) -> tuple[float, float]:
+    def statistic(x: float, role: str) -> tuple[float, float]:
         """(statistic, its se) at ``x``: one simulation on the shared seed."""
         value: float = float(round(x)) if is_int else x
         try:
@@ -446,9 +475,7 @@ def breakeven(
             row = res.summary().loc[output]
             stat, se = float(row["mean"]), float(row["se"])
         else:
-            v = res.path_output(output)
-            bad = v < target - _ZERO if higher else v > target + _ZERO
-            stat = float(np.count_nonzero(bad)) / paths
+            stat = _adverse_share(res.path_output(output), target, higher)
             se = math.sqrt(p_target * (1 - p_target) / paths)
         if not math.isfinite(stat):
             raise ArgumentError(
@@ -456,16 +483,18 @@ def breakeven(
                 f"(horizon {scenario.months} months); choose another output"
             )
         rows.append((value, stat, se))
+        roles.append(role)
         return stat, se
 
     def table() -> pd.DataFrame:
         df = pd.DataFrame(rows, columns=["value", "statistic", "se"])
+        df["role"] = roles
         df.index = pd.RangeIndex(1, len(df) + 1, name="run")
         return df
 
     a, b = lo, hi
-    fa, sa = statistic(a)
-    fb, sb = statistic(b)
+    fa, sa = statistic(a, "bracket")
+    fb, sb = statistic(b, "bracket")
     ga, gb = fa - goal, fb - goal
     if fa == fb:
         raise ArgumentError(_flat_message(field, criterion, a, b, fa, fb))
@@ -497,7 +526,7 @@ def breakeven(
             x = 0.5 * (a + b)
         if is_int:
             x = min(max(float(round(x)), a + 1), b - 1)
-        fx, sx = statistic(x)
+        fx, sx = statistic(x, "search")
         gx = fx - goal
         final = (a, ga, sa, b, gb, sb)
         if gx == 0.0 or close(gx, sx):
@@ -516,7 +545,6 @@ def breakeven(
         final = (a, ga, sa, b, gb, sb)
 
     xa, ga_, sa_, xb, gb_, sb_ = final
-    slope = (gb_ - ga_) / (xb - xa)
     if found is not None:
         value, se_stat = found
     else:
@@ -525,6 +553,38 @@ def breakeven(
         se_stat = (1 - w) * sa_ + w * sb_
     if p_target is not None:
         se_stat = math.sqrt(p_target * (1 - p_target) / paths)
+    # The slope for the delta method. The nearest runs on either side of the value serve if the
+    # statistic runs straight between them; otherwise a secant over about two standard errors of
+    # the value on each side (runs already there reused, else run).
+    slope = (gb_ - ga_) / (xb - xa)
+    left, right = _nearest_beyond(rows, value, goal, se_stat)
+    sides = [(goal - r[1]) / (value - r[0]) if r is not None else math.nan for r in (left, right)]
+    if left is not None and right is not None and _agree(sides[0], sides[1]):
+        slope = (right[1] - left[1]) / (right[0] - left[0])
+    else:
+        near = [(abs(r[0] - value), k) for k, r in enumerate((left, right)) if r is not None]
+        if near:
+            slope = sides[min(near)[1]]
+        h = 2 * se_stat / abs(slope)
+        if is_int:
+            h = max(1.0, float(math.ceil(h)))
+        ends: list[tuple[float, float, float] | None] = []
+        for sign in (-1.0, 1.0):
+            within = [r for r in rows if h / 2 <= sign * (r[0] - value) <= 2 * h]
+            if within:
+                ends.append(min(within, key=lambda r: abs(abs(r[0] - value) - h)))
+                continue
+            x = min(max(value + sign * h, lo), hi)
+            if is_int:
+                x = float(math.floor(x) if sign < 0 else math.ceil(x))
+            if sign * (x - value) <= 0 or any(r[0] == x for r in rows) or not 0 < h < math.inf:
+                ends.append(None)
+                continue
+            statistic(x, "slope")
+            ends.append(rows[-1])
+        lo_end, hi_end = ends
+        if lo_end is not None and hi_end is not None and lo_end[1] != hi_end[1]:
+            slope = (hi_end[1] - lo_end[1]) / (hi_end[0] - lo_end[0])
     se = se_stat / abs(slope)
     converged = not stop.startswith("max_evals")
     result = BreakEven(
@@ -556,6 +616,36 @@ def breakeven(
     return result
 
 
+def _adverse_share(values: np.ndarray, threshold: float, higher_is_better: bool) -> float:
+    """Share of ``values`` beyond ``threshold`` on the adverse side (as :meth:`Results.summary`).
+
+    Values within 1e-12 of the threshold count as at it; NaN values count as not adverse, and an
+    all-NaN array (an output undefined for the horizon) gives NaN.
+    """
+    if values.size == 0 or bool(np.isnan(values).all()):
+        return math.nan
+    bad = values < threshold - _ZERO if higher_is_better else values > threshold + _ZERO
+    return float(np.count_nonzero(bad)) / values.size
+
+
+def _nearest_beyond(
+    rows: list[tuple[float, float, float]], value: float, goal: float, se: float
+) -> tuple[tuple[float, float, float] | None, tuple[float, float, float] | None]:
+    """The nearest run below and above ``value`` whose statistic is at least ``se`` from ``goal``.
+
+    Runs closer than one standard error to the target are passed over: over so short a step the
+    discreteness of a probability or a small jump of the estimate could dominate a secant.
+    """
+    below = [r for r in rows if r[0] < value and abs(r[1] - goal) >= se and r[1] != goal]
+    above = [r for r in rows if r[0] > value and abs(r[1] - goal) >= se and r[1] != goal]
+    return (max(below, default=None, key=lambda r: r[0]), min(above, default=None, key=lambda r: r[0]))
+
+
+def _agree(a: float, b: float) -> bool:
+    """Two secants of the same sign within :data:`SLOPE_AGREEMENT` of each other."""
+    return a * b > 0 and abs(a - b) <= SLOPE_AGREEMENT * max(abs(a), abs(b))
+
+
 def _no_crossing_message(
     field: str, criterion: str, a: float, b: float, fa: float, sa: float, fb: float, sb: float, unit: str
 ) -> str:
@@ -571,8 +661,12 @@ def _no_crossing_message(
 
 
 def _flat_message(field: str, criterion: str, a: float, b: float, fa: float, fb: float) -> str:
-    return (
-        f"{criterion.rsplit(' = ', 1)[0]} is {fa:.6g} at {field} = {a:g} and {fb:.6g} at {field} = {b:g}: "
-        f"{field} may have no effect on {criterion} in this scenario "
-        "(e.g. a tariff parameter of a tariff design not selected)"
+    stat = criterion.rsplit(" = ", 1)[0]
+    head = f"{stat} is {fa:.6g} at {field} = {a:g} and at {field} = {b:g}: "
+    if stat.startswith("P(") and fa in (0.0, 1.0):
+        which = "no path is" if fa == 0.0 else "every path is"
+        return head + f"{which} adverse at either end; choose a bracket over which the probability changes"
+    return head + (
+        f"{field} may have no effect on {stat} in this scenario (e.g. a parameter of a tariff design that is not "
+        "selected, or of a period outside the horizon)"
     )
