@@ -1,0 +1,70 @@
+"""Cost per path-month of two builds of gridrisk, side by side, alternating.
+
+Runs the default preset in fresh subprocesses, one build after the other, ``--repeats`` times,
+and prints the best wall time of each as nanoseconds per path-month and their ratio. The other
+build is any importable gridrisk (a worktree of an older commit built in place), named by the
+folder to put first on PYTHONPATH:
+
+    git worktree add /tmp/base <commit> && (cd /tmp/base && cargo build --release --features python \\
+        && cp target/release/libgridrisk.so python/gridrisk/_core.abi3.so)
+    python bench/path_month.py --base /tmp/base/python --paths 20000 --threads 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+RUN = """
+import json, time, gridrisk as gr
+sc = gr.Scenario.preset("pakistan-2000mw")
+gr.simulate(sc, paths=512, seed=1, threads={threads}, progress=False)  # warm-up: pools, pages
+t0 = time.perf_counter()
+gr.simulate(sc, paths={paths}, seed=7, threads={threads}, progress=False)
+dt = time.perf_counter() - t0
+print(json.dumps({{"seconds": dt, "months": sc.months, "version": gr.__version__, "file": gr.__file__}}))
+"""
+
+
+def _once(pythonpath: str | None, paths: int, threads: int) -> dict[str, float]:
+    env = dict(os.environ)
+    if pythonpath is not None:
+        env["PYTHONPATH"] = pythonpath
+    else:
+        env.pop("PYTHONPATH", None)
+    out = subprocess.run(
+        [sys.executable, "-c", RUN.format(paths=paths, threads=threads)],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd="/",
+    )
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--base", required=True, help="PYTHONPATH entry of the other build")
+    p.add_argument("--paths", type=int, default=20_000)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--repeats", type=int, default=3)
+    a = p.parse_args()
+    best: dict[str, float] = {}
+    months = 0
+    for _ in range(a.repeats):
+        for name, path in (("base", a.base), ("head", None)):
+            r = _once(path, a.paths, a.threads)
+            months = int(r["months"])
+            best[name] = min(best.get(name, float("inf")), float(r["seconds"]))
+            print(f"{name}: {r['seconds']:.2f} s ({r['file']})", flush=True)
+    for name, sec in best.items():
+        print(f"{name}: best {sec:.2f} s = {sec / (a.paths * months) * 1e9:,.0f} ns per path-month")
+    print(f"head / base: {best['head'] / best['base']:.2f}x ({a.paths:_} paths, {a.threads} thread(s), best of {a.repeats})")
+
+
+if __name__ == "__main__":
+    main()
