@@ -63,7 +63,8 @@ def main() -> None:
             print(f"{name}: {r['seconds']:.2f} s ({r['file']})", flush=True)
     for name, sec in best.items():
         print(f"{name}: best {sec:.2f} s = {sec / (a.paths * months) * 1e9:,.0f} ns per path-month")
-    print(f"head / base: {best['head'] / best['base']:.2f}x ({a.paths:_} paths, {a.threads} thread(s), best of {a.repeats})")
+    ratio = best["head"] / best["base"]
+    print(f"head / base: {ratio:.2f}x ({a.paths:_} paths, {a.threads} thread(s), best of {a.repeats})")
 
 
 if __name__ == "__main__":
