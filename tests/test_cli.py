@@ -15,7 +15,7 @@ import gridrisk._files
 import gridrisk.report
 import pytest
 from gridrisk import cli
-from gridrisk.cli import EXIT_INTERRUPTED, EXIT_INVALID, EXIT_WRITE_FAILED, main
+from gridrisk.cli import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_INVALID, EXIT_MEMORY, EXIT_WRITE_FAILED, main
 
 
 def test_run_with_no_scenario_runs_the_embedded_preset(capsys: pytest.CaptureFixture[str]) -> None:
@@ -81,6 +81,51 @@ def test_no_command_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert "run" in capsys.readouterr().out
 
 
+def test_a_changed_file_named_after_the_preset_is_not_shown_as_the_preset(
+    tmp_path: Path, preset: gr.Scenario, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "changed.toml"
+    preset.replace({"simulation.horizon_months": 6}).to_toml(path)
+    assert main(["run", str(path), "--paths", "256", "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "Scenario: pakistan-2000mw + 1 override\n" in out
+    assert "  simulation.horizon_months: 120 -> 6" in out
+
+
+@pytest.mark.parametrize(
+    ("error", "code", "text"),
+    [
+        (gr.errors.InternalError("panic: index out of bounds"), EXIT_INTERNAL, "internal error (a bug in gridrisk"),
+        (MemoryError(), EXIT_MEMORY, "out of memory"),
+        (MemoryError("could not allocate 3 GiB"), EXIT_MEMORY, "out of memory: could not allocate 3 GiB"),
+    ],
+)
+def test_internal_errors_and_memory_exhaustion_have_their_own_exit_codes(
+    error: BaseException, code: int, text: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def fail(*args: Any, **kwargs: Any) -> Any:
+        raise error
+
+    monkeypatch.setattr(cli, "simulate", fail)
+    assert main(["run", "--paths", "10", "--no-progress"]) == code
+    err = capsys.readouterr().err
+    assert err.startswith(f"gridrisk: error: {text}")
+    assert "invalid" not in err
+    assert "Traceback" not in err
+
+
+def test_help_lists_the_exit_codes_and_what_run_prints() -> None:
+    for args in (["--help"], ["run", "--help"]):
+        done = subprocess.run([sys.executable, "-m", "gridrisk", *args], capture_output=True, text=True, check=False)
+        text = " ".join(done.stdout.split())
+        assert "3 internal error" in text
+        assert "4 out of memory" in text
+        assert "130 interrupted" in text
+    assert "fiscal risk" in text
+    assert "last month" in text
+    assert "overrides" in text
+
+
 def test_python_dash_m_and_help() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "gridrisk", "run", "--help"], capture_output=True, text=True, check=False
@@ -139,7 +184,7 @@ def test_compare_and_sweep_commands(tmp_path: Path, preset: gr.Scenario, capsys:
                 "sweep",
                 str(short),
                 "--grid",
-                "mining.tariff_pkr_per_kwh=20,40",
+                "mining.tariff[1].base_pkr_per_kwh=20,40",
                 "--paths",
                 "200",
                 "--out",

@@ -124,6 +124,26 @@ def test_did_you_mean_ignores_case_and_names_the_whole_field(preset: gr.Scenario
         preset[key]
 
 
+@pytest.mark.parametrize(
+    ("key", "hint"),
+    [
+        ("bitcoin.vol", "vol_annual"),  # the only field the name begins
+        ("bitcoin.vol_anual", "vol_annual"),  # a close spelling
+        ("fleet[0].unit", "units"),
+        ("fx.vol", "vol_annual"),
+    ],
+)
+def test_an_unknown_lower_case_key_gets_a_hint(preset: gr.Scenario, key: str, hint: str) -> None:
+    with pytest.raises(gr.ScenarioError, match=f"unknown key; did you mean {hint!r}") as info:
+        preset.replace({key: 1.0})
+    assert info.value.errors[0]["message"].startswith(f"unknown key; did you mean {hint!r}")
+    # Keys that resemble no field get none, and other problems are kept.
+    with pytest.raises(gr.ScenarioError) as info:
+        preset.replace({"bitcoin.zzz": 1.0, "fx.vol_annual": -1.0})
+    assert "did you mean" not in str(info.value)
+    assert {"bitcoin.zzz", "fx.vol_annual"} <= set(info.value.fields)
+
+
 def test_unknown_preset_hint_ignores_case() -> None:
     with pytest.raises(gr.ArgumentError, match="did you mean 'pakistan-2000mw'"):
         gr.Scenario.preset("PAKISTAN-2000MW")
@@ -214,12 +234,12 @@ def test_an_hourly_csv_that_is_not_utf8(preset: gr.Scenario, tmp_path: Path) -> 
 def test_sweep_takes_numpy_arrays_and_scalars(tiny: gr.Scenario) -> None:
     sw = gr.sweep(
         tiny,
-        {"mining.tariff_pkr_per_kwh": np.array([20.0, 30.0]), "allocation.mining_mw": [np.float64(0.0), 1000]},
+        {"mining.tariff[1].base_pkr_per_kwh": np.array([20.0, 30.0]), "allocation.mining_mw": [np.float64(0.0), 1000]},
         paths=64,
         seed=1,
     )
     assert len(sw.table) == 4
-    assert sorted(sw.table["mining.tariff_pkr_per_kwh"].unique()) == [20.0, 30.0]
+    assert sorted(sw.table["mining.tariff[1].base_pkr_per_kwh"].unique()) == [20.0, 30.0]
     ranged = gr.sweep(tiny, {"fleet[0].units": np.arange(2, 4)}, paths=64, seed=1)
     assert list(ranged.table["fleet[0].units"]) == [2, 3]
 
@@ -227,7 +247,33 @@ def test_sweep_takes_numpy_arrays_and_scalars(tiny: gr.Scenario) -> None:
 @pytest.mark.parametrize("values", [np.array(20.0), np.array([]), [], "20,30", 20, {"a": 1}])
 def test_sweep_rejects_what_is_not_a_list_of_values(tiny: gr.Scenario, values: Any) -> None:
     with pytest.raises(gr.ArgumentError, match="non-empty list of values"):
-        gr.sweep(tiny, {"mining.tariff_pkr_per_kwh": values}, paths=64, seed=1)
+        gr.sweep(tiny, {"mining.tariff[1].base_pkr_per_kwh": values}, paths=64, seed=1)
+
+
+@pytest.mark.parametrize("values", [{20.0, 30.0}, frozenset({20.0, 30.0})])
+def test_sweep_refuses_a_set_whose_order_is_arbitrary(tiny: gr.Scenario, values: Any) -> None:
+    with pytest.raises(gr.ArgumentError, match="unordered"):
+        gr.sweep(tiny, {"mining.tariff[1].base_pkr_per_kwh": values}, paths=64, seed=1)
+
+
+def test_sweep_table_names_the_npv_loss_columns(tiny: gr.Scenario) -> None:
+    sw = gr.sweep(tiny, {"allocation.mining_mw": [0.0, 1000.0]}, paths=64, seed=1)
+    t = sw.table
+    assert {"npv_loss_var95", "npv_loss_cvar95"} <= set(t.columns)
+    assert not {"var95", "cvar95"} & set(t.columns)
+    for i in range(len(t)):  # the loss is minus the NPV
+        sc = tiny.replace({"allocation.mining_mw": t["allocation.mining_mw"][i]})
+        risk = gr.simulate(sc, paths=64, seed=1, progress=False).risk()
+        assert t["npv_loss_cvar95"][i] == risk.loc["CVaR 95 % of the NPV loss", "value"]
+    assert list(sw.frontier["npv_loss_cvar95"]) == sorted(sw.frontier["npv_loss_cvar95"])
+
+
+def test_differences_say_which_way_is_better(tiny: gr.Scenario) -> None:
+    none = tiny.replace({"allocation.mining_mw": 0.0})
+    diff = gr.compare({"none": none, "alloc": tiny}, paths=64, seed=1).differences()
+    assert diff.loc[("alloc", "npv_pkr"), "better"] == "higher"
+    assert diff.loc[("alloc", "circular_debt_change_pkr"), "better"] == "lower"
+    assert set(diff["better"]) == {"higher", "lower"}
 
 
 def test_compare_takes_pairs_and_shows_each_policys_scenario(tiny: gr.Scenario) -> None:

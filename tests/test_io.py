@@ -101,30 +101,130 @@ def test_round_trip_keeps_the_overrides(saved: tuple[gr.Results, bytes], tmp_pat
 
 
 def test_round_trip_of_kept_paths_and_an_unchanged_scenario(tmp_path: Path) -> None:
-    sc = gr.Scenario.from_dict(
-        gr.Scenario.preset("pakistan-2000mw").replace({"simulation.horizon_months": 6}).to_dict()
-    )
+    study = gr.Scenario.preset("pakistan-2000mw").replace({"simulation.horizon_months": 6, "meta.name": "my-study"})
+    sc = gr.Scenario.from_dict(study.to_dict())  # its own origin: no overrides
+    assert sc.overrides == []
     res = gr.simulate(sc, paths=300, seed=2, keep_paths=True, progress=False)
     again = gr.load(res.save(tmp_path / "k.zip"))
     assert again.scenario.overrides == []
+    assert again.scenario.label == "my-study"
     assert "origin.toml" not in members_of((tmp_path / "k.zip").read_bytes())
     for metric in res.metrics:
         assert np.array_equal(again.path_array(metric), res.path_array(metric))
         assert again.path_array(metric).flags.writeable
 
 
+def _legacy(m: dict[str, Any]) -> None:
+    """meta.json as files written before the hashes, the fingerprint and the origin."""
+    for key in ("fingerprint", "sha256", "origin"):
+        del m[key]
+
+
 def test_files_of_the_earlier_format_still_load(raw: bytes, saved: tuple[gr.Results, bytes], tmp_path: Path) -> None:
     members = members_of(raw)
     del members["origin.toml"]
-
-    def legacy(m: dict[str, Any]) -> None:
-        for key in ("fingerprint", "sha256", "origin"):
-            del m[key]
-
-    again = load_bytes(rezip(members, meta=legacy), tmp_path)
+    again = load_bytes(rezip(members, meta=_legacy), tmp_path)
     assert again.stats.to_bytes() == saved[0].stats.to_bytes()
     assert again.scenario == saved[0].scenario
-    assert again.scenario.overrides == []  # the earlier format did not record them
+    # The earlier format did not record the origin: the scenario is named after the preset
+    # but differs from it, so the preset is taken as its origin and the changes are listed.
+    assert again.scenario.overrides == saved[0].scenario.overrides
+    assert again.scenario.label == "pakistan-2000mw + 2 overrides"
+
+
+# -- the seed and the scenario must be those of the statistics ---------------------------------
+
+
+def test_fingerprint_is_that_of_the_statistics(variant: gr.Scenario) -> None:
+    from gridrisk import _core
+
+    for antithetic in (False, True):
+        res = gr.simulate(variant, paths=300, seed=5, antithetic=antithetic, progress=False)
+        assert _core.fingerprint(variant.to_dict(), 5, antithetic) == res.stats.fingerprint
+        assert _core.fingerprint(variant.to_dict(), 6, antithetic) != res.stats.fingerprint
+        assert _core.fingerprint(variant.to_dict(), 5, not antithetic) != res.stats.fingerprint
+    seeds = [5] * 6 + [9] * 6
+    stats, _ = _core.simulate(
+        variant.to_dict(), seed=5, path_lo=0, path_hi=300, threads=1, keep_paths=False, stream_seeds=seeds
+    )
+    assert _core.fingerprint(variant.to_dict(), 0, False, seeds) == stats.fingerprint
+    assert stats.stream_seeds == seeds
+    with pytest.raises(gr.ArgumentError, match="stream_seeds"):
+        _core.fingerprint(variant.to_dict(), 5, False, [1, 2])
+
+
+@pytest.mark.parametrize("legacy", [False, True], ids=["current", "earlier-format"])
+def test_an_edited_seed_is_a_data_error(raw: bytes, tmp_path: Path, legacy: bool) -> None:
+    members = members_of(raw)
+
+    def edit(m: dict[str, Any]) -> None:
+        m["seed"] = 9
+        if legacy:
+            _legacy(m)
+
+    refused(rezip(members, meta=edit), tmp_path, "seed")
+
+
+@pytest.mark.parametrize("legacy", [False, True], ids=["current", "earlier-format"])
+def test_an_edited_scenario_with_its_hash_updated_is_a_data_error(
+    raw: bytes, variant: gr.Scenario, tmp_path: Path, legacy: bool
+) -> None:
+    members = members_of(raw)
+    members["scenario.toml"] = variant.replace({"bitcoin.vol_annual": 0.9}).to_toml().encode()
+    if legacy:
+        del members["origin.toml"]
+    err = refused(rezip(members, meta=_legacy if legacy else None), tmp_path, "scenario")
+    assert "fingerprints differ" in str(err)
+
+
+def test_results_of_a_run_with_stream_seeds_load_and_are_checked(variant: gr.Scenario, tmp_path: Path) -> None:
+    from gridrisk.simulation import run_core
+
+    seeds = [11] * 4 + [12] * 8  # what gr.sensitivity runs (pick-freeze)
+    res = run_core(variant, seed=seeds[0], lo=0, hi=300, threads=1, keep_outputs=True, stream_seeds=seeds)
+    path = res.save(tmp_path / "s.zip")
+    raw = path.read_bytes()
+    assert json.loads(members_of(raw)["meta.json"])["stream_seeds"] == seeds
+    again = gr.load(path)
+    assert again.stats.to_bytes() == res.stats.to_bytes()
+    assert again.stats.stream_seeds == seeds
+    assert again.save(tmp_path / "again.zip").read_bytes() != b""  # and saves again
+    for edited in ([12] * 4 + [11] * 8, [11] * 12):
+        refused(rezip(members_of(raw), meta=lambda m, e=edited: m.update(stream_seeds=e)), tmp_path, "stream seeds")
+    refused(rezip(members_of(raw), meta=lambda m: m.update(stream_seeds=[11, 12])), tmp_path, "stream_seeds")
+    refused(rezip(members_of(raw), meta=lambda m: m.pop("stream_seeds")), tmp_path, "seed")
+    # Ordinary runs record no stream seeds.
+    plain = gr.simulate(variant, paths=300, seed=11, progress=False)
+    assert "stream_seeds" not in json.loads(members_of(plain.save(tmp_path / "p.zip").read_bytes())["meta.json"])
+
+
+def test_results_whose_seed_was_replaced_are_not_saved(saved: tuple[gr.Results, bytes], tmp_path: Path) -> None:
+    import dataclasses
+
+    with pytest.raises(gr.ArgumentError, match="do not come from their scenario and seed"):
+        dataclasses.replace(saved[0], seed=9).save(tmp_path / "x.zip")
+    assert not (tmp_path / "x.zip").exists()
+
+
+@pytest.mark.parametrize("key", ["fingerprint", "origin"])
+def test_hashes_are_required_in_files_of_this_format(raw: bytes, tmp_path: Path, key: str) -> None:
+    def strip(m: dict[str, Any]) -> None:
+        del m["sha256"]
+        m.pop("fingerprint" if key == "origin" else "origin")  # either one alone marks the format
+
+    members = members_of(raw)
+    data = members["stats.bin"]
+    members["stats.bin"] = data[:-9] + bytes([data[-9] ^ 0x01]) + data[-8:]
+    refused(rezip(members, meta=strip), tmp_path, "SHA-256")
+    refused(rezip(members_of(raw), meta=strip), tmp_path, "SHA-256")
+
+
+def test_a_member_without_a_hash_is_a_data_error(raw: bytes, tmp_path: Path) -> None:
+    def unlist(m: dict[str, Any]) -> None:
+        del m["sha256"]["stats.bin"]
+
+    refused(rezip(members_of(raw), meta=unlist), tmp_path, "stats.bin is not listed")
+    refused(rezip({**members_of(raw), "extra.txt": b"hello"}), tmp_path, "extra.txt")
 
 
 def test_saved_files_honour_the_umask(saved: tuple[gr.Results, bytes], tmp_path: Path) -> None:
@@ -311,6 +411,18 @@ def test_a_scenario_that_is_not_utf8_or_not_valid_is_a_data_error(raw: bytes, tm
     refused(rezip(members), tmp_path, "UTF-8")
     members[name] = b"[meta]\nname = 1\n"
     refused(rezip(members), tmp_path, "not a valid scenario")
+
+
+def test_an_undecodable_statistics_member_names_the_file_once(raw: bytes, tmp_path: Path) -> None:
+    members = members_of(raw)
+    members["stats.bin"] = b"gridrisk-stats-v3\x00" + b"\xff" * 64
+    err = refused(rezip(members), tmp_path, "stats.bin cannot be decoded")
+    assert str(err).count(str(tmp_path)) == 1, str(err)
+    # A member refused by its size is named once too.
+    bomb = _bomb(raw, "stats.bin", 100)
+    err = refused(bomb, tmp_path, "declares")
+    assert str(err).count(str(tmp_path)) == 1, str(err)
+    assert "cannot be decoded" not in str(err)
 
 
 def test_garbage_statistics_with_a_valid_hash_are_a_data_error(raw: bytes, tmp_path: Path) -> None:

@@ -84,6 +84,55 @@ def test_unconvertible_values_are_scenario_errors(preset: gr.Scenario, value: An
     assert text in str(info.value)
 
 
+@pytest.mark.parametrize(
+    ("section", "key", "value", "line"),
+    [
+        (
+            "simulation",
+            "horizon_months",
+            2**64 - 1,
+            "simulation.horizon_months: expected a whole number in [1, 600], "
+            "got the integer 18446744073709551615, outside the 64-bit range [-2^63, 2^63 - 1]",
+        ),
+        (
+            "simulation",
+            "horizon_months",
+            10**5000,
+            "simulation.horizon_months: expected a whole number in [1, 600], "
+            "got the integer with thousands of digits, outside the 64-bit range [-2^63, 2^63 - 1]",
+        ),
+        ("meta", "description", {1, 2}, "meta.description: expected a string, got a set ({1, 2})"),
+        (
+            "hydro",
+            "ar1_phi",
+            object,
+            "hydro.ar1_phi: expected a number in [-0.99, 0.99], got a type (<class 'object'>)",
+        ),
+        ("demand", "seasonality", 5, "demand.seasonality: expected a list of numbers, got an integer 5"),
+        ("demand", "seasonality", "x", "demand.seasonality: expected a list of numbers, got a string 'x'"),
+        ("demand", "seasonality", [1.0], "demand.seasonality: expected exactly 12 numbers (got a list of 1 item)"),
+        (
+            "demand",
+            "seasonality",
+            [[1.0]] + [1.0] * 11,
+            "demand.seasonality[0]: expected a number in (0, 10], got a list of 1 item",
+        ),
+    ],
+    ids=["2**64-1", "10**5000", "set", "class", "int-for-list", "str-for-list", "short-list", "nested-list"],
+)
+def test_scenario_errors_say_what_they_got_once(
+    preset: gr.Scenario, section: str, key: str, value: Any, line: str
+) -> None:
+    with pytest.raises(gr.ScenarioError) as info:
+        _core.validate_scenario(_with(preset, section, key, value))
+    text = str(info.value)
+    assert f"  - {line}\n" in text + "\n", text
+    for problem in text.splitlines()[1:]:
+        assert problem.count("got ") == 1, problem
+        assert "a int" not in problem, problem
+        assert " a integer" not in problem, problem
+
+
 def test_numpy_scalars_that_are_exact_floats_are_accepted(preset: gr.Scenario) -> None:
     sc = gr.Scenario.from_dict(_with(preset, "demand", "seasonality", np.ones(12, dtype=np.longdouble)))
     assert sc["demand.seasonality"] == [1.0] * 12
@@ -354,6 +403,13 @@ def test_load_equal_to_capacity_is_served_at_any_step(step: float) -> None:
 def test_adequacy_refuses_bad_unit_counts(units: list[Any], text: str) -> None:
     with pytest.raises(gr.ArgumentError, match=text):
         gr.adequacy(units, [10.0])
+
+
+def test_adequacy_names_a_bad_load_as_its_parameter_is_named() -> None:
+    with pytest.raises(gr.ArgumentError, match=r"^load_mw\[1\]: must be finite \(got NaN\)$"):
+        gr.adequacy([(1, 50.0, 0.1)], [1.0, math.nan])
+    with pytest.raises(gr.ArgumentError, match=r"load_mw\[0\]"):
+        _core.adequacy([(1, 50.0, 0.1)], load_mw=np.array([math.inf]), capacity_step_mw=1.0)
 
 
 def test_adequacy_accepts_whole_counts_of_any_numeric_type() -> None:

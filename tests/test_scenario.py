@@ -229,6 +229,19 @@ def test_an_unchanged_scenario_has_no_overrides(preset: gr.Scenario, tmp_path: P
     assert gr.Scenario.from_dict(preset.to_dict()).label == "pakistan-2000mw"
 
 
+def test_a_changed_file_named_after_a_preset_lists_what_differs(preset: gr.Scenario, tmp_path: Path) -> None:
+    path = tmp_path / "changed.toml"
+    preset.replace({"simulation.horizon_months": 24}).to_toml(path)
+    for sc in (gr.Scenario.from_toml(path), gr.Scenario.from_dict(gr.Scenario.from_toml(path).to_dict())):
+        assert sc.origin == "pakistan-2000mw"
+        assert sc.overrides == [("simulation.horizon_months", 120, 24)]
+        assert sc.label == "pakistan-2000mw + 1 override"
+        assert sc.replace({"bitcoin.vol_annual": 0.9}).label == "pakistan-2000mw + 2 overrides"
+    # The preset's own data, from a file or a dict, is the preset unchanged.
+    preset.to_toml(path)
+    assert (gr.Scenario.from_toml(path).label, gr.Scenario.from_toml(path).overrides) == ("pakistan-2000mw", [])
+
+
 def test_replace_records_its_overrides(preset: gr.Scenario) -> None:
     vol = preset["bitcoin.vol_annual"]
     unit = preset["fleet[2].unit_mw"]

@@ -16,6 +16,7 @@ __all__ = [
     "adequacy",
     "default_threads",
     "explain_month",
+    "fingerprint",
     "hashprice_usd_per_ph_day",
     "keep_paths_bytes",
     "metric_names",
@@ -53,14 +54,23 @@ def output_names() -> list[str]:
 
 def adequacy(
     units: list[tuple[int, float, float]],
-    loads_mw: npt.ArrayLike,
+    load_mw: npt.ArrayLike,
     *,
     capacity_step_mw: float,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], float]:
-    """Per-period LOLP and expected unserved power (MW) of unit classes, and rounded capacity.
+    """Per-period LOLP and expected unserved power of unit classes, and the rounded capacity.
 
-    Raises ArgumentError naming the element for a bad step, unit size, outage rate or load, or
-    a table above 4,000,000 rows.
+    ``load_mw`` is the load of each period, MW. Raises ArgumentError naming the element
+    (``units[2][1]``, ``load_mw[7]``) for a bad step, unit size, outage rate or load, or a
+    table above 4,000,000 rows.
+    """
+
+def fingerprint(scenario: Mapping[str, Any], seed: int, antithetic: bool, stream_seeds: list[int] | None = None) -> int:
+    """The fingerprint the statistics of a run of ``scenario`` carry (``RunStats.fingerprint``).
+
+    A hash of the scenario's canonical TOML and the seed of every stream (``stream_seeds`` when
+    given, else ``seed`` for all), with ``antithetic`` in the lowest bit. Raises ScenarioError
+    for an invalid scenario, ArgumentError for a wrong number of stream seeds.
     """
 
 def explain_month(scenario: Mapping[str, Any], *, seed: int, path: int, month: int) -> dict[str, Any]:
@@ -119,7 +129,11 @@ class RunStats:
     ) -> tuple[int, npt.NDArray[np.float64], npt.NDArray[np.float64]] | None:
         """Antithetic runs: ``(pairs, mean, variance)`` of the pair means of the outputs."""
     @property
-    def fingerprint(self) -> int: ...
+    def fingerprint(self) -> int:
+        """Identifies (scenario, seeds, antithetic); see :func:`fingerprint`."""
+    @property
+    def stream_seeds(self) -> list[int] | None:
+        """The seed of each random stream when known (runs and ``from_bytes(data, seeds)``)."""
     def moments(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         """``(mean, variance)``, each of shape (metrics, months); variance uses n - 1 (NaN for one path)."""
     def quantiles(self, q: list[float]) -> npt.NDArray[np.float64]:
@@ -144,6 +158,9 @@ class RunStats:
     def to_bytes(self) -> bytes:
         """Compact binary encoding."""
     @staticmethod
-    def from_bytes(data: bytes) -> RunStats:
-        """Decode ``to_bytes``; raises DataError for foreign, corrupt or inconsistent bytes."""
-    def __reduce__(self) -> tuple[Any, tuple[bytes]]: ...
+    def from_bytes(data: bytes, stream_seeds: list[int] | None = None) -> RunStats:
+        """Decode ``to_bytes``; raises DataError for foreign, corrupt or inconsistent bytes.
+
+        ``stream_seeds`` are recorded as :attr:`stream_seeds` (not checked).
+        """
+    def __reduce__(self) -> tuple[Any, tuple[bytes, list[int] | None]]: ...

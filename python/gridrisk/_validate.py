@@ -34,7 +34,10 @@ def number(name: str, value: Any, lo: float, hi: float) -> float:
 def close_match(word: str, candidates: Iterable[str]) -> str | None:
     """The candidate closest to ``word``, ignoring case, or ``None`` if none is close.
 
-    A candidate equal to ``word`` but for case always wins (``"Bitcoin"`` -> ``"bitcoin"``).
+    A candidate equal to ``word`` but for case always wins (``"Bitcoin"`` -> ``"bitcoin"``);
+    then the most similar spelling (``"vol_anual"`` -> ``"vol_annual"``); then the only
+    candidate that ``word`` begins (``"vol"`` -> ``"vol_annual"``, ``"npv"`` -> ``"npv_pkr"``)
+    or, failing that, the only one that begins ``word`` (``"tariff_pkr"`` -> ``"tariff"``).
     """
     by_lower: dict[str, str] = {}
     for c in candidates:
@@ -43,7 +46,15 @@ def close_match(word: str, candidates: Iterable[str]) -> str | None:
     if key in by_lower:
         return by_lower[key]
     hint = difflib.get_close_matches(key, list(by_lower), n=1)
-    return by_lower[hint[0]] if hint else None
+    if hint:
+        return by_lower[hint[0]]
+    for related in (
+        [c for c in by_lower if len(key) >= 2 and c.startswith(key)],
+        [c for c in by_lower if len(c) >= 2 and key.startswith(c)],
+    ):
+        if len(related) == 1:
+            return by_lower[related[0]]
+    return None
 
 
 def choice(name: str, value: Any, allowed: Iterable[str]) -> str:

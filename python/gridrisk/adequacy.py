@@ -113,7 +113,7 @@ def adequacy(
     ------
     ArgumentError
         For any value outside the limits above, naming the element (``units[2][0]``,
-        ``loads_mw[7]`` ...), and when the table would exceed 4,000,000 rows (installed
+        ``load_mw[7]`` ...), and when the table would exceed 4,000,000 rows (installed
         capacity over ``capacity_step_mw``; the count that crosses the limit is named).
 
     Warns

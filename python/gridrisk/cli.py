@@ -4,8 +4,11 @@
 file is given) and prints a summary; ``compare`` runs policies on common random numbers;
 ``sweep`` runs a grid of policy parameters; ``sensitivity`` gives Sobol indices by driver
 group; ``report`` turns saved results into files. Tables are printed first; with ``--out DIR``
-the files are then written into a staging folder next to DIR and swapped in whole. Exit codes:
-0 success, 1 the output could not be written, 2 invalid input, 130 interrupted.
+the files are then written into a staging folder next to DIR and swapped in whole.
+
+Exit codes: 0 success; 1 the output could not be written (DIR is left as it was); 2 invalid
+input (a message, no traceback); 3 internal error (a bug in gridrisk: please report it); 4 out
+of memory; 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from gridrisk import __version__, plot
 from gridrisk._files import OutputFolder, atomic_write
 from gridrisk._validate import close_match, short_repr
 from gridrisk.compare import compare, sweep
-from gridrisk.errors import ArgumentError, GridRiskError
+from gridrisk.errors import ArgumentError, GridRiskError, InternalError
 from gridrisk.io import load
 from gridrisk.report import _png, write_outputs
 from gridrisk.scenario import Scenario, presets
@@ -36,7 +39,14 @@ from gridrisk.simulation import simulate
 DEFAULT_PRESET = "pakistan-2000mw"
 EXIT_WRITE_FAILED = 1
 EXIT_INVALID = 2
+EXIT_INTERNAL = 3
+EXIT_MEMORY = 4
 EXIT_INTERRUPTED = 130
+
+_EXIT_CODES = (
+    "exit codes: 0 success; 1 the output could not be written (DIR is left as it was); 2 invalid input; "
+    "3 internal error (a bug in gridrisk: please report it); 4 out of memory; 130 interrupted"
+)
 
 _OUT_HELP = (
     "Tables are printed first; then the files are written into a new staging folder next to DIR and "
@@ -85,7 +95,9 @@ def _out_option(p: argparse.ArgumentParser, files: str, *, required: bool = Fals
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="gridrisk", description=__doc__.split("\n\n")[0] if __doc__ else None)
+    p = argparse.ArgumentParser(
+        prog="gridrisk", description=__doc__.split("\n\n")[0] if __doc__ else None, epilog=_EXIT_CODES
+    )
     p.add_argument("--version", action="version", version=f"gridrisk {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     scenario_help = f"TOML scenario file or preset name (default: {DEFAULT_PRESET}; presets: {', '.join(presets())})"
@@ -93,9 +105,12 @@ def _parser() -> argparse.ArgumentParser:
         "run",
         help="simulate a scenario and print a summary",
         description=(
-            "Simulate a scenario and print, for the last month, each driver's mean with its Monte Carlo "
-            "standard error and its 5/50/95 % quantiles."
+            "Simulate a scenario and print the scenario (its label and overrides), the summary of the "
+            "per-path outputs over the horizon (means with their Monte Carlo standard errors, quantiles, "
+            "adverse-tail risk), the fiscal risk, and a snapshot of every driver and grid metric in the "
+            "last month; then, with --out, write the files."
         ),
+        epilog=_EXIT_CODES,
     )
     run.add_argument("scenario", nargs="?", help=scenario_help)
     _run_options(run, paths=100_000, paths_help="number of Monte Carlo paths (default 100000)")
@@ -150,7 +165,7 @@ def _grid_axis(text: str) -> tuple[str, list[Any]]:
     key, sep, raw = text.partition("=")
     if not sep or not key.strip() or not raw.strip():
         raise argparse.ArgumentTypeError(
-            f"expected FIELD=V1,V2,... (e.g. mining.tariff_pkr_per_kwh=20,30), got {text!r}"
+            f"expected FIELD=V1,V2,... (e.g. mining.tariff[1].base_pkr_per_kwh=20,30), got {text!r}"
         )
     return key.strip(), [_override(f"x={v}")[1] for v in raw.split(",")]
 
@@ -360,7 +375,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``gridrisk`` command; returns the exit code.
 
     Exit codes: 0 success, 1 the output folder could not be written (nothing half-written is
-    left), 2 invalid input (a message, no traceback), 130 interrupted by Ctrl-C (at any point,
+    left), 2 invalid input (a message, no traceback), 3 internal error (a bug in gridrisk, with
+    a request to report it), 4 out of memory, 130 interrupted by Ctrl-C (at any point,
     including while plots and files are written).
     """
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -384,6 +400,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except _WriteFailed as e:
         _error(str(e), ["the output folder was left as it was before the command"])
         return EXIT_WRITE_FAILED
+    except InternalError as e:  # before GridRiskError: a bug, not the user's input
+        _error(f"internal error (a bug in gridrisk; please report it): {e}", getattr(e, "__notes__", []))
+        return EXIT_INTERNAL
+    except MemoryError as e:
+        detail = f": {e}" if str(e) else ""
+        _error(
+            f"out of memory{detail}",
+            ["use fewer paths (--paths), a shorter horizon or fewer threads (--threads)"],
+        )
+        return EXIT_MEMORY
     except (GridRiskError, OSError) as e:
         _error(str(e), getattr(e, "__notes__", []))
         return EXIT_INVALID

@@ -6,6 +6,7 @@ import itertools
 import math
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +15,7 @@ import pandas as pd
 
 from gridrisk._validate import short_repr, whole
 from gridrisk.errors import ArgumentError, ScenarioError
-from gridrisk.results import Results
+from gridrisk.results import OUTPUT_BETTER, Results
 from gridrisk.scenario import Scenario
 from gridrisk.simulation import simulate
 
@@ -72,8 +73,12 @@ class Comparison:
 
         On common random numbers each path is the same world under both policies, so the
         difference is computed path by path: ``mean`` is the mean difference (policy minus
-        baseline), ``se`` its Monte Carlo standard error ``sd(diff) / sqrt(paths)``, and
-        ``ci95_low``/``ci95_high`` the normal 95 % interval. Units as in ``OUTPUT_UNITS``.
+        baseline), ``se`` its Monte Carlo standard error ``sd(diff) / sqrt(paths)``,
+        ``ci95_low``/``ci95_high`` the normal 95 % interval, and ``better`` which sign is good
+        for the state (:data:`~gridrisk.results.OUTPUT_BETTER`): ``"higher"`` for the NPV or the
+        revenue, ``"lower"`` for the circular debt or the loss of load, so a positive
+        difference of circular debt reads as the worse outcome it is. Units as in
+        ``OUTPUT_UNITS``.
         """
         base_name = self.baseline if baseline is None else baseline
         if base_name not in self.results:
@@ -92,6 +97,7 @@ class Comparison:
                     "se": se,
                     "ci95_low": mean - _Z95 * se,
                     "ci95_high": mean + _Z95 * se,
+                    "better": OUTPUT_BETTER.get(out, "higher"),
                 }
         df = pd.DataFrame.from_dict(rows, orient="index")
         df.index = pd.MultiIndex.from_tuples(df.index, names=["policy", "output"])
@@ -189,17 +195,19 @@ class Sweep:
     ----------
     table : DataFrame
         One row per combination: the swept parameters, then ``npv_mean`` and ``npv_se`` (PKR),
-        ``p_npv_negative``, ``var95`` and ``cvar95`` of the NPV loss (PKR, positive = loss),
-        ``circular_debt_mean`` (PKR), ``lole_with_h_per_year``, ``miner_uptime_share``, and
-        ``on_frontier``: no other combination has both a higher expected NPV and a lower CVaR.
+        ``p_npv_negative``, ``npv_loss_var95`` and ``npv_loss_cvar95``, the VaR and CVaR 95 %
+        of the NPV loss (minus the NPV, PKR: positive = the state loses; the CVaR is the mean
+        loss of the worst 5 % of paths), ``circular_debt_mean`` (PKR), ``lole_with_h_per_year``,
+        ``miner_uptime_share``, and ``on_frontier``: no other combination has both a higher
+        expected NPV and a lower ``npv_loss_cvar95``.
     """
 
     table: pd.DataFrame
 
     @property
     def frontier(self) -> pd.DataFrame:
-        """The risk/return frontier: efficient combinations, by increasing CVaR 95 %."""
-        return self.table[self.table["on_frontier"]].sort_values("cvar95")
+        """The risk/return frontier: efficient combinations, by increasing ``npv_loss_cvar95``."""
+        return self.table[self.table["on_frontier"]].sort_values("npv_loss_cvar95")
 
 
 def _plain(value: Any, depth: int = 0) -> Any:
@@ -214,11 +222,19 @@ def _plain(value: Any, depth: int = 0) -> Any:
 
 
 def _grid_values(key: Any, values: Any) -> list[Any]:
-    """The values of one swept field as a list: a list, tuple, range, NumPy array or iterable."""
+    """The values of one swept field as a list: a list, tuple, range, NumPy array or iterable.
+
+    A set (or frozenset) is refused: its order is arbitrary, and the table's rows follow it.
+    """
     if isinstance(values, np.ndarray):
         if values.ndim == 0:
             raise ArgumentError(f"grid[{key!r}] must be a non-empty list of values, got a 0-d array")
         out = [_plain(v) for v in values]
+    elif isinstance(values, AbstractSet):
+        raise ArgumentError(
+            f"grid[{key!r}] must be a list of values in the order wanted, got a {type(values).__name__} "
+            f"(unordered); use sorted(...) or a list"
+        )
     elif isinstance(values, (str, bytes, Mapping)) or not isinstance(values, Iterable):
         raise ArgumentError(f"grid[{key!r}] must be a non-empty list of values, got {type(values).__name__}")
     else:
@@ -245,8 +261,9 @@ def sweep(
     scenario : Scenario
         The base scenario.
     grid : mapping of dotted field to sequence of values
-        E.g. ``{"allocation.mining_mw": [0, 1000, 2000], "mining.tariff_pkr_per_kwh": [20, 30]}``;
-        the values may be a list, tuple, range or NumPy array (NumPy scalars become numbers).
+        E.g. ``{"allocation.mining_mw": [0, 1000, 2000], "mining.tariff[1].base_pkr_per_kwh": [20, 30]}``;
+        the values may be a list, tuple, range or NumPy array (NumPy scalars become numbers),
+        not a set (its order is arbitrary).
     paths, seed, threads, progress, client
         As for :func:`compare` (the same seed for every combination).
 
@@ -256,6 +273,8 @@ def sweep(
 
     Raises
     ------
+    ArgumentError
+        If ``grid`` is not a mapping of fields to non-empty lists of values (a set is refused).
     ScenarioError
         If a combination is invalid (the combination is named in a note).
     """
@@ -283,15 +302,15 @@ def sweep(
                 "npv_mean": s.loc["npv_pkr", "mean"],
                 "npv_se": s.loc["npv_pkr", "se"],
                 "p_npv_negative": risk.loc["P(NPV < 0)", "value"],
-                "var95": risk.loc["VaR 95 % of the NPV loss", "value"],
-                "cvar95": risk.loc["CVaR 95 % of the NPV loss", "value"],
+                "npv_loss_var95": risk.loc["VaR 95 % of the NPV loss", "value"],
+                "npv_loss_cvar95": risk.loc["CVaR 95 % of the NPV loss", "value"],
                 "circular_debt_mean": s.loc["circular_debt_change_pkr", "mean"],
                 "lole_with_h_per_year": s.loc["lole_with_h_per_year", "mean"],
                 "miner_uptime_share": s.loc["miner_uptime_share", "mean"],
             }
         )
     table = pd.DataFrame(rows)
-    npv, cvar = table["npv_mean"].to_numpy(), table["cvar95"].to_numpy()
+    npv, cvar = table["npv_mean"].to_numpy(), table["npv_loss_cvar95"].to_numpy()
     dominated = np.array(
         [
             bool(np.any((npv >= npv[i]) & (cvar <= cvar[i]) & ((npv > npv[i]) | (cvar < cvar[i]))))

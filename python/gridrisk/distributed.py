@@ -6,10 +6,12 @@ whatever the number of workers or partitions. A worker lost mid-run only loses i
 which Dask recomputes (the same numbers again).
 
 An error on a worker reaches the caller as the exception a local run raises: the worker catches
-everything its part raises (a Rust panic included, which Python sees as a ``BaseException``)
-and returns it as a :class:`_Failure`, pickled and checked by gridrisk rather than by Dask, so
-an exception that Dask could not ship (or would truncate) can never leave the caller waiting;
-the first failure cancels the other parts.
+everything its part raises (a panic of the compiled core arrives as
+:class:`~gridrisk.errors.InternalError`, like any gridrisk error; any other ``BaseException``
+but ``KeyboardInterrupt`` and ``SystemExit`` too) and returns it as a :class:`_Failure`,
+pickled and checked by gridrisk rather than by Dask, so an exception that Dask could not ship
+(or would truncate) can never leave the caller waiting; the first failure cancels the other
+parts.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from gridrisk import _core
-from gridrisk.errors import ArgumentError, GridRiskError
+from gridrisk.errors import ArgumentError, InternalError
 from gridrisk.results import Results
 
 __all__ = ["partitions", "simulate_on"]
@@ -40,7 +42,12 @@ class _Failure:
 
     @classmethod
     def of(cls, error: BaseException) -> _Failure:
-        """Wrap ``error``; one that does not survive pickling becomes a :class:`GridRiskError`."""
+        """Wrap ``error``; one that does not survive pickling becomes an :class:`InternalError`.
+
+        Every gridrisk exception pickles; one that does not is foreign to gridrisk (an
+        exception class defined on the worker only, a ``BaseException`` of a library ...), so
+        the caller gets an ``InternalError`` naming its type and message.
+        """
         notes = tuple(str(n) for n in getattr(error, "__notes__", ()))
         try:
             payload = pickle.dumps(error)
@@ -49,8 +56,7 @@ class _Failure:
                 raise TypeError("the exception does not survive pickling")
         except Exception:
             kind = type(error).__name__
-            what = "the gridrisk engine failed" if "Panic" in kind else "a part of the run failed"
-            payload = pickle.dumps(GridRiskError(f"{what} on a Dask worker ({kind}: {error})"))
+            payload = pickle.dumps(InternalError(f"a part of the run failed on a Dask worker ({kind}: {error})"))
         return cls(payload, notes)
 
     def reraise(self) -> NoReturn:
@@ -88,13 +94,16 @@ def _part(
     """Run one path range on a worker (module-level so Dask can pickle it by reference).
 
     Returns the part's results, or a :class:`_Failure` for anything it raised (a panic of the
-    core included); only ``KeyboardInterrupt`` and ``SystemExit`` pass through, to Dask.
+    core arrives as ``InternalError``; a ``BaseException`` from elsewhere is carried too); only
+    ``KeyboardInterrupt`` and ``SystemExit`` pass through, to Dask.
     """
     try:
         from gridrisk.scenario import Scenario
         from gridrisk.simulation import run_core, thread_pool_size
 
-        sc = Scenario._from_canonical(_core.validate_scenario(scenario))
+        data = _core.validate_scenario(scenario)
+        # The caller puts its own scenario (with its origin) on the merged results.
+        sc = Scenario._from_canonical(data, (str(data["meta"]["name"]), None))
         return run_core(
             sc,
             seed=seed,
@@ -108,7 +117,7 @@ def _part(
         )
     except (KeyboardInterrupt, SystemExit):
         raise
-    except BaseException as e:  # PanicException of the core derives from BaseException
+    except BaseException as e:  # an Exception, or a BaseException raised by code not gridrisk's
         return _Failure.of(e)
 
 
@@ -156,7 +165,8 @@ def simulate_on(
         If ``client`` is not a Dask client.
     GridRiskError
         The exception a part raised on its worker, as a local run raises it (a panic of the
-        engine, which cannot be pickled as such, as a :class:`GridRiskError` naming it).
+        engine as :class:`~gridrisk.errors.InternalError`, as locally; an exception that cannot
+        be pickled as an ``InternalError`` naming its type and message).
     """
     if not hasattr(client, "submit") or not hasattr(client, "gather"):
         raise ArgumentError("client must be a dask.distributed.Client")

@@ -3,8 +3,9 @@
 A results file is a zip archive:
 
 ``meta.json``
-    format, gridrisk version, seed, path range, wall time, the statistics' fingerprint, the
-    SHA-256 of every other member, and the scenario's origin (name and overrides).
+    format, gridrisk version, seed (and the seed of every random stream, for runs that gave the
+    streams their own seeds), path range, wall time, the statistics' fingerprint, the SHA-256
+    of every other member, and the scenario's origin (name and overrides).
 ``scenario.toml``
     the scenario simulated.
 ``origin.toml``
@@ -16,9 +17,10 @@ A results file is a zip archive:
 
 :func:`load` trusts nothing in the file: sizes are capped before anything is inflated, every
 member is checked against its hash, and meta.json, the scenario and the statistics must agree
-(the statistics' own path range and fingerprint are authoritative). Anything else raises
-:class:`~gridrisk.DataError`. Files written before the hashes and the origin were recorded
-(same format name) still load, with the checks their content allows.
+(the statistics' own path range and fingerprint are authoritative; the fingerprint must be
+that of the scenario and seed). Anything else raises :class:`~gridrisk.DataError`. Files
+written before the hashes and the origin were recorded (same format name) still load, with the
+checks their content allows (see :func:`load`).
 """
 
 from __future__ import annotations
@@ -61,6 +63,8 @@ _STEP = 2**20
 _MAX_MEMBERS = 64
 
 _REQUIRED = ("meta.json", "scenario.toml", "stats.bin")
+#: Every member a results file may hold.
+_KNOWN = frozenset({*_REQUIRED, "origin.toml", "paths.npz"})
 _F8 = np.dtype("<f8")
 
 
@@ -77,15 +81,37 @@ def _overrides_json(scenario: Scenario) -> list[list[Any]]:
     return [[field, _json_value(old), _json_value(new)] for field, old, new in scenario.overrides]
 
 
+def _stream_seeds(results: Results) -> list[int] | None:
+    """The streams' seeds to record: None for an ordinary run (every stream on ``results.seed``).
+
+    Raises :class:`ArgumentError` if the statistics are not those of ``results.scenario`` and
+    ``results.seed`` (or of the streams' own seeds, which the statistics of a run know): such a
+    file would not load.
+    """
+    stats = results.stats
+    known = stats.stream_seeds
+    # One seed for every stream is an ordinary run: it must be results.seed.
+    seeds = None if known is None or len(set(known)) == 1 else list(known)
+    if _core.fingerprint(results.scenario.to_dict(), results.seed, stats.antithetic, seeds) != stats.fingerprint:
+        raise ArgumentError(
+            "these results' statistics do not come from their scenario and seed "
+            f"(seed {results.seed}{'' if seeds is None else f', stream seeds {seeds}'}): "
+            "a Results whose scenario or seed was replaced cannot be saved"
+        )
+    return seeds
+
+
 def save(results: Results, path: str | os.PathLike[str]) -> Path:
     """Write results to a single ``.zip`` file, atomically (never a half-written file).
 
-    The archive holds ``meta.json`` (format, gridrisk version, seed, path range, wall time in
-    seconds, the fingerprint of the statistics, the SHA-256 of every other member, and the
-    scenario's origin name and overrides as ``[field, origin value, value]`` triples),
-    ``scenario.toml``, ``origin.toml`` (the scenario's origin, when it has overrides),
-    ``stats.bin`` (the mergeable statistics, bit for bit) and, if per-path values were kept,
-    ``paths.npz``. The file has the permissions of the user's umask.
+    The archive holds ``meta.json`` (format, gridrisk version, seed, the seed of every random
+    stream when the run gave the streams their own seeds (:func:`gridrisk.sensitivity`'s
+    runs), path range, wall time in seconds, the fingerprint of the statistics, the SHA-256 of
+    every other member, and the scenario's origin name and overrides as
+    ``[field, origin value, value]`` triples), ``scenario.toml``, ``origin.toml`` (the
+    scenario's origin, when it has overrides), ``stats.bin`` (the mergeable statistics, bit for
+    bit) and, if per-path values were kept, ``paths.npz``. The file has the permissions of the
+    user's umask.
 
     Returns
     -------
@@ -96,8 +122,12 @@ def save(results: Results, path: str | os.PathLike[str]) -> Path:
     ------
     FileNotFoundError
         If the folder of ``path`` does not exist (the error names the folder).
+    ArgumentError
+        If the statistics do not come from ``results.scenario`` and ``results.seed`` (a
+        ``Results`` edited with ``dataclasses.replace``): :func:`load` would refuse the file.
     """
     target = Path(path)
+    stream_seeds = _stream_seeds(results)
     scenario = results.scenario
     origin_name, origin_data = scenario._origin
     overrides = _overrides_json(scenario)
@@ -116,6 +146,7 @@ def save(results: Results, path: str | os.PathLike[str]) -> Path:
         "format": _FORMAT,
         "gridrisk_version": results.version,
         "seed": results.seed,
+        **({} if stream_seeds is None else {"stream_seeds": stream_seeds}),
         "path_range": list(results.path_range),
         "wall_time_s": results.wall_time_s,
         "fingerprint": int(results.stats.fingerprint),
@@ -136,11 +167,22 @@ def load(path: str | os.PathLike[str]) -> Results:
 
     Before anything is inflated, every member's declared size is checked against a cap (from
     what the member can legitimately hold and its compressed size), and reads are bounded by
-    it, so a zip bomb is refused at once. Then every member must match its SHA-256 in
-    ``meta.json``, the statistics must cover exactly the path range and carry the fingerprint
-    that ``meta.json`` records (an edited ``path_range`` is refused, never believed), the
-    scenario's horizon must equal the statistics' months, and kept per-path arrays must have
-    the right names, shapes and dtype (float64).
+    it, so a zip bomb is refused at once. Then every member must be listed in ``meta.json``
+    with its SHA-256 and match it; the statistics must carry the fingerprint of the scenario
+    and the seed (or the streams' seeds) recorded, and the one ``meta.json`` records, so an
+    edited seed or scenario is refused even with its hash updated; they must cover exactly the
+    path range (an edited ``path_range`` is refused, never believed); the scenario's horizon
+    must equal the statistics' months; and kept per-path arrays must have the right names,
+    shapes and dtype (float64).
+
+    A ``meta.json`` with a ``fingerprint`` or an ``origin`` (every file gridrisk writes now)
+    must have the hashes. Files of the earlier format, with none of the three, still load:
+    their scenario and seed are checked against the statistics' fingerprint, and damage to the
+    archive is caught by the zip's CRC-32 of every member and the statistics' own consistency
+    checks. What such a file cannot show is statistics that were edited and archived again
+    with values a run could have produced: without the hashes they cannot be told from the
+    original. (``seed`` is not checked for a run that recorded per-stream seeds: the streams'
+    seeds are, and they alone determine the numbers.)
 
     Returns
     -------
@@ -226,6 +268,8 @@ class _Reader:
         """
         self._check_info(info, cap)
         name, want = info.filename, info.file_size
+        if self.hashed and name != "meta.json" and name not in self.hashes:
+            raise self.fail(f"{name} is not listed with its SHA-256 in meta.json: the archive was edited")
         chunks: list[bytes] = []
         got = 0
         with z.open(info) as f:
@@ -274,6 +318,14 @@ class _Reader:
             raise self.fail(f"meta.json: gridrisk_version must be text, got {meta.get('gridrisk_version')!r}")
         if "fingerprint" in meta:
             whole("fingerprint", meta["fingerprint"], 0, 2**64 - 1)
+        if "stream_seeds" in meta:
+            seeds = meta["stream_seeds"]
+            if not isinstance(seeds, list) or not seeds:
+                raise self.fail(f"meta.json: stream_seeds must be a list of seeds, got {seeds!r}")
+            for i, x in enumerate(seeds):
+                whole(f"stream_seeds[{i}]", x, 0, 2**64 - 1)
+        if ("fingerprint" in meta or "origin" in meta) and "sha256" not in meta:
+            raise self.fail("meta.json lacks the members' SHA-256 (sha256): the file was edited or damaged")
         hashes = meta.get("sha256", {})
         if not isinstance(hashes, dict) or not all(
             isinstance(k, str) and isinstance(v, str) and len(v) == 64 for k, v in hashes.items()
@@ -303,14 +355,17 @@ class _Reader:
             raise self.fail(f"{info.filename} is not a valid scenario: {e}") from None
         return data
 
-    def _stats(self, z: zipfile.ZipFile, info: zipfile.ZipInfo) -> Any:
+    def _stats(self, z: zipfile.ZipFile, info: zipfile.ZipInfo, stream_seeds: list[int] | None) -> Any:
         cap = min(_STATS_MAX, max(_STATS_FLOOR, _STATS_MAX_RATIO * info.compress_size))
+        raw = self._read(z, info, cap)  # its own errors name the file once
         try:
-            return _core.RunStats.from_bytes(self._read(z, info, cap))
+            return _core.RunStats.from_bytes(raw, stream_seeds)
         except DataError as e:
             raise self.fail(f"stats.bin cannot be decoded: {e}") from None
+        except ArgumentError as e:  # the number of stream seeds
+            raise self.fail(f"meta.json: {e}") from None
 
-    def _check_stats(self, stats: Any, meta: dict[str, Any], months: int) -> None:
+    def _check_stats(self, stats: Any, meta: dict[str, Any], data: dict[str, Any]) -> None:
         lo, hi = meta["path_range"]
         if (stats.path_lo, stats.path_hi) != (lo, hi) or stats.paths != hi - lo:
             raise self.fail(
@@ -319,8 +374,16 @@ class _Reader:
             )
         if "fingerprint" in meta and meta["fingerprint"] != stats.fingerprint:
             raise self.fail("the statistics come from another run than meta.json records (fingerprints differ)")
+        months = int(data["simulation"]["horizon_months"])
         if stats.months != months:
             raise self.fail(f"the scenario simulates {months} months but the statistics hold {stats.months}")
+        seeds = meta.get("stream_seeds")
+        if _core.fingerprint(data, meta["seed"], stats.antithetic, seeds) != stats.fingerprint:
+            which = "seed" if seeds is None else "stream seeds"
+            raise self.fail(
+                f"the statistics do not come from scenario.toml and the {which} in meta.json "
+                "(fingerprints differ): the scenario or the seed was edited"
+            )
         metrics, outputs = list(stats.metrics), list(stats.outputs)
         if metrics != list(_core.metric_names()) or outputs != list(_core.output_names()):
             raise self.fail("the statistics hold other metrics or outputs than this gridrisk version computes")
@@ -383,17 +446,22 @@ class _Reader:
     # -- everything -------------------------------------------------------------------------
     def results(self) -> Results:
         self.hashes: dict[str, str] = {}
+        self.hashed = False
         with zipfile.ZipFile(self.file) as z:
             members = self._members(z)
             meta = self._meta(self._read(z, members["meta.json"], _TEXT_MAX))
             self.hashes = dict(meta.get("sha256", {}))
+            self.hashed = "sha256" in meta
             missing = [name for name in self.hashes if name not in members]
             if missing:
                 raise self.fail(f"the archive lacks {', '.join(missing)}, which meta.json lists")
+            if self.hashed:
+                unknown = sorted(set(members) - _KNOWN)
+                if unknown:
+                    raise self.fail(f"the archive holds {', '.join(map(repr, unknown))}, which no results file holds")
             data = self._scenario_text(z, members["scenario.toml"])
-            stats = self._stats(z, members["stats.bin"])
-            months = int(data["simulation"]["horizon_months"])
-            self._check_stats(stats, meta, months)
+            stats = self._stats(z, members["stats.bin"], meta.get("stream_seeds"))
+            self._check_stats(stats, meta, data)
             origin = meta.get("origin")
             if origin is None:
                 scenario = Scenario._from_canonical(data)

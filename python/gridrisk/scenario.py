@@ -8,6 +8,7 @@ with :meth:`Scenario.replace`, which returns a new, re-validated scenario.
 from __future__ import annotations
 
 import copy
+import functools
 import math
 import numbers
 import os
@@ -30,6 +31,31 @@ def presets() -> list[str]:
     """Names of the scenarios shipped inside the package, for :meth:`Scenario.preset`."""
     files = (resources.files("gridrisk") / "presets").iterdir()
     return sorted(f.name.removesuffix(".toml") for f in files if f.name.endswith(".toml"))
+
+
+def _preset_text(name: str) -> str:
+    return (resources.files("gridrisk") / "presets" / f"{name}.toml").read_text(encoding="utf-8")
+
+
+@functools.lru_cache(maxsize=16)
+def _preset_data(name: str) -> dict[str, Any]:
+    """A preset's canonical data, shared (never modified): the origin of scenarios named after it."""
+    data: dict[str, Any] = _core.scenario_from_toml(_preset_text(name))
+    return data
+
+
+def _default_origin(data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The origin of canonical data first loaded from a file or dict: ``meta.name`` and the data.
+
+    When ``meta.name`` is a preset's name but the data differ from that preset, the preset is
+    the origin, so the changes show as overrides instead of passing for the preset itself.
+    """
+    name = str(data["meta"]["name"])
+    if name in presets():
+        base = _preset_data(name)
+        if base != data:
+            return name, base
+    return name, data
 
 
 def _parse_path(path: str) -> list[str | int]:
@@ -155,6 +181,50 @@ def _problems_error(problems: list[dict[str, str]]) -> ScenarioError:
     return ScenarioError(f"invalid scenario: {n} problem{'s' if n != 1 else ''}\n" + "\n".join(lines), problems)
 
 
+_KNOWN_KEYS = re.compile(r"\(known keys here: ([^)]*)\)")
+
+
+def _with_key_hints(error: ScenarioError) -> ScenarioError:
+    """``error`` with a did-you-mean hint for every unknown key the core found none for.
+
+    The core suggests spellings that are close; :func:`close_match` also suggests the only key
+    a name begins (``bitcoin.vol`` -> ``vol_annual``). Every other problem is kept as it is.
+    """
+    text = str(error)
+    errors = []
+    for problem in error.errors:
+        message = problem.get("message", "")
+        known = _KNOWN_KEYS.search(message)
+        if message.startswith("unknown key (") and known is not None:
+            last = re.split(r"[.\[\]]", problem.get("field", ""))
+            word = next((w for w in reversed(last) if w), "")
+            hint = close_match(word, known.group(1).split(", "))
+            if hint is not None and hint != word:
+                better = message.replace("unknown key", f"unknown key; did you mean {hint!r}?", 1)
+                text = text.replace(f"{problem['field']}: {message}", f"{problem['field']}: {better}", 1)
+                problem = {**problem, "message": better}
+        errors.append(problem)
+    if errors == error.errors:
+        return error
+    new = ScenarioError(text, errors)
+    for note in getattr(error, "__notes__", ()):
+        new.add_note(note)
+    return new
+
+
+def _validated(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The canonical data of ``data``; :class:`ScenarioError` listing every problem."""
+    problems: list[dict[str, str]] = []
+    _text_problems(data, problems)
+    if problems:
+        raise _problems_error(problems)
+    try:
+        canonical: dict[str, Any] = _core.validate_scenario(data)
+    except ScenarioError as e:
+        raise _with_key_hints(e) from None
+    return canonical
+
+
 def _dotted(parts: Sequence[str | int]) -> str:
     """``["fleet", 2, "unit_mw"]`` -> ``"fleet[2].unit_mw"``."""
     text = ""
@@ -230,7 +300,9 @@ class Scenario:
 
     Every scenario remembers its *origin*, the scenario as first loaded (the preset, the file or
     the dict), so a variant says what was changed: :attr:`overrides` lists the changed fields and
-    :attr:`label` names the origin and counts them. Equality and hashing look at the data only.
+    :attr:`label` names the origin and counts them. A file or dict whose ``meta.name`` is a
+    preset's name but whose data differ from that preset has the preset as its origin, so it
+    never passes for the preset. Equality and hashing look at the data only.
 
     Examples
     --------
@@ -248,13 +320,9 @@ class Scenario:
     _origin: tuple[str, dict[str, Any]]
 
     def __init__(self, data: Mapping[str, Any]) -> None:
-        problems: list[dict[str, str]] = []
-        _text_problems(data, problems)
-        if problems:
-            raise _problems_error(problems)
-        canonical = _core.validate_scenario(data)
+        canonical = _validated(data)
         object.__setattr__(self, "_data", canonical)
-        object.__setattr__(self, "_origin", (str(canonical["meta"]["name"]), canonical))
+        object.__setattr__(self, "_origin", _default_origin(canonical))
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("Scenario is immutable; use .replace({...}) to derive a new one")
@@ -270,15 +338,16 @@ class Scenario:
             Preset name, e.g. ``"pakistan-2000mw"``; it becomes the scenario's origin name.
         """
         name = choice("preset", name, presets())
-        text = (resources.files("gridrisk") / "presets" / f"{name}.toml").read_text(encoding="utf-8")
-        data = _core.scenario_from_toml(text)
+        data = _core.scenario_from_toml(_preset_text(name))
         return cls._from_canonical(data, (name, None))
 
     @classmethod
     def from_toml(cls, path: str | os.PathLike[str]) -> Scenario:
         """Read and validate a TOML scenario file (UTF-8 text).
 
-        Its ``meta.name`` becomes the scenario's origin name.
+        Its ``meta.name`` becomes the scenario's origin name; if that is a preset's name and
+        the file differs from the preset, the preset is the origin and the differences are
+        :attr:`overrides` (``"pakistan-2000mw + 1 override"``).
 
         Raises
         ------
@@ -291,7 +360,11 @@ class Scenario:
         """
         try:
             text = _read_text(path, "TOML scenario", "(file)")
-            return cls._from_canonical(_core.scenario_from_toml(text))
+            try:
+                data = _core.scenario_from_toml(text)
+            except ScenarioError as e:
+                raise _with_key_hints(e) from None
+            return cls._from_canonical(data)
         except ScenarioError as e:
             e.add_note(f"in scenario file {_printable(os.fspath(path))}")
             raise
@@ -300,7 +373,8 @@ class Scenario:
     def from_dict(cls, data: Mapping[str, Any]) -> Scenario:
         """Validate a nested mapping with the same structure as the TOML file.
 
-        Its ``meta.name`` becomes the scenario's origin name.
+        Its ``meta.name`` becomes the scenario's origin name (a preset's name with other data:
+        the preset is the origin, as for :meth:`from_toml`).
 
         Raises
         ------
@@ -311,18 +385,22 @@ class Scenario:
 
     @classmethod
     def _from_canonical(cls, data: dict[str, Any], origin: tuple[str, dict[str, Any] | None] | None = None) -> Scenario:
-        """Wrap canonical (already validated) data; ``origin`` is ``(name, data or None for data)``."""
+        """Wrap canonical (already validated) data; ``origin`` is ``(name, data or None for data)``.
+
+        Without ``origin``, the origin of data first loaded (see :func:`_default_origin`).
+        """
         obj = object.__new__(cls)
         object.__setattr__(obj, "_data", data)
-        name, base = origin if origin is not None else (str(data["meta"]["name"]), None)
-        object.__setattr__(obj, "_origin", (name, data if base is None else base))
+        if origin is None:
+            object.__setattr__(obj, "_origin", _default_origin(data))
+        else:
+            name, base = origin
+            object.__setattr__(obj, "_origin", (name, data if base is None else base))
         return obj
 
     def _derive(self, data: Mapping[str, Any]) -> Scenario:
         """A new validated scenario from ``data`` with this scenario's origin."""
-        new = Scenario(data)
-        object.__setattr__(new, "_origin", self._origin)
-        return new
+        return Scenario._from_canonical(_validated(data), self._origin)
 
     # -- conversions ------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -416,8 +494,10 @@ class Scenario:
         ArgumentError
             If ``overrides`` is not a mapping.
         ScenarioError
-            If a key is not a dotted field name, a path does not exist (with a did-you-mean
-            hint that ignores case), or the result is invalid.
+            If a key is not a dotted field name, a path does not exist or names an unknown
+            field (with a did-you-mean hint: the same name in another case, a close spelling,
+            or the one field the name begins, ``bitcoin.vol`` -> ``bitcoin.vol_annual``), or
+            the result is invalid.
         """
         if overrides is None:
             overrides = {}

@@ -41,14 +41,18 @@ fn short_repr(obj: &Bound<'_, PyAny>) -> String {
         .get_type()
         .name()
         .map_or_else(|_| "object".to_owned(), |n| n.to_string());
-    let Ok(r) = obj.repr() else { return format!("a {ty}") };
-    let text = r.to_string();
-    let text = if text.chars().count() > MAX_REPR {
+    let a = super::errors::article(&ty);
+    let Ok(r) = obj.repr() else { return format!("{a} {ty}") };
+    format!("{a} {ty} ({})", shorten(&r.to_string()))
+}
+
+/// `text` cut to [`MAX_REPR`] characters (with `...`).
+fn shorten(text: &str) -> String {
+    if text.chars().count() > MAX_REPR {
         format!("{}...", text.chars().take(MAX_REPR).collect::<String>())
     } else {
-        text
-    };
-    format!("a {ty} ({text})")
+        text.to_owned()
+    }
 }
 
 /// The three kinds of container converted.
@@ -142,10 +146,19 @@ impl Converter {
     }
 }
 
-/// A Python integer (or anything with `__index__`) as an `i64`, or unsupported when too large.
+/// A Python integer (or anything with `__index__`) as an `i64`, or unsupported when too large
+/// ("the integer 18446744073709551616, outside the 64-bit range").
 fn int_value(obj: &Bound<'_, PyAny>) -> Value {
     obj.extract::<i64>().map_or_else(
-        |_| Value::Unsupported(format!("the integer {} (too large)", short_repr(obj))),
+        |_| {
+            // repr() of an int of more than 4300 digits raises (sys.set_int_max_str_digits).
+            let digits = obj
+                .repr()
+                .map_or_else(|_| "with thousands of digits".to_owned(), |r| shorten(&r.to_string()));
+            Value::Unsupported(format!(
+                "the integer {digits}, outside the 64-bit range [-2^63, 2^63 - 1]"
+            ))
+        },
         Value::Int,
     )
 }

@@ -4,7 +4,7 @@
 //! from both `GridRiskError` and `ValueError` and carry documented attributes; the bindings look
 //! them up once.
 
-use crate::error::GridRiskError;
+use crate::error::{GridRiskError, Issue};
 use pyo3::exceptions::{PyKeyboardInterrupt, PyMemoryError, PyRuntimeError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -27,19 +27,73 @@ static MERGE_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static DATA_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static INTERNAL_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
+/// The kinds of value the validator names in "expected ..., got a KIND" (`Value::kind`).
+const KINDS: [&str; 7] = [
+    "boolean",
+    "integer",
+    "number",
+    "string",
+    "list",
+    "table",
+    "value of an unsupported type",
+];
+
+/// "a" or "an" before `word`.
+pub fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u', 'A', 'E', 'I', 'O', 'U']) {
+        "an"
+    } else {
+        "a"
+    }
+}
+
+/// An issue as `(message, line)`: the message for `ScenarioError.errors` and the line of the
+/// exception's text, `field: message (got value)`. A message that already names the kind of
+/// value it got (`expected a number, got a list`) takes the value into that clause instead
+/// (`expected a number, got a list of 1 item`; `got a string 'x'`), so "got" comes once.
+fn render(i: &Issue) -> (String, String) {
+    let split = i.message.rsplit_once(", got a ").and_then(|(head, tail)| {
+        let kind = tail.strip_prefix("n ").unwrap_or(tail);
+        KINDS.contains(&kind).then_some((head, kind))
+    });
+    let Some((head, kind)) = split else {
+        return (
+            i.message.clone(),
+            format!("{}: {} (got {})", i.field, i.message, i.value),
+        );
+    };
+    let message = format!("{head}, got {} {kind}", article(kind));
+    // Lists, tables and unsupported values describe themselves ("a list of 3 items").
+    let got = if ["a ", "an ", "the "].iter().any(|p| i.value.starts_with(p)) {
+        i.value.clone()
+    } else {
+        format!("{} {kind} {}", article(kind), i.value)
+    };
+    (message, format!("{}: {head}, got {got}", i.field))
+}
+
 fn build(py: Python<'_>, e: &GridRiskError) -> PyResult<PyErr> {
     let msg = e.to_string();
     Ok(match e {
         GridRiskError::Scenario(issues) => {
             let list = PyList::empty(py);
+            let mut lines = Vec::with_capacity(issues.len());
             for i in issues {
+                let (message, line) = render(i);
                 let d = PyDict::new(py);
                 d.set_item("field", &i.field)?;
                 d.set_item("value", &i.value)?;
-                d.set_item("message", &i.message)?;
+                d.set_item("message", message)?;
                 list.append(d)?;
+                lines.push(format!("  - {line}"));
             }
-            PyErr::from_value(class(py, &SCENARIO_ERROR, "ScenarioError")?.call1((msg, list))?)
+            let n = issues.len();
+            let text = format!(
+                "invalid scenario: {n} problem{}\n{}",
+                if n == 1 { "" } else { "s" },
+                lines.join("\n")
+            );
+            PyErr::from_value(class(py, &SCENARIO_ERROR, "ScenarioError")?.call1((text, list))?)
         }
         GridRiskError::Argument { .. } => {
             PyErr::from_value(class(py, &ARGUMENT_ERROR, "ArgumentError")?.call1((msg,))?)

@@ -15,6 +15,7 @@ use crate::engine::{self, Keep, RunSpec, pool};
 use crate::error::GridRiskError;
 use crate::grid::outage::{MAX_ROWS, OutageTable, UnitClass, unit_steps};
 use crate::metrics::{METRICS, OUTPUTS};
+use crate::rng::Seeds;
 use crate::scenario::Scenario;
 use crate::stats::{CHUNK_PATHS, RunStats, sketch};
 use errors::guard;
@@ -102,7 +103,8 @@ fn output_names(py: Python<'_>) -> PyResult<Vec<&'static str>> {
 /// `(lolp, eue_mw, capacity_mw)` arrays and installed capacity.
 type AdequacyOut<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>, f64);
 
-/// Exact adequacy of a set of unit classes against a series of loads (one value per period).
+/// Exact adequacy of a set of unit classes against a series of loads: `load_mw`, one value per
+/// period, MW (named as `gridrisk.adequacy` names it, so errors say `load_mw[i]`).
 ///
 /// Returns `(lolp, eue_mw, capacity_mw)`: per-period loss-of-load probability and expected
 /// unserved power, and the installed capacity after rounding to `capacity_step_mw`. Limits:
@@ -110,11 +112,11 @@ type AdequacyOut<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>, f
 /// forced outage rates in [0, 1), finite loads, and at most 4,000,000 table rows (installed
 /// capacity over the step).
 #[pyfunction]
-#[pyo3(signature = (units, loads_mw, *, capacity_step_mw))]
+#[pyo3(signature = (units, load_mw, *, capacity_step_mw))]
 fn adequacy<'py>(
     py: Python<'py>,
     units: Vec<(u32, f64, f64)>,
-    loads_mw: PyArrayLike1<'py, f64, AllowTypeChange>,
+    load_mw: PyArrayLike1<'py, f64, AllowTypeChange>,
     capacity_step_mw: f64,
 ) -> PyResult<AdequacyOut<'py>> {
     guard(py, || {
@@ -182,12 +184,12 @@ fn adequacy<'py>(
                 forced_outage_rate: q,
             });
         }
-        let loads = loads_mw.as_array();
+        let loads = load_mw.as_array();
         if let Some(i) = loads.iter().position(|x| !x.is_finite()) {
             return Err(bad(
-                format!("loads_mw[{i}]"),
+                format!("load_mw[{i}]"),
                 format!("{:?}", loads[i]),
-                "loads must be finite",
+                "must be finite",
             ));
         }
         let loads: Vec<f64> = loads.to_vec();
@@ -217,6 +219,44 @@ fn keep_paths_bytes(py: Python<'_>, paths: u64, months: usize) -> PyResult<u64> 
     guard(py, || Ok(engine::keep_paths_bytes(paths, months)))
 }
 
+/// The seed of every stream: `stream_seeds` when given (exactly one per stream), else `seed`
+/// for all of them (an ordinary run).
+fn stream_seeds_of(py: Python<'_>, seed: u64, stream_seeds: Option<Vec<u64>>) -> PyResult<Seeds> {
+    match stream_seeds {
+        None => Ok(crate::rng::uniform(seed)),
+        Some(v) => Seeds::try_from(v.as_slice()).map_err(|_| {
+            argument(
+                py,
+                "stream_seeds",
+                v.len(),
+                &format!("needs exactly {} seeds", crate::rng::N_STREAMS),
+            )
+        }),
+    }
+}
+
+/// The fingerprint that the statistics of a run of `scenario` carry (`RunStats.fingerprint`):
+/// [`engine::fingerprint`] of the scenario and the streams' seeds (`stream_seeds` when given,
+/// else `seed` for every stream), with `antithetic` in its lowest bit, exactly as
+/// [`engine::run`] records it. Statistics whose fingerprint differs come from another
+/// scenario, seed or sampling.
+#[pyfunction]
+#[pyo3(signature = (scenario, seed, antithetic, stream_seeds=None))]
+fn fingerprint(
+    py: Python<'_>,
+    scenario: &Bound<'_, PyAny>,
+    seed: u64,
+    antithetic: bool,
+    stream_seeds: Option<Vec<u64>>,
+) -> PyResult<u64> {
+    guard(py, || {
+        let sc = scenario_from(py, scenario)?;
+        let seeds = stream_seeds_of(py, seed, stream_seeds)?;
+        // As `engine::run` sets `RunStats::fingerprint` (tests/test_io.py checks they agree).
+        Ok(engine::fingerprint(&sc, &seeds) ^ u64::from(antithetic))
+    })
+}
+
 /// Runs paths `[path_lo, path_hi)` of a scenario. Returns `(RunStats, paths_or_None)` where
 /// paths is a dict metric -> float64 array of shape (path_hi - path_lo, months).
 #[pyfunction]
@@ -242,17 +282,7 @@ fn simulate<'py>(
             (false, true) => Keep::Outputs,
             (false, false) => Keep::Nothing,
         };
-        let seeds = match stream_seeds {
-            None => crate::rng::uniform(seed),
-            Some(v) => <crate::rng::Seeds>::try_from(v.as_slice()).map_err(|_| {
-                let e = GridRiskError::argument(
-                    "stream_seeds",
-                    v.len(),
-                    format!("needs exactly {} seeds", crate::rng::N_STREAMS),
-                );
-                errors::to_py(py, &e)
-            })?,
-        };
+        let seeds = stream_seeds_of(py, seed, stream_seeds)?;
         let spec = RunSpec {
             seeds,
             path_lo,
@@ -264,7 +294,13 @@ fn simulate<'py>(
         let total = path_hi.saturating_sub(path_lo);
         let out = run::run_blocking(py, progress, total, |mon| engine::run(&sc, &spec, mon))?;
         let months = out.stats.months;
-        let stats = Bound::new(py, PyRunStats { inner: out.stats })?;
+        let stats = Bound::new(
+            py,
+            PyRunStats {
+                inner: out.stats,
+                seeds: Some(seeds),
+            },
+        )?;
         let paths = match out.paths {
             None => py.None().into_bound(py),
             Some(bufs) => {
@@ -412,6 +448,9 @@ type PairMoments<'py> = (u64, Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64
 /// `(mean, variance)` arrays of the outputs.
 type OutputMeanVar<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>);
 
+/// What `RunStats.__reduce__` returns: `from_bytes` and its arguments.
+type Reduced<'py> = (Bound<'py, PyAny>, (Bound<'py, PyBytes>, Option<Vec<u64>>));
+
 /// `(mean, variance)` arrays.
 type MeanVar<'py> = (Bound<'py, PyArray2<f64>>, Bound<'py, PyArray2<f64>>);
 
@@ -419,6 +458,9 @@ type MeanVar<'py> = (Bound<'py, PyArray2<f64>>, Bound<'py, PyArray2<f64>>);
 #[pyclass(name = "RunStats", module = "gridrisk._core", frozen)]
 struct PyRunStats {
     inner: RunStats,
+    /// The seed of every stream, when known: runs set it, merges keep it, pickling carries it;
+    /// `from_bytes` takes it as an argument (the encoding itself holds only the fingerprint).
+    seeds: Option<Seeds>,
 }
 
 impl PyRunStats {
@@ -477,10 +519,17 @@ impl PyRunStats {
     fn metrics(&self) -> Vec<String> {
         self.inner.metrics.clone()
     }
-    /// Identifies (scenario, seed).
+    /// Identifies (scenario, seeds, antithetic); see `gridrisk._core.fingerprint`.
     #[getter]
     fn fingerprint(&self) -> u64 {
         self.inner.fingerprint
+    }
+
+    /// The seed of each random stream, when known (runs record them; `from_bytes` keeps what it
+    /// is given), else None.
+    #[getter]
+    fn stream_seeds(&self) -> Option<Vec<u64>> {
+        self.seeds.map(|s| s.to_vec())
     }
 
     /// Per-path output names.
@@ -607,7 +656,12 @@ impl PyRunStats {
                 .inner
                 .merge(&other.get().inner)
                 .map_err(|e| errors::to_py(py, &e))?;
-            Ok(Self { inner: merged })
+            // Equal fingerprints: the same run, so the same seeds (either side may know them).
+            let other = other.get();
+            Ok(Self {
+                inner: merged,
+                seeds: self.seeds.or(other.seeds),
+            })
         })
     }
 
@@ -617,20 +671,30 @@ impl PyRunStats {
     }
 
     /// Decodes `to_bytes`; raises DataError for foreign, corrupt or inconsistent bytes.
+    /// `stream_seeds`, when given, are recorded as the streams' seeds (not checked: the bytes
+    /// hold only the fingerprint; see `gridrisk._core.fingerprint`).
     #[staticmethod]
-    fn from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
+    #[pyo3(signature = (data, stream_seeds=None))]
+    fn from_bytes(py: Python<'_>, data: &[u8], stream_seeds: Option<Vec<u64>>) -> PyResult<Self> {
         guard(py, || {
+            let seeds = match stream_seeds {
+                None => None,
+                Some(v) => Some(stream_seeds_of(py, 0, Some(v))?),
+            };
             Ok(Self {
                 inner: RunStats::from_bytes(data).map_err(|e| errors::to_py(py, &e))?,
+                seeds,
             })
         })
     }
 
-    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
+    /// Pickles as `from_bytes(to_bytes(), stream_seeds)`.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Reduced<'py>> {
         let py = slf.py();
         guard(py, || {
             let ctor = slf.get_type().getattr("from_bytes")?;
-            Ok((ctor, (slf.get().to_bytes(py)?,)))
+            let me = slf.get();
+            Ok((ctor, (me.to_bytes(py)?, me.stream_seeds())))
         })
     }
 
@@ -649,7 +713,7 @@ impl PyRunStats {
 mod _core {
     #[pymodule_export]
     use super::{
-        _panic_in_call, _panic_in_worker, PyRunStats, adequacy, default_threads, explain_month,
+        _panic_in_call, _panic_in_worker, PyRunStats, adequacy, default_threads, explain_month, fingerprint,
         hashprice_usd_per_ph_day, keep_paths_bytes, metric_names, output_names, scenario_from_toml, scenario_to_toml,
         schedule, simulate, validate_scenario,
     };
