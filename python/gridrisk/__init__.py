@@ -13,6 +13,7 @@ from gridrisk.compare import Comparison, Sweep, compare, sweep
 from gridrisk.errors import ArgumentError, DataError, GridRiskError, InternalError, MergeError, ScenarioError
 from gridrisk.explain import MonthDetail, explain_month
 from gridrisk.io import load
+from gridrisk.policy import BreakEven, breakeven
 from gridrisk.results import (
     ADVERSE_FROM_ZERO,
     FAN_QUANTILES,
@@ -42,6 +43,7 @@ __all__ = [
     "SUMMARY_QUANTILES",
     "AdequacyResult",
     "ArgumentError",
+    "BreakEven",
     "Comparison",
     "DataError",
     "GridRiskError",
@@ -55,6 +57,7 @@ __all__ = [
     "Sweep",
     "__version__",
     "adequacy",
+    "breakeven",
     "compare",
     "explain_month",
     "fiscal_years",
