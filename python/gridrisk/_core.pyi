@@ -142,6 +142,8 @@ class RunStats:
         """``(mean, variance)`` of the per-path outputs, each of shape (outputs,)."""
     def output_negative_share(self) -> npt.NDArray[np.float64]:
         """Share of paths on which each output is negative (exact), shape (outputs,)."""
+    def metric_share_at_or_below(self, metric: int, month: int, x: float) -> float:
+        """Share of paths on which metric ``metric`` is at most ``x`` in month ``month``."""
     def output_share_at_or_below(self, index: int, x: float) -> float:
         """Share of paths on which output ``index`` is at most ``x`` (sketch resolution).
 

@@ -599,6 +599,22 @@ impl PyRunStats {
         })
     }
 
+    /// Share of paths on which metric `metric` is at most `x` in month `month` (to the sketch's
+    /// resolution; exact at zero).
+    fn metric_share_at_or_below(&self, py: Python<'_>, metric: usize, month: usize, x: f64) -> PyResult<f64> {
+        guard(py, || {
+            let (nm, nt) = (self.inner.metrics.len(), self.inner.months);
+            if x.is_nan() {
+                return Err(argument(py, "x", x, "must be a number, not NaN"));
+            }
+            if metric >= nm || month >= nt {
+                let msg = format!("must be a metric index in [0, {nm}) and a month in [0, {nt})");
+                return Err(argument(py, "metric, month", format!("({metric}, {month})"), &msg));
+            }
+            Ok(self.inner.sketches[metric * nt + month].share_at_or_below(x))
+        })
+    }
+
     /// Share of paths on which output `index` is at most `x` (to the sketch's resolution).
     fn output_share_at_or_below(&self, py: Python<'_>, index: usize, x: f64) -> PyResult<f64> {
         guard(py, || Ok(self.output_sketch(py, index, x)?.share_at_or_below(x)))
