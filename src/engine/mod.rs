@@ -79,13 +79,14 @@ fn fnv1a(bytes: &[u8], mut h: u64) -> u64 {
     h
 }
 
-/// Identifies (scenario, seed) for merge checks.
+/// Identifies (scenario, seeds, antithetic sampling): what a run's statistics record, checked
+/// when they are merged or loaded.
 #[must_use]
-pub fn fingerprint(sc: &Scenario, seeds: &Seeds) -> u64 {
+pub fn fingerprint(sc: &Scenario, seeds: &Seeds, antithetic: bool) -> u64 {
     fnv1a(
         &seeds.iter().flat_map(|s| s.to_le_bytes()).collect::<Vec<u8>>(),
         fnv1a(sc.to_toml_string().as_bytes(), 0xcbf2_9ce4_8422_2325),
-    )
+    ) ^ u64::from(antithetic)
 }
 
 /// What one worker thread keeps between chunks: its quantile sketches (integer counts, so which
@@ -257,7 +258,7 @@ fn run_batched(sc: &Scenario, spec: &RunSpec, monitor: &Monitor, batch_bytes: us
         }
     }
     let stats = RunStats {
-        fingerprint: fingerprint(sc, &seeds) ^ u64::from(antithetic),
+        fingerprint: fingerprint(sc, &seeds, antithetic),
         antithetic,
         metrics: METRICS.iter().map(|(_, n)| (*n).to_owned()).collect(),
         outputs: OUTPUTS.iter().map(|(n, _, _)| (*n).to_owned()).collect(),
