@@ -18,6 +18,8 @@ OUTPUTS = (
     "npv_pkr",
     "added_cost_pkr_per_year",
     "tariff_revenue_pkr_per_year",
+    "circular_debt_change_pkr",
+    "consumers_charge_pkr",
     "eue_with_mwh_per_year",
     "eue_households_increase_mwh_per_year",
     "lole_with_h_per_year",

@@ -2,10 +2,21 @@
 
 Vectorised over paths, looping over months and load blocks, as a careful economist would write
 it. It uses NumPy's own random numbers, so it agrees with gridrisk in distribution, not path by
-path (tests/test_reference.py checks means and a two-sample KS test). It covers the
-representative-day load shape and the preset's features (no commissioning dates).
+path (tests/test_reference.py checks means and a two-sample KS test).
 
-Usage from Python: ``reference(scenario_dict, paths, seed)`` returns a dict of per-path outputs.
+It covers a part of the scenario space (:func:`check_scope` refuses the rest):
+
+- the representative-day load shape and the preset's features (no commissioning dates);
+- one ``fixed_pkr`` tariff regime per load (§8.3);
+- the incidence of the gap by its shares, without a budget envelope (§8.4);
+- the taxes of §8.4 (sales tax and duty net of input credit, the debt-service surcharge, super
+  tax, customs duty forgone) and the reserve held or sold at the horizon;
+- the exchange rate's drift and the discount rate declared, or derived from ``[economy]``
+  when absent (§4, §8.6).
+
+Usage from Python: ``reference(scenario_dict, paths, seed)`` returns a dict of per-path outputs;
+``scope_overrides(scenario_dict)`` gives the overrides (for ``Scenario.replace``) that bring a
+scenario such as the preset into that part.
 """
 
 from __future__ import annotations
@@ -72,14 +83,78 @@ def _lolp_eue(cdf: np.ndarray, mom: np.ndarray, step: float, x: np.ndarray) -> t
     return lolp, eue
 
 
-def _merton(rng: np.random.Generator, p: dict[str, Any], n: int) -> tuple[float, float, float, float, float]:
-    mu, sig, lam, m, s = (p["drift_annual"], p["vol_annual"], p["jump_intensity_annual"], p["jump_mean"], p["jump_sd"])
+def _merton(p: dict[str, Any], mu: float) -> tuple[float, float, float, float, float]:
+    """Monthly log-increment parameters of a jump-diffusion with expected growth ``mu`` a year."""
+    sig, lam, m, s = (p["vol_annual"], p["jump_intensity_annual"], p["jump_mean"], p["jump_sd"])
     k = math.exp(m + 0.5 * s * s) - 1
     return (mu - 0.5 * sig * sig - lam * k) * DT, sig * math.sqrt(DT), lam * DT, m, s
 
 
+def fx_drift_annual(sc: dict[str, Any]) -> float:
+    """The exchange rate's expected depreciation: declared, or from the inflation differential.
+
+    docs/model.md §4: ``mu = ln((1 + pi)/(1 + pi_US)) + premium + sigma^2/2 + lambda (e^(m + s^2/2) - 1 - m)``,
+    so that the median log rate depreciates at the differential plus the premium.
+    """
+    fx = sc["fx"]
+    if "drift_annual" in fx:
+        return float(fx["drift_annual"])
+    e = sc["economy"]
+    sig, lam, m, s = fx["vol_annual"], fx["jump_intensity_annual"], fx["jump_mean"], fx["jump_sd"]
+    log_drift = math.log((1 + e["inflation_annual"]) / (1 + e["us_inflation_annual"])) + e["fx_risk_premium_annual"]
+    return log_drift + 0.5 * sig * sig + lam * (math.exp(m + 0.5 * s * s) - 1 - m)
+
+
+def discount_rate_annual(sc: dict[str, Any]) -> float:
+    """The nominal discount rate: declared, or the real rate compounded with inflation (§8.6)."""
+    if "discount_rate_annual" in sc["fiscal"]:
+        return float(sc["fiscal"]["discount_rate_annual"])
+    e = sc["economy"]
+    return (1 + e["real_discount_rate_annual"]) * (1 + e["inflation_annual"]) - 1
+
+
+def _fixed_pkr(steps: Any) -> float | None:
+    """The price of a tariff that is one ``fixed_pkr`` regime, else None."""
+    if isinstance(steps, list) and len(steps) == 1 and steps[0].get("regime") == "fixed_pkr":
+        return float(steps[0]["pkr_per_kwh"])
+    return None
+
+
+def check_scope(sc: dict[str, Any]) -> None:
+    """Raise ``ValueError`` naming every feature of ``sc`` the reference does not implement."""
+    problems = []
+    for load in ("mining", "datacenters"):
+        if _fixed_pkr(sc[load]["tariff"]) is None:
+            problems.append(f"{load}.tariff must be one fixed_pkr regime")
+    if "budget_envelope_pkr_per_fiscal_year" in sc["incidence"]:
+        problems.append("incidence.budget_envelope_pkr_per_fiscal_year must be absent")
+    if sc["grid"].get("load_shape", "representative_day") != "representative_day":
+        problems.append("grid.load_shape must be representative_day")
+    for i, c in enumerate(sc["fleet"]):
+        problems += [f"fleet[{i}].{k} must be absent" for k in ("commission", "retire") if k in c]
+    if problems:
+        raise ValueError("outside the NumPy reference's scope: " + "; ".join(problems))
+
+
+def scope_overrides(
+    sc: dict[str, Any], mining_pkr_per_kwh: float = 22.98, datacenters_pkr_per_kwh: float = 29.54
+) -> dict[str, Any]:
+    """Overrides that bring ``sc`` into the reference's scope: one ``fixed_pkr`` regime per load
+    (by default the package's base rate for miners and the industrial base rate for data
+    centres) and no budget envelope. Apply them with ``Scenario.replace``.
+    """
+    out: dict[str, Any] = {
+        "mining.tariff": [{"regime": "fixed_pkr", "pkr_per_kwh": mining_pkr_per_kwh}],
+        "datacenters.tariff": [{"regime": "fixed_pkr", "pkr_per_kwh": datacenters_pkr_per_kwh}],
+    }
+    if "budget_envelope_pkr_per_fiscal_year" in sc["incidence"]:
+        out["incidence"] = {k: v for k, v in sc["incidence"].items() if k != "budget_envelope_pkr_per_fiscal_year"}
+    return out
+
+
 def reference(sc: dict[str, Any], paths: int, seed: int) -> dict[str, np.ndarray]:
     """Simulate ``paths`` paths of a scenario dict; per-path outputs as in docs/model.md 8.5."""
+    check_scope(sc)
     rng = np.random.default_rng(seed)
     n, months_n = paths, sc["simulation"]["horizon_months"]
     moy, days, subsidy = _schedule(sc)
@@ -98,7 +173,7 @@ def reference(sc: dict[str, Any], paths: int, seed: int) -> dict[str, np.ndarray
     oil_ou, coal_ou = ou(sc["fuel"]["oil"]), ou(sc["fuel"]["coal"])
     lng = sc["fuel"]["lng"]
     lng_ou = ou(lng["own"])
-    fx_m, btc_m = _merton(rng, fxp, n), _merton(rng, btc, n)
+    fx_m, btc_m = _merton(fxp, fx_drift_annual(sc)), _merton(btc, btc["drift_annual"])
     g = sc["grid"]
     fleet = sc["fleet"]
     alloc, mining, dcs, res, fis = sc["allocation"], sc["mining"], sc["datacenters"], sc["reserve"], sc["fiscal"]
@@ -111,7 +186,21 @@ def reference(sc: dict[str, Any], paths: int, seed: int) -> dict[str, np.ndarray
     day_shape = np.array(g["day_shape"])
     prio = g["curtailment_priority"]
     loss = fis["td_loss_share"]
-    disc = (1 + fis["discount_rate_annual"]) ** (-(np.arange(months_n) + 1) / 12)
+    inc, eco, taxes = sc["incidence"], sc["economy"], sc["taxes"]
+    # Sales tax and duty a load pays on its bill after its input credit (share of the bill), and
+    # the debt-service surcharge, PKR/MWh (a fixed rupee price has no package energy).
+    bill_tax = taxes["sales_tax_rate"] + taxes["electricity_duty_rate"]
+    sales_m = bill_tax * (1 - taxes["mining_input_credit_share"])
+    sales_d = bill_tax * (1 - taxes["datacenters_input_credit_share"])
+    surcharge = 1000 * taxes["debt_service_surcharge_pkr_per_kwh"]
+    # End-of-month discount factors: nominal, and real with the flow deflated by the price level.
+    disc = (1 + discount_rate_annual(sc)) ** (-(np.arange(months_n) + 1) / 12)
+    real_disc = ((1 + eco["real_discount_rate_annual"]) * (1 + eco["inflation_annual"])) ** (
+        -(np.arange(months_n) + 1) / 12
+    )
+    # Energy prices, PKR/MWh (check_scope: one fixed_pkr regime each).
+    tariff_m = 1000 * float(mining["tariff"][0]["pkr_per_kwh"])
+    tariff_d = 1000 * float(dcs["tariff"][0]["pkr_per_kwh"])
 
     x_oil = np.full(n, math.log(sc["fuel"]["oil"]["price0"]))
     x_coal = np.full(n, math.log(sc["fuel"]["coal"]["price0"]))
@@ -120,8 +209,24 @@ def reference(sc: dict[str, Any], paths: int, seed: int) -> dict[str, np.ndarray
     x_btc = np.full(n, math.log(btc["price0_usd"]))
     y_dem = y_hyd = x_hash = np.zeros(n)
     log_p_hist, oil_hist = [], []
-    net_flow = np.zeros((n, months_n))
-    cd = np.zeros(n)
+    # Monthly flows by channel (PKR): the net flow, its parts and who pays the gap.
+    flows = {
+        k: np.zeros((n, months_n))
+        for k in (
+            "net",
+            "revenue",
+            "cost",
+            "tax",
+            "sales_tax",
+            "surcharge",
+            "tax_expenditure",
+            "budget",
+            "consumers",
+            "circular_debt",
+            "net_m",
+            "net_d",
+        )
+    }
     eue_with = np.zeros(n)
     eue_hh_inc = np.zeros(n)
     uptime_sum = np.zeros(n)
@@ -176,17 +281,19 @@ def reference(sc: dict[str, Any], paths: int, seed: int) -> dict[str, np.ndarray
             * np.exp(net["fee_share_sigma"] * rng.standard_normal(n) - 0.5 * net["fee_share_sigma"] ** 2)
         )
 
-        # Miners' decision (fixed_pkr tariff, economic contract, as in the preset).
+        # Miners' decision (a fixed_pkr tariff; economic or take-or-pay), on what a MWh costs
+        # them: the tariff, the sales tax they cannot reclaim and the surcharge.
         def ramp(r: int, t: int = t) -> float:
+            if t < 0:
+                return 0.0  # before the start: nothing brought in yet
             return 1.0 if r == 0 else min((t + 1) / r, 1.0)
 
         j = mining["efficiency_j_per_th"] * math.exp(-mining["efficiency_improvement_annual"] * t / 12)
         fleet_mw = alloc["mining_mw"] * ramp(mining["ramp_months"])
         h_eff = np.maximum(hashrate, fleet_mw / j)
         btc_per_mwh = 6 * (subsidy[t] + fees) / (j * h_eff)
-        tariff_m = mining["tariff_pkr_per_kwh"] * 1000
         kept = btc_per_mwh * price * fx * (1 - mining["pool_fee_share"] - res["levy_share"])
-        up = (kept >= tariff_m + mining["opex_usd_per_mwh"] * fx).astype(float)
+        up = (kept >= tariff_m * (1 + sales_m) + surcharge + mining["opex_usd_per_mwh"] * fx).astype(float)
         if mining["contract"] == "take_or_pay":
             up[:] = 1.0
         m_mw = fleet_mw * up
@@ -257,26 +364,85 @@ def reference(sc: dict[str, Any], paths: int, seed: int) -> dict[str, np.ndarray
         e_m = np.maximum(m_mw * hours * 24 - eue_m * keepf, 0.0)
         e_d = np.maximum(d_mw * hours * 24 - eue_d * keepf, 0.0)
         btc_mined = e_m * btc_per_mwh
-        bill = e_m * tariff_m + e_d * dcs["tariff_pkr_per_kwh"] * 1000
-        collected = fis["collection_rate"] * bill
+        collection = fis["collection_rate"]
+        collected_m = collection * e_m * tariff_m
+        collected_d = collection * e_d * tariff_d
+        collected = collected_m + collected_d
+        # Taxes on the bills, collected with them: sales tax and duty net of input credit, surcharge.
+        bill_tax_m = e_m * (tariff_m * sales_m + surcharge)
+        bill_tax_d = e_d * (tariff_d * sales_d + surcharge)
         m_profit = (
             btc_mined * (1 - mining["pool_fee_share"] - res["levy_share"]) * price * fx
             - e_m * tariff_m
+            - bill_tax_m
             - e_m * mining["opex_usd_per_mwh"] * fx
         )
         d_profit = dcs["profit_usd_per_mwh"] * e_d * fx
-        tax = mining["profit_tax_rate"] * np.maximum(m_profit, 0) * (t >= mining["tax_holiday_months"]) + dcs[
-            "profit_tax_rate"
-        ] * np.maximum(d_profit, 0) * (t >= dcs["tax_holiday_months"])
+        # Profit tax plus super tax; during a holiday the same amount is a tax expenditure.
+        due_m = (mining["profit_tax_rate"] + taxes["super_tax_rate"]) * np.maximum(m_profit, 0)
+        due_d = (dcs["profit_tax_rate"] + taxes["super_tax_rate"]) * np.maximum(d_profit, 0)
+        holiday_m, holiday_d = t < mining["tax_holiday_months"], t < dcs["tax_holiday_months"]
+        tax_m, tax_d = (0.0 if holiday_m else 1.0) * due_m, (0.0 if holiday_d else 1.0) * due_d
+        # Customs duty forgone on the equipment brought in this month (the ramp's increment).
+        customs = (
+            taxes["customs_duty_rate"]
+            * fx
+            * (
+                taxes["mining_equipment_usd_per_mw"]
+                * alloc["mining_mw"]
+                * (ramp(mining["ramp_months"]) - ramp(mining["ramp_months"], t - 1))
+                + taxes["datacenters_equipment_usd_per_mw"]
+                * alloc["datacenter_mw"]
+                * (ramp(dcs["ramp_months"]) - ramp(dcs["ramp_months"], t - 1))
+            )
+        )
         bought = res["purchase_usd_per_month"] / np.maximum(price, 1e-6) if res["purchase_usd_per_month"] > 0 else 0.0
         policy_btc += res["levy_share"] * btc_mined + bought
-        net_flow[:, t] = collected - added_cost + tax - res["purchase_usd_per_month"] * fx
-        cd += added_cost - collected
+        # Who pays the gap (§8.4, no envelope): each party its share; the other consumers' share
+        # is charged through their tariffs and so counts in the state's net flow.
+        gap = added_cost - collected
+        budget = inc["budget_share"] * gap
+        consumers = inc["consumers_share"] * gap
+        # The added cost is shared by the loads in proportion to their generation-side draw.
+        drawn = m_gen + d_gen
+        cost_m = np.divide(added_cost * m_gen, drawn, out=np.zeros(n), where=drawn > 0)
+        cost_d = added_cost - cost_m
+        f = flows
+        f["revenue"][:, t], f["cost"][:, t], f["tax"][:, t] = collected, added_cost, tax_m + tax_d
+        f["sales_tax"][:, t] = collection * (e_m * tariff_m * sales_m + e_d * tariff_d * sales_d)
+        f["surcharge"][:, t] = collection * (e_m + e_d) * surcharge
+        f["tax_expenditure"][:, t] = (1.0 if holiday_m else 0.0) * due_m + (1.0 if holiday_d else 0.0) * due_d + customs
+        f["budget"][:, t], f["consumers"][:, t] = budget, consumers
+        f["circular_debt"][:, t] = gap - budget - consumers
+        share = inc["consumers_share"]
+        f["net_m"][:, t] = collected_m - cost_m + share * (cost_m - collected_m) + tax_m + collection * bill_tax_m
+        f["net_d"][:, t] = collected_d - cost_d + share * (cost_d - collected_d) + tax_d + collection * bill_tax_d
+        f["net"][:, t] = f["net_m"][:, t] + f["net_d"][:, t] - res["purchase_usd_per_month"] * fx
         uptime_sum += up
-    npv = net_flow @ disc + policy_btc * price * fx * disc[-1]
+    # The BTC the policy added (levy, purchases) at the last month's price, unless held (§8.5).
+    held = res.get("disposal", "sell_at_horizon") == "hold"
+    terminal = np.zeros(n) if held else policy_btc * price * fx
+    net_flow = flows["net"]
+    # Complete fiscal years (July-June) inside the horizon, from the first July.
+    first_july = (19 - moy[0]) % 12
+    fy = [net_flow[:, a : a + 12].sum(axis=1) for a in range(first_july, months_n - 11, 12)]
     return {
-        "npv_pkr": npv,
-        "circular_debt_change_pkr": cd,
+        "npv_pkr": net_flow @ disc + terminal * disc[-1],
+        "npv_real_pkr": net_flow @ real_disc + terminal * real_disc[-1],
+        "net_flow_pkr_per_year": net_flow.sum(axis=1) / years,
+        "worst_fiscal_year_net_flow_pkr": np.min(fy, axis=0) if fy else np.full(n, np.nan),
+        "circular_debt_change_pkr": flows["circular_debt"].sum(axis=1),
+        "budget_subsidy_pkr": flows["budget"].sum(axis=1),
+        "consumers_charge_pkr": flows["consumers"].sum(axis=1),
+        "npv_tariff_revenue_pkr": flows["revenue"] @ disc,
+        "npv_generation_cost_pkr": flows["cost"] @ disc,
+        "npv_consumers_charge_pkr": flows["consumers"] @ disc,
+        "npv_tax_pkr": flows["tax"] @ disc,
+        "npv_sales_tax_pkr": flows["sales_tax"] @ disc,
+        "npv_surcharge_pkr": flows["surcharge"] @ disc,
+        "tax_expenditure_pkr_per_year": flows["tax_expenditure"].sum(axis=1) / years,
+        "npv_mining_pkr": flows["net_m"] @ disc,
+        "npv_datacenters_pkr": flows["net_d"] @ disc,
         "eue_with_mwh_per_year": eue_with,
         "eue_households_increase_mwh_per_year": eue_hh_inc,
         "miner_uptime_share": uptime_sum / months_n,

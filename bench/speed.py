@@ -7,7 +7,9 @@ Usage::
 Prints, on the default preset (120 months), with the installed gridrisk (``pip install .``):
 
 1. gridrisk with 1 and 2 threads and the NumPy reference (``bench/numpy_reference.py``, an
-   independent vectorised implementation of docs/model.md) on the same paths and months;
+   independent vectorised implementation of docs/model.md) on the same paths and months of the
+   same scenario: the preset brought into the reference's scope (its tariffs replaced by fixed
+   rupee prices, ``numpy_reference.scope_overrides``);
 2. the cost per path-month split into random numbers, drivers, dispatch and adequacy,
    accounts and statistics (``cargo bench --bench phases``, the same Rust core);
 3. the peak memory (max RSS) of a summary-mode run for each of ``--memory-paths``, each in
@@ -46,8 +48,9 @@ def _paths(text: str) -> list[int]:
 
 
 def speed(n: int) -> None:
-    """gridrisk (1 and 2 threads) against the NumPy reference on ``n`` paths."""
+    """gridrisk (1 and 2 threads) against the NumPy reference on ``n`` paths of one scenario."""
     sc = gr.Scenario.preset("pakistan-2000mw")
+    sc = sc.replace(numpy_reference.scope_overrides(sc.to_dict()))
     months = sc.months
     timings: dict[str, float] = {}
     gr.simulate(sc, paths=256, seed=1, progress=False)  # warm-up: thread pool, page faults
@@ -58,7 +61,7 @@ def speed(n: int) -> None:
     t0 = time.perf_counter()
     numpy_reference.reference(sc.to_dict(), n, seed=1)
     timings["NumPy reference (1 core)"] = time.perf_counter() - t0
-    print(f"gridrisk {gr.__version__} vs NumPy, pakistan-2000mw, {n:_} paths x {months} months")
+    print(f"gridrisk {gr.__version__} vs NumPy, pakistan-2000mw with fixed tariffs, {n:_} paths x {months} months")
     for name, s in timings.items():
         print(f"  {name:28s} {s:9.2f} s  {s / (n * months) * 1e9:8.0f} ns per path-month")
     ref = timings["NumPy reference (1 core)"]

@@ -28,6 +28,28 @@ def run(sc: gr.Scenario, paths: int = 200, seed: int = 5) -> gr.Results:
     return gr.simulate(sc, paths=paths, seed=seed, keep_paths=True, progress=False)
 
 
+def one_regime(regime: str, **fields: float | str) -> list[dict[str, float | str]]:
+    """A tariff path of one regime, for ``sc.replace({"mining.tariff": ...})``."""
+    return [{"regime": regime, **fields}]
+
+
+def discount_rate(sc: gr.Scenario) -> float:
+    """The NPV's nominal discount rate: declared, or the economy's real rate compounded with inflation."""
+    d = sc.to_dict()
+    if "discount_rate_annual" in d["fiscal"]:
+        return float(d["fiscal"]["discount_rate_annual"])
+    e = d["economy"]
+    return (1 + e["real_discount_rate_annual"]) * (1 + e["inflation_annual"]) - 1
+
+
+def state_bears_the_gap(sc: gr.Scenario) -> gr.Scenario:
+    """``sc`` with the whole gap left to circular debt (the other consumers pay none of it), so
+    that the state's net flow carries the new loads' losses."""
+    return sc.replace(
+        {"incidence.budget_share": 0.0, "incidence.consumers_share": 0.0, "incidence.circular_debt_share": 1.0}
+    )
+
+
 def test_zero_allocation_has_zero_fiscal_impact_on_every_path(short: gr.Scenario) -> None:
     res = run(short.replace({"allocation.mining_mw": 0.0, "allocation.datacenter_mw": 0.0}))
     for name in (
@@ -46,8 +68,8 @@ def test_tariff_above_every_marginal_cost_never_loses(short: gr.Scenario) -> Non
     sc = short.replace(
         {
             "mining.contract": "take_or_pay",
-            "mining.tariff_pkr_per_kwh": 400.0,
-            "datacenters.tariff_pkr_per_kwh": 400.0,
+            "mining.tariff": one_regime("fixed_pkr", pkr_per_kwh=400.0),
+            "datacenters.tariff": one_regime("fixed_pkr", pkr_per_kwh=400.0),
             "fiscal.collection_rate": 1.0,
             "demand.base_load_mw": 8_000.0,  # ample capacity
         }
@@ -77,16 +99,39 @@ def test_a_halving_halves_btc_per_hash(preset: gr.Scenario) -> None:
     np.testing.assert_allclose(per_hash[:, k - 1], 2 * per_hash[:, k + 1], rtol=1e-14)
 
 
-def test_economic_miners_run_exactly_when_it_pays(short: gr.Scenario) -> None:
-    sc = short.replace({"mining.ramp_months": 0, "reserve.levy_share": 0.05})
+@pytest.mark.parametrize(
+    ("tariff", "surcharged"),
+    [
+        ({"mining.tariff": one_regime("fixed_pkr", pkr_per_kwh=22.98)}, True),
+        # The preset's package (fuel-cost adjustments, six-monthly reviews) without its cap, so
+        # that the month's price is the price of every MWh, and never terminated, so that it
+        # covers the whole horizon; package units pay no surcharge.
+        (
+            {
+                "mining.tariff[0].cap_gwh_per_fiscal_year": 0.0,
+                "mining.tariff[0].terminate_after_upward_reviews": 0,
+            },
+            False,
+        ),
+    ],
+    ids=["fixed_pkr", "package"],
+)
+def test_economic_miners_run_exactly_when_it_pays(
+    short: gr.Scenario, tariff: dict[str, object], surcharged: bool
+) -> None:
+    sc = short.replace({"mining.ramp_months": 0, "reserve.levy_share": 0.05, **tariff})
     res = run(sc, paths=400)
-    m = sc.to_dict()["mining"]
+    m, tx = sc.to_dict()["mining"], sc.to_dict()["taxes"]
     fx = res.path_array("fx.pkr_per_usd")
     hp = res.path_array("mining.hashprice_usd_per_ph_day")
     j = m["efficiency_j_per_th"] * np.exp(-m["efficiency_improvement_annual"] * np.arange(sc.months) * DT)
     revenue_usd_per_mwh = hp * 1000 / (24 * j)
     kept = revenue_usd_per_mwh * (1 - m["pool_fee_share"] - 0.05) * fx
-    cost = m["tariff_pkr_per_kwh"] * 1000 + m["opex_usd_per_mwh"] * fx
+    # A MWh costs them the tariff, the sales tax they cannot reclaim, the surcharge and opex.
+    sales = (tx["sales_tax_rate"] + tx["electricity_duty_rate"]) * (1 - tx["mining_input_credit_share"])
+    surcharge = 1000 * tx["debt_service_surcharge_pkr_per_kwh"] if surcharged else 0.0
+    tariff_pkr = res.path_array("tariff.mining_pkr_per_kwh") * 1000
+    cost = tariff_pkr * (1 + sales) + surcharge + m["opex_usd_per_mwh"] * fx
     up = res.path_array("mining.uptime")
     clear = np.abs(kept - cost) > 1e-6 * cost  # skip knife-edge months
     assert np.array_equal(up[clear], (kept >= cost)[clear].astype(float))
@@ -96,6 +141,8 @@ def test_economic_miners_run_exactly_when_it_pays(short: gr.Scenario) -> None:
 def test_tax_holiday_moves_tax_into_tax_expenditure(short: gr.Scenario) -> None:
     sc = short.replace(
         {
+            # Customs duty forgone on the rigs brought in is a tax expenditure of its own (below).
+            "taxes.customs_duty_rate": 0.0,
             "mining.contract": "take_or_pay",
             "datacenters.tax_holiday_months": 6,
             "datacenters.profit_usd_per_mwh": 40.0,
@@ -107,11 +154,11 @@ def test_tax_holiday_moves_tax_into_tax_expenditure(short: gr.Scenario) -> None:
     assert np.all(tax[:, :6] == 0.0)
     assert np.all(exp[:, 6:] == 0.0)
     assert (exp[:, :6] > 0).all()
-    # Data centres' profit tax after the holiday: rate x profit per MWh x energy.
+    # Data centres' profit tax after the holiday: (rate + super tax) x profit per MWh x energy.
     dc = sc.to_dict()["datacenters"]
     hours = np.array([d * 24 for d in res.schedule()["days"]])
     dc_tax = (
-        dc["profit_tax_rate"]
+        (dc["profit_tax_rate"] + sc["taxes.super_tax_rate"])
         * dc["profit_usd_per_mwh"]
         * res.path_array("datacenters.load_mw")
         * hours
@@ -120,12 +167,36 @@ def test_tax_holiday_moves_tax_into_tax_expenditure(short: gr.Scenario) -> None:
     assert np.all(tax[:, 6:] >= dc_tax[:, 6:] * (1 - 1e-12))
 
 
+def test_customs_forgone_on_equipment_brought_in(short: gr.Scenario) -> None:
+    sc = short.replace(
+        {
+            "mining.ramp_months": 4,
+            "datacenters.ramp_months": 8,
+            "mining.tax_holiday_months": 0,
+            "datacenters.tax_holiday_months": 0,
+            "taxes.datacenters_equipment_usd_per_mw": 5e5,
+        }
+    )
+    res = run(sc, paths=20)
+    tx, a = sc.to_dict()["taxes"], sc.to_dict()["allocation"]
+    # Each month of the ramp brings in a quarter (an eighth) of the allocation, duty-free; the
+    # allocation, not the draw: idle miners' rigs were imported too.
+    t = np.arange(sc.months)
+    mw_m = np.where(t < 4, a["mining_mw"] / 4, 0.0)
+    mw_d = np.where(t < 8, a["datacenter_mw"] / 8, 0.0)
+    usd = tx["mining_equipment_usd_per_mw"] * mw_m + tx["datacenters_equipment_usd_per_mw"] * mw_d
+    customs = tx["customs_duty_rate"] * usd * res.path_array("fx.pkr_per_usd")
+    np.testing.assert_allclose(res.path_array("fiscal.customs_forgone_pkr"), customs, rtol=1e-12)
+    # Without holidays it is the whole tax expenditure.
+    np.testing.assert_allclose(res.path_array("fiscal.tax_expenditure_pkr"), customs, rtol=1e-12)
+
+
 def test_dollar_tariff_moves_with_the_exchange_rate(short: gr.Scenario) -> None:
     sc = short.replace(
         {
             "mining.contract": "take_or_pay",
-            "mining.tariff": "fixed_usd",
-            "datacenters.tariff": "fixed_usd",
+            "mining.tariff": one_regime("fixed_usd", usd_per_kwh=0.082),
+            "datacenters.tariff": one_regime("fixed_usd", usd_per_kwh=0.082),
             "fiscal.collection_rate": 1.0,
             "allocation.datacenter_mw": 0.0,
         }
@@ -134,16 +205,19 @@ def test_dollar_tariff_moves_with_the_exchange_rate(short: gr.Scenario) -> None:
     hours = np.array([d * 24 for d in res.schedule()["days"]])
     energy = res.path_array("mining.load_mw") * hours
     per_mwh = res.path_array("fiscal.tariff_revenue_pkr") / energy
-    usd = sc["mining.tariff_usd_per_kwh"] * 1000
+    usd = sc["mining.tariff[0].usd_per_kwh"] * 1000
     np.testing.assert_allclose(per_mwh, usd * res.path_array("fx.pkr_per_usd"), rtol=1e-12)
+    np.testing.assert_allclose(
+        res.path_array("tariff.mining_pkr_per_kwh") * 1000, usd * res.path_array("fx.pkr_per_usd")
+    )
 
 
-def test_cost_plus_follows_last_months_marginal_cost(short: gr.Scenario) -> None:
+@pytest.mark.parametrize("reference", ["system_marginal", "own_average"])
+def test_cost_plus_follows_last_months_cost(short: gr.Scenario, reference: str) -> None:
     sc = short.replace(
         {
             "mining.contract": "take_or_pay",
-            "mining.tariff": "cost_plus",
-            "mining.cost_plus_markup": 0.1,
+            "mining.tariff": one_regime("cost_plus", markup=0.1, reference=reference),
             "fiscal.collection_rate": 1.0,
             "allocation.datacenter_mw": 0.0,
         }
@@ -151,8 +225,18 @@ def test_cost_plus_follows_last_months_marginal_cost(short: gr.Scenario) -> None
     res = run(sc, paths=50)
     hours = np.array([d * 24 for d in res.schedule()["days"]])
     per_kwh = res.path_array("fiscal.tariff_revenue_pkr") / (res.path_array("mining.load_mw") * hours) / 1000
+    np.testing.assert_allclose(per_kwh, res.path_array("tariff.mining_pkr_per_kwh"), rtol=1e-12)
     mc = res.path_array("grid.marginal_cost_pkr_per_kwh")
-    np.testing.assert_allclose(per_kwh[:, 1:], 1.1 * mc[:, :-1], rtol=1e-12)
+    if reference == "system_marginal":
+        last = mc[:, :-1]
+    else:
+        # The loads' own average incremental cost: added cost over their generation-side draw
+        # (take-or-pay miners draw their ramped allocation).
+        a, m = sc.to_dict()["allocation"], sc.to_dict()["mining"]
+        draw = a["mining_mw"] * np.minimum((np.arange(sc.months) + 1) / m["ramp_months"], 1.0)
+        generation = draw / (1 - sc["fiscal.td_loss_share"])
+        last = (res.path_array("grid.added_cost_pkr") / (generation * hours) / 1000)[:, :-1]
+    np.testing.assert_allclose(per_kwh[:, 1:], 1.1 * last, rtol=1e-12)
     np.testing.assert_allclose(per_kwh[:, 0], 1.1 * mc[:, 0], rtol=1e-12)  # month 0: its own, without the loads
 
 
@@ -160,8 +244,7 @@ def test_floor_plus_share_bills_at_least_the_floor(short: gr.Scenario) -> None:
     sc = short.replace(
         {
             "mining.contract": "take_or_pay",
-            "mining.tariff": "floor_plus_share",
-            "mining.revenue_share": 0.2,
+            "mining.tariff": one_regime("floor_plus_share", floor_pkr_per_kwh=22.98, revenue_share=0.2),
             "fiscal.collection_rate": 1.0,
             "allocation.datacenter_mw": 0.0,
         }
@@ -169,7 +252,7 @@ def test_floor_plus_share_bills_at_least_the_floor(short: gr.Scenario) -> None:
     res = run(sc, paths=50)
     hours = np.array([d * 24 for d in res.schedule()["days"]])
     energy = res.path_array("mining.load_mw") * hours
-    floor = sc["mining.tariff_pkr_per_kwh"] * 1000 * energy
+    floor = 22.98 * 1000 * energy
     share = (
         0.2
         * res.path_array("mining.btc_mined")
@@ -179,13 +262,15 @@ def test_floor_plus_share_bills_at_least_the_floor(short: gr.Scenario) -> None:
     np.testing.assert_allclose(res.path_array("fiscal.tariff_revenue_pkr"), floor + share, rtol=1e-12)
 
 
-def test_reserve_levy_and_npv_identity(short: gr.Scenario) -> None:
+@pytest.mark.parametrize("disposal", ["hold", "sell_at_horizon"])
+def test_reserve_levy_and_npv_identity(short: gr.Scenario, disposal: str) -> None:
     sc = short.replace(
         {
             "mining.contract": "take_or_pay",
             "reserve.levy_share": 0.1,
             "reserve.initial_btc": 100.0,
             "reserve.purchase_usd_per_month": 1e6,
+            "reserve.disposal": disposal,
         }
     )
     res = run(sc, paths=100)
@@ -199,13 +284,21 @@ def test_reserve_levy_and_npv_identity(short: gr.Scenario) -> None:
         res.path_array("reserve.btc")[:, -1] * price[:, -1] * fx[:, -1],
         rtol=1e-12,
     )
-    # NPV = discounted monthly net flows + the policy's BTC (levy and purchases) at the horizon.
-    r = sc["fiscal.discount_rate_annual"]
+    # Purchases are cash out of the net flow.
+    np.testing.assert_allclose(res.path_array("reserve.purchases_pkr"), 1e6 * fx, rtol=1e-12)
+    # NPV = discounted monthly net flows + the policy's BTC (levy and purchases) at the horizon
+    # when they are sold there; held, they stay out of it.
+    r = discount_rate(sc)
     df = (1 + r) ** (-(np.arange(sc.months) + 1) / 12)
     policy_btc = res.path_array("reserve.btc")[:, -1] - 100
-    npv = res.path_array("fiscal.net_flow_pkr") @ df + policy_btc * price[:, -1] * fx[:, -1] * df[-1]
+    terminal = policy_btc * price[:, -1] * fx[:, -1] * df[-1] if disposal == "sell_at_horizon" else 0.0
+    npv = res.path_array("fiscal.net_flow_pkr") @ df + terminal
     np.testing.assert_allclose(res.path_output("npv_pkr"), npv, rtol=1e-10)
-    cd = res.path_array("grid.added_cost_pkr") - res.path_array("fiscal.tariff_revenue_pkr")
+    # The gap is what the loads' bills leave of their generation cost; circular debt is what
+    # neither the budget nor the other consumers pay of it.
+    gap = res.path_array("grid.added_cost_pkr") - res.path_array("fiscal.tariff_revenue_pkr")
+    np.testing.assert_allclose(res.path_array("fiscal.gap_pkr"), gap, rtol=1e-12, atol=1e-12 * np.abs(gap).max())
+    cd = gap - res.path_array("incidence.budget_pkr") - res.path_array("incidence.consumers_pkr")
     np.testing.assert_allclose(res.path_output("circular_debt_change_pkr"), cd.sum(axis=1), rtol=1e-10)
 
 
@@ -248,10 +341,19 @@ def test_summary_has_fiscal_outputs_with_errors(preset: gr.Scenario) -> None:
 
 
 def test_summary_and_risk_match_numpy_on_the_same_paths(short: gr.Scenario) -> None:
-    res = gr.simulate(short, paths=3_000, seed=2, keep_paths=True, progress=False)
+    # Cheap tariffs and the gap left to circular debt: the NPV and fiscal years lose on some paths.
+    sc = state_bears_the_gap(
+        short.replace(
+            {
+                "mining.tariff": one_regime("fixed_pkr", pkr_per_kwh=18.0),
+                "datacenters.tariff": one_regime("fixed_pkr", pkr_per_kwh=18.0),
+            }
+        )
+    )
+    res = gr.simulate(sc, paths=3_000, seed=2, keep_paths=True, progress=False)
     # The per-path output equals what NumPy computes from the kept monthly arrays.
-    r = short["fiscal.discount_rate_annual"]
-    df = (1 + r) ** (-(np.arange(short.months) + 1) / 12)
+    r = discount_rate(sc)
+    df = (1 + r) ** (-(np.arange(sc.months) + 1) / 12)
     np.testing.assert_allclose(res.path_output("npv_pkr"), res.path_array("fiscal.net_flow_pkr") @ df, rtol=1e-10)
     npv = res.path_output("npv_pkr")
     n = npv.size
@@ -265,7 +367,7 @@ def test_summary_and_risk_match_numpy_on_the_same_paths(short: gr.Scenario) -> N
     assert s.loc["npv_pkr", "sd"] == pytest.approx(npv.std(ddof=1), rel=1e-9)
     assert s.loc["npv_pkr", "se"] == pytest.approx(npv.std(ddof=1) / math.sqrt(n), rel=1e-9)
     r = res.risk()
-    assert r.loc["P(NPV < 0)", "value"] == np.mean(npv < 0)
+    assert 0 < r.loc["P(NPV < 0)", "value"] == np.mean(npv < 0)
     assert r.loc["VaR 95 % of the NPV loss", "value"] == pytest.approx(-srt[math.floor(0.05 * (n - 1))], rel=alpha)
     assert r.loc["CVaR 95 % of the NPV loss", "value"] >= r.loc["VaR 95 % of the NPV loss", "value"]
     # The worst fiscal year, from the kept monthly flows: 24 months from April 2026 hold one
@@ -313,12 +415,12 @@ def test_compare_pairs_paths_and_beats_independent_seeds(short: gr.Scenario) -> 
 
 
 def test_sweep_grid_and_frontier(short: gr.Scenario) -> None:
-    sw = gr.sweep(
-        short, {"allocation.mining_mw": [0.0, 1000.0], "mining.tariff_pkr_per_kwh": [20.0, 40.0]}, paths=500, seed=3
-    )
+    fixed = short.replace({"mining.tariff": one_regime("fixed_pkr", pkr_per_kwh=22.98)})
+    price = "mining.tariff[0].pkr_per_kwh"
+    sw = gr.sweep(fixed, {"allocation.mining_mw": [0.0, 1000.0], price: [20.0, 40.0]}, paths=500, seed=3)
     t = sw.table
     assert len(t) == 4
-    assert {"allocation.mining_mw", "mining.tariff_pkr_per_kwh", "npv_mean", "cvar95", "on_frontier"} <= set(t.columns)
+    assert {"allocation.mining_mw", price, "npv_mean", "npv_loss_cvar95", "on_frontier"} <= set(t.columns)
     assert t["on_frontier"].any()
     front = sw.frontier
     # On the frontier a higher expected NPV always costs a higher CVaR.

@@ -48,7 +48,7 @@ def test_capacity_equal_to_load_is_not_a_loss() -> None:
         ([], [1.0], "at least one"),
         ([(1, -5.0, 0.1)], [1.0], r"units\[0\]\[1\]"),
         ([(1, 50.0, 1.0)], [1.0], r"units\[0\]\[2\]"),
-        ([(1, 50.0, 0.1)], [1.0, math.nan], r"loads_mw\[1\]"),
+        ([(1, 50.0, 0.1)], [1.0, math.nan], r"load_mw\[1\]"),
         ([(1, 0.2, 0.1)], [1.0], "rounds to zero"),
     ],
 )
@@ -75,6 +75,9 @@ def _deterministic(preset: gr.Scenario, **changes: Any) -> gr.Scenario:
     # The new loads draw their full allocation from the first month, at the generation side.
     d["mining"].update(contract="take_or_pay", ramp_months=0)
     d["datacenters"]["ramp_months"] = 0
+    # Fixed prices: the preset's package starts in 2025-11, after the starts some tests choose.
+    for load in ("mining", "datacenters"):
+        d[load]["tariff"] = [{"regime": "fixed_pkr", "pkr_per_kwh": 22.98}]
     d["fiscal"]["td_loss_share"] = 0.0
     unit = {
         "forced_outage_rate": 0.1,
@@ -207,10 +210,14 @@ def test_interruptible_load_first_never_raises_household_unserved_energy(stresse
 
 
 def test_more_capacity_never_raises_lole(stressed: gr.Scenario) -> None:
-    d = stressed.to_dict()
+    # With the same new loads: a fixed tariff, so that the cheaper energy the extra plant brings
+    # cannot lower a cost-indexed tariff and bring economic miners onto the grid.
+    fixed = stressed.replace({"mining.tariff": [{"regime": "fixed_pkr", "pkr_per_kwh": 22.98}]})
+    d = fixed.to_dict()
     more = copy.deepcopy(d)
     more["fleet"].append({**d["fleet"][-1], "name": "extra_peaker", "units": 4, "unit_mw": 250.0, "profile": "none"})
-    a, b = _run(stressed), _run(gr.Scenario.from_dict(more))
+    a, b = _run(fixed), _run(gr.Scenario.from_dict(more))
+    assert np.array_equal(a.path_array("mining.uptime"), b.path_array("mining.uptime"))
     for m in ("grid.lole_base_h", "grid.lole_with_h", "grid.eue_base_mwh", "grid.eue_with_mwh"):
         assert np.all(b.path_array(m) <= a.path_array(m) + 1e-9), m
     assert (b.path_array("grid.lole_base_h") < a.path_array("grid.lole_base_h")).any()

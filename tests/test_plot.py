@@ -20,7 +20,8 @@ def res(short: gr.Scenario) -> gr.Results:
 
 
 def test_every_plot_returns_axes_and_saves(res: gr.Results, short: gr.Scenario, tmp_path: Path) -> None:
-    sw = gr.sweep(short, {"mining.tariff_pkr_per_kwh": [20.0, 30.0, 40.0]}, paths=200, seed=1)
+    fixed = short.replace({"mining.tariff": [{"regime": "fixed_pkr", "pkr_per_kwh": 22.98}]})
+    sw = gr.sweep(fixed, {"mining.tariff[0].pkr_per_kwh": [20.0, 30.0, 40.0]}, paths=200, seed=1)
     sobol = pd.DataFrame({"first": [0.5, 0.2], "total": [0.6, 0.3]}, index=["bitcoin", "fuels"])
     for draw in (
         lambda ax: plot.fan_chart(res, "fx.pkr_per_usd", ax=ax),
@@ -28,6 +29,9 @@ def test_every_plot_returns_axes_and_saves(res: gr.Results, short: gr.Scenario, 
         lambda ax: plot.exceedance(res, "npv_pkr", ax=ax),
         lambda ax: plot.sobol_bars(sobol, ax=ax),
         lambda ax: plot.frontier(sw, ax=ax),
+        lambda ax: plot.waterfall(res, ax=ax),
+        lambda ax: plot.waterfall(res, by="load", ax=ax),
+        lambda ax: plot.waterfall(res, by="period", ax=ax),
     ):
         fig, ax = plt.subplots()
         assert draw(ax) is ax
