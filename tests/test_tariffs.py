@@ -520,3 +520,12 @@ def test_fx_drift_follows_the_inflation_differential(preset: gr.Scenario, econom
     logs = np.log(ratio)
     se = logs.std(ddof=1) / math.sqrt(n)
     assert abs(logs.mean() - 10 * log_drift) <= K * se, (logs.mean(), 10 * log_drift, se)
+
+
+def test_reserve_revaluation_starts_at_zero_and_tracks_the_price(preset: gr.Scenario) -> None:
+    sc = preset.replace({"simulation.horizon_months": 3, "reserve.initial_btc": 100.0})
+    r = gr.simulate(sc, paths=4, seed=1, keep_paths=True, progress=False)
+    reval = r.path_array("reserve.revaluation_pkr")
+    btc_pkr = r.path_array("bitcoin.price_usd") * r.path_array("fx.pkr_per_usd")
+    assert (reval[:, 0] == 0.0).all()
+    np.testing.assert_allclose(reval[:, 1:], 100.0 * np.diff(btc_pkr, axis=1), rtol=1e-12)

@@ -37,8 +37,8 @@ pub struct PathState {
     last_own_average: Option<f64>,
     /// The first month's base marginal cost, PKR/MWh: the fuel-cost index's base.
     first_marginal: Option<f64>,
-    /// Last month's BTC price in rupees (for the reserve's revaluation).
-    last_btc_pkr: f64,
+    /// Last month's BTC price in rupees (for the reserve's revaluation; none in the first month).
+    last_btc_pkr: Option<f64>,
 }
 
 impl PathState {
@@ -233,8 +233,11 @@ pub fn settle(sc: &Scenario, f: &MonthFacts<'_>, st: &mut PathState) -> MonthBoo
     st.reserve_btc += levy_btc + bought;
     st.policy_btc += levy_btc + bought;
     let purchases = sc.reserve.purchase_usd_per_month * fx;
-    let revaluation = (st.reserve_btc - levy_btc - bought) * (price * fx - st.last_btc_pkr);
-    st.last_btc_pkr = price * fx;
+    // Holdings revalue from last month's price; the first month's price is where they start.
+    let revaluation = st
+        .last_btc_pkr
+        .map_or(0.0, |last| (st.reserve_btc - levy_btc - bought) * (price * fx - last));
+    st.last_btc_pkr = Some(price * fx);
     let tax = tax_m + tax_d;
     let bill_tax = bill_tax_m + bill_tax_d;
     let net = revenue - g.added_cost + split.consumers + tax + bill_tax - purchases;
