@@ -4,17 +4,18 @@
 //!
 //! Prints the cost of: building the outage table (once per fleet state); the 24 load blocks of
 //! a month as the model evaluates them (the merit-order head slice by slice over all blocks,
-//! the prepared tail, then the table lookups); the month kernel itself (`Grid::month_totals`
-//! on the preset's drivers); one path-month of the drivers alone and of the whole model; and
-//! the whole model with coarser outage-table steps (`grid.capacity_step_mw`), to show what the
-//! table's size costs. Each figure is the median of 9 repetitions after a
-//! warm-up, measured side by side (the step variants interleaved) in one process; quote them
-//! as ratios.
+//! the prepared tail, then the table lookups), and the same with the energy each slice
+//! generates for the added load (issue 12; interleaved with it); the month kernel itself
+//! (`Grid::month_totals` on the preset's drivers); one path-month of the drivers alone and of
+//! the whole model; and the whole model with coarser outage-table steps
+//! (`grid.capacity_step_mw`), to show what the table's size costs. Each figure is the median of
+//! 9 repetitions after a warm-up, measured side by side (the variants interleaved) in one
+//! process; quote them as ratios.
 
 use gridrisk::Scenario;
 use gridrisk::drivers::DriverMonth;
 use gridrisk::grid::Scratch as GridScratch;
-use gridrisk::grid::dispatch::{Slice, SplitStack, head_slice};
+use gridrisk::grid::dispatch::{Slice, SplitStack, head_slice, head_slice_energy};
 use gridrisk::grid::outage::{OutageTable, UnitClass};
 use gridrisk::metrics::path_len;
 use gridrisk::model::{Model, Scratch};
@@ -80,7 +81,12 @@ fn main() {
         .collect();
     let (mut hi, mut pos, mut marginal, mut cost) = (vec![0.0; n], vec![0.0; n], vec![0.0; n], vec![0.0; n]);
     let (mut level, mut lolp, mut eue) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
-    let month_of_blocks = median_ns(f64::from(months), || {
+    // The same month with the energy each slice generates for the added load (issue 12), timed
+    // interleaved with the month without it.
+    let hours = vec![30.0; n];
+    let mut energy = vec![0.0; stack.len()];
+    let mut month_pass = |with_energy: bool| {
+        let t = Instant::now();
         let mut acc = 0.0;
         for load in black_box(&loads) {
             for (h, l) in hi.iter_mut().zip(load) {
@@ -89,11 +95,17 @@ fn main() {
             pos.fill(0.0);
             marginal.fill(f64::NAN);
             cost.fill(0.0);
-            for s in &stack[..3] {
+            for (k, s) in stack[..3].iter().enumerate() {
                 let mw = vec![s.mw; n];
-                head_slice(s.cost, &mw, load, &hi, &mut pos, &mut marginal, &mut cost);
+                if head_slice(s.cost, &mw, load, &hi, &mut pos, &mut marginal, &mut cost) && with_energy {
+                    energy[k] = head_slice_energy(&mw, load, &hi, &pos, &hours);
+                }
             }
             tail.finish(load, &hi, &pos, 1e6, &mut marginal, &mut cost);
+            if with_energy {
+                acc += tail.energies(load, &hi, &pos, &hours, |j, mwh| energy[3 + j] = mwh);
+                acc += energy.iter().sum::<f64>();
+            }
             for shift in [-3_000.0, -1_100.0, -2_000.0, 900.0] {
                 for (x, l) in level.iter_mut().zip(load) {
                     *x = l + shift;
@@ -104,7 +116,17 @@ fn main() {
             acc += cost.iter().sum::<f64>() + marginal.iter().sum::<f64>();
         }
         black_box(acc);
-    });
+        t.elapsed().as_nanos() as f64 / f64::from(months)
+    };
+    let (mut without, mut with) = (Vec::new(), Vec::new());
+    for rep in 0..=REPS {
+        let (a, b) = (month_pass(false), month_pass(true));
+        if rep > 0 {
+            without.push(a);
+            with.push(b);
+        }
+    }
+    let (month_of_blocks, month_with_energy) = (median(without), median(with));
 
     // Path-months: drivers alone, then the whole model, then the whole model with coarser
     // outage-table steps (interleaved, so that a noisy neighbour slows every variant alike).
@@ -170,6 +192,7 @@ fn main() {
     );
     println!("  outage table build (once per fleet state):   {build:>10.0} ns");
     println!("  a month's 24 blocks (dispatch, 4 table levels): {month_of_blocks:>7.0} ns");
+    println!("  the same and the energy by class (issue 12):   {month_with_energy:>7.0} ns");
     println!("  Grid::month_totals, preset (one path-month): {month_kernel:>10.0} ns");
     println!("  one path-month, drivers only:                {drivers_only:>10.0} ns");
     println!(

@@ -54,6 +54,9 @@ pub struct SplitStack {
     cum_cost: Vec<f64>,
     /// Tail slice costs, currency/MWh.
     costs: Vec<f64>,
+    /// Working arrays of [`SplitStack::energies`]: each block's added load in tail coordinates.
+    below: Vec<f64>,
+    above: Vec<f64>,
 }
 
 impl SplitStack {
@@ -114,12 +117,73 @@ impl SplitStack {
             }
         }
     }
+
+    /// After [`head_slice`] over every head slice (`pos` the head's capacity): the energy each
+    /// tail slice generates for the added load, `Σ_b hours[b] · |[load_b, hi_b] ∩ slice_j|`
+    /// (MWh), handed to `put(j, mwh)` for every tail slice `j` some block's `[load, hi]` reaches
+    /// (the others generate exactly nothing for it and are not visited); returns the energy of
+    /// the added load beyond the tail's top, which no slice serves (MWh).
+    ///
+    /// In tail coordinates the added load of block `b` is `[below_b, above_b] = [load_b, hi_b] -
+    /// pos_b`, the interval whose cost [`SplitStack::finish`] integrates, so `Σ_j mwh_j · cost_j`
+    /// is the tail's hour-weighted added cost up to rounding. No slice is walked: the energy of
+    /// the slices below a top `x` is `E(x) = Σ_b hours[b] · (clamp(x, below_b, above_b) -
+    /// below_b)`, and slice `j`'s is `E(tops[j+1]) - E(tops[j])`. `E` is constant below the
+    /// month's lowest `below` and above its highest `above`, so it is evaluated only at the tops
+    /// in between and the two around them: the added load spans a few slices of the tail. `E`
+    /// is a sum of terms non-decreasing in `x` in a fixed order, so no slice's energy is
+    /// negative, and a slice the added load does not reach gets exactly zero.
+    #[inline]
+    pub fn energies(
+        &mut self,
+        load: &[f64],
+        hi: &[f64],
+        pos: &[f64],
+        hours: &[f64],
+        mut put: impl FnMut(usize, f64),
+    ) -> f64 {
+        let n = load.len();
+        let (hi, pos, hours) = (&hi[..n], &pos[..n], &hours[..n]);
+        self.below.resize(n, 0.0);
+        self.above.resize(n, 0.0);
+        let (below, above) = (&mut self.below[..n], &mut self.above[..n]);
+        for ((x, &l), &p) in below.iter_mut().zip(load).zip(pos) {
+            *x = l - p;
+        }
+        for ((x, &h), &p) in above.iter_mut().zip(hi).zip(pos) {
+            *x = h - p;
+        }
+        let (lo_min, up_max) = (
+            lanes_fold(below, f64::INFINITY, min),
+            lanes_fold(above, f64::NEG_INFINITY, max),
+        );
+        let (below, above) = (&*below, &*above);
+        // Σ_b hours[b] · clamp(x, below_b, above_b); the constant Σ hours · below cancels.
+        let below_top = |x: f64| weighted_sum(hours, below, above, |l, h| min(max(x, l), h));
+        let mut prev: Option<f64> = None;
+        for (j, w) in self.tops.windows(2).enumerate() {
+            if w[1] > lo_min && w[0] < up_max {
+                let bottom = prev.unwrap_or_else(|| below_top(w[0]));
+                let top = below_top(w[1]);
+                put(j, top - bottom);
+                prev = Some(top);
+            }
+        }
+        let top = self.tops[self.tops.len() - 1];
+        if top < up_max {
+            weighted_sum(hours, below, above, |l, h| h - min(max(top, l), h))
+        } else {
+            0.0
+        }
+    }
 }
 
 /// One slice of the head of the merit order (capacity `mw[b]` in block `b`, cost `cost` per
 /// MWh), for every block `b` of a month at once: the head is walked slice by slice. `pos` is
 /// the head capacity below the slice; `marginal` is NaN until the slice serving the last MW of
 /// `load` is found; `added_cost` gains the cost of the part of `[load, hi]` the slice serves.
+/// Returns whether the slice serves any of the added load in some block (then
+/// [`head_slice_energy`] says how much).
 #[inline]
 pub fn head_slice(
     cost: f64,
@@ -129,7 +193,7 @@ pub fn head_slice(
     pos: &mut [f64],
     marginal: &mut [f64],
     added_cost: &mut [f64],
-) {
+) -> bool {
     let n = mw.len();
     let (load, hi, pos, marginal, added_cost) = (
         &load[..n],
@@ -138,6 +202,7 @@ pub fn head_slice(
         &mut marginal[..n],
         &mut added_cost[..n],
     );
+    let mut serves = false;
     for b in 0..n {
         let top = pos[b] + mw[b];
         if marginal[b].is_nan() && top >= load[b] {
@@ -147,8 +212,90 @@ pub fn head_slice(
         if overlap > 0.0 {
             added_cost[b] += overlap * cost;
         }
+        serves |= overlap > 0.0;
         pos[b] = top;
     }
+    serves
+}
+
+/// The energy (MWh) one head slice generates for the added load, after [`head_slice`] moved
+/// `top` (its `pos`) to the slice's top: `Σ_b hours[b] · |[load_b, hi_b] ∩ [top_b - mw_b,
+/// top_b]|`, the overlap [`head_slice`] priced (the slice's bottom recomputed as `top - mw`,
+/// which can differ from the `pos` it had by a rounding error). Zero when [`head_slice`]
+/// returned false: callers evaluate it only for the slices that serve the added load.
+#[inline]
+#[must_use]
+pub fn head_slice_energy(mw: &[f64], load: &[f64], hi: &[f64], top: &[f64], hours: &[f64]) -> f64 {
+    let n = mw.len();
+    let overlap = |mw: f64, load: f64, hi: f64, top: f64| max(min(top, hi) - max(top - mw, load), 0.0);
+    let (m4, l4, u4, t4, h4) = (
+        mw.chunks_exact(LANES),
+        load[..n].chunks_exact(LANES),
+        hi[..n].chunks_exact(LANES),
+        top[..n].chunks_exact(LANES),
+        hours[..n].chunks_exact(LANES),
+    );
+    let mut rest = 0.0;
+    let tail = m4.remainder().iter().zip(l4.remainder()).zip(u4.remainder());
+    for (((&m, &l), &u), (&t, &h)) in tail.zip(t4.remainder().iter().zip(h4.remainder())) {
+        rest += h * overlap(m, l, u, t);
+    }
+    let mut acc = [0.0; LANES];
+    for ((((m, l), u), t), h) in m4.zip(l4).zip(u4).zip(t4).zip(h4) {
+        for i in 0..LANES {
+            acc[i] += h[i] * overlap(m[i], l[i], u[i], t[i]);
+        }
+    }
+    (acc[0] + acc[2]) + (acc[1] + acc[3]) + rest
+}
+
+/// Partial sums kept apart in the energy sums: one running sum is a chain of dependent
+/// additions that keeps a loop from evaluating several blocks at a time.
+const LANES: usize = 4;
+
+/// `Σ_b hours[b] · f(a[b], c[b])` in [`LANES`] interleaved partial sums.
+#[inline(always)]
+fn weighted_sum(hours: &[f64], a: &[f64], c: &[f64], f: impl Fn(f64, f64) -> f64) -> f64 {
+    let n = hours.len();
+    let (a, c) = (&a[..n], &c[..n]);
+    let mut acc = [0.0; LANES];
+    let (h4, a4, c4) = (hours.chunks_exact(LANES), a.chunks_exact(LANES), c.chunks_exact(LANES));
+    let mut rest = 0.0;
+    for ((&h, &a), &c) in h4.remainder().iter().zip(a4.remainder()).zip(c4.remainder()) {
+        rest += h * f(a, c);
+    }
+    for ((h, a), c) in h4.zip(a4).zip(c4) {
+        for i in 0..LANES {
+            acc[i] += h[i] * f(a[i], c[i]);
+        }
+    }
+    (acc[0] + acc[2]) + (acc[1] + acc[3]) + rest
+}
+
+/// `x` folded by `f` (associative and commutative) from `init`, in [`LANES`] interleaved folds.
+#[inline(always)]
+fn lanes_fold(x: &[f64], init: f64, f: impl Fn(f64, f64) -> f64) -> f64 {
+    let mut acc = [init; LANES];
+    let x4 = x.chunks_exact(LANES);
+    let rest = x4.remainder().iter().fold(init, |a, &v| f(a, v));
+    for x in x4 {
+        for i in 0..LANES {
+            acc[i] = f(acc[i], x[i]);
+        }
+    }
+    f(f(f(acc[0], acc[2]), f(acc[1], acc[3])), rest)
+}
+
+/// The larger of `a` and `b` as one compare and select (the inputs are never NaN).
+#[inline(always)]
+fn max(a: f64, b: f64) -> f64 {
+    if a > b { a } else { b }
+}
+
+/// The smaller of `a` and `b` as one compare and select (the inputs are never NaN).
+#[inline(always)]
+fn min(a: f64, b: f64) -> f64 {
+    if a < b { a } else { b }
 }
 
 /// Sorts `order` (indices into `costs`) by cost, with must-run indices first; ties keep the
@@ -217,6 +364,96 @@ mod tests {
                         cost[b]
                     );
                 }
+            }
+        }
+    }
+
+    /// Energy of `[load, load + added]` within each slice of `stack`, hour-weighted, and beyond
+    /// its top, by walking the stack in absolute coordinates.
+    fn walk_energies(stack: &[Slice], loads: &[f64], added: f64, hours: &[f64]) -> (Vec<f64>, f64) {
+        let mut e = vec![0.0; stack.len()];
+        let mut beyond = 0.0;
+        for (&load, &h) in loads.iter().zip(hours) {
+            let hi = load + added;
+            let mut bottom = 0.0;
+            for (e, s) in e.iter_mut().zip(stack) {
+                let top = bottom + s.mw;
+                *e += h * (top.min(hi) - bottom.max(load)).max(0.0);
+                bottom = top;
+            }
+            beyond += h * (hi - bottom.max(load)).max(0.0);
+        }
+        (e, beyond)
+    }
+
+    #[test]
+    fn slice_energies_price_to_the_added_cost_at_every_split() {
+        let stack = [
+            Slice { mw: 40.0, cost: 0.0 },
+            Slice { mw: 100.0, cost: 10.0 },
+            Slice { mw: 0.0, cost: 20.0 },
+            Slice { mw: 50.0, cost: 30.0 },
+            Slice { mw: 50.0, cost: 80.0 },
+        ];
+        // By hand: 100 MW added at 120 MW for 2 h is 20 MW of slice 1 (40-140), all 50 of
+        // slice 3 (140-190) and 30 of slice 4 (190-240): 40, 100 and 60 MWh, costing
+        // 2 x (20 x 10 + 50 x 30 + 30 x 80) = 8,200.
+        let mut split = SplitStack::default();
+        split.prepare(&stack[2..]);
+        let (load, hi, hours) = ([120.0], [220.0], [2.0]);
+        let mut pos = [0.0];
+        let mut cost = [0.0];
+        let mut got = [0.0; 5];
+        for (k, s) in stack[..2].iter().enumerate() {
+            if head_slice(s.cost, &[s.mw], &load, &hi, &mut pos, &mut [f64::NAN], &mut cost) {
+                got[k] = head_slice_energy(&[s.mw], &load, &hi, &pos, &hours);
+            }
+        }
+        let beyond = split.energies(&load, &hi, &pos, &hours, |j, mwh| got[2 + j] = mwh);
+        split.finish(&load, &hi, &pos, 999.0, &mut [f64::NAN], &mut cost);
+        assert_eq!((got, beyond), ([0.0, 40.0, 0.0, 100.0, 60.0], 0.0));
+        assert_eq!(cost[0] * hours[0], 8_200.0);
+
+        let loads = [0.0, 20.0, 40.0, 60.0, 140.0, 160.0, 190.0, 239.0, 240.0, 290.0, 17.5];
+        let hours: Vec<f64> = (0..loads.len()).map(|b| 1.0 + 0.25 * b as f64).collect();
+        let n = loads.len();
+        for h in 0..=stack.len() {
+            split.prepare(&stack[h..]);
+            for added in [0.0, 0.5, 30.0, 100.0, 400.0] {
+                let hi: Vec<f64> = loads.iter().map(|l| l + added).collect();
+                let (mut pos, mut marginal, mut cost) = (vec![0.0; n], vec![f64::NAN; n], vec![0.0; n]);
+                let mut e = vec![0.0; stack.len()];
+                for (k, s) in stack[..h].iter().enumerate() {
+                    let mw = vec![s.mw; n];
+                    let serves = head_slice(s.cost, &mw, &loads, &hi, &mut pos, &mut marginal, &mut cost);
+                    e[k] = head_slice_energy(&mw, &loads, &hi, &pos, &hours);
+                    assert_eq!(serves, e[k] > 0.0, "split {h} added {added} slice {k}");
+                }
+                let mut visited = vec![false; stack.len()];
+                let beyond = split.energies(&loads, &hi, &pos, &hours, |j, mwh| {
+                    assert!(!visited[h + j], "slice {} visited twice", h + j);
+                    visited[h + j] = true;
+                    e[h + j] = mwh;
+                });
+                split.finish(&loads, &hi, &pos, 999.0, &mut marginal, &mut cost);
+                let (want, want_beyond) = walk_energies(&stack, &loads, added, &hours);
+                let ctx = format!("split {h} added {added}: {e:?} + {beyond} vs {want:?} + {want_beyond}");
+                for (&got, &want) in e.iter().zip(&want) {
+                    assert!(got >= 0.0 && (got - want).abs() < 1e-9, "{ctx}");
+                }
+                assert!(beyond >= 0.0 && (beyond - want_beyond).abs() < 1e-9, "{ctx}");
+                // The parts make up the added energy, and price to the added cost.
+                let total: f64 = hours.iter().map(|h| h * added).sum();
+                assert!((e.iter().sum::<f64>() + beyond - total).abs() < 1e-9, "{ctx}");
+                let priced: f64 = e.iter().zip(&stack).map(|(e, s)| e * s.cost).sum();
+                let added_cost: f64 = cost.iter().zip(&hours).map(|(c, h)| c * h).sum();
+                assert!((priced - added_cost).abs() <= 1e-12 * added_cost.abs() + 1e-9, "{ctx}");
+                // Beyond the stack's top (240 MW) only what lies above it.
+                assert_eq!(
+                    beyond > 0.0,
+                    added > 0.0 && loads.iter().any(|l| l + added > 240.0),
+                    "{ctx}"
+                );
             }
         }
     }

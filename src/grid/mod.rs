@@ -6,6 +6,13 @@
 //! with and without the allocation from the capacity outage table, with the shortfall shed in
 //! the scenario's curtailment priority. Profiled classes (hydro, wind, solar) reduce the load
 //! the outage table must cover; dispatchable classes form the table.
+//!
+//! It also splits the energy of the new loads by the class that generates it: in each block
+//! the added load occupies `[L_b, L_b + A_b]` of the stack, the interval whose cost is the
+//! added cost, and class `k` generates its overlap with the class's slice. The month's energy
+//! by class is left in [`Scratch::added_mwh_by_class`], the part beyond the stack's expected
+//! capacity (served by no class, and costing nothing) in
+//! [`MonthTotals::added_beyond_stack_mwh`].
 
 pub mod blocks;
 pub mod dispatch;
@@ -74,6 +81,8 @@ pub struct Grid {
 }
 
 /// Working memory reused across the months and paths a worker evaluates.
+///
+/// It also holds the last evaluated month's energy by class, [`Scratch::added_mwh_by_class`].
 #[derive(Debug, Clone, Default)]
 pub struct Scratch {
     order: Vec<usize>,
@@ -82,10 +91,30 @@ pub struct Scratch {
     stack: Vec<Slice>,
     /// (position in the stack, class) of the profiled classes this month.
     profiled_at: Vec<(usize, usize)>,
+    /// The class at each position of the stack this month.
+    class_at: Vec<usize>,
+    /// Energy each class generates for the new loads in the month, MWh, by class index.
+    added_mwh: Vec<f64>,
     /// The stack after the last profiled class, prepared for the month.
     tail: dispatch::SplitStack,
     /// The month's per-block arrays.
     work: Work,
+}
+
+impl Scratch {
+    /// The energy each technology class generated for the new loads in the month last
+    /// evaluated with this scratch ([`Grid::month_totals`]), MWh, indexed by the class's
+    /// position in the scenario's fleet (zero for classes out of service or not reached).
+    ///
+    /// Class `k`'s energy is `Σ_b H_b · |[L_b, L_b + A_b] ∩ (T_{k-1,b}, T_{k,b}]|` over the
+    /// month's blocks, the slices of the merit order of expected capacities that the added
+    /// cost integrates over, so `Σ_k mwh_k · c_k` is the month's added cost up to rounding and
+    /// `Σ_k mwh_k + MonthTotals::added_beyond_stack_mwh` the added load times the month's hours.
+    /// Empty before the first month.
+    #[must_use]
+    pub fn added_mwh_by_class(&self) -> &[f64] {
+        &self.added_mwh
+    }
 }
 
 impl Grid {
@@ -168,6 +197,7 @@ impl Grid {
                 let col = |f: &dyn Fn(&Block) -> f64| month.iter().map(f).collect();
                 BlockLanes {
                     shape: col(&|b| b.shape),
+                    hours: col(&|b| b.hours),
                     cf: [
                         col(&|b| cf.hydro[b.month_of_year][b.hour_of_day]),
                         col(&|b| cf.wind[b.month_of_year][b.hour_of_day]),
@@ -204,7 +234,8 @@ impl Grid {
     }
 
     /// Totals of month `t` of one path, with drivers `d`, the new loads drawing `mining_mw` and
-    /// `datacenter_mw` at the generation side in every block.
+    /// `datacenter_mw` at the generation side in every block. The energy each class generates
+    /// for the new loads is left in `s` ([`Scratch::added_mwh_by_class`]).
     pub fn month_totals(
         &self,
         t: usize,
@@ -214,7 +245,7 @@ impl Grid {
         datacenter_mw: f64,
     ) -> MonthTotals {
         let mut m = MonthTotals::default();
-        self.month(t, d, s, mining_mw, datacenter_mw, |_, r| m.add(r));
+        m.added_beyond_stack_mwh = self.month(t, d, s, mining_mw, datacenter_mw, |_, r| m.add(r));
         m
     }
 
@@ -261,7 +292,8 @@ impl Grid {
     }
 
     /// Runs the merit order and adequacy of every block of month `t`, handing each block's
-    /// result to `visit`.
+    /// result to `visit`; leaves the energy each class generates for the new loads in
+    /// `s.added_mwh` and returns the energy of the new loads beyond the stack, MWh.
     fn month(
         &self,
         t: usize,
@@ -270,7 +302,7 @@ impl Grid {
         mining_mw: f64,
         datacenter_mw: f64,
         mut visit: impl FnMut(&Block, BlockResult),
-    ) {
+    ) -> f64 {
         let n = self.classes.len();
         if s.order.len() != n {
             s.order = (0..n).collect();
@@ -303,11 +335,13 @@ impl Grid {
         // classes' capacity changes from block to block, so only their slices are rewritten.
         s.stack.clear();
         s.profiled_at.clear();
+        s.class_at.clear();
         for &k in &s.order {
             if on[k] {
                 if self.classes[k].profile != Profile::None {
                     s.profiled_at.push((s.stack.len(), k));
                 }
+                s.class_at.push(k);
                 s.stack.push(Slice {
                     mw: self.classes[k].derated_mw,
                     cost: s.costs[k],
@@ -329,19 +363,50 @@ impl Grid {
         for (h, &l) in w.hi.iter_mut().zip(&w.load) {
             *h = l + added;
         }
-        self.head(lanes, &s.stack[..head_len], &s.profiled_at, hydro_avail, w);
+        // The energy by class of the added load: head slices as they are walked, then the tail's.
+        s.added_mwh.clear();
+        s.added_mwh.resize(n, 0.0);
+        let (class_head, class_tail) = s.class_at.split_at(head_len);
+        let mut beyond = 0.0;
+        self.head(
+            lanes,
+            &s.stack[..head_len],
+            &s.profiled_at,
+            hydro_avail,
+            w,
+            class_head,
+            &mut s.added_mwh,
+        );
         s.tail
             .finish(&w.load, &w.hi, &w.pos, voll, &mut w.marginal, &mut w.cost);
+        if added != 0.0 {
+            // Zero added load generates nothing: the energies are left at zero without a pass.
+            beyond = s.tail.energies(&w.load, &w.hi, &w.pos, &lanes.hours, |j, mwh| {
+                s.added_mwh[class_tail[j]] = mwh;
+            });
+        }
         self.adequacy(table, mining_mw, datacenter_mw, w);
         for (b, block) in self.blocks[t].iter().enumerate() {
             visit(block, self.result(w, b, block.hours));
         }
+        beyond
     }
 
     /// The head of the merit order (up to the last profiled class), slice by slice over all
     /// blocks: the profiled classes' output, the marginal cost of loads within the head and
-    /// the cost of the part of the added load it serves.
-    fn head(&self, lanes: &BlockLanes, head: &[Slice], profiled_at: &[(usize, usize)], hydro_avail: f64, w: &mut Work) {
+    /// the cost of the part of the added load it serves; and into `energy` (by class, zero on
+    /// entry) the energy each head slice (class `class_at[i]`) generates for the added load.
+    #[allow(clippy::too_many_arguments)]
+    fn head(
+        &self,
+        lanes: &BlockLanes,
+        head: &[Slice],
+        profiled_at: &[(usize, usize)],
+        hydro_avail: f64,
+        w: &mut Work,
+        class_at: &[usize],
+        energy: &mut [f64],
+    ) {
         let mut profiled_at = profiled_at.iter().peekable();
         for (i, slice) in head.iter().enumerate() {
             match profiled_at.next_if(|&&(pos, _)| pos == i) {
@@ -367,7 +432,7 @@ impl Grid {
                 }
                 None => w.mw.fill(slice.mw),
             }
-            dispatch::head_slice(
+            let serves = dispatch::head_slice(
                 slice.cost,
                 &w.mw,
                 &w.load,
@@ -376,6 +441,9 @@ impl Grid {
                 &mut w.marginal,
                 &mut w.cost,
             );
+            if serves {
+                energy[class_at[i]] = dispatch::head_slice_energy(&w.mw, &w.load, &w.hi, &w.pos, &lanes.hours);
+            }
         }
     }
 
@@ -457,6 +525,8 @@ impl Grid {
 struct BlockLanes {
     /// Load relative to the month's average.
     shape: Vec<f64>,
+    /// Duration, hours.
+    hours: Vec<f64>,
     /// Hydro, wind and solar capacity factors.
     cf: [Vec<f64>; 3],
 }
@@ -567,6 +637,11 @@ pub struct MonthTotals {
     pub eue_mining: f64,
     /// Data centres' unserved energy, MWh (generation side).
     pub eue_datacenters: f64,
+    /// Energy of the new loads beyond the expected capacity of the whole merit order, MWh:
+    /// generated by no class and costing nothing (it is unserved energy, see the adequacy
+    /// figures). With [`Scratch::added_mwh_by_class`] it makes up the added load times the
+    /// month's hours.
+    pub added_beyond_stack_mwh: f64,
 }
 
 impl MonthTotals {
@@ -605,6 +680,150 @@ mod tests {
     fn grid(sc: &Scenario) -> Grid {
         let sched = crate::calendar::schedule(sc.simulation.start, sc.months(), 0.0);
         Grid::new(sc, &sched)
+    }
+
+    /// Energy of the added load by class and beyond the stack in month `t`, by walking the
+    /// month's merit order block by block in absolute coordinates (independent of the kernel's
+    /// head and tail).
+    fn walk_energies(g: &Grid, t: usize, d: &DriverMonth, added: f64) -> (Vec<f64>, f64) {
+        let n = g.classes.len();
+        let mut order: Vec<usize> = (0..n).collect();
+        let mut s = Scratch::default();
+        g.month_totals(t, d, &mut s, 0.0, 0.0);
+        let must_run: Vec<bool> = g.classes.iter().map(|c| c.must_run).collect();
+        dispatch::merit_order(&mut order, &s.costs, &must_run);
+        let lanes = &g.lanes[t];
+        let (mut e, mut beyond) = (vec![0.0; n], 0.0);
+        for (b, &h) in lanes.hours.iter().enumerate() {
+            let load = d.load_mw * lanes.shape[b];
+            let hi = load + added;
+            let mut bottom = 0.0;
+            for &k in order.iter().filter(|&&k| g.in_service[t][k]) {
+                let c = &g.classes[k];
+                let mw = c.derated_mw
+                    * match c.profile {
+                        Profile::None => 1.0,
+                        Profile::Hydro => (lanes.cf[0][b] * d.hydro_availability).min(1.0),
+                        Profile::Wind => lanes.cf[1][b],
+                        Profile::Solar => lanes.cf[2][b],
+                    };
+                e[k] += h * ((bottom + mw).min(hi) - bottom.max(load)).max(0.0);
+                bottom += mw;
+            }
+            beyond += h * (hi - bottom.max(load)).max(0.0);
+        }
+        (e, beyond)
+    }
+
+    /// Checks the energy by class of many path-months of `sc` against the added cost, the
+    /// added energy and the walk; returns how many months had energy beyond the stack and how
+    /// many had energy from the head of the merit order (up to the last profiled class).
+    fn check_added_energy(sc: &Scenario, paths: u64) -> (usize, usize) {
+        let model = crate::model::Model::new(sc);
+        let (g, tm) = (&model.grid, model.months());
+        let seeds = crate::rng::uniform(11);
+        let mut buf = vec![0.0; crate::metrics::path_len(tm)];
+        let mut ms = crate::model::Scratch::default();
+        let mut s = Scratch::default();
+        let (mut months_beyond, mut months_head) = (0, 0);
+        for p in 0..paths {
+            model.simulate_drivers(&seeds, p, &mut buf, &mut ms);
+            for t in 0..tm {
+                let d = DriverMonth::read(&buf, tm, t);
+                for (mining, dc) in [(1_500.0, 500.0), (0.0, 0.0), (0.0, 37.5), (30_000.0, 12_000.0)] {
+                    let m = g.month_totals(t, &d, &mut s, mining, dc);
+                    let e = s.added_mwh_by_class();
+                    let ctx = format!(
+                        "path {p} month {t} loads {mining} + {dc}: {e:?} + {}",
+                        m.added_beyond_stack_mwh
+                    );
+                    assert_eq!(e.len(), g.classes.len(), "{ctx}");
+                    assert!(e.iter().all(|&x| x >= 0.0) && m.added_beyond_stack_mwh >= 0.0, "{ctx}");
+                    for (k, &x) in e.iter().enumerate() {
+                        assert!(g.in_service[t][k] || x == 0.0, "{ctx}: class {k} is out of service");
+                    }
+                    // Priced at the month's costs, the energies are the added cost.
+                    let priced: f64 = e.iter().zip(&s.costs).map(|(e, c)| e * c).sum();
+                    assert!(
+                        (priced - m.added_cost).abs() <= 1e-12 * m.added_cost,
+                        "{ctx}: {priced} vs {}",
+                        m.added_cost
+                    );
+                    // With the part beyond the stack they make up the added load's energy.
+                    let total = (mining + dc) * m.hours;
+                    let parts = e.iter().sum::<f64>() + m.added_beyond_stack_mwh;
+                    assert!((parts - total).abs() <= 1e-12 * total, "{ctx}: {parts} vs {total}");
+                    // And they are the walk's.
+                    let (want, want_beyond) = walk_energies(g, t, &d, mining + dc);
+                    for (&got, &want) in e.iter().zip(&want).chain([(&m.added_beyond_stack_mwh, &want_beyond)]) {
+                        assert!(
+                            (got - want).abs() <= 1e-12 * total,
+                            "{ctx}: walk gives {want:?} + {want_beyond}"
+                        );
+                    }
+                    months_beyond += usize::from(m.added_beyond_stack_mwh > 0.0);
+                    let head_len = s.profiled_at.last().map_or(0, |&(pos, _)| pos + 1);
+                    months_head += usize::from(s.class_at[..head_len].iter().any(|&k| e[k] > 0.0));
+                }
+            }
+        }
+        (months_beyond, months_head)
+    }
+
+    #[test]
+    fn added_energy_by_class_prices_to_the_added_cost_on_the_preset() {
+        let sc = preset();
+        // 2,000 MW added never reaches the top of the preset's stack; 42,000 MW always does.
+        // (The head, hydro, wind and solar, is always below the load.)
+        let (beyond, _) = check_added_energy(&sc, 8);
+        assert_eq!(beyond, 8 * sc.months());
+    }
+
+    #[test]
+    fn added_energy_by_class_on_a_hand_built_fleet() {
+        // Profiled classes mid-stack (dispatchable classes in the head), a class that retires,
+        // and a small fleet whose top the allocation alone can reach.
+        let mut sc = preset();
+        let class = |sc: &Scenario, name: &str| sc.fleet.iter().position(|c| c.name == name).expect("preset class");
+        let (hydro, wind, solar) = (class(&sc, "hydro"), class(&sc, "wind"), class(&sc, "solar"));
+        sc.fleet[hydro].must_run = false;
+        sc.fleet[hydro].fixed_fuel_usd_per_mmbtu = 8.0;
+        sc.fleet[hydro].heat_rate_mmbtu_per_mwh = 10.0;
+        sc.fleet[wind].must_run = false;
+        sc.fleet[wind].vom_usd_per_mwh = 40.0;
+        sc.fleet[solar].retire = Some(YearMonth { year: 2028, month: 7 });
+        let rfo = class(&sc, "rfo");
+        sc.fleet[rfo].commission = Some(YearMonth { year: 2027, month: 3 });
+        let rlng = class(&sc, "rlng_ccgt");
+        sc.fleet[rlng].units = 3;
+        let (beyond, head) = check_added_energy(&sc, 6);
+        assert!(
+            beyond > 6 * sc.months(),
+            "the allocation alone reaches the top in some months"
+        );
+        assert!(
+            head > 0,
+            "classes up to the last profiled one serve the new loads in some months"
+        );
+        // The merit order really has dispatchable classes before the last profiled class.
+        let model = crate::model::Model::new(&sc);
+        let mut s = Scratch::default();
+        let d = DriverMonth {
+            load_mw: 20_000.0,
+            oil_usd_per_bbl: 80.0,
+            lng_usd_per_mmbtu: 12.0,
+            coal_usd_per_t: 110.0,
+            fx_pkr_per_usd: 280.0,
+            hydro_availability: 1.0,
+            ..DriverMonth::default()
+        };
+        model.grid.month_totals(0, &d, &mut s, 2_000.0, 0.0);
+        let last_profiled = s.profiled_at.last().expect("profiled classes").0;
+        assert!(
+            s.class_at[..last_profiled]
+                .iter()
+                .any(|&k| model.grid.classes[k].profile == Profile::None)
+        );
     }
 
     #[test]
