@@ -333,6 +333,7 @@ def test_undefined_output_is_refused(short: gr.Scenario) -> None:
         ("mining.efficiency_j_per_th", "J/TH"),
         ("mining.ramp_months", "months"),
         ("fleet[3].unit_mw", "MW"),
+        ("datacenters.tariff[0].pkr_per_kwh", "PKR/kWh"),
         ("fleet[0].heat_rate_mmbtu_per_mwh", "MMBtu/MWh"),
         ("fx.rate0_pkr_per_usd", "PKR/USD"),
         ("reserve.purchase_usd_per_month", "USD/month"),

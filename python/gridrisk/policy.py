@@ -102,7 +102,7 @@ def field_unit(field: str) -> str:
     leaf = re.sub(r"\[\d+\]", "", field.rsplit(".", 1)[-1]).lower()
     tokens = leaf.split("_")
     tail: list[str] = []
-    for tok in reversed(tokens[1:] if len(tokens) > 1 else tokens):
+    for tok in reversed(tokens):
         if tok in _UNIT_TOKENS or tok == "per":
             tail.insert(0, tok)
         else:
