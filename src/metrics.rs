@@ -107,10 +107,25 @@ pub enum Metric {
     CustomsForgonePkr,
     /// The reserve's holding gain: last month's holdings times the change in the BTC price, PKR.
     ReserveRevaluationPkr,
+    /// Imported oil burnt for the new loads, USD.
+    OilImportsUsd,
+    /// Imported LNG burnt for the new loads, USD.
+    LngImportsUsd,
+    /// Imported coal burnt for the new loads, USD.
+    CoalImportsUsd,
+    /// Dollars the new loads bring in: what they pay in Pakistan (bills, bill taxes, profit
+    /// tax), USD.
+    InflowsUsd,
+    /// Inflows less the imported fuel, USD.
+    NetForeignExchangeUsd,
+    /// CO2 emitted to serve the new loads, tonnes.
+    EmissionsTco2,
+    /// That CO2 at the shadow carbon price, PKR (economic, not fiscal).
+    CarbonCostPkr,
 }
 
 /// Every metric with its public name, in layout order.
-pub const METRICS: [(Metric, &str); 51] = [
+pub const METRICS: [(Metric, &str); 58] = [
     (Metric::LoadMw, "demand.load_mw"),
     (Metric::OilUsdPerBbl, "fuel.oil_usd_per_bbl"),
     (Metric::LngUsdPerMmbtu, "fuel.lng_usd_per_mmbtu"),
@@ -162,6 +177,13 @@ pub const METRICS: [(Metric, &str); 51] = [
     (Metric::SurchargePkr, "fiscal.surcharge_pkr"),
     (Metric::CustomsForgonePkr, "fiscal.customs_forgone_pkr"),
     (Metric::ReserveRevaluationPkr, "reserve.revaluation_pkr"),
+    (Metric::OilImportsUsd, "bop.oil_imports_usd"),
+    (Metric::LngImportsUsd, "bop.lng_imports_usd"),
+    (Metric::CoalImportsUsd, "bop.coal_imports_usd"),
+    (Metric::InflowsUsd, "bop.inflows_usd"),
+    (Metric::NetForeignExchangeUsd, "bop.net_usd"),
+    (Metric::EmissionsTco2, "emissions.tco2"),
+    (Metric::CarbonCostPkr, "emissions.carbon_cost_pkr"),
 ];
 
 /// Number of metrics per path and month.
@@ -249,7 +271,7 @@ pub enum Agg {
 }
 
 /// Every per-path output: public name, the monthly metric it summarises, and how.
-pub const OUTPUTS: [(&str, Metric, Agg); 33] = [
+pub const OUTPUTS: [(&str, Metric, Agg); 36] = [
     ("npv_pkr", Metric::NetFlowPkr, Agg::Discounted),
     ("net_flow_pkr_per_year", Metric::NetFlowPkr, Agg::PerYear),
     (
@@ -295,6 +317,13 @@ pub const OUTPUTS: [(&str, Metric, Agg); 33] = [
     ("npv_mining_pkr", Metric::NetFlowMiningPkr, Agg::Discounted),
     ("npv_datacenters_pkr", Metric::NetFlowDatacentersPkr, Agg::Discounted),
     ("npv_package_period_pkr", Metric::NetFlowPackagePkr, Agg::Discounted),
+    (
+        "net_foreign_exchange_usd_per_year",
+        Metric::NetForeignExchangeUsd,
+        Agg::PerYear,
+    ),
+    ("emissions_tco2_per_year", Metric::EmissionsTco2, Agg::PerYear),
+    ("carbon_cost_pkr_per_year", Metric::CarbonCostPkr, Agg::PerYear),
 ];
 
 /// Number of per-path outputs.

@@ -26,6 +26,8 @@ pub struct Model {
     cpi: Vec<f64>,
     /// Whether a tariff needs the first month's marginal cost before the month is run.
     needs_first_marginal: bool,
+    /// The fleet's fuels for the imports and emissions.
+    fuels: accounts::external::FleetFuels,
 }
 
 /// The model's phases within a month, in order.
@@ -82,6 +84,7 @@ impl Model {
                 first_july: crate::metrics::first_july(sc.simulation.start.month),
             },
             cpi,
+            fuels: accounts::external::FleetFuels::new(sc),
             drivers,
             grid,
             sc: sc.clone(),
@@ -159,6 +162,7 @@ impl Model {
                 installed_mw: self.installed_mw(t),
                 generation_mw: generation,
                 prices,
+                external: self.fuels.month(&d, scratch.grid.added_mwh_by_class()),
             };
             let book = accounts::settle(&self.sc, &facts, &mut st);
             book.put(out, tm, t, prices.0.package || prices.1.package);

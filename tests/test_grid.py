@@ -82,6 +82,7 @@ def _deterministic(preset: gr.Scenario, **changes: Any) -> gr.Scenario:
     unit = {
         "forced_outage_rate": 0.1,
         "heat_rate_mmbtu_per_mwh": 10.0,
+        "co2_t_per_mmbtu": 0.0,
         "fuel": "fixed",
         "vom_usd_per_mwh": 0.0,
         "must_run": False,
@@ -146,6 +147,7 @@ def test_commissioning_and_retirement(preset: gr.Scenario) -> None:
         "unit_mw": 60.0,
         "forced_outage_rate": 0.0,
         "heat_rate_mmbtu_per_mwh": 10.0,
+        "co2_t_per_mmbtu": 0.0,
         "fuel": "fixed",
         "fixed_fuel_usd_per_mmbtu": 1.0,
         "vom_usd_per_mwh": 0.0,
@@ -255,6 +257,7 @@ def test_hourly_profile_end_to_end_matches_direct_adequacy(preset: gr.Scenario) 
     monthly_mean = [loads[a:b].mean() for a, b in itertools.pairwise(edges)]
     unit = {
         "heat_rate_mmbtu_per_mwh": 10.0,
+        "co2_t_per_mmbtu": 0.0,
         "fuel": "fixed",
         "fixed_fuel_usd_per_mmbtu": 3.0,
         "vom_usd_per_mwh": 0.0,

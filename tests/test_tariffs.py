@@ -529,3 +529,32 @@ def test_reserve_revaluation_starts_at_zero_and_tracks_the_price(preset: gr.Scen
     btc_pkr = r.path_array("bitcoin.price_usd") * r.path_array("fx.pkr_per_usd")
     assert (reval[:, 0] == 0.0).all()
     np.testing.assert_allclose(reval[:, 1:], 100.0 * np.diff(btc_pkr, axis=1), rtol=1e-12)
+
+
+def test_imports_and_emissions_follow_the_added_generation(preset: gr.Scenario) -> None:
+    sc = preset.replace({"simulation.horizon_months": 12})
+    r = gr.simulate(sc, paths=200, seed=3, keep_paths=True, progress=False)
+    fx = r.path_array("fx.pkr_per_usd")
+    co2 = r.path_array("emissions.tco2")
+    price = sc["economy.shadow_carbon_price_usd_per_tco2"]
+    np.testing.assert_allclose(r.path_array("emissions.carbon_cost_pkr"), co2 * price * fx, rtol=1e-12)
+    imports = sum(r.path_array(f"bop.{f}_imports_usd") for f in ("oil", "lng", "coal"))
+    np.testing.assert_allclose(r.path_array("bop.net_usd"), r.path_array("bop.inflows_usd") - imports, rtol=1e-9)
+    assert (co2 > 0).any()
+    assert (imports >= 0).all()
+    # Without the allocation nothing is burnt for it.
+    none = gr.simulate(
+        sc.replace({"allocation.mining_mw": 0.0, "allocation.datacenter_mw": 0.0}),
+        paths=200,
+        seed=3,
+        keep_paths=True,
+        progress=False,
+    )
+    for metric in (
+        "emissions.tco2",
+        "bop.lng_imports_usd",
+        "bop.coal_imports_usd",
+        "bop.oil_imports_usd",
+        "bop.net_usd",
+    ):
+        assert (none.path_array(metric) == 0.0).all(), metric

@@ -85,6 +85,13 @@ METRIC_UNITS: dict[str, str] = {
     "fiscal.surcharge_pkr": "PKR",
     "fiscal.customs_forgone_pkr": "PKR",
     "reserve.revaluation_pkr": "PKR",
+    "bop.oil_imports_usd": "USD",
+    "bop.lng_imports_usd": "USD",
+    "bop.coal_imports_usd": "USD",
+    "bop.inflows_usd": "USD",
+    "bop.net_usd": "USD",
+    "emissions.tco2": "tCO2",
+    "emissions.carbon_cost_pkr": "PKR",
 }
 
 #: Unit of each per-path output (annual averages over the horizon).
@@ -122,6 +129,9 @@ OUTPUT_UNITS: dict[str, str] = {
     "npv_mining_pkr": "PKR",
     "npv_datacenters_pkr": "PKR",
     "npv_package_period_pkr": "PKR",
+    "net_foreign_exchange_usd_per_year": "USD/yr",
+    "emissions_tco2_per_year": "tCO2/yr",
+    "carbon_cost_pkr_per_year": "PKR/yr",
 }
 
 HIGHER = "higher"
@@ -168,6 +178,9 @@ OUTPUT_BETTER: dict[str, str] = {
     "npv_mining_pkr": HIGHER,
     "npv_datacenters_pkr": HIGHER,
     "npv_package_period_pkr": HIGHER,
+    "net_foreign_exchange_usd_per_year": HIGHER,
+    "emissions_tco2_per_year": LOWER,
+    "carbon_cost_pkr_per_year": LOWER,
 }
 
 #: Which way is better for each monthly metric, as :data:`OUTPUT_BETTER`. For the drivers it is
@@ -227,6 +240,13 @@ METRIC_BETTER: dict[str, str] = {
     "fiscal.surcharge_pkr": HIGHER,
     "fiscal.customs_forgone_pkr": LOWER,
     "reserve.revaluation_pkr": HIGHER,
+    "bop.oil_imports_usd": LOWER,
+    "bop.lng_imports_usd": LOWER,
+    "bop.coal_imports_usd": LOWER,
+    "bop.inflows_usd": HIGHER,
+    "bop.net_usd": HIGHER,
+    "emissions.tco2": LOWER,
+    "emissions.carbon_cost_pkr": LOWER,
 }
 
 #: Per-path outputs that are net effects of the allocation, measured from a natural zero (the

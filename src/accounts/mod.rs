@@ -2,6 +2,7 @@
 //! they pay ([`taxes`]), who pays the gap between their cost and their bills ([`incidence`]),
 //! the Strategic Bitcoin Reserve, and the net fiscal flow with its parts.
 
+pub mod external;
 pub mod incidence;
 pub mod tariff;
 pub mod taxes;
@@ -132,6 +133,8 @@ pub struct MonthFacts<'a> {
     pub generation_mw: (f64, f64),
     /// The month's prices: miners, data centres.
     pub prices: (Price, Price),
+    /// The imported fuel the new loads' electricity burns and the CO2 it emits.
+    pub external: external::External,
 }
 
 /// A month's accounts, as written into the path's metrics.
@@ -162,6 +165,9 @@ pub struct MonthBook {
     tariffs: (f64, f64),
     hashprice: f64,
     uptime: f64,
+    external: external::External,
+    inflows_usd: f64,
+    carbon_cost: f64,
 }
 
 /// Settles month `f.t` of a path: bills, taxes, the gap and who pays it, the reserve. Updates
@@ -303,6 +309,10 @@ pub fn settle(sc: &Scenario, f: &MonthFacts<'_>, st: &mut PathState) -> MonthBoo
         tariffs: (p_mining.pkr_per_mwh / 1000.0, p_dc.pkr_per_mwh / 1000.0),
         hashprice: f.miner.hashprice,
         uptime: f.miner.uptime,
+        external: f.external,
+        // The loads bring in the dollars they pay in Pakistan: bills, their taxes, profit tax.
+        inflows_usd: (revenue + bill_tax + tax) / fx,
+        carbon_cost: f.external.co2_t * sc.economy.shadow_carbon_price_usd_per_tco2 * fx,
     }
 }
 
@@ -343,5 +353,13 @@ impl MonthBook {
         put(Metric::SurchargePkr, self.surcharge);
         put(Metric::CustomsForgonePkr, self.customs);
         put(Metric::ReserveRevaluationPkr, self.revaluation);
+        let [oil, lng, coal] = self.external.imports_usd;
+        put(Metric::OilImportsUsd, oil);
+        put(Metric::LngImportsUsd, lng);
+        put(Metric::CoalImportsUsd, coal);
+        put(Metric::InflowsUsd, self.inflows_usd);
+        put(Metric::NetForeignExchangeUsd, self.inflows_usd - oil - lng - coal);
+        put(Metric::EmissionsTco2, self.external.co2_t);
+        put(Metric::CarbonCostPkr, self.carbon_cost);
     }
 }

@@ -285,6 +285,8 @@ pub struct Economy {
     pub real_discount_rate_annual: f64,
     /// Nominal GDP of the fiscal year in which the run starts, PKR.
     pub gdp_pkr: f64,
+    /// Shadow price of carbon, USD per tonne of CO2: an economic cost, apart from the fiscal one.
+    pub shadow_carbon_price_usd_per_tco2: f64,
     /// Real GDP growth, per year.
     pub real_gdp_growth_annual: f64,
 }
@@ -530,6 +532,8 @@ pub struct TechClass {
     pub fuel: String,
     /// Fuel price for `fuel = "fixed"`, USD/MMBtu (ignored otherwise).
     pub fixed_fuel_usd_per_mmbtu: f64,
+    /// CO2 emitted per MMBtu of fuel burned, tonnes (on the heat rate's basis).
+    pub co2_t_per_mmbtu: f64,
     /// Variable operation and maintenance cost, USD/MWh.
     pub vom_usd_per_mwh: f64,
     /// Whether the class is dispatched ahead of the merit order.
@@ -971,6 +975,7 @@ fn read(root: &mut Table<'_, '_>) -> Scenario {
         fx_risk_premium_annual: t.f64("fx_risk_premium_annual", Range::closed(-0.5, 0.5)),
         real_discount_rate_annual: t.f64("real_discount_rate_annual", Range::closed(-0.05, 0.5)),
         gdp_pkr: t.f64("gdp_pkr", Range::above(0.0, 1.0e18)),
+        shadow_carbon_price_usd_per_tco2: t.f64("shadow_carbon_price_usd_per_tco2", Range::closed(0.0, 10_000.0)),
         real_gdp_growth_annual: t.f64("real_gdp_growth_annual", Range::closed(-0.2, 0.5)),
     };
     t.finish();
@@ -983,6 +988,7 @@ fn read(root: &mut Table<'_, '_>) -> Scenario {
         heat_rate_mmbtu_per_mwh: t.f64("heat_rate_mmbtu_per_mwh", Range::closed(0.0, 50.0)),
         fuel: FUELS[t.choice("fuel", &FUELS)].to_owned(),
         fixed_fuel_usd_per_mmbtu: t.f64("fixed_fuel_usd_per_mmbtu", Range::closed(0.0, 200.0)),
+        co2_t_per_mmbtu: t.f64("co2_t_per_mmbtu", Range::closed(0.0, 0.2)),
         vom_usd_per_mwh: t.f64("vom_usd_per_mwh", Range::closed(0.0, 1_000.0)),
         must_run: t.bool("must_run"),
         profile: PROFILES[t.choice("profile", &PROFILES)].to_owned(),
