@@ -122,10 +122,22 @@ pub enum Metric {
     EmissionsTco2,
     /// That CO2 at the shadow carbon price, PKR (economic, not fiscal).
     CarbonCostPkr,
+    /// Tariff revenue collected since the start of the fiscal year, PKR.
+    RevenueFytdPkr,
+    /// The new loads' generation cost since the start of the fiscal year, PKR.
+    GenerationCostFytdPkr,
+    /// Profit and super tax since the start of the fiscal year, PKR.
+    TaxFytdPkr,
+    /// Sales tax and duty on the bills since the start of the fiscal year, PKR.
+    SalesTaxFytdPkr,
+    /// Debt-service surcharge since the start of the fiscal year, PKR.
+    SurchargeFytdPkr,
+    /// Reserve purchases since the start of the fiscal year, PKR.
+    ReservePurchasesFytdPkr,
 }
 
 /// Every metric with its public name, in layout order.
-pub const METRICS: [(Metric, &str); 58] = [
+pub const METRICS: [(Metric, &str); 64] = [
     (Metric::LoadMw, "demand.load_mw"),
     (Metric::OilUsdPerBbl, "fuel.oil_usd_per_bbl"),
     (Metric::LngUsdPerMmbtu, "fuel.lng_usd_per_mmbtu"),
@@ -184,6 +196,12 @@ pub const METRICS: [(Metric, &str); 58] = [
     (Metric::NetForeignExchangeUsd, "bop.net_usd"),
     (Metric::EmissionsTco2, "emissions.tco2"),
     (Metric::CarbonCostPkr, "emissions.carbon_cost_pkr"),
+    (Metric::RevenueFytdPkr, "fiscal.tariff_revenue_fytd_pkr"),
+    (Metric::GenerationCostFytdPkr, "fiscal.generation_cost_fytd_pkr"),
+    (Metric::TaxFytdPkr, "fiscal.tax_fytd_pkr"),
+    (Metric::SalesTaxFytdPkr, "fiscal.sales_tax_fytd_pkr"),
+    (Metric::SurchargeFytdPkr, "fiscal.surcharge_fytd_pkr"),
+    (Metric::ReservePurchasesFytdPkr, "reserve.purchases_fytd_pkr"),
 ];
 
 /// Number of metrics per path and month.

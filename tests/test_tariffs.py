@@ -558,3 +558,25 @@ def test_imports_and_emissions_follow_the_added_generation(preset: gr.Scenario) 
         "bop.net_usd",
     ):
         assert (none.path_array(metric) == 0.0).all(), metric
+
+
+def test_fiscal_year_flows_decompose_by_channel_on_every_path(preset: gr.Scenario) -> None:
+    sc = preset.replace({"simulation.horizon_months": 28, "reserve.purchase_usd_per_month": 1e6})
+    r = gr.simulate(sc, paths=300, seed=9, keep_paths=True, progress=False)
+    june = 14  # April 2026 start: FY2027 ends in June 2027, month 14
+    get = lambda m: r.path_array(m)[:, june]  # noqa: E731
+    parts = (
+        get("fiscal.tariff_revenue_fytd_pkr")
+        - get("fiscal.generation_cost_fytd_pkr")
+        + get("incidence.consumers_fytd_pkr")
+        + get("fiscal.tax_fytd_pkr")
+        + get("fiscal.sales_tax_fytd_pkr")
+        + get("fiscal.surcharge_fytd_pkr")
+        - get("reserve.purchases_fytd_pkr")
+    )
+    net = get("fiscal.net_flow_fytd_pkr")
+    np.testing.assert_allclose(parts, net, rtol=1e-9, atol=1e-3 * np.abs(net).max())
+    np.testing.assert_allclose(net, r.path_array("fiscal.net_flow_pkr")[:, 3:15].sum(axis=1), rtol=1e-9)
+    t = r.fiscal_year_table(by="channel").loc["FY2027"]
+    assert t.loc["net fiscal flow", "mean"] == pytest.approx(t["mean"].drop("net fiscal flow").sum(), rel=1e-9)
+    assert t.loc["reserve purchases", "mean"] < 0

@@ -92,6 +92,12 @@ METRIC_UNITS: dict[str, str] = {
     "bop.net_usd": "USD",
     "emissions.tco2": "tCO2",
     "emissions.carbon_cost_pkr": "PKR",
+    "fiscal.tariff_revenue_fytd_pkr": "PKR",
+    "fiscal.generation_cost_fytd_pkr": "PKR",
+    "fiscal.tax_fytd_pkr": "PKR",
+    "fiscal.sales_tax_fytd_pkr": "PKR",
+    "fiscal.surcharge_fytd_pkr": "PKR",
+    "reserve.purchases_fytd_pkr": "PKR",
 }
 
 #: Unit of each per-path output (annual averages over the horizon).
@@ -247,6 +253,12 @@ METRIC_BETTER: dict[str, str] = {
     "bop.net_usd": HIGHER,
     "emissions.tco2": LOWER,
     "emissions.carbon_cost_pkr": LOWER,
+    "fiscal.tariff_revenue_fytd_pkr": HIGHER,
+    "fiscal.generation_cost_fytd_pkr": LOWER,
+    "fiscal.tax_fytd_pkr": HIGHER,
+    "fiscal.sales_tax_fytd_pkr": HIGHER,
+    "fiscal.surcharge_fytd_pkr": HIGHER,
+    "reserve.purchases_fytd_pkr": LOWER,
 }
 
 #: Per-path outputs that are net effects of the allocation, measured from a natural zero (the
@@ -342,6 +354,39 @@ def _table(
         row["unit"] = units.get(name, "")
         rows[name] = row
     return pd.DataFrame.from_dict(rows, orient="index")
+
+
+#: The fiscal-year flows of :meth:`fiscal_year_table`: label, fiscal-year-to-date metric,
+#: sign in the table.
+_FY_FLOWS: dict[str, tuple[tuple[str, str, float], ...]] = {
+    "payer": (
+        ("net fiscal flow", "fiscal.net_flow_fytd_pkr", 1.0),
+        ("budget subsidy", "incidence.budget_fytd_pkr", 1.0),
+        ("charge to other consumers", "incidence.consumers_fytd_pkr", 1.0),
+        ("circular debt", "fiscal.circular_debt_fytd_pkr", 1.0),
+    ),
+    "channel": (
+        ("tariff revenue collected", "fiscal.tariff_revenue_fytd_pkr", 1.0),
+        ("generation cost of the new loads", "fiscal.generation_cost_fytd_pkr", -1.0),
+        ("charged to other consumers", "incidence.consumers_fytd_pkr", 1.0),
+        ("profit tax and super tax", "fiscal.tax_fytd_pkr", 1.0),
+        ("sales tax and duty on the bills", "fiscal.sales_tax_fytd_pkr", 1.0),
+        ("debt-service surcharge", "fiscal.surcharge_fytd_pkr", 1.0),
+        ("reserve purchases", "reserve.purchases_fytd_pkr", -1.0),
+        ("net fiscal flow", "fiscal.net_flow_fytd_pkr", 1.0),
+    ),
+}
+
+#: The parts of the NPV by channel: (label, output, sign in the NPV).
+_CHANNELS: tuple[tuple[str, str, float], ...] = (
+    ("tariff revenue collected", "npv_tariff_revenue_pkr", 1.0),
+    ("generation cost of the new loads", "npv_generation_cost_pkr", -1.0),
+    ("charged to other consumers", "npv_consumers_charge_pkr", 1.0),
+    ("profit tax and super tax", "npv_tax_pkr", 1.0),
+    ("sales tax and duty on the bills", "npv_sales_tax_pkr", 1.0),
+    ("debt-service surcharge", "npv_surcharge_pkr", 1.0),
+    ("reserve purchases", "npv_reserve_pkr", -1.0),
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -794,15 +839,7 @@ class Results:
         df.index.name = "net present value"
         return df
 
-    #: The fiscal-year flows of :meth:`fiscal_year_table`: label, fiscal-year-to-date metric.
-    _FY_FLOWS: tuple[tuple[str, str], ...] = (
-        ("net fiscal flow", "fiscal.net_flow_fytd_pkr"),
-        ("budget subsidy", "incidence.budget_fytd_pkr"),
-        ("charge to other consumers", "incidence.consumers_fytd_pkr"),
-        ("circular debt", "fiscal.circular_debt_fytd_pkr"),
-    )
-
-    def fiscal_year_table(self, unit: str = "nominal") -> pd.DataFrame:
+    def fiscal_year_table(self, unit: str = "nominal", by: str = "payer") -> pd.DataFrame:
         """Who gains and who pays, by complete fiscal year (July to June).
 
         Parameters
@@ -811,19 +848,25 @@ class Results:
             ``"nominal"``: PKR of the year; ``"constant"``: PKR at the average prices of the
             fiscal year the run starts in (each year's total divided by its average price
             level); ``"pct_gdp"``: per cent of the year's nominal GDP.
+        by : {"payer", "channel"}
+            ``"payer"``: the net fiscal flow, the budget subsidy, the charge to other consumers
+            and the circular-debt flow; ``"channel"``: the net fiscal flow's parts, signed as
+            they enter it (tariff revenue, minus generation cost, the other consumers' charge,
+            profit tax, sales tax, surcharge, minus reserve purchases), which add up to it on
+            every path, then the net flow itself.
 
         Returns
         -------
         DataFrame
-            Indexed by (fiscal year, flow), the flows being the net fiscal flow, the budget
-            subsidy, the charge to other consumers and the circular-debt flow of the year (each
-            path's total over the year's twelve months); columns ``mean``, ``se``, ``p5``,
+            Indexed by (fiscal year, flow), each flow being the year's total on a path (its
+            twelve months); columns ``mean``, ``se``, ``p5``,
             ``p50``, ``p95``, ``p_positive`` (the share of paths on which the year's flow is
             above zero, with ``p_positive_se``: for circular debt, the probability of missing
             the IMF programme's zero-flow target) and ``unit``. Empty when the horizon holds no
             complete fiscal year.
         """
         unit = choice("unit", unit, ["nominal", "constant", "pct_gdp"])
+        flows = _FY_FLOWS[choice("by", by, list(_FY_FLOWS))]
         n = self.paths
         mean, var = self.stats.moments()
         label0, base_price = self._base_fiscal_year()
@@ -841,17 +884,18 @@ class Results:
                 text = f"PKR at {label0} prices"
             else:
                 scale, text = 100.0 / self._gdp(int(label[2:]) - first_fy), f"% of {label} GDP"
-            for flow, metric in self._FY_FLOWS:
+            for flow, metric, sign in flows:
                 i = self._metric(metric)
                 sd = math.sqrt(max(float(var[i, june]), 0.0)) if n > 1 else math.nan
                 p = 1.0 - float(self.stats.metric_share_at_or_below(i, june, 0.0))
+                lo, mid, hi = (sign * float(qv[i, june, k]) * scale + 0.0 for k in range(3))
                 rows[(label, flow)] = {
-                    "mean": float(mean[i, june]) * scale,
+                    "mean": sign * float(mean[i, june]) * scale + 0.0,
                     "se": _se(sd, n) * scale,
-                    "p5": float(qv[i, june, 0]) * scale,
-                    "p50": float(qv[i, june, 1]) * scale,
-                    "p95": float(qv[i, june, 2]) * scale,
-                    "p_positive": p,
+                    "p5": min(lo, hi),
+                    "p50": mid,
+                    "p95": max(lo, hi),
+                    "p_positive": p if sign > 0 else 1.0 - p - self._zero_share(i, june),
                     "p_positive_se": math.sqrt(p * (1 - p) / n) if n > 1 else math.nan,
                     "unit": text,
                 }
@@ -859,16 +903,11 @@ class Results:
         df.index = pd.MultiIndex.from_tuples(df.index, names=["fiscal year", "flow"])
         return df
 
-    #: The parts of the NPV by channel: (label, output, sign in the NPV).
-    _CHANNELS: tuple[tuple[str, str, float], ...] = (
-        ("tariff revenue collected", "npv_tariff_revenue_pkr", 1.0),
-        ("generation cost of the new loads", "npv_generation_cost_pkr", -1.0),
-        ("charged to other consumers", "npv_consumers_charge_pkr", 1.0),
-        ("profit tax and super tax", "npv_tax_pkr", 1.0),
-        ("sales tax and duty on the bills", "npv_sales_tax_pkr", 1.0),
-        ("debt-service surcharge", "npv_surcharge_pkr", 1.0),
-        ("reserve purchases", "npv_reserve_pkr", -1.0),
-    )
+    def _zero_share(self, metric: int, month: int) -> float:
+        """Share of paths on which a metric is (within 1e-12 of) zero in a month."""
+        at = float(self.stats.metric_share_at_or_below(metric, month, 0.0))
+        below = float(self.stats.metric_share_at_or_below(metric, month, -1e-300))
+        return at - below
 
     def decomposition(self, by: str = "channel") -> pd.DataFrame:
         """The net present value to the state as a sum of parts, each with its Monte Carlo error.
@@ -905,7 +944,7 @@ class Results:
             return {"mean": sign * float(mean[i]) + 0.0, "se": _se(sd, n), "unit": "PKR"}
 
         if by == "channel":
-            parts = {label: row(name, sign) for label, name, sign in self._CHANNELS}
+            parts = {label: row(name, sign) for label, name, sign in _CHANNELS}
         elif by == "load":
             parts = {
                 "miners": row("npv_mining_pkr", 1.0),

@@ -29,10 +29,11 @@ pub struct PathState {
     pub reserve_btc: f64,
     /// BTC the reserve gained under the policy (levy and purchases).
     pub policy_btc: f64,
-    /// Fiscal year of the running totals, and the totals: net flow, circular debt, budget,
-    /// the other consumers' charge, PKR.
+    /// Fiscal year of the running totals, and the totals (PKR): net flow, circular debt,
+    /// budget, the other consumers' charge, and the net flow's channels: revenue, generation
+    /// cost, profit tax, sales tax, surcharge, reserve purchases.
     fiscal_year: i32,
-    fytd: [f64; 4],
+    fytd: [f64; 10],
     /// Last month's base marginal cost and the new loads' average incremental cost, PKR/MWh.
     last_marginal: Option<f64>,
     last_own_average: Option<f64>,
@@ -161,7 +162,7 @@ pub struct MonthBook {
     reserve_btc: f64,
     reserve_value: f64,
     household_eue_cost: f64,
-    fytd: [f64; 4],
+    fytd: [f64; 10],
     tariffs: (f64, f64),
     hashprice: f64,
     uptime: f64,
@@ -268,13 +269,23 @@ pub fn settle(sc: &Scenario, f: &MonthFacts<'_>, st: &mut PathState) -> MonthBoo
 
     if fiscal_year != st.fiscal_year {
         st.fiscal_year = fiscal_year;
-        st.fytd = [0.0; 4];
+        st.fytd = [0.0; 10];
     }
-    for (acc, x) in st
-        .fytd
-        .iter_mut()
-        .zip([net, split.circular_debt, split.budget, split.consumers])
-    {
+    let sales_tax = fi.collection_rate * (sales_m + sales_d);
+    let surcharge = fi.collection_rate * (dss_m + dss_d);
+    let flows = [
+        net,
+        split.circular_debt,
+        split.budget,
+        split.consumers,
+        revenue,
+        g.added_cost,
+        tax,
+        sales_tax,
+        surcharge,
+        purchases,
+    ];
+    for (acc, x) in st.fytd.iter_mut().zip(flows) {
         *acc += x;
     }
     let base_sales_kwh = f.d.load_mw * hours * sc.incidence.base_sales_per_mwh_of_load * 1000.0;
@@ -285,8 +296,8 @@ pub fn settle(sc: &Scenario, f: &MonthFacts<'_>, st: &mut PathState) -> MonthBoo
         btc_mined: btc,
         revenue,
         tax,
-        sales_tax: fi.collection_rate * (sales_m + sales_d),
-        surcharge: fi.collection_rate * (dss_m + dss_d),
+        sales_tax,
+        surcharge,
         customs,
         revaluation,
         tax_expenditure: exp_m + exp_d + customs,
@@ -349,6 +360,12 @@ impl MonthBook {
         put(Metric::CircularDebtFytdPkr, self.fytd[1]);
         put(Metric::BudgetSubsidyFytdPkr, self.fytd[2]);
         put(Metric::ConsumersChargeFytdPkr, self.fytd[3]);
+        put(Metric::RevenueFytdPkr, self.fytd[4]);
+        put(Metric::GenerationCostFytdPkr, self.fytd[5]);
+        put(Metric::TaxFytdPkr, self.fytd[6]);
+        put(Metric::SalesTaxFytdPkr, self.fytd[7]);
+        put(Metric::SurchargeFytdPkr, self.fytd[8]);
+        put(Metric::ReservePurchasesFytdPkr, self.fytd[9]);
         put(Metric::SalesTaxPkr, self.sales_tax);
         put(Metric::SurchargePkr, self.surcharge);
         put(Metric::CustomsForgonePkr, self.customs);
