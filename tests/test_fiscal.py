@@ -33,15 +33,6 @@ def one_regime(regime: str, **fields: float | str) -> list[dict[str, float | str
     return [{"regime": regime, **fields}]
 
 
-def discount_rate(sc: gr.Scenario) -> float:
-    """The NPV's nominal discount rate: declared, or the economy's real rate compounded with inflation."""
-    d = sc.to_dict()
-    if "discount_rate_annual" in d["fiscal"]:
-        return float(d["fiscal"]["discount_rate_annual"])
-    e = d["economy"]
-    return (1 + e["real_discount_rate_annual"]) * (1 + e["inflation_annual"]) - 1
-
-
 def state_bears_the_gap(sc: gr.Scenario) -> gr.Scenario:
     """``sc`` with the whole gap left to circular debt (the other consumers pay none of it), so
     that the state's net flow carries the new loads' losses."""
@@ -288,7 +279,7 @@ def test_reserve_levy_and_npv_identity(short: gr.Scenario, disposal: str) -> Non
     np.testing.assert_allclose(res.path_array("reserve.purchases_pkr"), 1e6 * fx, rtol=1e-12)
     # NPV = discounted monthly net flows + the policy's BTC (levy and purchases) at the horizon
     # when they are sold there; held, they stay out of it.
-    r = discount_rate(sc)
+    r = sc.discount_rate_annual
     df = (1 + r) ** (-(np.arange(sc.months) + 1) / 12)
     policy_btc = res.path_array("reserve.btc")[:, -1] - 100
     terminal = policy_btc * price[:, -1] * fx[:, -1] * df[-1] if disposal == "sell_at_horizon" else 0.0
@@ -352,7 +343,7 @@ def test_summary_and_risk_match_numpy_on_the_same_paths(short: gr.Scenario) -> N
     )
     res = gr.simulate(sc, paths=3_000, seed=2, keep_paths=True, progress=False)
     # The per-path output equals what NumPy computes from the kept monthly arrays.
-    r = discount_rate(sc)
+    r = sc.discount_rate_annual
     df = (1 + r) ** (-(np.arange(sc.months) + 1) / 12)
     np.testing.assert_allclose(res.path_output("npv_pkr"), res.path_array("fiscal.net_flow_pkr") @ df, rtol=1e-10)
     npv = res.path_output("npv_pkr")

@@ -43,7 +43,7 @@ def shares(budget: float, consumers: float, circular_debt: float, **extra: float
 
 
 def discount_rate(sc: gr.Scenario) -> float:
-    """Declared, or the economy's real rate compounded with inflation (§8.6)."""
+    """Declared, or the economy's real rate compounded with inflation (§8.6): an oracle."""
     d = sc.to_dict()
     if "discount_rate_annual" in d["fiscal"]:
         return float(d["fiscal"]["discount_rate_annual"])
@@ -580,3 +580,13 @@ def test_fiscal_year_flows_decompose_by_channel_on_every_path(preset: gr.Scenari
     t = r.fiscal_year_table(by="channel").loc["FY2027"]
     assert t.loc["net fiscal flow", "mean"] == pytest.approx(t["mean"].drop("net fiscal flow").sum(), rel=1e-9)
     assert t.loc["reserve purchases", "mean"] < 0
+
+
+def test_the_rates_the_engine_uses_are_declared_or_derived(preset: gr.Scenario) -> None:
+    assert preset.discount_rate_annual == pytest.approx(discount_rate(preset), rel=1e-12)
+    declared = preset.replace({"fiscal.discount_rate_annual": 0.07, "fx.drift_annual": 0.1})
+    assert (declared.discount_rate_annual, declared.fx_drift_annual) == (0.07, 0.1)
+    e, f = preset["economy"], preset["fx"]
+    jumps = f["jump_intensity_annual"] * (math.expm1(f["jump_mean"] + 0.5 * f["jump_sd"] ** 2) - f["jump_mean"])
+    drift = math.log((1 + e["inflation_annual"]) / (1 + e["us_inflation_annual"])) + e["fx_risk_premium_annual"]
+    assert preset.fx_drift_annual == pytest.approx(drift + 0.5 * f["vol_annual"] ** 2 + jumps, rel=1e-12)

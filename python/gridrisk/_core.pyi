@@ -43,6 +43,9 @@ def scenario_from_toml(text: str) -> dict[str, Any]:
 def scenario_to_toml(scenario: Mapping[str, Any]) -> str:
     """Validate a scenario dict and render it as TOML text."""
 
+def rates(scenario: Mapping[str, Any]) -> tuple[float, float]:
+    """``(fx_drift_annual, discount_rate_annual)`` the engine uses: declared or derived."""
+
 def schedule(scenario: Mapping[str, Any]) -> dict[str, list[Any]]:
     """Month, days, height_start, blocks and subsidy_btc of every simulated month."""
 

@@ -617,6 +617,25 @@ class Scenario:
         return str(self._data["meta"]["name"])
 
     @property
+    def fx_drift_annual(self) -> float:
+        """The exchange rate's expected depreciation the engine uses, per year.
+
+        ``fx.drift_annual`` when declared; otherwise the inflation differential of ``economy``
+        plus its premium, plus the convexity of the rate's volatility and jumps
+        (``docs/model.md``, the exchange rate).
+        """
+        return float(_core.rates(self._data)[0])
+
+    @property
+    def discount_rate_annual(self) -> float:
+        """The NPV's nominal discount rate the engine uses, per year.
+
+        ``fiscal.discount_rate_annual`` when declared; otherwise ``economy``'s real rate
+        compounded with inflation, ``(1 + real)(1 + inflation) - 1``.
+        """
+        return float(_core.rates(self._data)[1])
+
+    @property
     def months(self) -> int:
         """Number of simulated months (``simulation.horizon_months``)."""
         return int(self._data["simulation"]["horizon_months"])

@@ -53,6 +53,16 @@ fn scenario_to_toml(py: Python<'_>, scenario: &Bound<'_, PyAny>) -> PyResult<Str
     guard(py, || Ok(scenario_from(py, scenario)?.to_toml_string()))
 }
 
+/// `(fx_drift_annual, discount_rate_annual)` the engine uses: declared, or derived from the
+/// scenario's economy.
+#[pyfunction]
+fn rates(py: Python<'_>, scenario: &Bound<'_, PyAny>) -> PyResult<(f64, f64)> {
+    guard(py, || {
+        let sc = scenario_from(py, scenario)?;
+        Ok((sc.fx_drift_annual(), sc.discount_rate_annual()))
+    })
+}
+
 /// The deterministic month schedule of a scenario: dict of equal-length lists.
 #[pyfunction]
 fn schedule<'py>(py: Python<'py>, scenario: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
@@ -729,8 +739,8 @@ mod _core {
     #[pymodule_export]
     use super::{
         _panic_in_call, _panic_in_worker, PyRunStats, adequacy, default_threads, explain_month, fingerprint,
-        hashprice_usd_per_ph_day, keep_paths_bytes, metric_names, output_names, scenario_from_toml, scenario_to_toml,
-        schedule, simulate, validate_scenario,
+        hashprice_usd_per_ph_day, keep_paths_bytes, metric_names, output_names, rates, scenario_from_toml,
+        scenario_to_toml, schedule, simulate, validate_scenario,
     };
 
     #[pymodule_init]
