@@ -21,6 +21,7 @@ __all__ = [
     "keep_paths_bytes",
     "metric_names",
     "output_names",
+    "rates",
     "scenario_from_toml",
     "scenario_to_toml",
     "schedule",
