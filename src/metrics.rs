@@ -134,10 +134,16 @@ pub enum Metric {
     SurchargeFytdPkr,
     /// Reserve purchases since the start of the fiscal year, PKR.
     ReservePurchasesFytdPkr,
+    /// The miners' part of the net flow since the start of the fiscal year, PKR.
+    NetFlowMiningFytdPkr,
+    /// The data centres' part of the net flow since the start of the fiscal year, PKR.
+    NetFlowDatacentersFytdPkr,
+    /// The net flow of package months since the start of the fiscal year, PKR.
+    NetFlowPackageFytdPkr,
 }
 
 /// Every metric with its public name, in layout order.
-pub const METRICS: [(Metric, &str); 64] = [
+pub const METRICS: [(Metric, &str); 67] = [
     (Metric::LoadMw, "demand.load_mw"),
     (Metric::OilUsdPerBbl, "fuel.oil_usd_per_bbl"),
     (Metric::LngUsdPerMmbtu, "fuel.lng_usd_per_mmbtu"),
@@ -202,6 +208,12 @@ pub const METRICS: [(Metric, &str); 64] = [
     (Metric::SalesTaxFytdPkr, "fiscal.sales_tax_fytd_pkr"),
     (Metric::SurchargeFytdPkr, "fiscal.surcharge_fytd_pkr"),
     (Metric::ReservePurchasesFytdPkr, "reserve.purchases_fytd_pkr"),
+    (Metric::NetFlowMiningFytdPkr, "fiscal.net_flow_mining_fytd_pkr"),
+    (
+        Metric::NetFlowDatacentersFytdPkr,
+        "fiscal.net_flow_datacenters_fytd_pkr",
+    ),
+    (Metric::NetFlowPackageFytdPkr, "fiscal.net_flow_package_fytd_pkr"),
 ];
 
 /// Number of metrics per path and month.

@@ -577,6 +577,12 @@ def test_fiscal_year_flows_decompose_by_channel_on_every_path(preset: gr.Scenari
     net = get("fiscal.net_flow_fytd_pkr")
     np.testing.assert_allclose(parts, net, rtol=1e-9, atol=1e-3 * np.abs(net).max())
     np.testing.assert_allclose(net, r.path_array("fiscal.net_flow_pkr")[:, 3:15].sum(axis=1), rtol=1e-9)
+    by_load = get("fiscal.net_flow_mining_fytd_pkr") + get("fiscal.net_flow_datacenters_fytd_pkr")
+    np.testing.assert_allclose(
+        by_load - get("reserve.purchases_fytd_pkr"), net, rtol=1e-9, atol=1e-3 * np.abs(net).max()
+    )
+    package = r.path_array("fiscal.net_flow_package_pkr")[:, 3:15].sum(axis=1)
+    np.testing.assert_allclose(get("fiscal.net_flow_package_fytd_pkr"), package, rtol=1e-9, atol=1e-6)
     t = r.fiscal_year_table(by="channel").loc["FY2027"]
     assert t.loc["net fiscal flow", "mean"] == pytest.approx(t["mean"].drop("net fiscal flow").sum(), rel=1e-9)
     assert t.loc["reserve purchases", "mean"] < 0

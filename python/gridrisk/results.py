@@ -98,6 +98,9 @@ METRIC_UNITS: dict[str, str] = {
     "fiscal.sales_tax_fytd_pkr": "PKR",
     "fiscal.surcharge_fytd_pkr": "PKR",
     "reserve.purchases_fytd_pkr": "PKR",
+    "fiscal.net_flow_mining_fytd_pkr": "PKR",
+    "fiscal.net_flow_datacenters_fytd_pkr": "PKR",
+    "fiscal.net_flow_package_fytd_pkr": "PKR",
 }
 
 #: Unit of each per-path output (annual averages over the horizon).
@@ -259,6 +262,9 @@ METRIC_BETTER: dict[str, str] = {
     "fiscal.sales_tax_fytd_pkr": HIGHER,
     "fiscal.surcharge_fytd_pkr": HIGHER,
     "reserve.purchases_fytd_pkr": LOWER,
+    "fiscal.net_flow_mining_fytd_pkr": HIGHER,
+    "fiscal.net_flow_datacenters_fytd_pkr": HIGHER,
+    "fiscal.net_flow_package_fytd_pkr": HIGHER,
 }
 
 #: Per-path outputs that are net effects of the allocation, measured from a natural zero (the
@@ -373,6 +379,16 @@ _FY_FLOWS: dict[str, tuple[tuple[str, str, float], ...]] = {
         ("sales tax and duty on the bills", "fiscal.sales_tax_fytd_pkr", 1.0),
         ("debt-service surcharge", "fiscal.surcharge_fytd_pkr", 1.0),
         ("reserve purchases", "reserve.purchases_fytd_pkr", -1.0),
+        ("net fiscal flow", "fiscal.net_flow_fytd_pkr", 1.0),
+    ),
+    "load": (
+        ("miners", "fiscal.net_flow_mining_fytd_pkr", 1.0),
+        ("data centres", "fiscal.net_flow_datacenters_fytd_pkr", 1.0),
+        ("reserve purchases", "reserve.purchases_fytd_pkr", -1.0),
+        ("net fiscal flow", "fiscal.net_flow_fytd_pkr", 1.0),
+    ),
+    "period": (
+        ("while the package applies", "fiscal.net_flow_package_fytd_pkr", 1.0),
         ("net fiscal flow", "fiscal.net_flow_fytd_pkr", 1.0),
     ),
 }
@@ -848,12 +864,14 @@ class Results:
             ``"nominal"``: PKR of the year; ``"constant"``: PKR at the average prices of the
             fiscal year the run starts in (each year's total divided by its average price
             level); ``"pct_gdp"``: per cent of the year's nominal GDP.
-        by : {"payer", "channel"}
+        by : {"payer", "channel", "load", "period"}
             ``"payer"``: the net fiscal flow, the budget subsidy, the charge to other consumers
             and the circular-debt flow; ``"channel"``: the net fiscal flow's parts, signed as
             they enter it (tariff revenue, minus generation cost, the other consumers' charge,
             profit tax, sales tax, surcharge, minus reserve purchases), which add up to it on
-            every path, then the net flow itself.
+            every path, then the net flow itself; ``"load"``: the miners' and the data centres'
+            parts, minus reserve purchases, then the net flow; ``"period"``: the net flow of the
+            year's months under the package, then the whole year's.
 
         Returns
         -------

@@ -30,10 +30,11 @@ pub struct PathState {
     /// BTC the reserve gained under the policy (levy and purchases).
     pub policy_btc: f64,
     /// Fiscal year of the running totals, and the totals (PKR): net flow, circular debt,
-    /// budget, the other consumers' charge, and the net flow's channels: revenue, generation
-    /// cost, profit tax, sales tax, surcharge, reserve purchases.
+    /// budget, the other consumers' charge, the net flow's channels (revenue, generation cost,
+    /// profit tax, sales tax, surcharge, reserve purchases), its parts by load (miners, data
+    /// centres) and its part under the package.
     fiscal_year: i32,
-    fytd: [f64; 10],
+    fytd: [f64; 13],
     /// Last month's base marginal cost and the new loads' average incremental cost, PKR/MWh.
     last_marginal: Option<f64>,
     last_own_average: Option<f64>,
@@ -162,7 +163,7 @@ pub struct MonthBook {
     reserve_btc: f64,
     reserve_value: f64,
     household_eue_cost: f64,
-    fytd: [f64; 10],
+    fytd: [f64; 13],
     tariffs: (f64, f64),
     hashprice: f64,
     uptime: f64,
@@ -269,7 +270,7 @@ pub fn settle(sc: &Scenario, f: &MonthFacts<'_>, st: &mut PathState) -> MonthBoo
 
     if fiscal_year != st.fiscal_year {
         st.fiscal_year = fiscal_year;
-        st.fytd = [0.0; 10];
+        st.fytd = [0.0; 13];
     }
     let sales_tax = fi.collection_rate * (sales_m + sales_d);
     let surcharge = fi.collection_rate * (dss_m + dss_d);
@@ -284,6 +285,13 @@ pub fn settle(sc: &Scenario, f: &MonthFacts<'_>, st: &mut PathState) -> MonthBoo
         sales_tax,
         surcharge,
         purchases,
+        net_mining,
+        net_datacenters,
+        if f.prices.0.package || f.prices.1.package {
+            net
+        } else {
+            0.0
+        },
     ];
     for (acc, x) in st.fytd.iter_mut().zip(flows) {
         *acc += x;
@@ -366,6 +374,9 @@ impl MonthBook {
         put(Metric::SalesTaxFytdPkr, self.fytd[7]);
         put(Metric::SurchargeFytdPkr, self.fytd[8]);
         put(Metric::ReservePurchasesFytdPkr, self.fytd[9]);
+        put(Metric::NetFlowMiningFytdPkr, self.fytd[10]);
+        put(Metric::NetFlowDatacentersFytdPkr, self.fytd[11]);
+        put(Metric::NetFlowPackageFytdPkr, self.fytd[12]);
         put(Metric::SalesTaxPkr, self.sales_tax);
         put(Metric::SurchargePkr, self.surcharge);
         put(Metric::CustomsForgonePkr, self.customs);
