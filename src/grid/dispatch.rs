@@ -333,15 +333,20 @@ mod tests {
         assert_eq!(serve(&stack, 150.0, 999.0).0 - serve(&stack, 120.0, 999.0).0, 900.0);
     }
 
-    #[test]
-    fn split_stack_agrees_with_the_walk_at_every_split() {
-        let stack = [
+    /// A stack with a free slice, an empty one and two priced ones above it.
+    fn five_slices() -> [Slice; 5] {
+        [
             Slice { mw: 40.0, cost: 0.0 },
             Slice { mw: 100.0, cost: 10.0 },
             Slice { mw: 0.0, cost: 20.0 },
             Slice { mw: 50.0, cost: 30.0 },
             Slice { mw: 50.0, cost: 80.0 },
-        ];
+        ]
+    }
+
+    #[test]
+    fn split_stack_agrees_with_the_walk_at_every_split() {
+        let stack = five_slices();
         let loads = [-1.0, 0.0, 20.0, 40.0, 60.0, 140.0, 160.0, 190.0, 239.0, 240.0, 290.0];
         let mut split = SplitStack::default();
         for h in 0..=stack.len() {
@@ -388,13 +393,7 @@ mod tests {
 
     #[test]
     fn slice_energies_price_to_the_added_cost_at_every_split() {
-        let stack = [
-            Slice { mw: 40.0, cost: 0.0 },
-            Slice { mw: 100.0, cost: 10.0 },
-            Slice { mw: 0.0, cost: 20.0 },
-            Slice { mw: 50.0, cost: 30.0 },
-            Slice { mw: 50.0, cost: 80.0 },
-        ];
+        let stack = five_slices();
         // By hand: 100 MW added at 120 MW for 2 h is 20 MW of slice 1 (40-140), all 50 of
         // slice 3 (140-190) and 30 of slice 4 (190-240): 40, 100 and 60 MWh, costing
         // 2 x (20 x 10 + 50 x 30 + 30 x 80) = 8,200.
