@@ -99,6 +99,29 @@ impl From<YearMonth> for String {
     }
 }
 
+// Hourly load profiles are read by calendar position: a profile is a common year of hours, and
+// these map an hour of a calendar year onto it. They live here, below both the scenario (which
+// validates profiles) and the grid (which builds blocks from them).
+
+/// Index into a year profile of `len` hours (a whole number of days) for hour `h` of a common
+/// (365-day) year; a profile shorter than the year (8736 h = 52 weeks) repeats its last day.
+#[must_use]
+pub fn profile_index(h: usize, len: usize) -> usize {
+    if h < len { h } else { len - 24 + (h - len) % 24 }
+}
+
+/// First hour of 29 February in a leap year (and of 1 March in a common year).
+pub const FEB29_HOUR: usize = (31 + 28) * 24;
+
+/// Hour of a common (365-day) year that hour `h` of calendar year `year` reads from a profile:
+/// in a leap year 29 February reads 28 February and every later hour the same date of the
+/// common year, so each calendar month reads the same month of the profile.
+#[must_use]
+pub fn common_year_hour(year: i32, h: usize) -> usize {
+    let leap = YearMonth { year, month: 2 }.days() == 29;
+    if leap && h >= FEB29_HOUR { h - 24 } else { h }
+}
+
 /// Block subsidy (BTC) of the block at `height`.
 #[must_use]
 pub fn subsidy_at(height: u64) -> f64 {

@@ -5,7 +5,8 @@
 //! --no-default-features` proves it. Module map:
 //! - [`scenario`]: typed, validated scenario (TOML or dict in, all problems reported at once);
 //! - [`rng`]: the only place random streams are made, one per (seed, path, stream);
-//! - [`calendar`]: months and the Bitcoin block/halving schedule;
+//! - [`calendar`]: months, the Bitcoin block/halving schedule and hourly-profile positions;
+//! - [`capacity`]: capacity on the outage table's grid of steps (shared by validation and grid);
 //! - [`drivers`]: the stochastic processes and the simulation of one path;
 //! - [`grid`]: fleet, load blocks, merit-order dispatch and exact adequacy (LOLE, EUE);
 //! - [`loads`]: miners and data centres; [`accounts`]: tariffs, taxes, who pays the gap, the
@@ -16,6 +17,7 @@
 
 pub mod accounts;
 pub mod calendar;
+pub mod capacity;
 mod dist;
 pub mod drivers;
 pub mod engine;

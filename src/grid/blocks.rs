@@ -7,7 +7,7 @@
 //! is normalised to mean one within the month, so the demand driver's monthly average load is
 //! kept exactly.
 
-use crate::calendar::MonthInfo;
+use crate::calendar::{MonthInfo, common_year_hour, profile_index};
 use crate::scenario::{Grid, LoadShape};
 
 /// One block of a month.
@@ -21,25 +21,6 @@ pub struct Block {
     pub month_of_year: usize,
     /// Hour of day, 0 = 00:00-01:00 (for capacity factors).
     pub hour_of_day: usize,
-}
-
-/// Index into a year profile of `len` hours (a whole number of days) for hour `h` of a common
-/// (365-day) year; a profile shorter than the year (8736 h = 52 weeks) repeats its last day.
-#[must_use]
-pub fn profile_index(h: usize, len: usize) -> usize {
-    if h < len { h } else { len - 24 + (h - len) % 24 }
-}
-
-/// First hour of 29 February in a leap year (and of 1 March in a common year).
-const FEB29_HOUR: usize = (31 + 28) * 24;
-
-/// Hour of a common (365-day) year that hour `h` of calendar year `year` reads from a profile:
-/// in a leap year 29 February reads 28 February and every later hour the same date of the
-/// common year, so each calendar month reads the same month of the profile.
-#[must_use]
-pub fn common_year_hour(year: i32, h: usize) -> usize {
-    let leap = crate::calendar::YearMonth { year, month: 2 }.days() == 29;
-    if leap && h >= FEB29_HOUR { h - 24 } else { h }
 }
 
 /// The blocks of every simulated month.
@@ -97,6 +78,7 @@ pub fn blocks(grid: &Grid, schedule: &[MonthInfo]) -> Vec<Vec<Block>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::calendar::FEB29_HOUR;
     use crate::calendar::YearMonth;
 
     /// Hours of calendar month `month` of `year` as hours of that year.

@@ -1127,7 +1127,7 @@ fn check_block_schedule(sc: &Scenario, issues: &Issues) {
 
 /// Checks that keep the power-system precomputation well defined and bounded.
 fn check_grid(sc: &Scenario, issues: &Issues) {
-    use crate::grid::outage::{MAX_ROWS, UnitClass, table_rows, unit_steps};
+    use crate::capacity::{MAX_ROWS, UnitClass, table_rows, unit_steps};
     let step = sc.grid.capacity_step_mw;
     let dispatchable: Vec<UnitClass> = sc
         .fleet
@@ -1174,7 +1174,7 @@ fn check_grid(sc: &Scenario, issues: &Issues) {
         for month in 1..=12u32 {
             let n = crate::calendar::YearMonth { year: 2001, month }.days() as usize * 24;
             if (h..h + n)
-                .map(|i| p[crate::grid::blocks::profile_index(i, p.len())])
+                .map(|i| p[crate::calendar::profile_index(i, p.len())])
                 .sum::<f64>()
                 <= 0.0
             {
