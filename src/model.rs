@@ -196,7 +196,8 @@ impl Model {
         // cannot reclaim and the surcharge.
         let hours = f64::from(self.schedule()[t].days) * 24.0;
         let taxes = &sc.taxes;
-        let tariff = accounts::cost_per_mwh(taxes, taxes.mining_input_credit_share, price, fleet_mw * hours);
+        let date = self.schedule()[t].date;
+        let tariff = accounts::cost_per_mwh(taxes, date, taxes.mining_input_credit_share, price, fleet_mw * hours);
         let reward = self.schedule()[t].subsidy_btc + d.fees_btc_per_block;
         let miner = mining::decide(
             m,

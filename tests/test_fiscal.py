@@ -221,12 +221,11 @@ def test_cost_plus_follows_last_months_cost(short: gr.Scenario, reference: str) 
     if reference == "system_marginal":
         last = mc[:, :-1]
     else:
-        # The loads' own average incremental cost: added cost over their generation-side draw
-        # (take-or-pay miners draw their ramped allocation).
+        # The loads' own average incremental cost per MWh at the meter, where they are billed
+        # (take-or-pay miners draw their ramped allocation): a zero markup recovers the cost.
         a, m = sc.to_dict()["allocation"], sc.to_dict()["mining"]
         draw = a["mining_mw"] * np.minimum((np.arange(sc.months) + 1) / m["ramp_months"], 1.0)
-        generation = draw / (1 - sc["fiscal.td_loss_share"])
-        last = (res.path_array("grid.added_cost_pkr") / (generation * hours) / 1000)[:, :-1]
+        last = (res.path_array("grid.added_cost_pkr") / (draw * hours) / 1000)[:, :-1]
     np.testing.assert_allclose(per_kwh[:, 1:], 1.1 * last, rtol=1e-12)
     np.testing.assert_allclose(per_kwh[:, 0], 1.1 * mc[:, 0], rtol=1e-12)  # month 0: its own, without the loads
 

@@ -40,6 +40,10 @@ pub struct PathState {
     last_own_average: Option<f64>,
     /// The first month's base marginal cost, PKR/MWh: the fuel-cost index's base.
     first_marginal: Option<f64>,
+    /// The first month's exchange rate, and the industrial indexation as of the latest January
+    /// (exchange rate over the first month's, fuel-cost index, price level).
+    first_fx: Option<f64>,
+    january: Option<[f64; 3]>,
     /// Last month's BTC price in rupees (for the reserve's revaluation; none in the first month).
     last_btc_pkr: Option<f64>,
 }
@@ -70,11 +74,19 @@ impl PathState {
             (Some(last), _) => (last, 1.0),
             (None, _) => (marginal_now(), 1.0),
         };
+        let first_fx = *self.first_fx.get_or_insert(d.fx_pkr_per_usd);
+        let now = [d.fx_pkr_per_usd / first_fx, fuel_index, cpi];
+        let january = if date.month == 1 {
+            *self.january.insert(now)
+        } else {
+            *self.january.get_or_insert([1.0, 1.0, 1.0])
+        };
         TariffInputs {
             date,
             fx: d.fx_pkr_per_usd,
             system_marginal,
             fuel_index,
+            january,
             own_average: self.last_own_average.unwrap_or(system_marginal),
             cpi,
         }
@@ -94,22 +106,42 @@ pub fn bill(p: &Price, mwh: f64) -> (f64, f64) {
 /// Taxes and surcharges on a bill of `billed` PKR for `mwh` MWh of which `package_mwh` under
 /// the package: `(sales tax and duty net of the input credit, debt-service surcharge)`, PKR.
 #[must_use]
-pub fn bill_taxes(t: &Taxes, credit_share: f64, billed: f64, mwh: f64, package_mwh: f64) -> (f64, f64) {
+pub fn bill_taxes(
+    t: &Taxes,
+    date: YearMonth,
+    credit_share: f64,
+    billed: f64,
+    mwh: f64,
+    package_mwh: f64,
+) -> (f64, f64) {
     let sales = (t.sales_tax_rate + t.electricity_duty_rate) * billed * (1.0 - credit_share);
-    // Package units pay no debt-service surcharge.
-    (
-        sales,
-        t.debt_service_surcharge_pkr_per_kwh * 1000.0 * (mwh - package_mwh),
-    )
+    // Package units pay no debt-service surcharge, and it ends with the debt it services.
+    let surcharge = if t.debt_service_surcharge_until.is_none_or(|until| date <= until) {
+        t.debt_service_surcharge_pkr_per_kwh * 1000.0 * (mwh - package_mwh)
+    } else {
+        0.0
+    };
+    (sales, surcharge)
+}
+
+/// Average energy price of `mwh` MWh under `p`, PKR/MWh (the first MWh's when `mwh` is zero).
+#[must_use]
+pub fn average_price(p: &Price, mwh: f64) -> f64 {
+    // Energy the price covers whole pays exactly its price (no rounding from the division).
+    if mwh > 0.0 && mwh > p.covered_mwh {
+        bill(p, mwh).0 / mwh
+    } else {
+        p.pkr_per_mwh
+    }
 }
 
 /// What a load pays per MWh of `mwh` under `p`, with the sales tax it cannot reclaim and the
 /// surcharge, PKR/MWh (for the first MWh when `mwh` is zero).
 #[must_use]
-pub fn cost_per_mwh(t: &Taxes, credit_share: f64, p: &Price, mwh: f64) -> f64 {
+pub fn cost_per_mwh(t: &Taxes, date: YearMonth, credit_share: f64, p: &Price, mwh: f64) -> f64 {
     let mwh = mwh.max(1.0);
     let (billed, package) = bill(p, mwh);
-    let (sales, surcharge) = bill_taxes(t, credit_share, billed, mwh, package);
+    let (sales, surcharge) = bill_taxes(t, date, credit_share, billed, mwh, package);
     (billed + sales + surcharge) / mwh
 }
 
@@ -193,8 +225,15 @@ pub fn settle(sc: &Scenario, f: &MonthFacts<'_>, st: &mut PathState) -> MonthBoo
     let (energy_bill_mining, package_mining) = bill(&p_mining, e_mining);
     let bill_mining = energy_bill_mining + p_mining.revenue_share * btc * price * fx;
     let (bill_dc, package_dc) = bill(&p_dc, e_dc);
-    let (sales_m, dss_m) = bill_taxes(tx, tx.mining_input_credit_share, bill_mining, e_mining, package_mining);
-    let (sales_d, dss_d) = bill_taxes(tx, tx.datacenters_input_credit_share, bill_dc, e_dc, package_dc);
+    let (sales_m, dss_m) = bill_taxes(
+        tx,
+        f.date,
+        tx.mining_input_credit_share,
+        bill_mining,
+        e_mining,
+        package_mining,
+    );
+    let (sales_d, dss_d) = bill_taxes(tx, f.date, tx.datacenters_input_credit_share, bill_dc, e_dc, package_dc);
     let miner_profit = btc * (1.0 - m.pool_fee_share - sc.reserve.levy_share - p_mining.revenue_share) * price * fx
         - energy_bill_mining
         - sales_m
@@ -261,12 +300,14 @@ pub fn settle(sc: &Scenario, f: &MonthFacts<'_>, st: &mut PathState) -> MonthBoo
     st.mining_tariff.settle(
         &m.tariff,
         &package_billing(package_mining, e_mining, cost_mining, &p_mining),
+        f.date,
     );
     st.datacenter_tariff
-        .settle(&dc.tariff, &package_billing(package_dc, e_dc, cost_dc, &p_dc));
+        .settle(&dc.tariff, &package_billing(package_dc, e_dc, cost_dc, &p_dc), f.date);
     st.last_marginal = Some(g.marginal_pkr_per_mwh());
     st.first_marginal.get_or_insert(g.marginal_pkr_per_mwh());
-    st.last_own_average = (drawn > 0.0).then(|| g.added_cost / (drawn * hours));
+    // Per MWh at the meter, where the loads are billed.
+    st.last_own_average = (drawn > 0.0).then(|| g.added_cost / (drawn * keep * hours));
 
     if fiscal_year != st.fiscal_year {
         st.fiscal_year = fiscal_year;
@@ -325,7 +366,11 @@ pub fn settle(sc: &Scenario, f: &MonthFacts<'_>, st: &mut PathState) -> MonthBoo
         reserve_value: st.reserve_btc * price * fx,
         household_eue_cost: (g.eue_households - g.eue_base) * sc.grid.value_of_lost_load_usd_per_mwh * fx,
         fytd: st.fytd,
-        tariffs: (p_mining.pkr_per_mwh / 1000.0, p_dc.pkr_per_mwh / 1000.0),
+        // The average energy price billed (the regime's price when nothing was drawn).
+        tariffs: (
+            average_price(&p_mining, e_mining) / 1000.0,
+            average_price(&p_dc, e_dc) / 1000.0,
+        ),
         hashprice: f.miner.hashprice,
         uptime: f.miner.uptime,
         external: f.external,

@@ -27,6 +27,11 @@ pub struct TariffInputs {
     pub own_average: f64,
     /// Consumer price index, 1 in the first month.
     pub cpi: f64,
+    /// The industrial tariff's indexation as of the latest January (the first month until
+    /// one has passed): the exchange rate over the first month's, the fuel-cost index and the
+    /// price level in that January. Kept per path, whatever regime is in force, so that a
+    /// regime entered later carries the indexation accrued since the start.
+    pub january: [f64; 3],
 }
 
 /// A month's price of one load's energy.
@@ -60,8 +65,8 @@ pub struct Billing {
 pub struct TariffState {
     /// Index of the step in force.
     step: usize,
-    /// Whether the step in force has been entered (its anchors set).
-    entered: bool,
+    /// The first month the step in force was priced.
+    first_month: Option<YearMonth>,
     /// The package has ended (expiry or termination): the next step applies.
     ended: bool,
     /// Package: what reviews added to the base rate, PKR/MWh.
@@ -76,11 +81,6 @@ pub struct TariffState {
     /// Package: fiscal year (the calendar year it ends in) and the energy billed in it, MWh.
     fiscal_year: i32,
     fiscal_year_mwh: f64,
-    /// Industrial: the rate since the last rebasing, PKR/MWh, and the anchors of the indexation.
-    rate: f64,
-    anchor_fx: f64,
-    anchor_fuel: f64,
-    anchor_cpi: f64,
 }
 
 /// The fiscal year (July-June) a month belongs to, named after the calendar year it ends in.
@@ -116,20 +116,12 @@ impl TariffState {
                 ..Self::default()
             };
         }
-        if !self.entered {
-            self.enter(&steps[self.step].regime, inp);
-        }
+        self.first_month.get_or_insert(inp.date);
         if fiscal_year(inp.date) != self.fiscal_year {
             self.fiscal_year = fiscal_year(inp.date);
             self.fiscal_year_mwh = 0.0;
         }
         let regime = &steps[self.step].regime;
-        if let Regime::Industrial { .. } = regime
-            && inp.date.month == 1
-            && self.anchor_cpi > 0.0
-        {
-            self.rebase(regime, inp);
-        }
         let pkr_per_mwh = self.rate_now(regime, inp);
         let (covered_mwh, beyond_pkr_per_mwh) = match *regime {
             Regime::IncrementalPackage {
@@ -138,11 +130,9 @@ impl TariffState {
             } if cap_gwh_per_fiscal_year > 0.0 => {
                 // The next regime prices the excess as if it started now.
                 let next = &steps[self.step + 1].regime;
-                let mut fresh = Self::default();
-                fresh.enter(next, inp);
                 (
                     (cap_gwh_per_fiscal_year * 1000.0 - self.fiscal_year_mwh).max(0.0),
-                    fresh.rate_now(next, inp),
+                    Self::default().rate_now(next, inp),
                 )
             }
             _ => (f64::INFINITY, pkr_per_mwh),
@@ -159,13 +149,17 @@ impl TariffState {
         }
     }
 
-    /// Records the month's billing under the package; runs a review when a period closes.
-    pub fn settle(&mut self, steps: &[TariffStep], b: &Billing) {
+    /// Records the month's billing under the package in month `date`; runs a review when a
+    /// period closes. Periods are counted from the package's `from` month (its first month in
+    /// the run when it has none), so reviews fall on the scheme's own calendar; a period the run
+    /// enters part-way is reviewed on the months it saw.
+    pub fn settle(&mut self, steps: &[TariffStep], b: &Billing, date: YearMonth) {
+        let step = &steps[self.step];
         let Regime::IncrementalPackage {
             review_months,
             terminate_after_upward_reviews,
             ..
-        } = steps[self.step].regime
+        } = step.regime
         else {
             return;
         };
@@ -177,11 +171,10 @@ impl TariffState {
         self.period_cost += b.package_cost_pkr;
         self.period_revenue += b.package_revenue_pkr;
         self.period_mwh += b.package_mwh;
-        if self.period_months < review_months {
+        let start = step.from.or(self.first_month).unwrap_or(date);
+        if (date.months_since(start) + 1).rem_euclid(i64::from(review_months)) != 0 {
             return;
         }
-        // The review recovers the period's shortfall over the period's energy, from the next
-        // month on; a period without a shortfall is not an upward review.
         let shortfall = self.period_cost - self.period_revenue;
         if shortfall > 0.0 && self.period_mwh > 0.0 {
             self.uplift += shortfall / self.period_mwh;
@@ -196,36 +189,6 @@ impl TariffState {
         self.period_cost = 0.0;
         self.period_revenue = 0.0;
         self.period_mwh = 0.0;
-    }
-
-    fn enter(&mut self, regime: &Regime, inp: &TariffInputs) {
-        self.entered = true;
-        if let Regime::Industrial { base_pkr_per_kwh, .. } = *regime {
-            self.rate = base_pkr_per_kwh * 1000.0;
-            self.anchor_fx = inp.fx;
-            self.anchor_fuel = inp.fuel_index;
-            self.anchor_cpi = inp.cpi;
-        }
-    }
-
-    /// The industrial base rebased to this month's exchange rate, fuel cost and prices.
-    fn rebase(&mut self, regime: &Regime, inp: &TariffInputs) {
-        if let Regime::Industrial {
-            base_pkr_per_kwh,
-            fx_weight,
-            fuel_weight,
-            cpi_weight,
-        } = *regime
-        {
-            let fuel = if self.anchor_fuel > 0.0 {
-                inp.fuel_index / self.anchor_fuel
-            } else {
-                1.0
-            };
-            let index =
-                fx_weight * inp.fx / self.anchor_fx + fuel_weight * fuel + cpi_weight * inp.cpi / self.anchor_cpi;
-            self.rate = base_pkr_per_kwh * 1000.0 * index;
-        }
     }
 
     fn rate_now(&self, regime: &Regime, inp: &TariffInputs) -> f64 {
@@ -250,7 +213,15 @@ impl TariffState {
                 let fca = (reference_fuel_pkr_per_kwh * 1000.0 * (inp.fuel_index - 1.0)).max(0.0);
                 base_pkr_per_kwh * 1000.0 + self.uplift + fca
             }
-            Regime::Industrial { .. } => self.rate,
+            Regime::Industrial {
+                base_pkr_per_kwh,
+                fx_weight,
+                fuel_weight,
+                cpi_weight,
+            } => {
+                let [fx, fuel, cpi] = inp.january;
+                base_pkr_per_kwh * 1000.0 * (fx_weight * fx + fuel_weight * fuel + cpi_weight * cpi)
+            }
         }
     }
 }
@@ -298,6 +269,7 @@ mod tests {
             fuel_index: marginal / 15_000.0,
             own_average: marginal,
             cpi: 1.0,
+            january: [1.0, 1.0, 1.0],
         }
     }
 
@@ -306,6 +278,7 @@ mod tests {
         let steps = [package(0, 2, 0.0, "2028-10"), industrial()];
         let mut st = TariffState::default();
         let mut date = ym("2026-04");
+        // (The industrial rate below is its base: the test's January index stays at one.)
         while date <= ym("2028-10") {
             // Fuel at or below the reference: no adjustment.
             let p = st.price(&steps, &inputs(&date.to_string(), 14_000.0));
@@ -318,6 +291,7 @@ mod tests {
                     package_cost_pkr: 9e9,
                     package_revenue_pkr: 0.0,
                 },
+                date,
             );
             date = date.plus(1);
         }
@@ -351,7 +325,7 @@ mod tests {
         for _ in 0..13 {
             let p = st.price(&steps, &inputs(&date.to_string(), 10_000.0));
             prices.push((p.package, p.pkr_per_mwh));
-            st.settle(&steps, &loss);
+            st.settle(&steps, &loss, date);
             date = date.plus(1);
         }
         // Months 0-5 at the base; the first review lifts the rate by the period's shortfall
@@ -381,7 +355,7 @@ mod tests {
                 st.price(&steps, &inputs(&ym("2026-01").plus(i).to_string(), 0.0))
                     .package
             );
-            st.settle(&steps, b);
+            st.settle(&steps, b, ym("2026-01").plus(i));
         }
     }
 
@@ -397,6 +371,7 @@ mod tests {
                 package_mwh: 800.0,
                 ..Billing::default()
             },
+            ym("2026-05"),
         );
         assert_eq!(st.price(&steps, &inputs("2026-06", 0.0)).covered_mwh, 200.0);
         st.settle(
@@ -405,39 +380,58 @@ mod tests {
                 package_mwh: 200.0,
                 ..Billing::default()
             },
+            ym("2026-06"),
         );
         assert_eq!(st.price(&steps, &inputs("2026-07", 0.0)).covered_mwh, 1_000.0);
     }
 
     #[test]
-    fn industrial_rebases_each_january_with_its_weights() {
+    fn industrial_follows_the_latest_january_index_accrued_since_the_start() {
         let steps = [industrial()];
         let mut st = TariffState::default();
-        let start = TariffInputs {
+        // Entered in November 2028 after the January 2028 index: FX x1.1, fuel x1.2, CPI x1.1
+        // since the run's first month. The rate carries that indexation from its first month.
+        let nov = TariffInputs {
             date: ym("2028-11"),
             fx: 300.0,
             system_marginal: 20_000.0,
             fuel_index: 2.0,
             own_average: 0.0,
-            cpi: 1.1,
+            cpi: 1.15,
+            january: [1.1, 1.2, 1.1],
         };
-        assert_eq!(st.price(&steps, &start).pkr_per_mwh, 29_180.0);
-        let dec = TariffInputs {
-            date: ym("2028-12"),
-            fx: 330.0,
-            ..start
-        };
-        assert_eq!(st.price(&steps, &dec).pkr_per_mwh, 29_180.0);
+        let want = 29_180.0 * (0.5 * 1.1 + 0.3 * 1.2 + 0.2 * 1.1);
+        assert!((st.price(&steps, &nov).pkr_per_mwh - want).abs() < 1e-6);
         let jan = TariffInputs {
             date: ym("2029-01"),
-            fx: 330.0,
-            system_marginal: 22_000.0,
-            fuel_index: 2.2,
-            own_average: 0.0,
-            cpi: 1.21,
+            january: [1.3, 1.0, 1.2],
+            ..nov
         };
-        let want = 29_180.0 * (0.5 * 1.1 + 0.3 * 1.1 + 0.2 * 1.1);
+        let want = 29_180.0 * (0.5 * 1.3 + 0.3 * 1.0 + 0.2 * 1.2);
         assert!((st.price(&steps, &jan).pkr_per_mwh - want).abs() < 1e-6);
+    }
+
+    #[test]
+    fn reviews_fall_on_the_packages_own_calendar() {
+        // A package from November: six-month periods end in April and October, whenever the
+        // run starts (here in March: the first period is reviewed on the two months it saw).
+        let mut steps = [package(6, 0, 0.0, "2035-01"), industrial()];
+        steps[0].from = Some(ym("2025-11"));
+        let mut st = TariffState::default();
+        let loss = Billing {
+            package_mwh: 1.0,
+            package_cost_pkr: 30_000.0,
+            package_revenue_pkr: 22_980.0,
+        };
+        let mut prices = Vec::new();
+        for k in 0..4 {
+            let date = ym("2026-03").plus(k);
+            prices.push(st.price(&steps, &inputs(&date.to_string(), 0.0)).pkr_per_mwh);
+            st.settle(&steps, &loss, date);
+        }
+        // March and April at the base; the review after April lifts May's rate.
+        assert_eq!(&prices[..2], &[22_980.0, 22_980.0]);
+        assert!(prices[2] > 22_980.0);
     }
 
     #[test]

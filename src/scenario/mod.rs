@@ -219,6 +219,9 @@ pub struct Taxes {
     pub datacenters_input_credit_share: f64,
     /// Debt-service surcharge on energy outside the incremental package, PKR/kWh.
     pub debt_service_surcharge_pkr_per_kwh: f64,
+    /// Last month the surcharge is levied (absent: the whole horizon).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub debt_service_surcharge_until: Option<YearMonth>,
     /// Super tax on profits, on top of each load's profit tax rate.
     pub super_tax_rate: f64,
     /// Customs duty on imported equipment that the allocation exempts (a tax expenditure at
@@ -902,6 +905,7 @@ fn read(root: &mut Table<'_, '_>) -> Scenario {
         mining_input_credit_share: t.f64("mining_input_credit_share", share),
         datacenters_input_credit_share: t.f64("datacenters_input_credit_share", share),
         debt_service_surcharge_pkr_per_kwh: t.f64("debt_service_surcharge_pkr_per_kwh", Range::closed(0.0, 100.0)),
+        debt_service_surcharge_until: t.opt_parsed("debt_service_surcharge_until", str::parse::<YearMonth>),
         super_tax_rate: t.f64("super_tax_rate", Range::closed(0.0, 0.5)),
         customs_duty_rate: t.f64("customs_duty_rate", share),
         mining_equipment_usd_per_mw: t.f64("mining_equipment_usd_per_mw", Range::closed(0.0, 1.0e9)),
