@@ -189,9 +189,9 @@ def reference(sc: dict[str, Any], paths: int, seed: int) -> dict[str, np.ndarray
     inc, eco, taxes = sc["incidence"], sc["economy"], sc["taxes"]
     # Sales tax and duty a load pays on its bill after its input credit (share of the bill), and
     # the debt-service surcharge, PKR/MWh (a fixed rupee price has no package energy).
-    bill_tax = taxes["sales_tax_rate"] + taxes["electricity_duty_rate"]
-    sales_m = bill_tax * (1 - taxes["mining_input_credit_share"])
-    sales_d = bill_tax * (1 - taxes["datacenters_input_credit_share"])
+    # The sales tax is creditable, the provincial duty not.
+    sales_m = taxes["sales_tax_rate"] * (1 - taxes["mining_input_credit_share"]) + taxes["electricity_duty_rate"]
+    sales_d = taxes["sales_tax_rate"] * (1 - taxes["datacenters_input_credit_share"]) + taxes["electricity_duty_rate"]
     surcharge = 1000 * taxes["debt_service_surcharge_pkr_per_kwh"]
     # End-of-month discount factors: nominal, and real with the flow deflated by the price level.
     disc = (1 + discount_rate_annual(sc)) ** (-(np.arange(months_n) + 1) / 12)

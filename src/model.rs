@@ -201,7 +201,9 @@ impl Model {
         let reward = self.schedule()[t].subsidy_btc + d.fees_btc_per_block;
         let miner = mining::decide(
             m,
-            sc.reserve.levy_share + price.revenue_share,
+            // The revenue share is billed, so it bears the bill's sales tax too.
+            sc.reserve.levy_share
+                + price.revenue_share * (1.0 + accounts::bill_tax_rate(taxes, taxes.mining_input_credit_share)),
             t,
             d.bitcoin_usd,
             reward,

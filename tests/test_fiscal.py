@@ -119,7 +119,7 @@ def test_economic_miners_run_exactly_when_it_pays(
     revenue_usd_per_mwh = hp * 1000 / (24 * j)
     kept = revenue_usd_per_mwh * (1 - m["pool_fee_share"] - 0.05) * fx
     # A MWh costs them the tariff, the sales tax they cannot reclaim, the surcharge and opex.
-    sales = (tx["sales_tax_rate"] + tx["electricity_duty_rate"]) * (1 - tx["mining_input_credit_share"])
+    sales = tx["sales_tax_rate"] * (1 - tx["mining_input_credit_share"]) + tx["electricity_duty_rate"]
     surcharge = 1000 * tx["debt_service_surcharge_pkr_per_kwh"] if surcharged else 0.0
     tariff_pkr = res.path_array("tariff.mining_pkr_per_kwh") * 1000
     cost = tariff_pkr * (1 + sales) + surcharge + m["opex_usd_per_mwh"] * fx

@@ -613,3 +613,17 @@ def test_the_rates_the_engine_uses_are_declared_or_derived(preset: gr.Scenario) 
     jumps = f["jump_intensity_annual"] * (math.expm1(f["jump_mean"] + 0.5 * f["jump_sd"] ** 2) - f["jump_mean"])
     drift = math.log((1 + e["inflation_annual"]) / (1 + e["us_inflation_annual"])) + e["fx_risk_premium_annual"]
     assert preset.fx_drift_annual == pytest.approx(drift + 0.5 * f["vol_annual"] ** 2 + jumps, rel=1e-12)
+
+
+def test_the_sales_tax_is_creditable_and_the_duty_is_not(preset: gr.Scenario) -> None:
+    sc = preset.replace(
+        {
+            "simulation.horizon_months": 6,
+            "allocation.mining_mw": 0.0,
+            "taxes.electricity_duty_rate": 0.01,
+            "taxes.datacenters_input_credit_share": 0.5,
+        }
+    )
+    r = gr.simulate(sc, paths=50, seed=2, keep_paths=True, progress=False)
+    revenue, sales = r.path_array("fiscal.tariff_revenue_pkr"), r.path_array("fiscal.sales_tax_pkr")
+    np.testing.assert_allclose(sales, revenue * (0.18 * 0.5 + 0.01), rtol=1e-12)

@@ -103,6 +103,13 @@ pub fn bill(p: &Price, mwh: f64) -> (f64, f64) {
     (billed, if p.package { covered } else { 0.0 })
 }
 
+/// Sales tax and duty a load bears per rupee of its bill: the sales tax net of what it
+/// reclaims as input tax, plus the provincial duty, which is not creditable.
+#[must_use]
+pub fn bill_tax_rate(t: &Taxes, credit_share: f64) -> f64 {
+    t.sales_tax_rate * (1.0 - credit_share) + t.electricity_duty_rate
+}
+
 /// Taxes and surcharges on a bill of `billed` PKR for `mwh` MWh of which `package_mwh` under
 /// the package: `(sales tax and duty net of the input credit, debt-service surcharge)`, PKR.
 #[must_use]
@@ -114,7 +121,7 @@ pub fn bill_taxes(
     mwh: f64,
     package_mwh: f64,
 ) -> (f64, f64) {
-    let sales = (t.sales_tax_rate + t.electricity_duty_rate) * billed * (1.0 - credit_share);
+    let sales = bill_tax_rate(t, credit_share) * billed;
     // Package units pay no debt-service surcharge, and it ends with the debt it services.
     let surcharge = if t.debt_service_surcharge_until.is_none_or(|until| date <= until) {
         t.debt_service_surcharge_pkr_per_kwh * 1000.0 * (mwh - package_mwh)
