@@ -362,47 +362,42 @@ def _table(
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
-#: The fiscal-year flows of :meth:`fiscal_year_table`: label, fiscal-year-to-date metric,
-#: sign in the table.
+#: The net fiscal flow's channels: (label, its discounted output in the NPV, its
+#: fiscal-year-to-date metric, sign in the net flow). One table for the NPV's and the fiscal
+#: years' decompositions, so the two always name and sign the same parts.
+_CHANNELS: tuple[tuple[str, str, str, float], ...] = (
+    ("tariff revenue collected", "npv_tariff_revenue_pkr", "fiscal.tariff_revenue_fytd_pkr", 1.0),
+    ("generation cost of the new loads", "npv_generation_cost_pkr", "fiscal.generation_cost_fytd_pkr", -1.0),
+    ("charged to other consumers", "npv_consumers_charge_pkr", "incidence.consumers_fytd_pkr", 1.0),
+    ("profit tax and super tax", "npv_tax_pkr", "fiscal.tax_fytd_pkr", 1.0),
+    ("sales tax and duty on the bills", "npv_sales_tax_pkr", "fiscal.sales_tax_fytd_pkr", 1.0),
+    ("debt-service surcharge", "npv_surcharge_pkr", "fiscal.surcharge_fytd_pkr", 1.0),
+    ("reserve purchases", "npv_reserve_pkr", "reserve.purchases_fytd_pkr", -1.0),
+)
+
+_NET_FYTD = ("net fiscal flow", "fiscal.net_flow_fytd_pkr", 1.0)
+
+#: The fiscal-year flows of :meth:`Results.fiscal_year_table`: label, fiscal-year-to-date
+#: metric, sign in the table.
 _FY_FLOWS: dict[str, tuple[tuple[str, str, float], ...]] = {
     "payer": (
-        ("net fiscal flow", "fiscal.net_flow_fytd_pkr", 1.0),
+        _NET_FYTD,
         ("budget subsidy", "incidence.budget_fytd_pkr", 1.0),
         ("charge to other consumers", "incidence.consumers_fytd_pkr", 1.0),
         ("circular debt", "fiscal.circular_debt_fytd_pkr", 1.0),
     ),
-    "channel": (
-        ("tariff revenue collected", "fiscal.tariff_revenue_fytd_pkr", 1.0),
-        ("generation cost of the new loads", "fiscal.generation_cost_fytd_pkr", -1.0),
-        ("charged to other consumers", "incidence.consumers_fytd_pkr", 1.0),
-        ("profit tax and super tax", "fiscal.tax_fytd_pkr", 1.0),
-        ("sales tax and duty on the bills", "fiscal.sales_tax_fytd_pkr", 1.0),
-        ("debt-service surcharge", "fiscal.surcharge_fytd_pkr", 1.0),
-        ("reserve purchases", "reserve.purchases_fytd_pkr", -1.0),
-        ("net fiscal flow", "fiscal.net_flow_fytd_pkr", 1.0),
-    ),
+    "channel": (*((label, fytd, sign) for label, _, fytd, sign in _CHANNELS), _NET_FYTD),
     "load": (
         ("miners", "fiscal.net_flow_mining_fytd_pkr", 1.0),
         ("data centres", "fiscal.net_flow_datacenters_fytd_pkr", 1.0),
         ("reserve purchases", "reserve.purchases_fytd_pkr", -1.0),
-        ("net fiscal flow", "fiscal.net_flow_fytd_pkr", 1.0),
+        _NET_FYTD,
     ),
     "period": (
         ("while the package applies", "fiscal.net_flow_package_fytd_pkr", 1.0),
-        ("net fiscal flow", "fiscal.net_flow_fytd_pkr", 1.0),
+        _NET_FYTD,
     ),
 }
-
-#: The parts of the NPV by channel: (label, output, sign in the NPV).
-_CHANNELS: tuple[tuple[str, str, float], ...] = (
-    ("tariff revenue collected", "npv_tariff_revenue_pkr", 1.0),
-    ("generation cost of the new loads", "npv_generation_cost_pkr", -1.0),
-    ("charged to other consumers", "npv_consumers_charge_pkr", 1.0),
-    ("profit tax and super tax", "npv_tax_pkr", 1.0),
-    ("sales tax and duty on the bills", "npv_sales_tax_pkr", 1.0),
-    ("debt-service surcharge", "npv_surcharge_pkr", 1.0),
-    ("reserve purchases", "npv_reserve_pkr", -1.0),
-)
 
 
 @dataclass(frozen=True, eq=False)
@@ -962,7 +957,7 @@ class Results:
             return {"mean": sign * float(mean[i]) + 0.0, "se": _se(sd, n), "unit": "PKR"}
 
         if by == "channel":
-            parts = {label: row(name, sign) for label, name, sign in _CHANNELS}
+            parts = {label: row(name, sign) for label, name, _, sign in _CHANNELS}
         elif by == "load":
             parts = {
                 "miners": row("npv_mining_pkr", 1.0),
