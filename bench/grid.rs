@@ -180,7 +180,7 @@ fn main() {
     let month_kernel = median_ns(driver_months.len() as f64, || {
         let mut acc = 0.0;
         for (i, d) in black_box(&driver_months).iter().enumerate() {
-            let m = grid.month_totals(i % tm, d, &mut gs, 1_500.0, 500.0);
+            let m = grid.month_totals(i % tm, d, &gridrisk::grid::Context::default(), &mut gs, 1_500.0, 500.0);
             acc += m.added_cost + m.eue_with;
         }
         black_box(acc);

@@ -140,10 +140,82 @@ pub enum Metric {
     NetFlowDatacentersFytdPkr,
     /// The net flow of package months since the start of the fiscal year, PKR.
     NetFlowPackageFytdPkr,
+    /// Latent demand of the existing consumers (served demand plus what is shed), average MW.
+    LatentLoadMw,
+    /// Load served to the existing consumers without the allocation (expected), average MW.
+    ServedLoadBaseMw,
+    /// Load served to the existing consumers with the allocation (expected), average MW.
+    ServedLoadWithMw,
+    /// The existing consumers' expected hours of shedding a day without the allocation (hours times the share of latent load shed).
+    ShedHoursPerDayBase,
+    /// Their extra hours of shedding a day with the allocation.
+    ShedHoursPerDayIncrease,
+    /// The existing consumers' energy shed by feeder rules (schedules and the economic rule) without the allocation, MWh.
+    ShedRulesBaseMwh,
+    /// The extra energy shed by feeder rules with the allocation, MWh.
+    ShedRulesIncreaseMwh,
+    /// The existing consumers' energy shed because the network cannot deliver it, without the allocation, MWh.
+    ShedNetworkBaseMwh,
+    /// The extra energy shed for the network with the allocation, MWh.
+    ShedNetworkIncreaseMwh,
+    /// The existing consumers' unserved energy for lack of capacity (outages, fuel unlimited), without the allocation, MWh.
+    ShedCapacityBaseMwh,
+    /// The extra unserved energy for lack of capacity with the allocation, MWh.
+    ShedCapacityIncreaseMwh,
+    /// The existing consumers' unserved energy for lack of fuel (energy limits and the liquidity feedback), without the allocation, MWh.
+    ShedFuelBaseMwh,
+    /// The extra unserved energy for lack of fuel with the allocation, MWh.
+    ShedFuelIncreaseMwh,
+    /// Feeder class 1's expected hours of shedding a day without the allocation.
+    Class1HoursPerDayBase,
+    /// Feeder class 1's extra hours of shedding a day with the allocation.
+    Class1HoursPerDayIncrease,
+    /// Feeder class 1's extra shed energy with the allocation, MWh.
+    Class1IncreaseMwh,
+    /// Feeder class 2's expected hours of shedding a day without the allocation.
+    Class2HoursPerDayBase,
+    /// Feeder class 2's extra hours of shedding a day with the allocation.
+    Class2HoursPerDayIncrease,
+    /// Feeder class 2's extra shed energy with the allocation, MWh.
+    Class2IncreaseMwh,
+    /// Feeder class 3's expected hours of shedding a day without the allocation.
+    Class3HoursPerDayBase,
+    /// Feeder class 3's extra hours of shedding a day with the allocation.
+    Class3HoursPerDayIncrease,
+    /// Feeder class 3's extra shed energy with the allocation, MWh.
+    Class3IncreaseMwh,
+    /// Feeder class 4's expected hours of shedding a day without the allocation.
+    Class4HoursPerDayBase,
+    /// Feeder class 4's extra hours of shedding a day with the allocation.
+    Class4HoursPerDayIncrease,
+    /// Feeder class 4's extra shed energy with the allocation, MWh.
+    Class4IncreaseMwh,
+    /// Feeder class 5's expected hours of shedding a day without the allocation.
+    Class5HoursPerDayBase,
+    /// Feeder class 5's extra hours of shedding a day with the allocation.
+    Class5HoursPerDayIncrease,
+    /// Feeder class 5's extra shed energy with the allocation, MWh.
+    Class5IncreaseMwh,
+    /// Feeder class 6's expected hours of shedding a day without the allocation.
+    Class6HoursPerDayBase,
+    /// Feeder class 6's extra hours of shedding a day with the allocation.
+    Class6HoursPerDayIncrease,
+    /// Feeder class 6's extra shed energy with the allocation, MWh.
+    Class6IncreaseMwh,
+    /// Revenue the consumers shed by feeder rules would have paid (collected), without the allocation, PKR.
+    RevenueForgoneBasePkr,
+    /// Generation cost the feeder rules' shedding avoids, without the allocation, PKR.
+    CostAvoidedBasePkr,
+    /// Revenue of the existing consumers the allocation displaces through the feeder rules (collected), PKR.
+    RevenueForgoneIncreasePkr,
+    /// Generation cost avoided on the consumers the allocation displaces, PKR.
+    CostAvoidedIncreasePkr,
+    /// Share of imported-fuel capacity available with the allocation (the liquidity feedback).
+    ImportedAvailableShare,
 }
 
 /// Every metric with its public name, in layout order.
-pub const METRICS: [(Metric, &str); 67] = [
+pub const METRICS: [(Metric, &str); 103] = [
     (Metric::LoadMw, "demand.load_mw"),
     (Metric::OilUsdPerBbl, "fuel.oil_usd_per_bbl"),
     (Metric::LngUsdPerMmbtu, "fuel.lng_usd_per_mmbtu"),
@@ -214,7 +286,82 @@ pub const METRICS: [(Metric, &str); 67] = [
         "fiscal.net_flow_datacenters_fytd_pkr",
     ),
     (Metric::NetFlowPackageFytdPkr, "fiscal.net_flow_package_fytd_pkr"),
+    (Metric::LatentLoadMw, "grid.latent_load_mw"),
+    (Metric::ServedLoadBaseMw, "grid.served_load_base_mw"),
+    (Metric::ServedLoadWithMw, "grid.served_load_with_mw"),
+    (Metric::ShedHoursPerDayBase, "shed.households_h_per_day_base"),
+    (Metric::ShedHoursPerDayIncrease, "shed.households_h_per_day_increase"),
+    (Metric::ShedRulesBaseMwh, "shed.rules_base_mwh"),
+    (Metric::ShedRulesIncreaseMwh, "shed.rules_increase_mwh"),
+    (Metric::ShedNetworkBaseMwh, "shed.network_base_mwh"),
+    (Metric::ShedNetworkIncreaseMwh, "shed.network_increase_mwh"),
+    (Metric::ShedCapacityBaseMwh, "shed.capacity_base_mwh"),
+    (Metric::ShedCapacityIncreaseMwh, "shed.capacity_increase_mwh"),
+    (Metric::ShedFuelBaseMwh, "shed.fuel_base_mwh"),
+    (Metric::ShedFuelIncreaseMwh, "shed.fuel_increase_mwh"),
+    (Metric::Class1HoursPerDayBase, "shed.class1_h_per_day_base"),
+    (Metric::Class1HoursPerDayIncrease, "shed.class1_h_per_day_increase"),
+    (Metric::Class1IncreaseMwh, "shed.class1_increase_mwh"),
+    (Metric::Class2HoursPerDayBase, "shed.class2_h_per_day_base"),
+    (Metric::Class2HoursPerDayIncrease, "shed.class2_h_per_day_increase"),
+    (Metric::Class2IncreaseMwh, "shed.class2_increase_mwh"),
+    (Metric::Class3HoursPerDayBase, "shed.class3_h_per_day_base"),
+    (Metric::Class3HoursPerDayIncrease, "shed.class3_h_per_day_increase"),
+    (Metric::Class3IncreaseMwh, "shed.class3_increase_mwh"),
+    (Metric::Class4HoursPerDayBase, "shed.class4_h_per_day_base"),
+    (Metric::Class4HoursPerDayIncrease, "shed.class4_h_per_day_increase"),
+    (Metric::Class4IncreaseMwh, "shed.class4_increase_mwh"),
+    (Metric::Class5HoursPerDayBase, "shed.class5_h_per_day_base"),
+    (Metric::Class5HoursPerDayIncrease, "shed.class5_h_per_day_increase"),
+    (Metric::Class5IncreaseMwh, "shed.class5_increase_mwh"),
+    (Metric::Class6HoursPerDayBase, "shed.class6_h_per_day_base"),
+    (Metric::Class6HoursPerDayIncrease, "shed.class6_h_per_day_increase"),
+    (Metric::Class6IncreaseMwh, "shed.class6_increase_mwh"),
+    (Metric::RevenueForgoneBasePkr, "shed.revenue_forgone_base_pkr"),
+    (Metric::CostAvoidedBasePkr, "shed.cost_avoided_base_pkr"),
+    (Metric::RevenueForgoneIncreasePkr, "shed.revenue_forgone_increase_pkr"),
+    (Metric::CostAvoidedIncreasePkr, "shed.cost_avoided_increase_pkr"),
+    (Metric::ImportedAvailableShare, "grid.imported_available_share"),
 ];
+
+/// The metrics of feeder class slot `k` (0-based): hours a day shed without the allocation,
+/// the increase with it, and the increase of its shed energy.
+#[must_use]
+pub fn feeder_metrics(k: usize) -> [Metric; 3] {
+    const SLOTS: [[Metric; 3]; crate::scenario::shedding::MAX_FEEDER_CLASSES] = [
+        [
+            Metric::Class1HoursPerDayBase,
+            Metric::Class1HoursPerDayIncrease,
+            Metric::Class1IncreaseMwh,
+        ],
+        [
+            Metric::Class2HoursPerDayBase,
+            Metric::Class2HoursPerDayIncrease,
+            Metric::Class2IncreaseMwh,
+        ],
+        [
+            Metric::Class3HoursPerDayBase,
+            Metric::Class3HoursPerDayIncrease,
+            Metric::Class3IncreaseMwh,
+        ],
+        [
+            Metric::Class4HoursPerDayBase,
+            Metric::Class4HoursPerDayIncrease,
+            Metric::Class4IncreaseMwh,
+        ],
+        [
+            Metric::Class5HoursPerDayBase,
+            Metric::Class5HoursPerDayIncrease,
+            Metric::Class5IncreaseMwh,
+        ],
+        [
+            Metric::Class6HoursPerDayBase,
+            Metric::Class6HoursPerDayIncrease,
+            Metric::Class6IncreaseMwh,
+        ],
+    ];
+    SLOTS[k]
+}
 
 /// Number of metrics per path and month.
 pub const N_METRICS: usize = METRICS.len();
@@ -301,7 +448,7 @@ pub enum Agg {
 }
 
 /// Every per-path output: public name, the monthly metric it summarises, and how.
-pub const OUTPUTS: [(&str, Metric, Agg); 36] = [
+pub const OUTPUTS: [(&str, Metric, Agg); 71] = [
     ("npv_pkr", Metric::NetFlowPkr, Agg::Discounted),
     ("net_flow_pkr_per_year", Metric::NetFlowPkr, Agg::PerYear),
     (
@@ -354,6 +501,137 @@ pub const OUTPUTS: [(&str, Metric, Agg); 36] = [
     ),
     ("emissions_tco2_per_year", Metric::EmissionsTco2, Agg::PerYear),
     ("carbon_cost_pkr_per_year", Metric::CarbonCostPkr, Agg::PerYear),
+    ("latent_load_mw", Metric::LatentLoadMw, Agg::Mean),
+    ("served_load_base_mw", Metric::ServedLoadBaseMw, Agg::Mean),
+    ("households_shed_h_per_day_base", Metric::ShedHoursPerDayBase, Agg::Mean),
+    (
+        "households_shed_h_per_day_increase",
+        Metric::ShedHoursPerDayIncrease,
+        Agg::Mean,
+    ),
+    ("shed_rules_base_mwh_per_year", Metric::ShedRulesBaseMwh, Agg::PerYear),
+    (
+        "shed_rules_increase_mwh_per_year",
+        Metric::ShedRulesIncreaseMwh,
+        Agg::PerYear,
+    ),
+    (
+        "shed_network_base_mwh_per_year",
+        Metric::ShedNetworkBaseMwh,
+        Agg::PerYear,
+    ),
+    (
+        "shed_network_increase_mwh_per_year",
+        Metric::ShedNetworkIncreaseMwh,
+        Agg::PerYear,
+    ),
+    (
+        "shed_capacity_base_mwh_per_year",
+        Metric::ShedCapacityBaseMwh,
+        Agg::PerYear,
+    ),
+    (
+        "shed_capacity_increase_mwh_per_year",
+        Metric::ShedCapacityIncreaseMwh,
+        Agg::PerYear,
+    ),
+    ("shed_fuel_base_mwh_per_year", Metric::ShedFuelBaseMwh, Agg::PerYear),
+    (
+        "shed_fuel_increase_mwh_per_year",
+        Metric::ShedFuelIncreaseMwh,
+        Agg::PerYear,
+    ),
+    ("class1_shed_h_per_day_base", Metric::Class1HoursPerDayBase, Agg::Mean),
+    (
+        "class1_shed_h_per_day_increase",
+        Metric::Class1HoursPerDayIncrease,
+        Agg::Mean,
+    ),
+    (
+        "class1_shed_increase_mwh_per_year",
+        Metric::Class1IncreaseMwh,
+        Agg::PerYear,
+    ),
+    ("class2_shed_h_per_day_base", Metric::Class2HoursPerDayBase, Agg::Mean),
+    (
+        "class2_shed_h_per_day_increase",
+        Metric::Class2HoursPerDayIncrease,
+        Agg::Mean,
+    ),
+    (
+        "class2_shed_increase_mwh_per_year",
+        Metric::Class2IncreaseMwh,
+        Agg::PerYear,
+    ),
+    ("class3_shed_h_per_day_base", Metric::Class3HoursPerDayBase, Agg::Mean),
+    (
+        "class3_shed_h_per_day_increase",
+        Metric::Class3HoursPerDayIncrease,
+        Agg::Mean,
+    ),
+    (
+        "class3_shed_increase_mwh_per_year",
+        Metric::Class3IncreaseMwh,
+        Agg::PerYear,
+    ),
+    ("class4_shed_h_per_day_base", Metric::Class4HoursPerDayBase, Agg::Mean),
+    (
+        "class4_shed_h_per_day_increase",
+        Metric::Class4HoursPerDayIncrease,
+        Agg::Mean,
+    ),
+    (
+        "class4_shed_increase_mwh_per_year",
+        Metric::Class4IncreaseMwh,
+        Agg::PerYear,
+    ),
+    ("class5_shed_h_per_day_base", Metric::Class5HoursPerDayBase, Agg::Mean),
+    (
+        "class5_shed_h_per_day_increase",
+        Metric::Class5HoursPerDayIncrease,
+        Agg::Mean,
+    ),
+    (
+        "class5_shed_increase_mwh_per_year",
+        Metric::Class5IncreaseMwh,
+        Agg::PerYear,
+    ),
+    ("class6_shed_h_per_day_base", Metric::Class6HoursPerDayBase, Agg::Mean),
+    (
+        "class6_shed_h_per_day_increase",
+        Metric::Class6HoursPerDayIncrease,
+        Agg::Mean,
+    ),
+    (
+        "class6_shed_increase_mwh_per_year",
+        Metric::Class6IncreaseMwh,
+        Agg::PerYear,
+    ),
+    (
+        "revenue_forgone_base_pkr_per_year",
+        Metric::RevenueForgoneBasePkr,
+        Agg::PerYear,
+    ),
+    (
+        "cost_avoided_base_pkr_per_year",
+        Metric::CostAvoidedBasePkr,
+        Agg::PerYear,
+    ),
+    (
+        "revenue_forgone_increase_pkr_per_year",
+        Metric::RevenueForgoneIncreasePkr,
+        Agg::PerYear,
+    ),
+    (
+        "cost_avoided_increase_pkr_per_year",
+        Metric::CostAvoidedIncreasePkr,
+        Agg::PerYear,
+    ),
+    (
+        "imported_available_share_mean",
+        Metric::ImportedAvailableShare,
+        Agg::Mean,
+    ),
 ];
 
 /// Number of per-path outputs.

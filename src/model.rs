@@ -130,10 +130,14 @@ impl Model {
         for t in 0..tm {
             let d = DriverMonth::read(out, tm, t);
             let date = self.schedule()[t].date;
+            let cx = grid::Context {
+                cpi: self.cpi[t],
+                allocation_circular_debt_pkr: st.circular_debt_stock,
+            };
             let inp = st.tariff_inputs(date, &d, self.cpi[t], || {
                 if self.needs_first_marginal {
                     self.grid
-                        .month_totals(t, &d, &mut scratch.grid, 0.0, 0.0)
+                        .month_totals(t, &d, &cx, &mut scratch.grid, 0.0, 0.0)
                         .marginal_pkr_per_mwh()
                 } else {
                     0.0
@@ -147,7 +151,7 @@ impl Model {
             let generation = (self.gross_up(draw.mining_mw), self.gross_up(draw.datacenter_mw));
             let totals = self
                 .grid
-                .month_totals(t, &d, &mut scratch.grid, generation.0, generation.1);
+                .month_totals(t, &d, &cx, &mut scratch.grid, generation.0, generation.1);
             self.grid.put_metrics(out, t, &totals);
             if phase == Phase::Grid {
                 continue;
@@ -227,6 +231,17 @@ impl Model {
         NewLoads {
             mining_mw: sc.allocation.mining_mw * loads::ramp(t, sc.mining.ramp_months) * uptime,
             datacenter_mw: datacenters::load_mw(&sc.allocation, &sc.datacenters, t),
+        }
+    }
+
+    /// What the grid needs of month `t` of a simulated path buffer besides the drivers: the
+    /// price level and the allocation's circular debt up to the month before.
+    #[must_use]
+    pub fn grid_context(&self, t: usize, buf: &[f64]) -> grid::Context {
+        let tm = self.months();
+        grid::Context {
+            cpi: self.cpi[t],
+            allocation_circular_debt_pkr: (0..t).map(|k| get(buf, tm, Metric::CircularDebtFlowPkr, k)).sum(),
         }
     }
 

@@ -46,6 +46,8 @@ pub struct PathState {
     january: Option<[f64; 3]>,
     /// Last month's BTC price in rupees (for the reserve's revaluation; none in the first month).
     last_btc_pkr: Option<f64>,
+    /// The allocation's circular debt so far, PKR (the liquidity feedback's part of the stock).
+    pub circular_debt_stock: f64,
 }
 
 impl PathState {
@@ -270,11 +272,19 @@ pub fn settle(sc: &Scenario, f: &MonthFacts<'_>, st: &mut PathState) -> MonthBoo
         fi.collection_rate * (sales_d + dss_d),
     );
     let revenue = collected_m + collected_d;
-    let gap = g.added_cost - revenue;
+    // The consumers the allocation displaces through the feeder rules no longer pay: their
+    // collected revenue is a loss of the power sector's, next to the generation cost their
+    // shedding saves (already out of the added cost).
+    let displaced = g.displaced_revenue_pkr();
+    let gap = (g.added_cost + displaced) - revenue;
     let fiscal_year = tariff::fiscal_year(f.date);
     let split = incidence::split(&sc.incidence, gap, fiscal_year, &mut st.envelope);
     // The other consumers' share of each load's gap follows the load.
-    let (gap_m, gap_d) = (cost_mining - collected_m, cost_dc - collected_d);
+    let (displaced_m, displaced_d) = (displaced * cost_share_mining, displaced * (1.0 - cost_share_mining));
+    let (gap_m, gap_d) = (
+        (cost_mining + displaced_m) - collected_m,
+        (cost_dc + displaced_d) - collected_d,
+    );
     let consumers = sc.incidence.consumers_share;
 
     // A price that has collapsed to (numerically) zero buys no more than at a millionth of a
@@ -294,9 +304,10 @@ pub fn settle(sc: &Scenario, f: &MonthFacts<'_>, st: &mut PathState) -> MonthBoo
     st.last_btc_pkr = Some(price * fx);
     let tax = tax_m + tax_d;
     let bill_tax = bill_tax_m + bill_tax_d;
-    let net = revenue - g.added_cost + split.consumers + tax + bill_tax - purchases;
-    let net_mining = collected_m - cost_mining + consumers * gap_m + tax_m + bill_tax_m;
-    let net_datacenters = collected_d - cost_dc + consumers * gap_d + tax_d + bill_tax_d;
+    let net = revenue - g.added_cost - displaced + split.consumers + tax + bill_tax - purchases;
+    let net_mining = collected_m - cost_mining - displaced_m + consumers * gap_m + tax_m + bill_tax_m;
+    let net_datacenters = collected_d - cost_dc - displaced_d + consumers * gap_d + tax_d + bill_tax_d;
+    st.circular_debt_stock += split.circular_debt;
 
     // The package's reviews see the generation cost and bills of the energy it covered.
     let package_billing = |covered: f64, energy: f64, cost: f64, p: &Price| Billing {
@@ -371,7 +382,7 @@ pub fn settle(sc: &Scenario, f: &MonthFacts<'_>, st: &mut PathState) -> MonthBoo
         },
         reserve_btc: st.reserve_btc,
         reserve_value: st.reserve_btc * price * fx,
-        household_eue_cost: (g.eue_households - g.eue_base) * sc.grid.value_of_lost_load_usd_per_mwh * fx,
+        household_eue_cost: g.households_increase_mwh() * sc.grid.value_of_lost_load_usd_per_mwh * fx,
         fytd: st.fytd,
         // The average energy price billed (the regime's price when nothing was drawn).
         tariffs: (

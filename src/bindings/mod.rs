@@ -366,6 +366,7 @@ fn explain_month<'py>(
         let (rows, order) = model.grid.explain(
             month,
             &crate::drivers::DriverMonth::read(&buf, model.months(), month),
+            &model.grid_context(month, &buf),
             model.gross_up(loads.mining_mw),
             model.gross_up(loads.datacenter_mw),
         );

@@ -15,15 +15,21 @@
 //! [`MonthTotals::added_beyond_stack_mwh`].
 
 pub mod blocks;
+pub mod deliverability;
 pub mod dispatch;
+pub mod feeders;
+pub mod fuel_limits;
+pub mod liquidity;
 pub mod outage;
 
 use crate::calendar::MonthInfo;
 use crate::drivers::DriverMonth;
 use crate::metrics::{Metric, put};
 use crate::scenario::Scenario;
+use crate::scenario::shedding::{Liquidity, MAX_FEEDER_CLASSES};
 pub use blocks::Block;
 use dispatch::Slice;
+use feeders::{Feeders, RuleOutcome};
 use outage::{OutageTable, UnitClass};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,6 +57,13 @@ enum Group {
 
 #[derive(Debug, Clone)]
 struct Class {
+    /// The fleet class it belongs to (a take-or-pay tranche is a second class of its fleet
+    /// class).
+    fleet: usize,
+    /// Burns imported fuel (oil, LNG, imported coal): derated by the liquidity feedback.
+    imported: bool,
+    /// Energy-limited: dispatched on its monthly schedule, outside the outage table.
+    limited: bool,
     derated_mw: f64,
     heat_rate: f64,
     fuel: Fuel,
@@ -78,6 +91,55 @@ pub struct Grid {
     coal_mmbtu_per_t: f64,
     voll_usd: f64,
     priority: [Group; 3],
+    /// Number of fleet classes (the classes after them are take-or-pay tranches).
+    n_fleet: usize,
+    /// Shedding beyond capacity outages; `None`: the capacity-only model.
+    shed: Option<Box<ShedModel>>,
+}
+
+/// What the grid needs of a path's state in a month besides its drivers.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Context {
+    /// The consumer price index (1 in the first month): feeder tariffs follow it.
+    pub cpi: f64,
+    /// The allocation's own circular debt up to last month, PKR (the liquidity feedback).
+    pub allocation_circular_debt_pkr: f64,
+}
+
+impl Default for Context {
+    fn default() -> Self {
+        Self {
+            cpi: 1.0,
+            allocation_circular_debt_pkr: 0.0,
+        }
+    }
+}
+
+/// The precomputed mechanisms of load-shedding beyond capacity outages.
+#[derive(Debug, Clone)]
+struct ShedModel {
+    feeders: Feeders,
+    /// Deliverable MW of each month (`+∞`: no limit).
+    deliverable: Vec<f64>,
+    liquidity: Option<Liquidity>,
+    /// The energy-limited classes in the order they are scheduled (take-or-pay tranches first),
+    /// with their energy by calendar month (MWh) and the tranche whose schedule their capacity
+    /// excludes.
+    limited: Vec<Limited>,
+    /// Expected capacity of the energy-limited fleet classes in service in each month, MW,
+    /// without fuel limits or derating (the fuel-free counterfactual of adequacy).
+    limited_full_mw: Vec<f64>,
+    /// Expected capacity of the imported-fuel classes in the outage table in each month, MW.
+    imported_table_mw: Vec<f64>,
+    /// Expected capacity of all imported-fuel classes in service in each month, MW.
+    imported_mw: Vec<f64>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Limited {
+    class: usize,
+    energy_mwh: [f64; 12],
+    after: Option<usize>,
 }
 
 /// Working memory reused across the months and paths a worker evaluates.
@@ -89,8 +151,24 @@ pub struct Scratch {
     costs: Vec<f64>,
     must_run: Vec<bool>,
     stack: Vec<Slice>,
-    /// (position in the stack, class) of the profiled classes this month.
-    profiled_at: Vec<(usize, usize)>,
+    /// (position in the stack, class) of the varying classes (profiled or energy-limited) this
+    /// month, and their capacity by block.
+    varying: Vec<(usize, usize)>,
+    var_mw: Vec<Vec<f64>>,
+    /// The order in which the energy-limited classes are scheduled this month.
+    lim_order: Vec<usize>,
+    /// Working memory of the shaving level.
+    levels_scratch: Vec<(f64, f64)>,
+    /// The economic rule's thresholds, by economic class and block.
+    tops: Vec<Vec<f64>>,
+    /// The feeder rules without and with the new loads.
+    base_rules: RuleOutcome,
+    with_rules: RuleOutcome,
+    /// The energy of the new loads by fleet class when take-or-pay tranches were folded in.
+    added_fleet: Vec<f64>,
+    folded: bool,
+    /// Imported-fuel capacity available with the new loads this month (liquidity feedback).
+    imported_available_share: f64,
     /// The class at each position of the stack this month.
     class_at: Vec<usize>,
     /// Energy each class generates for the new loads in the month, MWh, by class index.
@@ -113,7 +191,11 @@ impl Scratch {
     /// Empty before the first month.
     #[must_use]
     pub fn added_mwh_by_class(&self) -> &[f64] {
-        &self.added_mwh
+        if self.folded {
+            &self.added_fleet
+        } else {
+            &self.added_mwh
+        }
     }
 }
 
@@ -122,10 +204,14 @@ impl Grid {
     #[must_use]
     pub fn new(sc: &Scenario, schedule: &[MonthInfo]) -> Self {
         let g = &sc.grid;
-        let classes: Vec<Class> = sc
+        let mut classes: Vec<Class> = sc
             .fleet
             .iter()
-            .map(|c| Class {
+            .enumerate()
+            .map(|(i, c)| Class {
+                fleet: i,
+                imported: matches!(c.fuel.as_str(), "oil" | "lng" | "coal"),
+                limited: c.fuel_limit.is_some(),
                 derated_mw: f64::from(c.units) * c.unit_mw * (1.0 - c.forced_outage_rate),
                 heat_rate: c.heat_rate_mmbtu_per_mwh,
                 fuel: match c.fuel.as_str() {
@@ -145,13 +231,56 @@ impl Grid {
                 },
             })
             .collect();
+        // A take-or-pay volume is a second class of its fleet class: the same plants, dispatched
+        // at the price its volume saves.
+        let n_fleet = classes.len();
+        let mut limited = Vec::new();
+        for (i, c) in sc.fleet.iter().enumerate() {
+            let Some(l) = &c.fuel_limit else { continue };
+            let mwh = |gwh: &[f64; 12]| gwh.map(|x| x * 1000.0);
+            if let (Some(min), Some(price)) = (&l.min_take_gwh_per_month, l.take_or_pay_usd_per_mmbtu) {
+                let mut tranche = classes[i].clone();
+                tranche.fuel = Fuel::Fixed;
+                tranche.fixed_fuel_usd = price;
+                let k = classes.len();
+                classes.push(tranche);
+                limited.insert(
+                    limited
+                        .iter()
+                        .filter(|x: &&Limited| x.after.is_none() && x.class >= n_fleet)
+                        .count(),
+                    Limited {
+                        class: k,
+                        energy_mwh: mwh(min),
+                        after: None,
+                    },
+                );
+                let mut rest = mwh(&l.energy_gwh_per_month);
+                for (r, m) in rest.iter_mut().zip(mwh(min)) {
+                    *r -= m;
+                }
+                limited.push(Limited {
+                    class: i,
+                    energy_mwh: rest,
+                    after: Some(k),
+                });
+            } else {
+                limited.push(Limited {
+                    class: i,
+                    energy_mwh: mwh(&l.energy_gwh_per_month),
+                    after: None,
+                });
+            }
+        }
         let in_service: Vec<Vec<bool>> = schedule
             .iter()
             .map(|m| {
-                sc.fleet
+                let fleet: Vec<bool> = sc
+                    .fleet
                     .iter()
                     .map(|c| c.commission.is_none_or(|d| d <= m.date) && c.retire.is_none_or(|d| m.date < d))
-                    .collect()
+                    .collect();
+                classes.iter().map(|c| fleet[c.fleet]).collect()
             })
             .collect();
         // One outage table per distinct set of in-service dispatchable classes: built once, not
@@ -160,10 +289,11 @@ impl Grid {
         let mut tables = Vec::new();
         let mut table_of_month = Vec::with_capacity(schedule.len());
         for row in &in_service {
-            let key: Vec<bool> = row
+            // Energy-limited classes deliver their fuel schedule: they are not in the table.
+            let key: Vec<bool> = row[..n_fleet]
                 .iter()
                 .zip(&classes)
-                .map(|(&on, c)| on && c.profile == Profile::None)
+                .map(|(&on, c)| on && c.profile == Profile::None && !c.limited)
                 .collect();
             let idx = states.iter().position(|s| *s == key).unwrap_or_else(|| {
                 let units: Vec<UnitClass> = sc
@@ -206,6 +336,31 @@ impl Grid {
                 }
             })
             .collect();
+        let shed = (sc.shedding.is_some() || !limited.is_empty()).then(|| {
+            let sh = sc.shedding.clone().unwrap_or_default();
+            let per_month = |keep: &dyn Fn(&Class) -> bool| -> Vec<f64> {
+                in_service
+                    .iter()
+                    .map(|row| {
+                        classes[..n_fleet]
+                            .iter()
+                            .zip(row)
+                            .filter(|&(c, &on)| on && keep(c))
+                            .map(|(c, _)| c.derated_mw)
+                            .sum()
+                    })
+                    .collect()
+            };
+            Box::new(ShedModel {
+                feeders: Feeders::new(&sh, &blocks),
+                deliverable: deliverability::limits(&sh.deliverable, schedule),
+                liquidity: sh.liquidity,
+                limited_full_mw: per_month(&|c| c.limited),
+                imported_table_mw: per_month(&|c| c.imported && !c.limited && c.profile == Profile::None),
+                imported_mw: per_month(&|c| c.imported),
+                limited,
+            })
+        });
         Self {
             months: schedule.len(),
             blocks,
@@ -218,7 +373,15 @@ impl Grid {
             coal_mmbtu_per_t: g.coal_mmbtu_per_t,
             voll_usd: g.value_of_lost_load_usd_per_mwh,
             priority: [group(&p[0]), group(&p[1]), group(&p[2])],
+            n_fleet,
+            shed,
         }
+    }
+
+    /// Names of the feeder classes' output slots: the declared classes (or `["all"]`).
+    #[must_use]
+    pub fn feeder_classes(&self) -> usize {
+        self.shed.as_ref().map_or(1, |s| s.feeders.len())
     }
 
     /// The outage table in force in month `t`.
@@ -233,20 +396,37 @@ impl Grid {
         self.tables.len()
     }
 
-    /// Totals of month `t` of one path, with drivers `d`, the new loads drawing `mining_mw` and
-    /// `datacenter_mw` at the generation side in every block. The energy each class generates
-    /// for the new loads is left in `s` ([`Scratch::added_mwh_by_class`]).
+    /// Totals of month `t` of one path, with drivers `d` and the path's state `cx`, the new
+    /// loads drawing `mining_mw` and `datacenter_mw` at the generation side in every block. The
+    /// energy each class generates for the new loads is left in `s`
+    /// ([`Scratch::added_mwh_by_class`]).
+    #[allow(clippy::too_many_arguments)]
     pub fn month_totals(
         &self,
         t: usize,
         d: &DriverMonth,
+        cx: &Context,
         s: &mut Scratch,
         mining_mw: f64,
         datacenter_mw: f64,
     ) -> MonthTotals {
         let mut m = MonthTotals::default();
-        m.added_beyond_stack_mwh = self.month(t, d, s, mining_mw, datacenter_mw, |_, r| m.add(r));
+        m.added_beyond_stack_mwh = self.month(t, d, cx, s, mining_mw, datacenter_mw, |_, r| m.add(r));
+        m.imported_available_share = s.imported_available_share;
+        self.fold_tranches(s);
         m
+    }
+
+    /// Adds each take-or-pay tranche's energy for the new loads to its fleet class.
+    fn fold_tranches(&self, s: &mut Scratch) {
+        s.folded = self.classes.len() > self.n_fleet;
+        if s.folded {
+            s.added_fleet.clear();
+            s.added_fleet.extend_from_slice(&s.added_mwh[..self.n_fleet]);
+            for (c, &e) in self.classes[self.n_fleet..].iter().zip(&s.added_mwh[self.n_fleet..]) {
+                s.added_fleet[c.fleet] += e;
+            }
+        }
     }
 
     /// Writes a month's grid metrics into a path buffer.
@@ -270,23 +450,82 @@ impl Grid {
             tm,
             Metric::EueHouseholdsIncreaseMwh,
             t,
-            m.eue_households - m.eue_base,
+            m.households_increase_mwh(),
         );
         put(buf, tm, Metric::EueNewLoadMwh, t, m.eue_mining + m.eue_datacenters);
+        let days = m.hours / 24.0;
+        put(buf, tm, Metric::LatentLoadMw, t, m.latent_mwh / m.hours);
+        put(buf, tm, Metric::ServedLoadBaseMw, t, m.served_base_mwh / m.hours);
+        put(buf, tm, Metric::ServedLoadWithMw, t, m.served_with_mwh / m.hours);
+        put(buf, tm, Metric::ShedHoursPerDayBase, t, m.shed_hours_base / days);
+        put(
+            buf,
+            tm,
+            Metric::ShedHoursPerDayIncrease,
+            t,
+            (m.shed_hours_with - m.shed_hours_base) / days,
+        );
+        let causes = [
+            (Metric::ShedRulesBaseMwh, Metric::ShedRulesIncreaseMwh),
+            (Metric::ShedNetworkBaseMwh, Metric::ShedNetworkIncreaseMwh),
+            (Metric::ShedCapacityBaseMwh, Metric::ShedCapacityIncreaseMwh),
+            (Metric::ShedFuelBaseMwh, Metric::ShedFuelIncreaseMwh),
+        ];
+        for (i, (base, increase)) in causes.into_iter().enumerate() {
+            put(buf, tm, base, t, m.cause_base[i]);
+            put(buf, tm, increase, t, m.cause_with[i] - m.cause_base[i]);
+        }
+        for k in 0..MAX_FEEDER_CLASSES {
+            let [hours_base, hours_increase, mwh_increase] = crate::metrics::feeder_metrics(k);
+            put(buf, tm, hours_base, t, m.class_hours_base[k] / days);
+            put(
+                buf,
+                tm,
+                hours_increase,
+                t,
+                (m.class_hours_with[k] - m.class_hours_base[k]) / days,
+            );
+            put(buf, tm, mwh_increase, t, m.class_mwh_with[k] - m.class_mwh_base[k]);
+        }
+        put(buf, tm, Metric::RevenueForgoneBasePkr, t, m.revenue_forgone_base);
+        put(buf, tm, Metric::CostAvoidedBasePkr, t, m.cost_avoided_base);
+        put(
+            buf,
+            tm,
+            Metric::RevenueForgoneIncreasePkr,
+            t,
+            m.revenue_forgone_with - m.revenue_forgone_base,
+        );
+        put(
+            buf,
+            tm,
+            Metric::CostAvoidedIncreasePkr,
+            t,
+            m.cost_avoided_with - m.cost_avoided_base,
+        );
+        put(buf, tm, Metric::ImportedAvailableShare, t, m.imported_available_share);
     }
 
     /// Every block of month `t` of one path, in detail, with the month's merit order of the
-    /// classes in service (class index, variable cost in PKR/MWh).
+    /// classes in service (fleet class index, variable cost in PKR/MWh; a take-or-pay volume
+    /// appears as a second entry of its class, at its own price).
     #[must_use]
-    pub fn explain(&self, t: usize, d: &DriverMonth, mining_mw: f64, datacenter_mw: f64) -> MonthExplanation {
+    pub fn explain(
+        &self,
+        t: usize,
+        d: &DriverMonth,
+        cx: &Context,
+        mining_mw: f64,
+        datacenter_mw: f64,
+    ) -> MonthExplanation {
         let mut s = Scratch::default();
         let mut rows = Vec::with_capacity(self.blocks[t].len());
-        self.month(t, d, &mut s, mining_mw, datacenter_mw, |b, r| rows.push((*b, r)));
+        self.month(t, d, cx, &mut s, mining_mw, datacenter_mw, |b, r| rows.push((*b, r)));
         let order = s
             .order
             .iter()
             .filter(|&&k| self.in_service[t][k])
-            .map(|&k| (k, s.costs[k]))
+            .map(|&k| (self.classes[k].fleet, s.costs[k]))
             .collect();
         (rows, order)
     }
@@ -294,10 +533,12 @@ impl Grid {
     /// Runs the merit order and adequacy of every block of month `t`, handing each block's
     /// result to `visit`; leaves the energy each class generates for the new loads in
     /// `s.added_mwh` and returns the energy of the new loads beyond the stack, MWh.
+    #[allow(clippy::too_many_arguments, clippy::too_many_lines)]
     fn month(
         &self,
         t: usize,
         d: &DriverMonth,
+        cx: &Context,
         s: &mut Scratch,
         mining_mw: f64,
         datacenter_mw: f64,
@@ -331,48 +572,95 @@ impl Grid {
         let voll = self.voll_usd * fx;
         let on = &self.in_service[t];
         let added = mining_mw + datacenter_mw;
-        // The merit order and the dispatchable slices are fixed for the month; only the profiled
-        // classes' capacity changes from block to block, so only their slices are rewritten.
+        let sh = self.shed.as_deref();
+        // The liquidity feedback: imported-fuel capacity available on the base path's
+        // circular debt, and with the allocation's own added to it.
+        let liquidity = sh.and_then(|x| x.liquidity.as_ref());
+        let (a_base, a_with) = liquidity.map_or((1.0, 1.0), |l| {
+            let base = liquidity::base_stock(l, t);
+            (
+                liquidity::available_share(l, base),
+                liquidity::available_share(l, base + cx.allocation_circular_debt_pkr),
+            )
+        });
+        s.imported_available_share = a_with;
+        // The merit order and the fixed slices are set for the month; only the profiled and the
+        // energy-limited classes' capacity changes from block to block (the varying slices).
         s.stack.clear();
-        s.profiled_at.clear();
+        s.varying.clear();
         s.class_at.clear();
         for &k in &s.order {
             if on[k] {
-                if self.classes[k].profile != Profile::None {
-                    s.profiled_at.push((s.stack.len(), k));
+                let c = &self.classes[k];
+                if c.profile != Profile::None || c.limited {
+                    s.varying.push((s.stack.len(), k));
                 }
                 s.class_at.push(k);
-                s.stack.push(Slice {
-                    mw: self.classes[k].derated_mw,
-                    cost: s.costs[k],
-                });
+                let mw = if c.imported && liquidity.is_some() {
+                    c.derated_mw * a_base
+                } else {
+                    c.derated_mw
+                };
+                s.stack.push(Slice { mw, cost: s.costs[k] });
             }
         }
-        // Slices after the last profiled class do not change within the month.
-        let head_len = s.profiled_at.last().map_or(0, |&(pos, _)| pos + 1);
+        // Slices after the last varying class do not change within the month.
+        let head_len = s.varying.last().map_or(0, |&(pos, _)| pos + 1);
         s.tail.prepare(&s.stack[head_len..]);
         // Every step below runs over all blocks of the month at once (arrays over blocks, no
         // early exits), so that the compiler can evaluate several blocks per instruction. Each
         // block sees exactly the arithmetic, in the same order, of a block-by-block evaluation.
         let lanes = &self.lanes[t];
+        let nb = lanes.shape.len();
         let w = &mut s.work;
-        w.reset(lanes.shape.len());
+        w.reset(nb);
         for (l, &shape) in w.load.iter_mut().zip(&lanes.shape) {
             *l = load_avg * shape;
         }
-        for (h, &l) in w.hi.iter_mut().zip(&w.load) {
-            *h = l + added;
+        // The profiled classes' output (energy-limited classes are scheduled below).
+        s.var_mw.resize_with(s.varying.len(), Vec::new);
+        for (&(_, k), mw) in s.varying.iter().zip(&mut s.var_mw) {
+            let c = &self.classes[k];
+            mw.clear();
+            mw.resize(nb, 0.0);
+            match c.profile {
+                Profile::Hydro => {
+                    for (mw, &cf) in mw.iter_mut().zip(&lanes.cf[0]) {
+                        *mw = c.derated_mw * (cf * hydro_avail).min(1.0);
+                    }
+                }
+                Profile::Wind | Profile::Solar => {
+                    let cf = &lanes.cf[if c.profile == Profile::Wind { 1 } else { 2 }];
+                    for (mw, &cf) in mw.iter_mut().zip(cf) {
+                        *mw = c.derated_mw * cf;
+                    }
+                }
+                Profile::None => continue,
+            }
+            for (p, &mw) in w.profiled.iter_mut().zip(mw.iter()) {
+                *p += mw;
+            }
+        }
+        let mut shed_state = None;
+        if let Some(sh) = sh {
+            shed_state = Some(self.shed_rules(t, sh, cx, s, (mining_mw, datacenter_mw), (a_base, a_with)));
+        } else {
+            let w = &mut s.work;
+            for (h, &l) in w.hi.iter_mut().zip(&w.load) {
+                *h = l + added;
+            }
         }
         // The energy by class of the added load: head slices as they are walked, then the tail's.
         s.added_mwh.clear();
         s.added_mwh.resize(n, 0.0);
         let (class_head, class_tail) = s.class_at.split_at(head_len);
         let mut beyond = 0.0;
-        self.head(
+        let w = &mut s.work;
+        Self::head(
             lanes,
             &s.stack[..head_len],
-            &s.profiled_at,
-            hydro_avail,
+            &s.varying,
+            &s.var_mw,
             w,
             class_head,
             &mut s.added_mwh,
@@ -385,51 +673,206 @@ impl Grid {
                 s.added_mwh[class_tail[j]] = mwh;
             });
         }
-        self.adequacy(table, mining_mw, datacenter_mw, w);
-        for (b, block) in self.blocks[t].iter().enumerate() {
-            visit(block, self.result(w, b, block.hours));
+        match (sh, shed_state) {
+            (Some(sh), Some(state)) => {
+                self.adequacy_shed(table, &state, s);
+                let w = &s.work;
+                for (b, block) in self.blocks[t].iter().enumerate() {
+                    let mut r = self.result(w, b, block.hours);
+                    self.shed_result(sh, &state, s, b, cx.cpi, &mut r);
+                    visit(block, r);
+                }
+            }
+            _ => {
+                self.adequacy(table, mining_mw, datacenter_mw, &mut s.work);
+                for (b, block) in self.blocks[t].iter().enumerate() {
+                    visit(block, self.result(&s.work, b, block.hours));
+                }
+            }
         }
         beyond
     }
 
-    /// The head of the merit order (up to the last profiled class), slice by slice over all
-    /// blocks: the profiled classes' output, the marginal cost of loads within the head and
-    /// the cost of the part of the added load it serves; and into `energy` (by class, zero on
-    /// entry) the energy each head slice (class `class_at[i]`) generates for the added load.
-    #[allow(clippy::too_many_arguments)]
-    fn head(
+    /// The month's shedding before dispatch: latent demand, the energy-limited classes'
+    /// schedules (into `s.var_mw`), the feeder rules without and with the new loads and the
+    /// network limit; leaves in `s.work` the existing consumers' served load without the new
+    /// loads (`load`) and all served load with them (`hi`).
+    fn shed_rules(
         &self,
+        t: usize,
+        sh: &ShedModel,
+        cx: &Context,
+        s: &mut Scratch,
+        (mining_mw, datacenter_mw): (f64, f64),
+        (a_base, a_with): (f64, f64),
+    ) -> ShedState {
+        let lanes = &self.lanes[t];
+        let nb = lanes.shape.len();
+        let moy = self.blocks[t][0].month_of_year;
+        let w = &mut s.work;
+        let factor = sh.feeders.latent_factor(moy);
+        w.latent.clear();
+        w.latent.extend(w.load.iter().map(|&l| l * factor));
+        // Energy-limited classes: take-or-pay tranches first, then the others in merit order,
+        // each peak-shaving the residual load left by the profiled classes and those before it.
+        w.limited.clear();
+        w.limited.resize(nb, 0.0);
+        if !sh.limited.is_empty() {
+            let scheduled = sh.feeders.scheduled_share(t);
+            w.residual.clear();
+            w.residual.extend(
+                w.latent
+                    .iter()
+                    .zip(scheduled)
+                    .zip(&w.profiled)
+                    .map(|((&l, &f), &p)| l * (1.0 - f) - p),
+            );
+            s.lim_order.clear();
+            s.lim_order.extend(0..sh.limited.len());
+            let costs = &s.costs;
+            s.lim_order.sort_by(|&a, &b| {
+                let (la, lb) = (&sh.limited[a], &sh.limited[b]);
+                (la.class < self.n_fleet)
+                    .cmp(&(lb.class < self.n_fleet))
+                    .then(costs[la.class].total_cmp(&costs[lb.class]))
+            });
+            for &i in &s.lim_order {
+                let l = sh.limited[i];
+                let Some(j) = s.varying.iter().position(|&(_, k)| k == l.class) else {
+                    continue; // out of service this month
+                };
+                let c = &self.classes[l.class];
+                let derate = if c.imported && sh.liquidity.is_some() {
+                    a_base
+                } else {
+                    1.0
+                };
+                w.cap.clear();
+                w.cap.resize(nb, c.derated_mw * derate);
+                if let Some(top) = l.after
+                    && let Some(jt) = s.varying.iter().position(|&(_, k)| k == top)
+                {
+                    for (c, &x) in w.cap.iter_mut().zip(&s.var_mw[jt]) {
+                        *c = (*c - x).max(0.0);
+                    }
+                }
+                let level = fuel_limits::shaving_level(
+                    &w.residual,
+                    &w.cap,
+                    &lanes.hours,
+                    l.energy_mwh[moy],
+                    &mut s.levels_scratch,
+                );
+                let mw = &mut s.var_mw[j];
+                fuel_limits::schedule(&w.residual, &w.cap, level, mw);
+                for ((r, q), &x) in w.residual.iter_mut().zip(&mut w.limited).zip(mw.iter()) {
+                    *r -= x;
+                    *q += x;
+                }
+            }
+        }
+        // The economic rule's thresholds: the top of the slices that cost at most each
+        // economic class's value, block by block.
+        let economic = sh.feeders.economic();
+        s.tops.resize_with(economic.len(), Vec::new);
+        if !economic.is_empty() {
+            let prefix: Vec<usize> = economic
+                .iter()
+                .map(|&k| {
+                    let v = sh.feeders.value_pkr_per_mwh(k, cx.cpi);
+                    s.class_at
+                        .iter()
+                        .take_while(|&&c| s.must_run[c] || s.costs[c] <= v)
+                        .count()
+                })
+                .collect();
+            w.cum.clear();
+            w.cum.resize(nb, 0.0);
+            let mut var = s.varying.iter().zip(&s.var_mw).peekable();
+            for j in 0..=s.stack.len() {
+                for (i, &p) in prefix.iter().enumerate() {
+                    if p == j {
+                        let top = &mut s.tops[i];
+                        top.clear();
+                        if j == s.stack.len() {
+                            top.resize(nb, f64::INFINITY);
+                        } else {
+                            top.extend_from_slice(&w.cum);
+                        }
+                    }
+                }
+                if j == s.stack.len() {
+                    break;
+                }
+                match var.next_if(|((pos, _), _)| *pos == j) {
+                    Some((_, mw)) => {
+                        for (c, &x) in w.cum.iter_mut().zip(mw) {
+                            *c += x;
+                        }
+                    }
+                    None => {
+                        let x = s.stack[j].mw;
+                        for c in &mut w.cum {
+                            *c += x;
+                        }
+                    }
+                }
+            }
+        }
+        sh.feeders.apply(t, &w.latent, &s.tops, 0.0, &mut s.base_rules);
+        sh.feeders
+            .apply(t, &w.latent, &s.tops, mining_mw + datacenter_mw, &mut s.with_rules);
+        // The network: load beyond the deliverable MW is shed, with the new loads in the
+        // curtailment priority.
+        let limit = sh.deliverable[t];
+        let added = mining_mw + datacenter_mw;
+        w.net_base.clear();
+        w.net_with.iter_mut().for_each(Vec::clear);
+        for b in 0..nb {
+            let (eb, ew) = (s.base_rules.served_total[b], s.with_rules.served_total[b]);
+            w.net_base.push((eb - limit).max(0.0));
+            w.load[b] = if eb > limit { limit } else { eb };
+            let loads = self.priority.map(|g| match g {
+                Group::Mining => mining_mw,
+                Group::Households => ew,
+                Group::Datacenters => datacenter_mw,
+            });
+            let lost = deliverability::shed_in_order(loads, limit);
+            for (v, x) in w.net_with.iter_mut().zip(lost) {
+                v.push(x);
+            }
+            let total = ew + added;
+            // Rounding can leave the new loads' displacement a hair above their MW.
+            w.hi[b] = (if total > limit { limit } else { total }).max(w.load[b]);
+        }
+        let table_mw = sh.imported_table_mw[t];
+        let liq_base = (1.0 - a_base) * table_mw;
+        ShedState {
+            liq_base,
+            liq_with: liq_base + (a_base - a_with) * sh.imported_mw[t],
+            fuel_free: !sh.limited.is_empty() || sh.liquidity.is_some(),
+            limited_full_mw: sh.limited_full_mw[t],
+            new_loads: (mining_mw, datacenter_mw),
+        }
+    }
+
+    /// The head of the merit order (up to the last varying class), slice by slice over all
+    /// blocks: the marginal cost of loads within the head and the cost of the part of the added
+    /// load it serves; and into `energy` (by class, zero on entry) the energy each head slice
+    /// (class `class_at[i]`) generates for the added load.
+    fn head(
         lanes: &BlockLanes,
         head: &[Slice],
-        profiled_at: &[(usize, usize)],
-        hydro_avail: f64,
+        varying: &[(usize, usize)],
+        var_mw: &[Vec<f64>],
         w: &mut Work,
         class_at: &[usize],
         energy: &mut [f64],
     ) {
-        let mut profiled_at = profiled_at.iter().peekable();
+        let mut varying = varying.iter().zip(var_mw).peekable();
         for (i, slice) in head.iter().enumerate() {
-            match profiled_at.next_if(|&&(pos, _)| pos == i) {
-                Some(&(_, k)) => {
-                    let c = &self.classes[k];
-                    match c.profile {
-                        Profile::Hydro => {
-                            for (mw, &cf) in w.mw.iter_mut().zip(&lanes.cf[0]) {
-                                *mw = c.derated_mw * (cf * hydro_avail).min(1.0);
-                            }
-                        }
-                        Profile::Wind | Profile::Solar => {
-                            let cf = &lanes.cf[if c.profile == Profile::Wind { 1 } else { 2 }];
-                            for (mw, &cf) in w.mw.iter_mut().zip(cf) {
-                                *mw = c.derated_mw * cf;
-                            }
-                        }
-                        Profile::None => w.mw.fill(c.derated_mw),
-                    }
-                    for (p, &mw) in w.profiled.iter_mut().zip(&w.mw) {
-                        *p += mw;
-                    }
-                }
+            match varying.next_if(|((pos, _), _)| *pos == i) {
+                Some((_, mw)) => w.mw.copy_from_slice(mw),
                 None => w.mw.fill(slice.mw),
             }
             let serves = dispatch::head_slice(
@@ -447,7 +890,9 @@ impl Grid {
         }
     }
 
-    /// Block `b`'s result from the month's arrays.
+    /// Block `b`'s result from the month's arrays; the split by cause and class is that of the
+    /// capacity-only model (all shedding is capacity shortfall, all load in one class) until
+    /// [`Grid::shed_result`] overwrites it.
     fn result(&self, w: &Work, b: usize, hours: f64) -> BlockResult {
         let mut r = BlockResult {
             hours,
@@ -473,7 +918,87 @@ impl Grid {
                 Group::Datacenters => r.eue_datacenters_mw = lost,
             }
         }
+        let load = w.load[b];
+        r.latent_mw = load;
+        r.served_base_mw = load - r.eue_base_mw;
+        r.served_with_mw = load - r.eue_households_mw;
+        r.cause_base_mw[2] = r.eue_base_mw;
+        r.cause_with_mw[2] = r.eue_households_mw;
+        r.class_shed_base_mw[0] = r.eue_base_mw;
+        r.class_shed_with_mw[0] = r.eue_households_mw;
+        if load > 0.0 {
+            r.class_shed_share_base[0] = r.eue_base_mw / load;
+            r.class_shed_share_with[0] = r.eue_households_mw / load;
+        }
+        r.shed_share_base = r.class_shed_share_base[0];
+        r.shed_share_with = r.class_shed_share_with[0];
         r
+    }
+
+    /// Block `b`'s shedding by cause and feeder class, over the capacity-only figures of
+    /// [`Grid::result`]: the rules and the network are deterministic; the outage table's
+    /// shortfall is split into capacity (without fuel limits or derating) and fuel (the rest);
+    /// the network's and the table's shortfall falling on the existing consumers is shared by the
+    /// classes in proportion to the load the rules leave them.
+    fn shed_result(&self, sh: &ShedModel, st: &ShedState, s: &Scratch, b: usize, cpi: f64, r: &mut BlockResult) {
+        let w = &s.work;
+        let pos = |g: Group| self.priority.iter().position(|&x| x == g).expect("a permutation");
+        let hh = pos(Group::Households);
+        let latent = w.latent[b];
+        r.latent_mw = latent;
+        r.eue_mining_mw += w.net_with[pos(Group::Mining)][b];
+        r.eue_datacenters_mw += w.net_with[pos(Group::Datacenters)][b];
+        let table_base = r.eue_base_mw;
+        let table_with = r.eue_households_mw;
+        let (capacity_base, capacity_with) = if st.fuel_free {
+            (w.nf_eue[0][b], w.nf_eue[1][b] - w.nf_eue[2][b])
+        } else {
+            (table_base, table_with)
+        };
+        let cases = [
+            (&s.base_rules, w.net_base[b], table_base, capacity_base),
+            (&s.with_rules, w.net_with[hh][b], table_with, capacity_with),
+        ];
+        for (case, (rules, network, table, capacity)) in cases.into_iter().enumerate() {
+            let rule_mw = rules.shed_total[b];
+            let causes = [rule_mw, network, capacity, table - capacity];
+            let served = rules.served_total[b];
+            let after = network + table;
+            let mut classes = [0.0; MAX_FEEDER_CLASSES];
+            let mut shares = [0.0; MAX_FEEDER_CLASSES];
+            let mut forgone = 0.0;
+            for k in 0..sh.feeders.len() {
+                let shed = rules.shed[k][b]
+                    + if served > 0.0 {
+                        after * (rules.served[k][b] / served)
+                    } else {
+                        0.0
+                    };
+                classes[k] = shed;
+                let load = sh.feeders.share(k) * latent;
+                shares[k] = if load > 0.0 { shed / load } else { 0.0 };
+                forgone += sh.feeders.value_pkr_per_mwh(k, cpi) * rules.shed[k][b];
+            }
+            let total_share = if latent > 0.0 { (rule_mw + after) / latent } else { 0.0 };
+            let served_mw = latent - rule_mw - after;
+            if case == 0 {
+                r.cause_base_mw = causes;
+                r.class_shed_base_mw = classes;
+                r.class_shed_share_base = shares;
+                r.shed_share_base = total_share;
+                r.served_base_mw = served_mw;
+                r.revenue_forgone_base_pkr_per_h = forgone;
+                r.cost_avoided_base_pkr_per_h = w.avoided[0][b];
+            } else {
+                r.cause_with_mw = causes;
+                r.class_shed_with_mw = classes;
+                r.class_shed_share_with = shares;
+                r.shed_share_with = total_share;
+                r.served_with_mw = served_mw;
+                r.revenue_forgone_with_pkr_per_h = forgone;
+                r.cost_avoided_with_pkr_per_h = w.avoided[1][b];
+            }
+        }
     }
 
     /// Loss of load in every block of a month, with the shortfall shed group by group in
@@ -518,6 +1043,162 @@ impl Grid {
             table.lolp_eue_into(x, lolp, eue);
         }
     }
+
+    /// [`Grid::adequacy`] with shedding: the levels are the load the rules and the network leave
+    /// (the groups' loads after the network), less the profiled output and the energy-limited
+    /// schedules as certain capacity; the liquidity feedback's idle MW `D` is certain lost
+    /// capacity, so a level `y` is looked up as `e(max(y, 0) + D) - e(D)`, `P(X < y + D)` for
+    /// `y > 0` (see [`liquidity`]). The same levels with the energy-limited classes at their full
+    /// expected capacity and no idle MW give the fuel-free shortfall of the split by cause; and
+    /// the cost of the bands of load the rules shed is integrated over the month's stack.
+    fn adequacy_shed(&self, table: &OutageTable, st: &ShedState, s: &mut Scratch) {
+        let w = &mut s.work;
+        let nb = w.load.len();
+        w.cert.clear();
+        w.cert.extend(w.profiled.iter().zip(&w.limited).map(|(&p, &q)| p + q));
+        let (mining_mw, datacenter_mw) = st.new_loads;
+        let part = |g: Group, i: usize, b: usize, w: &Work, lo: f64| match g {
+            Group::Mining => mining_mw - w.net_with[i][b],
+            Group::Datacenters => datacenter_mw - w.net_with[i][b],
+            Group::Households => (s.with_rules.served_total[b] - w.net_with[i][b]) - lo,
+        };
+        for b in 0..nb {
+            let (lo, cert) = (w.load[b], w.cert[b]);
+            w.levels[0][b] = lo - cert;
+            w.levels[4][b] = -cert;
+            for i in 0..3 {
+                let mut x = if self.priority[i..].contains(&Group::Households) {
+                    lo - cert
+                } else {
+                    -cert
+                };
+                for (j, &g) in self.priority.iter().enumerate().skip(i) {
+                    x += part(g, j, b, w, lo);
+                }
+                w.levels[1 + i][b] = x;
+            }
+        }
+        for (i, ((x, lolp), eue)) in w.levels.iter().zip(&mut w.lolp).zip(&mut w.eue).enumerate() {
+            let idle = if i == 0 { st.liq_base } else { st.liq_with };
+            if idle > 0.0 {
+                w.shifted.clear();
+                w.shifted.extend(x.iter().map(|&y| y.max(0.0) + idle));
+                table.lolp_eue_into(&w.shifted, lolp, eue);
+                let floor = table.eue(idle);
+                for ((p, e), &y) in lolp.iter_mut().zip(eue.iter_mut()).zip(x.iter()) {
+                    *e -= floor;
+                    if y <= 0.0 {
+                        *p = 0.0;
+                        *e = 0.0;
+                    }
+                }
+            } else {
+                table.lolp_eue_into(x, lolp, eue);
+            }
+        }
+        if st.fuel_free {
+            let hh = self
+                .priority
+                .iter()
+                .position(|&g| g == Group::Households)
+                .expect("a permutation");
+            let full = st.limited_full_mw;
+            for k in 0..3 {
+                let level = match k {
+                    0 => 0,
+                    1 => 1 + hh,
+                    _ => 2 + hh,
+                };
+                let (src, dst) = (&w.levels, &mut w.nf_levels[k]);
+                dst.clear();
+                if level >= 4 {
+                    dst.resize(nb, f64::NEG_INFINITY);
+                } else {
+                    dst.extend(
+                        src[level]
+                            .iter()
+                            .zip(&w.profiled)
+                            .zip(&w.cert)
+                            .map(|((&y, &p), &c)| y + c - (p + full)),
+                    );
+                }
+                w.nf_lolp[k].resize(nb, 0.0);
+                w.nf_eue[k].resize(nb, 0.0);
+                table.lolp_eue_into(&w.nf_levels[k], &mut w.nf_lolp[k], &mut w.nf_eue[k]);
+            }
+        }
+        // What the rules' shedding saves: the cost of the band of the stack the shed load would
+        // have taken, above what is served (without, and with the new loads).
+        let bands = [
+            (&s.base_rules.served_total, &s.base_rules.shed_total, 0.0),
+            (
+                &s.with_rules.served_total,
+                &s.with_rules.shed_total,
+                mining_mw + datacenter_mw,
+            ),
+        ];
+        for (i, (served, shed, extra)) in bands.into_iter().enumerate() {
+            w.band_lo.clear();
+            w.band_lo.extend(served.iter().map(|&x| x + extra));
+            w.band_hi.clear();
+            w.band_hi.extend(w.band_lo.iter().zip(shed).map(|(&x, &r)| x + r));
+            band_cost(
+                &s.stack,
+                &s.varying,
+                &s.var_mw,
+                &w.band_lo,
+                &w.band_hi,
+                &mut w.cum,
+                &mut w.avoided[i],
+            );
+        }
+    }
+}
+
+/// Cost per hour of serving, block by block, the band `[lo_b, hi_b]` of the stack (slices in
+/// merit order; the varying ones with capacity `var_mw` by block); load beyond the stack costs
+/// nothing (it is unserved). `pos` is working memory.
+fn band_cost(
+    stack: &[Slice],
+    varying: &[(usize, usize)],
+    var_mw: &[Vec<f64>],
+    lo: &[f64],
+    hi: &[f64],
+    pos: &mut Vec<f64>,
+    out: &mut Vec<f64>,
+) {
+    let nb = lo.len();
+    pos.clear();
+    pos.resize(nb, 0.0);
+    out.clear();
+    out.resize(nb, 0.0);
+    let mut var = varying.iter().zip(var_mw).peekable();
+    for (j, slice) in stack.iter().enumerate() {
+        let mw = var.next_if(|((p, _), _)| *p == j).map(|(_, mw)| mw);
+        for b in 0..nb {
+            let m = mw.map_or(slice.mw, |v| v[b]);
+            let top = pos[b] + m;
+            let overlap = top.min(hi[b]) - pos[b].max(lo[b]);
+            if overlap > 0.0 {
+                out[b] += overlap * slice.cost;
+            }
+            pos[b] = top;
+        }
+    }
+}
+
+/// The month's shedding state between the rules and adequacy.
+#[derive(Debug, Clone, Copy)]
+struct ShedState {
+    /// Imported-fuel MW idle for lack of liquidity: without, and with the new loads.
+    liq_base: f64,
+    liq_with: f64,
+    /// Whether the fuel-free counterfactual differs (energy limits or liquidity).
+    fuel_free: bool,
+    /// Expected capacity of the energy-limited classes without limits, MW.
+    limited_full_mw: f64,
+    /// The new loads' MW: miners, data centres.
+    new_loads: (f64, f64),
 }
 
 /// Per-block inputs of one month, as arrays over its blocks.
@@ -554,6 +1235,32 @@ struct Work {
     lolp: [Vec<f64>; 4],
     /// Expected unserved power of each level but the last (zero), MW.
     eue: [Vec<f64>; 4],
+    /// Latent load of the existing consumers, MW.
+    latent: Vec<f64>,
+    /// Residual load the energy-limited classes shave, and one class's capacity, MW.
+    residual: Vec<f64>,
+    cap: Vec<f64>,
+    /// The energy-limited classes' schedules, summed, MW.
+    limited: Vec<f64>,
+    /// Running capacity of the stack, MW.
+    cum: Vec<f64>,
+    /// The network's shedding: of the existing load without the new loads, and of each group
+    /// (in curtailment priority) with them, MW.
+    net_base: Vec<f64>,
+    net_with: [Vec<f64>; 3],
+    /// Certain capacity (profiled output and energy-limited schedules), MW.
+    cert: Vec<f64>,
+    /// Levels shifted by the liquidity feedback's idle MW.
+    shifted: Vec<f64>,
+    /// Fuel-free levels (without the new loads; the households' level and the next with
+    /// them), and their loss-of-load probability and unserved power.
+    nf_levels: [Vec<f64>; 3],
+    nf_lolp: [Vec<f64>; 3],
+    nf_eue: [Vec<f64>; 3],
+    /// Bands of load the rules shed, and their cost per hour (without, with the new loads).
+    band_lo: Vec<f64>,
+    band_hi: Vec<f64>,
+    avoided: [Vec<f64>; 2],
 }
 
 impl Work {
@@ -610,6 +1317,38 @@ pub struct BlockResult {
     pub eue_mining_mw: f64,
     /// The data centres' expected unserved power, MW.
     pub eue_datacenters_mw: f64,
+    /// Latent load of the existing consumers, MW.
+    pub latent_mw: f64,
+    /// Load served to the existing consumers (expected), without and with the allocation, MW.
+    pub served_base_mw: f64,
+    /// With the allocation, MW.
+    pub served_with_mw: f64,
+    /// The existing consumers' shedding by cause (rules, network, capacity, fuel) without the
+    /// allocation, MW.
+    pub cause_base_mw: [f64; 4],
+    /// With the allocation, MW.
+    pub cause_with_mw: [f64; 4],
+    /// Each feeder class's shedding without the allocation, MW.
+    pub class_shed_base_mw: [f64; MAX_FEEDER_CLASSES],
+    /// With the allocation, MW.
+    pub class_shed_with_mw: [f64; MAX_FEEDER_CLASSES],
+    /// Share of each class's latent load shed, without the allocation.
+    pub class_shed_share_base: [f64; MAX_FEEDER_CLASSES],
+    /// With the allocation.
+    pub class_shed_share_with: [f64; MAX_FEEDER_CLASSES],
+    /// Share of the existing consumers' latent load shed, without and with the allocation.
+    pub shed_share_base: f64,
+    /// With the allocation.
+    pub shed_share_with: f64,
+    /// What the rules' shed consumers would have paid (collected), PKR per hour, without and
+    /// with the allocation.
+    pub revenue_forgone_base_pkr_per_h: f64,
+    /// With the allocation.
+    pub revenue_forgone_with_pkr_per_h: f64,
+    /// What serving them would have cost, PKR per hour, without and with the allocation.
+    pub cost_avoided_base_pkr_per_h: f64,
+    /// With the allocation.
+    pub cost_avoided_with_pkr_per_h: f64,
 }
 
 /// A month's grid figures (hour-weighted sums over its blocks).
@@ -642,9 +1381,55 @@ pub struct MonthTotals {
     /// figures). With [`Scratch::added_mwh_by_class`] it makes up the added load times the
     /// month's hours.
     pub added_beyond_stack_mwh: f64,
+    /// Latent demand of the existing consumers, MWh.
+    pub latent_mwh: f64,
+    /// Energy served to them, without and with the allocation, MWh.
+    pub served_base_mwh: f64,
+    /// With the allocation, MWh.
+    pub served_with_mwh: f64,
+    /// Their shedding by cause (rules, network, capacity, fuel), without the allocation, MWh.
+    pub cause_base: [f64; 4],
+    /// With the allocation, MWh.
+    pub cause_with: [f64; 4],
+    /// Each feeder class's expected shed hours (hours times the share of its load shed),
+    /// without and with the allocation.
+    pub class_hours_base: [f64; MAX_FEEDER_CLASSES],
+    /// With the allocation.
+    pub class_hours_with: [f64; MAX_FEEDER_CLASSES],
+    /// Each feeder class's shed energy, without and with the allocation, MWh.
+    pub class_mwh_base: [f64; MAX_FEEDER_CLASSES],
+    /// With the allocation, MWh.
+    pub class_mwh_with: [f64; MAX_FEEDER_CLASSES],
+    /// The existing consumers' expected shed hours, without and with the allocation.
+    pub shed_hours_base: f64,
+    /// With the allocation.
+    pub shed_hours_with: f64,
+    /// Revenue the rules' shedding forgoes (collected), without and with the allocation, PKR.
+    pub revenue_forgone_base: f64,
+    /// With the allocation, PKR.
+    pub revenue_forgone_with: f64,
+    /// Generation cost the rules' shedding avoids, without and with the allocation, PKR.
+    pub cost_avoided_base: f64,
+    /// With the allocation, PKR.
+    pub cost_avoided_with: f64,
+    /// Share of imported-fuel capacity available with the allocation (liquidity feedback).
+    pub imported_available_share: f64,
 }
 
 impl MonthTotals {
+    /// The existing consumers' extra shed energy with the allocation, all causes, MWh.
+    #[must_use]
+    pub fn households_increase_mwh(&self) -> f64 {
+        self.cause_with.iter().sum::<f64>() - self.cause_base.iter().sum::<f64>()
+    }
+
+    /// Revenue the existing consumers the allocation displaces would have paid (collected), PKR:
+    /// a loss of the power sector's the allocation causes.
+    #[must_use]
+    pub fn displaced_revenue_pkr(&self) -> f64 {
+        self.revenue_forgone_with - self.revenue_forgone_base
+    }
+
     fn add(&mut self, r: BlockResult) {
         let h = r.hours;
         self.added_cost += r.added_cost_pkr_per_h * h;
@@ -658,6 +1443,25 @@ impl MonthTotals {
         self.eue_households += r.eue_households_mw * h;
         self.eue_mining += r.eue_mining_mw * h;
         self.eue_datacenters += r.eue_datacenters_mw * h;
+        self.latent_mwh += r.latent_mw * h;
+        self.served_base_mwh += r.served_base_mw * h;
+        self.served_with_mwh += r.served_with_mw * h;
+        for i in 0..4 {
+            self.cause_base[i] += r.cause_base_mw[i] * h;
+            self.cause_with[i] += r.cause_with_mw[i] * h;
+        }
+        for k in 0..MAX_FEEDER_CLASSES {
+            self.class_hours_base[k] += r.class_shed_share_base[k] * h;
+            self.class_hours_with[k] += r.class_shed_share_with[k] * h;
+            self.class_mwh_base[k] += r.class_shed_base_mw[k] * h;
+            self.class_mwh_with[k] += r.class_shed_with_mw[k] * h;
+        }
+        self.shed_hours_base += r.shed_share_base * h;
+        self.shed_hours_with += r.shed_share_with * h;
+        self.revenue_forgone_base += r.revenue_forgone_base_pkr_per_h * h;
+        self.revenue_forgone_with += r.revenue_forgone_with_pkr_per_h * h;
+        self.cost_avoided_base += r.cost_avoided_base_pkr_per_h * h;
+        self.cost_avoided_with += r.cost_avoided_with_pkr_per_h * h;
     }
 
     /// Hour-weighted mean marginal cost of the base system, PKR/MWh.
@@ -689,7 +1493,7 @@ mod tests {
         let n = g.classes.len();
         let mut order: Vec<usize> = (0..n).collect();
         let mut s = Scratch::default();
-        g.month_totals(t, d, &mut s, 0.0, 0.0);
+        g.month_totals(t, d, &Context::default(), &mut s, 0.0, 0.0);
         let must_run: Vec<bool> = g.classes.iter().map(|c| c.must_run).collect();
         dispatch::merit_order(&mut order, &s.costs, &must_run);
         let lanes = &g.lanes[t];
@@ -731,7 +1535,7 @@ mod tests {
             for t in 0..tm {
                 let d = DriverMonth::read(&buf, tm, t);
                 for (mining, dc) in [(1_500.0, 500.0), (0.0, 0.0), (0.0, 37.5), (30_000.0, 12_000.0)] {
-                    let m = g.month_totals(t, &d, &mut s, mining, dc);
+                    let m = g.month_totals(t, &d, &Context::default(), &mut s, mining, dc);
                     let e = s.added_mwh_by_class();
                     let ctx = format!(
                         "path {p} month {t} loads {mining} + {dc}: {e:?} + {}",
@@ -762,7 +1566,7 @@ mod tests {
                         );
                     }
                     months_beyond += usize::from(m.added_beyond_stack_mwh > 0.0);
-                    let head_len = s.profiled_at.last().map_or(0, |&(pos, _)| pos + 1);
+                    let head_len = s.varying.last().map_or(0, |&(pos, _)| pos + 1);
                     months_head += usize::from(s.class_at[..head_len].iter().any(|&k| e[k] > 0.0));
                 }
             }
@@ -817,8 +1621,10 @@ mod tests {
             hydro_availability: 1.0,
             ..DriverMonth::default()
         };
-        model.grid.month_totals(0, &d, &mut s, 2_000.0, 0.0);
-        let last_profiled = s.profiled_at.last().expect("profiled classes").0;
+        model
+            .grid
+            .month_totals(0, &d, &Context::default(), &mut s, 2_000.0, 0.0);
+        let last_profiled = s.varying.last().expect("profiled classes").0;
         assert!(
             s.class_at[..last_profiled]
                 .iter()

@@ -5,6 +5,7 @@
 //! problem, and only then checks the relations between fields (the correlation matrix).
 
 pub mod reader;
+pub mod shedding;
 pub mod tariff;
 pub mod value;
 
@@ -69,6 +70,10 @@ pub struct Scenario {
     pub economy: Economy,
     /// Generating technology classes.
     pub fleet: Vec<TechClass>,
+    /// Latent demand, feeder classes and their shedding rules, the network's deliverable
+    /// capacity and the liquidity feedback (absent: load is shed only for lack of capacity).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shedding: Option<shedding::Shedding>,
 }
 
 /// How the monthly average load is spread over the hours of the month.
@@ -550,6 +555,9 @@ pub struct TechClass {
     /// First month out of service (never retires within the horizon if absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retire: Option<YearMonth>,
+    /// Monthly fuel energy limits (absent: fuel is never short).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fuel_limit: Option<shedding::FuelLimit>,
 }
 
 // Allowed ranges. They are wide enough for any plausible world and narrow enough to catch unit
@@ -998,6 +1006,40 @@ fn read(root: &mut Table<'_, '_>) -> Scenario {
         profile: PROFILES[t.choice("profile", &PROFILES)].to_owned(),
         commission: t.opt_parsed("commission", str::parse::<YearMonth>),
         retire: t.opt_parsed("retire", str::parse::<YearMonth>),
+        fuel_limit: t.opt_table("fuel_limit").map(|mut l| {
+            let out = shedding::read_fuel_limit(&mut l);
+            l.finish();
+            out
+        }),
+    });
+    for (i, c) in fleet.iter().enumerate() {
+        if c.fuel_limit.is_some() && c.profile != "none" {
+            root.problem(
+                &format!("fleet[{i}].fuel_limit"),
+                "a table",
+                format!(
+                    "only dispatchable classes (profile = \"none\") have fuel limits; this class follows the {} profile",
+                    c.profile
+                ),
+            );
+        }
+    }
+    let shedding = root.opt_table("shedding").map(|mut t| {
+        let out = shedding::read(&mut t);
+        if let Some(from) = out.deliverable.first().and_then(|s| s.from)
+            && from > simulation.start
+        {
+            t.problem(
+                "deliverable[0].from",
+                format!("'{from}'"),
+                format!(
+                    "the first limit applies from the start ('{}'): leave out its from, or make it no later",
+                    simulation.start
+                ),
+            );
+        }
+        t.finish();
+        out
     });
     for (i, c) in fleet.iter().enumerate() {
         if let (Some(a), Some(b)) = (c.commission, c.retire)
@@ -1047,6 +1089,7 @@ fn read(root: &mut Table<'_, '_>) -> Scenario {
         incidence,
         economy,
         fleet,
+        shedding,
     }
 }
 

@@ -439,6 +439,60 @@ impl<'v, 'i> Table<'v, 'i> {
         }
     }
 
+    /// An optional sub-table: `None` when absent (never recorded as missing); a present value
+    /// that is not a table is a problem.
+    pub fn opt_table(&mut self, key: &'static str) -> Option<Table<'v, 'i>> {
+        let field = self.field(key);
+        match self.optional(key)? {
+            Value::Table(m) => Some(Table {
+                issues: self.issues,
+                path: field,
+                map: Some(m),
+                known: Vec::new(),
+            }),
+            v => {
+                self.issues
+                    .push(&field, v.brief(), format!("expected a table, got a {}", v.kind()));
+                None
+            }
+        }
+    }
+
+    /// An optional list of tables (TOML `[[key]]`), each read by `read`; empty when absent.
+    pub fn opt_tables<T>(&mut self, key: &'static str, read: impl FnMut(&mut Table<'v, 'i>) -> T) -> Vec<T> {
+        if self.map.is_some_and(|m| m.contains_key(key)) {
+            self.tables(key, read)
+        } else {
+            self.known.push(key);
+            Vec::new()
+        }
+    }
+
+    /// A number or a list of numbers in `range`: one value for every calendar month or twelve
+    /// (January first), returned as twelve.
+    pub fn monthly(&mut self, key: &'static str, range: Range) -> [f64; 12] {
+        let field = self.field(key);
+        match self.get(key) {
+            None => [0.0; 12],
+            Some(v @ (Value::Int(_) | Value::Float(_))) => [number(self.issues, &field, v, range).unwrap_or(0.0); 12],
+            Some(Value::List(items)) if items.len() == 12 => {
+                let mut out = [0.0; 12];
+                for (i, (o, x)) in out.iter_mut().zip(items).enumerate() {
+                    *o = number(self.issues, &format!("{field}[{i}]"), x, range).unwrap_or(0.0);
+                }
+                out
+            }
+            Some(v) => {
+                self.issues.push(
+                    &field,
+                    v.brief(),
+                    "expected a number (every month) or a list of 12 numbers (January to December)",
+                );
+                [0.0; 12]
+            }
+        }
+    }
+
     /// A list of tables (TOML `[[key]]`), each read by `read`.
     pub fn tables<T>(&mut self, key: &'static str, mut read: impl FnMut(&mut Table<'v, 'i>) -> T) -> Vec<T> {
         let field = self.field(key);

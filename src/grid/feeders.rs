@@ -1,0 +1,342 @@
+//! Feeder classes and the rules that shed them: latent demand, declared schedules of hours a
+//! day, and revenue-based ("economic") load-shedding.
+//!
+//! The existing load the system faces is latent demand, `latent_b = load_b · (1 + s_m)`: the
+//! demand driver's served load plus what consumers would draw if not shed (`s_m` by calendar
+//! month). It is split into feeder classes `k` (share `σ_k`, loss `λ_k`, recovery `ρ_k`):
+//!
+//! - `"schedule"`: the class is shed `H_k` hours a day, in the day's hours of highest load
+//!   (whole blocks, then a fraction of the next); in each group of 24 consecutive blocks (the
+//!   representative day, or each day of an hourly month).
+//! - `"economic"`: the class is shed in a block where what the system recovers from its kWh,
+//!   `v_k = (1 - λ_k) ρ_k τ`, is below the marginal cost of serving it. Classes are served in
+//!   decreasing order of `v_k` after the firm load `F_b` (the other classes, and the new loads
+//!   when present): class `k` gets `clamp(T_k,b - F_b - X_k,b, 0, σ_k latent_b)`, where `X_k,b`
+//!   is the latent load of the economic classes of higher value and `T_k,b` the top of the
+//!   merit order's slices that cost at most `v_k` in block `b` (must-run slices always count;
+//!   `+∞` when every slice does). So a class is served exactly where the marginal cost of the
+//!   load it adds is at most its value, and the new loads, by raising `F`, push classes over
+//!   the threshold MW for MW. The tariff `τ` follows the consumer price index from its first
+//!   month's value.
+//! - `"none"`: never shed by a rule (only by the network and capacity shortfalls).
+//!
+//! Each rule is a deterministic comparison in every block: no Monte Carlo noise is added.
+
+use super::Block;
+use crate::scenario::shedding::{FeederClass, Shedding};
+
+/// A feeder class's rule, as the block computation needs it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Rule {
+    None,
+    Economic,
+    Schedule,
+}
+
+/// The feeder classes of a scenario, with their schedules laid out per month and block.
+#[derive(Debug, Clone)]
+pub struct Feeders {
+    suppressed: [f64; 12],
+    tariff_pkr_per_mwh: f64,
+    shares: Vec<f64>,
+    recovered: Vec<f64>,
+    rules: Vec<Rule>,
+    /// The economic classes, by decreasing recovered share (ties: declaration order).
+    economic: Vec<usize>,
+    /// Share of each class shed by its schedule, `[month][class][block]` (zeros for classes
+    /// without a schedule).
+    scheduled: Vec<Vec<Vec<f64>>>,
+    /// Share of the whole existing load shed by the schedules, `[month][block]`.
+    scheduled_share: Vec<Vec<f64>>,
+}
+
+/// One case's (without or with the new loads) rules in every block of a month.
+#[derive(Debug, Clone, Default)]
+pub struct RuleOutcome {
+    /// Load served to each class after the rules, `[class][block]`, MW.
+    pub served: Vec<Vec<f64>>,
+    /// Load each class loses to its rule (schedule or economic), `[class][block]`, MW.
+    pub shed: Vec<Vec<f64>>,
+    /// Total load served after the rules, by block, MW.
+    pub served_total: Vec<f64>,
+    /// Total load shed by the rules, by block, MW.
+    pub shed_total: Vec<f64>,
+}
+
+impl Feeders {
+    /// The feeder classes of `sh` (one class holding all the load when none is declared) over
+    /// the blocks of every month.
+    #[must_use]
+    pub fn new(sh: &Shedding, blocks: &[Vec<Block>]) -> Self {
+        let all = [FeederClass {
+            name: "all".into(),
+            load_share: 1.0,
+            loss_rate: 0.0,
+            recovery_rate: 1.0,
+            rule: "none".into(),
+            hours_per_day: None,
+        }];
+        let classes = if sh.feeder_class.is_empty() {
+            &all[..]
+        } else {
+            &sh.feeder_class[..]
+        };
+        let rules: Vec<Rule> = classes
+            .iter()
+            .map(|c| match c.rule.as_str() {
+                "economic" => Rule::Economic,
+                "schedule" => Rule::Schedule,
+                _ => Rule::None,
+            })
+            .collect();
+        let recovered: Vec<f64> = classes.iter().map(FeederClass::recovered_share).collect();
+        let mut economic: Vec<usize> = (0..classes.len()).filter(|&k| rules[k] == Rule::Economic).collect();
+        economic.sort_by(|&a, &b| recovered[b].total_cmp(&recovered[a]).then(a.cmp(&b)));
+        let scheduled: Vec<Vec<Vec<f64>>> = blocks
+            .iter()
+            .map(|month| {
+                classes
+                    .iter()
+                    .map(|c| match (c.rule.as_str(), c.hours_per_day) {
+                        ("schedule", Some(h)) => schedule_shares(month, h),
+                        _ => vec![0.0; month.len()],
+                    })
+                    .collect()
+            })
+            .collect();
+        let shares: Vec<f64> = classes.iter().map(|c| c.load_share).collect();
+        let scheduled_share = scheduled
+            .iter()
+            .map(|month: &Vec<Vec<f64>>| {
+                (0..month.first().map_or(0, Vec::len))
+                    .map(|b| month.iter().zip(&shares).map(|(f, s)| s * f[b]).sum())
+                    .collect()
+            })
+            .collect();
+        Self {
+            scheduled_share,
+            suppressed: sh.suppressed_share,
+            tariff_pkr_per_mwh: sh.tariff_pkr_per_kwh * 1000.0,
+            shares,
+            recovered,
+            rules,
+            economic,
+            scheduled,
+        }
+    }
+
+    /// Number of classes.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.shares.len()
+    }
+
+    /// Whether there are no classes (never: at least the implicit one).
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.shares.is_empty()
+    }
+
+    /// Whether any class is shed by a rule (schedule or economic).
+    #[must_use]
+    pub fn has_rules(&self) -> bool {
+        self.rules.iter().any(|&r| r != Rule::None)
+    }
+
+    /// Latent demand per MW of served demand in calendar month `month_of_year` (0 = January).
+    #[must_use]
+    pub fn latent_factor(&self, month_of_year: usize) -> f64 {
+        1.0 + self.suppressed[month_of_year]
+    }
+
+    /// The economic classes, by decreasing value.
+    #[must_use]
+    pub fn economic(&self) -> &[usize] {
+        &self.economic
+    }
+
+    /// What the system recovers per MWh delivered to class `k` at the price level `cpi`, PKR.
+    #[must_use]
+    pub fn value_pkr_per_mwh(&self, k: usize, cpi: f64) -> f64 {
+        self.recovered[k] * self.tariff_pkr_per_mwh * cpi
+    }
+
+    /// Share of the existing load shed by the schedules in each block of month `t`.
+    #[must_use]
+    pub fn scheduled_share(&self, t: usize) -> &[f64] {
+        &self.scheduled_share[t]
+    }
+
+    /// Class `k`'s share of the existing load.
+    #[must_use]
+    pub fn share(&self, k: usize) -> f64 {
+        self.shares[k]
+    }
+
+    /// The rules of month `t`: `latent` the existing latent load by block, `tops[i][b]` the
+    /// threshold `T` of the `i`-th economic class (in [`Feeders::economic`] order), `firm_extra`
+    /// the new loads' MW served ahead of the economic classes.
+    pub fn apply(&self, t: usize, latent: &[f64], tops: &[Vec<f64>], firm_extra: f64, out: &mut RuleOutcome) {
+        let (n, k_n) = (latent.len(), self.len());
+        out.served.resize_with(k_n, Vec::new);
+        out.shed.resize_with(k_n, Vec::new);
+        for v in out.served.iter_mut().chain(out.shed.iter_mut()) {
+            v.clear();
+            v.resize(n, 0.0);
+        }
+        out.shed_total.clear();
+        out.shed_total.resize(n, 0.0);
+        out.served_total.clear();
+        out.served_total.resize(n, 0.0);
+        let economic_share: f64 = self.economic.iter().map(|&k| self.shares[k]).sum();
+        for b in 0..n {
+            let lat = latent[b];
+            let mut scheduled_total = 0.0;
+            for k in 0..k_n {
+                let load = self.shares[k] * lat;
+                if self.rules[k] == Rule::Schedule {
+                    let shed = load * self.scheduled[t][k][b];
+                    out.shed[k][b] = shed;
+                    out.served[k][b] = load - shed;
+                    scheduled_total += shed;
+                } else if self.rules[k] == Rule::None {
+                    out.served[k][b] = load;
+                }
+            }
+            // Firm: the classes no economic rule sheds (net of their schedules), then the new
+            // loads; the economic classes follow in decreasing value.
+            let firm = lat * (1.0 - economic_share) - scheduled_total + firm_extra;
+            let mut above = 0.0;
+            let mut rule_total = scheduled_total;
+            for (i, &k) in self.economic.iter().enumerate() {
+                let load = self.shares[k] * lat;
+                let served = (tops[i][b] - firm - above).max(0.0).min(load);
+                out.served[k][b] = served;
+                out.shed[k][b] = load - served;
+                rule_total += load - served;
+                above += load;
+            }
+            out.shed_total[b] = rule_total;
+            // Exactly the latent load when nothing is shed.
+            out.served_total[b] = lat - rule_total;
+        }
+    }
+}
+
+/// Share of a class shed in each block by a schedule of `hours` a day: in each group of 24
+/// consecutive blocks (a day), the blocks of highest load are shed whole, in decreasing order
+/// of load (earlier hour first among equals), then a fraction of the next.
+fn schedule_shares(month: &[Block], hours: f64) -> Vec<f64> {
+    let mut out = vec![0.0; month.len()];
+    for (day, blocks) in month.chunks(24).enumerate() {
+        let mut order: Vec<usize> = (0..blocks.len()).collect();
+        order.sort_by(|&a, &b| blocks[b].shape.total_cmp(&blocks[a].shape).then(a.cmp(&b)));
+        let mut left = hours;
+        for &i in &order {
+            let x = left.clamp(0.0, 1.0);
+            out[day * 24 + i] = x;
+            left -= x;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn blocks(shapes: &[f64]) -> Vec<Block> {
+        shapes
+            .iter()
+            .enumerate()
+            .map(|(h, &shape)| Block {
+                shape,
+                hours: 30.0,
+                month_of_year: 0,
+                hour_of_day: h % 24,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn schedules_shed_the_days_highest_hours() {
+        let mut shapes = vec![1.0; 24];
+        shapes[20] = 1.3;
+        shapes[21] = 1.2;
+        shapes[5] = 1.2;
+        let s = schedule_shares(&blocks(&shapes), 2.5);
+        assert_eq!(s[20], 1.0);
+        // Equal loads: the earlier hour first.
+        assert_eq!(s[5], 1.0);
+        assert_eq!(s[21], 0.5);
+        assert!((s.iter().sum::<f64>() - 2.5).abs() < 1e-12);
+        // Two days of an hourly month: each day on its own.
+        let two: Vec<f64> = shapes.iter().chain(shapes.iter().rev()).copied().collect();
+        let s = schedule_shares(&blocks(&two), 1.0);
+        assert_eq!(s[20], 1.0);
+        assert_eq!(s[24 + 3], 1.0);
+        assert!((s.iter().sum::<f64>() - 2.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_economic_rule_sheds_a_class_exactly_when_its_value_is_below_marginal_cost() {
+        // Two economic classes (values 30 and 10 PKR/kWh at a 40 tariff) and a firm class; a
+        // stack of 600 MW at 5, 400 MW at 20 and 1,000 MW at 35 PKR/kWh.
+        let sh = Shedding {
+            suppressed_share: [0.0; 12],
+            tariff_pkr_per_kwh: 40.0,
+            feeder_class: vec![
+                FeederClass {
+                    name: "low_loss".into(),
+                    load_share: 0.5,
+                    loss_rate: 0.0,
+                    recovery_rate: 1.0,
+                    rule: "none".into(),
+                    hours_per_day: None,
+                },
+                FeederClass {
+                    name: "mid".into(),
+                    load_share: 0.3,
+                    loss_rate: 0.25,
+                    recovery_rate: 1.0,
+                    rule: "economic".into(),
+                    hours_per_day: None,
+                },
+                FeederClass {
+                    name: "high".into(),
+                    load_share: 0.2,
+                    loss_rate: 0.5,
+                    recovery_rate: 0.5,
+                    rule: "economic".into(),
+                    hours_per_day: None,
+                },
+            ],
+            deliverable: vec![],
+            liquidity: None,
+        };
+        let f = Feeders::new(&sh, &[blocks(&[1.0; 3])]);
+        assert_eq!(f.economic(), &[1, 2]);
+        assert_eq!(f.value_pkr_per_mwh(1, 1.0), 30_000.0);
+        assert_eq!(f.value_pkr_per_mwh(2, 1.0), 10_000.0);
+        // T for value 30: slices at 5 and 20 (1,000 MW); for value 10: the 5 slice (600 MW).
+        let tops = vec![vec![1_000.0; 3], vec![600.0; 3]];
+        let mut out = RuleOutcome::default();
+        // Latent 800 MW: firm 400; mid 240 MW served up to 1,000 (all); high 160 MW: firm +
+        // mid = 640 > 600, so none of it (its marginal MW would cost 20 > 10).
+        // Latent 500 MW: firm 250 + mid 150 = 400; high 100 up to 600: all.
+        // Latent 1,500 MW: firm 750; mid 450 fits only 250 (the rest would cost 35 > 30).
+        f.apply(0, &[800.0, 500.0, 1_500.0], &tops, 0.0, &mut out);
+        assert_eq!(out.served[1], vec![240.0, 150.0, 250.0]);
+        assert_eq!(out.served[2], vec![0.0, 100.0, 0.0]);
+        assert_eq!(out.shed_total, vec![160.0, 0.0, 500.0]);
+        // 100 MW of new load ahead of them at 500 MW latent: high now fits 600 - 500 = 100,
+        // still all; 200 MW more pushes 100 MW of it out, MW for MW.
+        f.apply(0, &[800.0, 500.0, 1_500.0], &tops, 300.0, &mut out);
+        assert_eq!(out.served[2][1], 0.0);
+        assert!((out.served[1][1] - 150.0).abs() < 1e-12);
+        f.apply(0, &[800.0, 500.0, 1_500.0], &tops, 200.0, &mut out);
+        assert!((out.served[2][1] - 0.0).abs() < 1e-12);
+        f.apply(0, &[800.0, 500.0, 1_500.0], &tops, 150.0, &mut out);
+        assert!((out.served[2][1] - 50.0).abs() < 1e-12);
+    }
+}

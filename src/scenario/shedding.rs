@@ -1,0 +1,243 @@
+//! The schema of load-shedding as it happens beyond capacity outages: latent demand, feeder
+//! classes and their shedding rules, the grid's deliverable capacity, the liquidity feedback
+//! on imported fuel (`[shedding]`), and fuel energy limits of generating classes
+//! (`[fleet.fuel_limit]`). What each does, block by block, is in [`crate::grid`]'s
+//! `feeders`, `fuel_limits`, `deliverability` and `liquidity`; this file only reads and
+//! checks them.
+
+use super::reader::{Range, Table};
+use crate::calendar::YearMonth;
+use serde::{Deserialize, Serialize};
+
+/// Most feeder classes a scenario may declare (each has its own outputs).
+pub const MAX_FEEDER_CLASSES: usize = 6;
+
+/// How a feeder class is shed beyond capacity shortfalls.
+pub const FEEDER_RULES: [&str; 3] = ["none", "economic", "schedule"];
+
+/// Everything about load-shedding that is not a capacity outage.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Shedding {
+    /// Demand the existing consumers would draw on top of the demand driver's served load, as a
+    /// share of it, by calendar month (January first): latent = served x (1 + share).
+    pub suppressed_share: [f64; 12],
+    /// The average sale price the economic rule values a class's billed kWh at, PKR/kWh in the
+    /// first month; it follows the consumer price index.
+    pub tariff_pkr_per_kwh: f64,
+    /// Classes of the existing load by aggregate technical and commercial loss.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub feeder_class: Vec<FeederClass>,
+    /// The most the network can deliver, MW, as dated steps (none: unlimited).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deliverable: Vec<DeliverableStep>,
+    /// Derating of imported-fuel capacity when the circular debt is too large.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub liquidity: Option<Liquidity>,
+}
+
+/// A class of feeders.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeederClass {
+    /// Unique name, e.g. `"loss_above_60"`.
+    pub name: String,
+    /// Share of the existing load on these feeders; the classes' shares sum to one.
+    pub load_share: f64,
+    /// Share of the energy delivered to the feeders that is never billed (technical and
+    /// commercial loss).
+    pub loss_rate: f64,
+    /// Share of the billed energy that is paid.
+    pub recovery_rate: f64,
+    /// `"none"`, `"economic"` or `"schedule"`.
+    pub rule: String,
+    /// Hours a day the class is shed under `rule = "schedule"` (in the day's hours of highest
+    /// load).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours_per_day: Option<f64>,
+}
+
+impl FeederClass {
+    /// What the system recovers per kWh delivered to the class, as a share of the tariff.
+    #[must_use]
+    pub fn recovered_share(&self) -> f64 {
+        (1.0 - self.loss_rate) * self.recovery_rate
+    }
+}
+
+/// The network's deliverable capacity from a month on.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeliverableStep {
+    /// First month of the limit (from the start if absent, for the first step only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<YearMonth>,
+    /// Most load the network can deliver at the generation side, MW.
+    pub mw: f64,
+}
+
+/// The loop from circular debt to idle imported-fuel plants.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Liquidity {
+    /// The power sector's circular-debt stock in the first month, PKR.
+    pub circular_debt0_pkr: f64,
+    /// Its change a year without the allocation (the exogenous base path), PKR.
+    pub circular_debt_growth_pkr_per_year: f64,
+    /// Stock above which fuel suppliers' credit tightens, PKR.
+    pub threshold_pkr: f64,
+    /// Share of imported-fuel capacity idled per unit of relative excess over the threshold.
+    pub derate_per_excess: f64,
+}
+
+/// A generating class's fuel energy limits.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FuelLimit {
+    /// Most energy the class's fuel allows in a month, GWh of output, by calendar month.
+    pub energy_gwh_per_month: [f64; 12],
+    /// Energy that must be taken (take-or-pay), GWh of output, by calendar month.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_take_gwh_per_month: Option<[f64; 12]>,
+    /// The price the take-or-pay volume is dispatched at, USD/MMBtu: what burning it saves
+    /// (zero when it is paid for whether burned or not).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub take_or_pay_usd_per_mmbtu: Option<f64>,
+}
+
+/// Reads `[shedding]`.
+pub fn read(t: &mut Table<'_, '_>) -> Shedding {
+    let share = Range::closed(0.0, 1.0);
+    let suppressed_share = t.monthly("suppressed_share", Range::closed(0.0, 2.0));
+    let tariff_pkr_per_kwh = t.f64("tariff_pkr_per_kwh", Range::above(0.0, 10_000.0));
+    let feeder_class = t.opt_tables("feeder_class", |c| {
+        let rule = FEEDER_RULES[c.choice("rule", &FEEDER_RULES)].to_owned();
+        let hours_per_day = c.opt_f64("hours_per_day", Range::closed(0.0, 24.0));
+        match (rule.as_str(), hours_per_day) {
+            ("schedule", None) => c.problem(
+                "hours_per_day",
+                "missing",
+                "a class shed on a schedule needs its hours a day",
+            ),
+            (r, Some(h)) if r != "schedule" => c.problem(
+                "hours_per_day",
+                format!("{h:?}"),
+                format!("applies only to rule = \"schedule\" (this class's rule is \"{r}\")"),
+            ),
+            _ => {}
+        }
+        FeederClass {
+            name: c.string("name"),
+            load_share: c.f64("load_share", share),
+            loss_rate: c.f64("loss_rate", Range::below(0.0, 1.0)),
+            recovery_rate: c.f64("recovery_rate", share),
+            rule,
+            hours_per_day,
+        }
+    });
+    let path = t.path().to_owned();
+    if feeder_class.len() > MAX_FEEDER_CLASSES {
+        t.problem(
+            "feeder_class",
+            format!("{} classes", feeder_class.len()),
+            format!("at most {MAX_FEEDER_CLASSES} feeder classes"),
+        );
+    }
+    if !feeder_class.is_empty() {
+        let total: f64 = feeder_class.iter().map(|c| c.load_share).sum();
+        if (total - 1.0).abs() > 1e-9 {
+            t.problem(
+                "feeder_class",
+                format!("load shares summing to {total}"),
+                "the classes' load_share must sum to 1 (every MW of the existing load is on some feeder)",
+            );
+        }
+    }
+    for (i, c) in feeder_class.iter().enumerate() {
+        if let Some(j) = feeder_class[..i].iter().position(|d| d.name == c.name) {
+            t.problem(
+                &format!("feeder_class[{i}].name"),
+                format!("'{}'", c.name),
+                format!("duplicate of {path}.feeder_class[{j}].name; names must be unique"),
+            );
+        }
+    }
+    let deliverable = t.opt_tables("deliverable", |d| DeliverableStep {
+        from: d.opt_parsed("from", str::parse::<YearMonth>),
+        mw: d.f64("mw", Range::above(0.0, 2.0e6)),
+    });
+    for (i, w) in deliverable.windows(2).enumerate() {
+        match (w[0].from, w[1].from) {
+            (_, None) => t.problem(
+                &format!("deliverable[{}].from", i + 1),
+                "missing",
+                "every limit after the first needs the month it starts",
+            ),
+            (Some(a), Some(b)) if b <= a => t.problem(
+                &format!("deliverable[{}].from", i + 1),
+                format!("'{b}'"),
+                format!("must be after the previous limit's from ('{a}')"),
+            ),
+            _ => {}
+        }
+    }
+    let liquidity = t.opt_table("liquidity").map(|mut l| {
+        let money = Range::closed(0.0, 1.0e16);
+        let out = Liquidity {
+            circular_debt0_pkr: l.f64("circular_debt0_pkr", money),
+            circular_debt_growth_pkr_per_year: l
+                .f64("circular_debt_growth_pkr_per_year", Range::closed(-1.0e15, 1.0e15)),
+            threshold_pkr: l.f64("threshold_pkr", Range::above(0.0, 1.0e16)),
+            derate_per_excess: l.f64("derate_per_excess", Range::closed(0.0, 100.0)),
+        };
+        l.finish();
+        out
+    });
+    Shedding {
+        suppressed_share,
+        tariff_pkr_per_kwh,
+        feeder_class,
+        deliverable,
+        liquidity,
+    }
+}
+
+/// Reads a fleet class's `fuel_limit`.
+pub fn read_fuel_limit(t: &mut Table<'_, '_>) -> FuelLimit {
+    let gwh = Range::closed(0.0, 1.0e7);
+    let energy_gwh_per_month = t.monthly("energy_gwh_per_month", gwh);
+    let min_take_gwh_per_month = t
+        .optional("min_take_gwh_per_month")
+        .is_some()
+        .then(|| t.monthly("min_take_gwh_per_month", gwh));
+    let take_or_pay_usd_per_mmbtu = t.opt_f64("take_or_pay_usd_per_mmbtu", Range::closed(0.0, 200.0));
+    match (min_take_gwh_per_month, take_or_pay_usd_per_mmbtu) {
+        (Some(_), None) => t.problem(
+            "take_or_pay_usd_per_mmbtu",
+            "missing",
+            "a minimum take needs the price its volume is dispatched at (0 when paid for whether burned or not)",
+        ),
+        (None, Some(p)) => t.problem(
+            "take_or_pay_usd_per_mmbtu",
+            format!("{p:?}"),
+            "applies only with min_take_gwh_per_month",
+        ),
+        (Some(min), _) => {
+            for (m, (lo, hi)) in min.iter().zip(&energy_gwh_per_month).enumerate() {
+                if lo > hi {
+                    t.problem(
+                        &format!("min_take_gwh_per_month[{m}]"),
+                        format!("{lo:?}"),
+                        format!("must be at most energy_gwh_per_month[{m}] = {hi:?}"),
+                    );
+                }
+            }
+        }
+        (None, None) => {}
+    }
+    FuelLimit {
+        energy_gwh_per_month,
+        min_take_gwh_per_month,
+        take_or_pay_usd_per_mmbtu,
+    }
+}
