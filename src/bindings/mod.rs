@@ -363,7 +363,11 @@ fn explain_month<'py>(
             false,
         );
         let loads = model.loads(month, &buf);
-        let (rows, order) = model.grid.explain(
+        let crate::grid::MonthExplanation {
+            blocks: rows,
+            order,
+            generation_mw,
+        } = model.grid.explain(
             month,
             &crate::drivers::DriverMonth::read(&buf, model.months(), month),
             &model.grid_context(month, &buf),
@@ -392,6 +396,22 @@ fn explain_month<'py>(
         out.set_item("eue_households_mw", col(|r| r.eue_households_mw))?;
         out.set_item("eue_mining_mw", col(|r| r.eue_mining_mw))?;
         out.set_item("eue_datacenters_mw", col(|r| r.eue_datacenters_mw))?;
+        out.set_item("latent_mw", col(|r| r.latent_mw))?;
+        out.set_item("served_base_mw", col(|r| r.served_base_mw))?;
+        out.set_item("served_with_mw", col(|r| r.served_with_mw))?;
+        for (i, cause) in ["rules", "network", "capacity", "fuel"].iter().enumerate() {
+            out.set_item(
+                format!("shed_{cause}_base_mw"),
+                rows.iter().map(|(_, r)| r.cause_base_mw[i]).collect::<Vec<f64>>(),
+            )?;
+            out.set_item(
+                format!("shed_{cause}_with_mw"),
+                rows.iter().map(|(_, r)| r.cause_with_mw[i]).collect::<Vec<f64>>(),
+            )?;
+        }
+        for (k, mw) in generation_mw.iter().enumerate() {
+            out.set_item(format!("generation_{}_mw", sc.fleet[k].name), mw.clone())?;
+        }
         out.set_item(
             "merit_order",
             order.iter().map(|(k, _)| sc.fleet[*k].name.clone()).collect::<Vec<_>>(),

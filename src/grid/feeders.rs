@@ -17,7 +17,10 @@
 //!   `+∞` when every slice does). So a class is served exactly where the marginal cost of the
 //!   load it adds is at most its value, and the new loads, by raising `F`, push classes over
 //!   the threshold MW for MW. The tariff `τ` follows the consumer price index from its first
-//!   month's value.
+//!   month's value. A declared cap of `H_k` hours a day limits the rule to the day's `H_k` hours
+//!   of highest load (as a schedule would pick them): elsewhere the class is served. A declared
+//!   schedule of `h_k ≤ H_k` hours is a floor: in each block the class loses the larger of the
+//!   schedule's share and the rule's.
 //! - `"none"`: never shed by a rule (only by the network and capacity shortfalls).
 //!
 //! Each rule is a deterministic comparison in every block: no Monte Carlo noise is added.
@@ -46,7 +49,11 @@ pub struct Feeders {
     /// Share of each class shed by its schedule, `[month][class][block]` (zeros for classes
     /// without a schedule).
     scheduled: Vec<Vec<Vec<f64>>>,
-    /// Share of the whole existing load shed by the schedules, `[month][block]`.
+    /// Share of each economic class's shedding the cap of hours allows, `[month][class][block]`
+    /// (ones without a cap).
+    allowed: Vec<Vec<Vec<f64>>>,
+    /// Share of the whole existing load shed by the schedules (and the economic classes'
+    /// scheduled floors), `[month][block]`.
     scheduled_share: Vec<Vec<f64>>,
 }
 
@@ -75,6 +82,7 @@ impl Feeders {
             recovery_rate: 1.0,
             rule: "none".into(),
             hours_per_day: None,
+            max_hours_per_day: None,
         }];
         let classes = if sh.feeder_class.is_empty() {
             &all[..]
@@ -97,9 +105,21 @@ impl Feeders {
             .map(|month| {
                 classes
                     .iter()
-                    .map(|c| match (c.rule.as_str(), c.hours_per_day) {
-                        ("schedule", Some(h)) => schedule_shares(month, h),
-                        _ => vec![0.0; month.len()],
+                    .map(|c| match c.hours_per_day {
+                        Some(h) => schedule_shares(month, h),
+                        None => vec![0.0; month.len()],
+                    })
+                    .collect()
+            })
+            .collect();
+        let allowed = blocks
+            .iter()
+            .map(|month| {
+                classes
+                    .iter()
+                    .map(|c| match c.max_hours_per_day {
+                        Some(h) => schedule_shares(month, h),
+                        None => vec![1.0; month.len()],
                     })
                     .collect()
             })
@@ -114,6 +134,7 @@ impl Feeders {
             })
             .collect();
         Self {
+            allowed,
             scheduled_share,
             suppressed: sh.suppressed_share,
             tariff_pkr_per_mwh: sh.tariff_pkr_per_kwh * 1000.0,
@@ -210,10 +231,11 @@ impl Feeders {
             let mut rule_total = scheduled_total;
             for (i, &k) in self.economic.iter().enumerate() {
                 let load = self.shares[k] * lat;
-                let served = (tops[i][b] - firm - above).max(0.0).min(load);
-                out.served[k][b] = served;
-                out.shed[k][b] = load - served;
-                rule_total += load - served;
+                let rule = (load - (tops[i][b] - firm - above).max(0.0).min(load)) * self.allowed[t][k][b];
+                let shed = rule.max(load * self.scheduled[t][k][b]);
+                out.served[k][b] = load - shed;
+                out.shed[k][b] = shed;
+                rule_total += shed;
                 above += load;
             }
             out.shed_total[b] = rule_total;
@@ -293,6 +315,7 @@ mod tests {
                     recovery_rate: 1.0,
                     rule: "none".into(),
                     hours_per_day: None,
+                    max_hours_per_day: None,
                 },
                 FeederClass {
                     name: "mid".into(),
@@ -301,6 +324,7 @@ mod tests {
                     recovery_rate: 1.0,
                     rule: "economic".into(),
                     hours_per_day: None,
+                    max_hours_per_day: None,
                 },
                 FeederClass {
                     name: "high".into(),
@@ -309,6 +333,7 @@ mod tests {
                     recovery_rate: 0.5,
                     rule: "economic".into(),
                     hours_per_day: None,
+                    max_hours_per_day: None,
                 },
             ],
             deliverable: vec![],

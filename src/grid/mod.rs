@@ -527,7 +527,26 @@ impl Grid {
             .filter(|&&k| self.in_service[t][k])
             .map(|&k| (self.classes[k].fleet, s.costs[k]))
             .collect();
-        (rows, order)
+        // What each fleet class generates for the existing consumers' served load (the merit
+        // order's slices filled from the bottom), by block.
+        let nb = s.work.load.len();
+        let mut generation = vec![vec![0.0; nb]; self.n_fleet];
+        let mut pos = vec![0.0; nb];
+        let mut var = s.varying.iter().zip(&s.var_mw).peekable();
+        for (j, slice) in s.stack.iter().enumerate() {
+            let mw = var.next_if(|((p, _), _)| *p == j).map(|(_, mw)| mw);
+            let g = &mut generation[self.classes[s.class_at[j]].fleet];
+            for b in 0..nb {
+                let m = mw.map_or(slice.mw, |v| v[b]);
+                g[b] += (s.work.load[b] - pos[b]).clamp(0.0, m);
+                pos[b] += m;
+            }
+        }
+        MonthExplanation {
+            blocks: rows,
+            order,
+            generation_mw: generation,
+        }
     }
 
     /// Runs the merit order and adequacy of every block of month `t`, handing each block's
@@ -1285,8 +1304,17 @@ impl Work {
     }
 }
 
-/// Every block with its result, and the merit order as (class index, PKR/MWh).
-pub type MonthExplanation = (Vec<(Block, BlockResult)>, Vec<(usize, f64)>);
+/// One month of one path in detail.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MonthExplanation {
+    /// Every block with its result.
+    pub blocks: Vec<(Block, BlockResult)>,
+    /// The merit order as (fleet class index, PKR/MWh).
+    pub order: Vec<(usize, f64)>,
+    /// Each fleet class's output serving the existing consumers without the allocation, by
+    /// block, MW (expected capacities, as the dispatch).
+    pub generation_mw: Vec<Vec<f64>>,
+}
 
 /// What happens in one block (rates: probabilities and MW, not yet weighted by hours).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]

@@ -51,10 +51,14 @@ pub struct FeederClass {
     pub recovery_rate: f64,
     /// `"none"`, `"economic"` or `"schedule"`.
     pub rule: String,
-    /// Hours a day the class is shed under `rule = "schedule"` (in the day's hours of highest
-    /// load).
+    /// Hours a day the class is shed under `rule = "schedule"`, or at least shed under `rule =
+    /// "economic"` (in the day's hours of highest load).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hours_per_day: Option<f64>,
+    /// Under `rule = "economic"`, the most hours a day the rule may shed the class (in the
+    /// day's hours of highest load); absent: no cap.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_hours_per_day: Option<f64>,
 }
 
 impl FeederClass {
@@ -113,16 +117,34 @@ pub fn read(t: &mut Table<'_, '_>) -> Shedding {
     let feeder_class = t.opt_tables("feeder_class", |c| {
         let rule = FEEDER_RULES[c.choice("rule", &FEEDER_RULES)].to_owned();
         let hours_per_day = c.opt_f64("hours_per_day", Range::closed(0.0, 24.0));
+        let max_hours_per_day = c.opt_f64("max_hours_per_day", Range::closed(0.0, 24.0));
+        if let Some(h) = max_hours_per_day
+            && rule != "economic"
+        {
+            c.problem(
+                "max_hours_per_day",
+                format!("{h:?}"),
+                format!("applies only to rule = \"economic\" (this class's rule is \"{rule}\")"),
+            );
+        }
         match (rule.as_str(), hours_per_day) {
             ("schedule", None) => c.problem(
                 "hours_per_day",
                 "missing",
                 "a class shed on a schedule needs its hours a day",
             ),
-            (r, Some(h)) if r != "schedule" => c.problem(
+            ("none", Some(h)) => c.problem(
                 "hours_per_day",
                 format!("{h:?}"),
-                format!("applies only to rule = \"schedule\" (this class's rule is \"{r}\")"),
+                "a class under rule = \"none\" is never shed by a rule; use \"schedule\"",
+            ),
+            ("economic", Some(h)) if max_hours_per_day.is_some_and(|m| h > m) => c.problem(
+                "hours_per_day",
+                format!("{h:?}"),
+                format!(
+                    "the scheduled hours must not exceed max_hours_per_day = {:?}",
+                    max_hours_per_day.unwrap_or_default()
+                ),
             ),
             _ => {}
         }
@@ -133,6 +155,7 @@ pub fn read(t: &mut Table<'_, '_>) -> Shedding {
             recovery_rate: c.f64("recovery_rate", share),
             rule,
             hours_per_day,
+            max_hours_per_day,
         }
     });
     let path = t.path().to_owned();
