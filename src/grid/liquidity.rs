@@ -30,6 +30,32 @@ pub fn available_share(l: &Liquidity, stock: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::grid::outage::{OutageTable, UnitClass};
+
+    #[test]
+    fn idle_capacity_shifts_the_outage_table_exactly() {
+        // Two 100 MW units with a 10 % outage rate: 0, 100, 200 MW available with probabilities
+        // 0.01, 0.18, 0.81. With 50 MW idle for fuel the capacity left is 0, 50 or 150 MW.
+        let t = OutageTable::build(
+            &[UnitClass {
+                count: 2,
+                unit_mw: 100.0,
+                forced_outage_rate: 0.1,
+            }],
+            1.0,
+        );
+        let idle = 50.0;
+        for (y, unserved, lolp) in [
+            (120.0, 0.01 * 120.0 + 0.18 * 70.0, 0.19),
+            (40.0, 0.01 * 40.0, 0.01),
+            (150.0, 0.01 * 150.0 + 0.18 * 100.0, 0.19),
+            (151.0, 0.01 * 151.0 + 0.18 * 101.0 + 0.81 * 1.0, 1.0),
+        ] {
+            let e = t.eue(y + idle) - t.eue(idle);
+            assert!((e - unserved).abs() < 1e-9, "{y}: {e} vs {unserved}");
+            assert!((t.lolp(y + idle) - lolp).abs() < 1e-12, "{y}");
+        }
+    }
 
     #[test]
     fn derates_in_proportion_to_the_excess() {

@@ -1504,9 +1504,262 @@ mod tests {
     use super::*;
     use crate::calendar::YearMonth;
 
-    fn preset() -> Scenario {
+    fn full_preset() -> Scenario {
         Scenario::from_toml_str(include_str!("../../python/gridrisk/presets/pakistan-2000mw.toml"))
             .expect("valid preset")
+    }
+
+    /// The preset as a capacity-only model: no shedding rules, fuel limits or network limit.
+    fn preset() -> Scenario {
+        let mut sc = full_preset();
+        sc.shedding = None;
+        for c in &mut sc.fleet {
+            c.fuel_limit = None;
+        }
+        sc
+    }
+
+    /// Drivers of `paths` paths of `sc` (metric-major buffers).
+    fn driver_paths(sc: &Scenario, paths: u64) -> (crate::model::Model, Vec<Vec<f64>>) {
+        let model = crate::model::Model::new(sc);
+        let seeds = crate::rng::uniform(5);
+        let mut ms = crate::model::Scratch::default();
+        let bufs = (0..paths)
+            .map(|p| {
+                let mut buf = vec![0.0; crate::metrics::path_len(model.months())];
+                model.simulate_drivers(&seeds, p, &mut buf, &mut ms);
+                buf
+            })
+            .collect();
+        (model, bufs)
+    }
+
+    /// Capacity of the month's stack position `j` in block `b`, MW.
+    fn slice_mw(s: &Scratch, j: usize, b: usize) -> f64 {
+        s.varying
+            .iter()
+            .position(|&(p, _)| p == j)
+            .map_or(s.stack[j].mw, |v| s.var_mw[v][b])
+    }
+
+    #[test]
+    fn with_shedding_the_energies_still_price_to_the_added_cost() {
+        let sc = full_preset();
+        let (model, bufs) = driver_paths(&sc, 6);
+        let g = &model.grid;
+        let tm = model.months();
+        let mut s = Scratch::default();
+        let mut displaced_months = 0;
+        for buf in &bufs {
+            for t in (0..tm).step_by(7) {
+                let d = DriverMonth::read(buf, tm, t);
+                let m = g.month_totals(t, &d, &Context::default(), &mut s, 1_500.0, 500.0);
+                let priced: f64 = s.added_mwh.iter().zip(&s.costs).map(|(e, c)| e * c).sum();
+                assert!(
+                    (priced - m.added_cost).abs() <= 1e-9 * m.added_cost.abs().max(1.0),
+                    "{t}"
+                );
+                // The energies and the part beyond the stack make up the served load's increase.
+                let hours = &g.lanes[t].hours;
+                let served: f64 = (0..hours.len())
+                    .map(|b| hours[b] * (s.work.hi[b] - s.work.load[b]))
+                    .sum();
+                let parts = s.added_mwh.iter().sum::<f64>() + m.added_beyond_stack_mwh;
+                assert!((parts - served).abs() <= 1e-9 * served, "{t}: {parts} vs {served}");
+                // Folded by fleet class, nothing is lost.
+                let folded: f64 = s.added_mwh_by_class().iter().sum();
+                assert!((folded - s.added_mwh.iter().sum::<f64>()).abs() <= 1e-9 * served);
+                assert_eq!(s.added_mwh_by_class().len(), sc.fleet.len());
+                displaced_months += usize::from(served < 2_000.0 * m.hours * (1.0 - 1e-9));
+            }
+        }
+        assert!(
+            displaced_months > 0,
+            "the rules displace existing consumers in some months"
+        );
+    }
+
+    #[test]
+    fn the_economic_rule_serves_a_class_exactly_where_its_value_covers_the_marginal_cost() {
+        // The preset's economic classes without their caps and floors: the pure rule.
+        let mut sc = full_preset();
+        let sh = sc.shedding.as_mut().expect("the preset sheds");
+        for c in &mut sh.feeder_class {
+            c.max_hours_per_day = None;
+            if c.rule == "economic" {
+                c.hours_per_day = None;
+            }
+        }
+        let (model, bufs) = driver_paths(&sc, 4);
+        let g = &model.grid;
+        let feeders = &g.shed.as_ref().expect("shed model").feeders;
+        let tm = model.months();
+        let mut s = Scratch::default();
+        let (mut partial, mut shed_whole, mut served_whole) = (0, 0, 0);
+        for buf in &bufs {
+            for t in (0..tm).step_by(5) {
+                let d = DriverMonth::read(buf, tm, t);
+                let cx = Context {
+                    cpi: 1.1,
+                    ..Context::default()
+                };
+                for added in [0.0, 2_000.0] {
+                    g.month_totals(t, &d, &cx, &mut s, added, 0.0);
+                    let rules = if added == 0.0 { &s.base_rules } else { &s.with_rules };
+                    for b in 0..s.work.latent.len() {
+                        let lat = s.work.latent[b];
+                        // Marginal cost of the MW at `level` of the stack (+∞ beyond it).
+                        let cost_at = |level: f64| {
+                            let mut pos = 0.0;
+                            for j in 0..s.stack.len() {
+                                pos += slice_mw(&s, j, b);
+                                if pos >= level {
+                                    let k = s.class_at[j];
+                                    return if s.must_run[k] {
+                                        f64::NEG_INFINITY
+                                    } else {
+                                        s.stack[j].cost
+                                    };
+                                }
+                            }
+                            f64::INFINITY
+                        };
+                        let econ_share: f64 = feeders.economic().iter().map(|&k| feeders.share(k)).sum();
+                        let mut level = lat * (1.0 - econ_share) + added;
+                        for &k in feeders.economic() {
+                            let v = feeders.value_pkr_per_mwh(k, 1.1);
+                            let load = feeders.share(k) * lat;
+                            let served = rules.served[k][b];
+                            let tol = 1e-6 * lat;
+                            if served > tol {
+                                assert!(
+                                    cost_at(level + served - tol) <= v,
+                                    "block {b} class {k} served above its value"
+                                );
+                            }
+                            if served < load - tol {
+                                assert!(
+                                    cost_at(level + served + tol) > v,
+                                    "block {b} class {k} shed below its value"
+                                );
+                            }
+                            partial += usize::from(served > tol && served < load - tol);
+                            shed_whole += usize::from(served <= tol);
+                            served_whole += usize::from(served >= load - tol);
+                            level += load;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(
+            partial > 0 && shed_whole > 0 && served_whole > 0,
+            "{partial} {shed_whole} {served_whole}"
+        );
+    }
+
+    #[test]
+    fn fuel_limits_bound_each_class_and_the_take_or_pay_volume_is_burned() {
+        let sc = full_preset();
+        let (model, bufs) = driver_paths(&sc, 4);
+        let tm = model.months();
+        let idx = |name: &str| sc.fleet.iter().position(|c| c.name == name).expect("preset class");
+        let (rlng, gas) = (idx("rlng_ccgt"), idx("local_gas"));
+        let limit = |k: usize| sc.fleet[k].fuel_limit.clone().expect("limited");
+        let (mut binding, mut months) = (0, 0);
+        for buf in &bufs {
+            for t in (0..tm).step_by(3) {
+                let d = DriverMonth::read(buf, tm, t);
+                let e = model.grid.explain(t, &d, &Context::default(), 0.0, 0.0);
+                let moy = e.blocks[0].0.month_of_year;
+                let mwh = |k: usize| -> f64 {
+                    e.blocks
+                        .iter()
+                        .zip(&e.generation_mw[k])
+                        .map(|((blk, _), g)| blk.hours * g)
+                        .sum()
+                };
+                let (r, l) = (mwh(rlng), mwh(gas));
+                let cap = |k: usize| limit(k).energy_gwh_per_month[moy] * 1000.0;
+                let min = limit(rlng).min_take_gwh_per_month.expect("take-or-pay")[moy] * 1000.0;
+                assert!(
+                    r <= cap(rlng) * (1.0 + 1e-9) && l <= cap(gas) * (1.0 + 1e-9),
+                    "{t}: {r} {l}"
+                );
+                assert!(
+                    r >= min * (1.0 - 1e-9),
+                    "{t}: the take-or-pay volume {min} is burned, got {r}"
+                );
+                binding += usize::from(l >= cap(gas) * (1.0 - 1e-9));
+                months += 1;
+            }
+        }
+        assert!(
+            binding > 0 && binding < months,
+            "the gas cap binds in some months, not all: {binding}/{months}"
+        );
+    }
+
+    #[test]
+    fn zero_allocation_leaves_every_shedding_figure_exactly_unchanged() {
+        let sc = full_preset();
+        let (model, bufs) = driver_paths(&sc, 3);
+        let tm = model.months();
+        let mut s = Scratch::default();
+        for buf in &bufs {
+            for t in 0..tm {
+                let d = DriverMonth::read(buf, tm, t);
+                let m = model.grid.month_totals(t, &d, &Context::default(), &mut s, 0.0, 0.0);
+                assert_eq!(m.cause_with, m.cause_base);
+                assert_eq!(m.class_hours_with, m.class_hours_base);
+                assert_eq!(m.class_mwh_with, m.class_mwh_base);
+                assert_eq!(m.shed_hours_with, m.shed_hours_base);
+                assert_eq!(m.served_with_mwh, m.served_base_mwh);
+                assert_eq!(m.revenue_forgone_with, m.revenue_forgone_base);
+                assert_eq!(m.cost_avoided_with, m.cost_avoided_base);
+                assert_eq!(m.households_increase_mwh(), 0.0);
+                assert_eq!(m.added_cost, 0.0);
+            }
+        }
+    }
+
+    #[test]
+    fn the_network_sheds_what_it_cannot_deliver_in_the_curtailment_priority() {
+        let mut sc = full_preset();
+        let sh = sc.shedding.as_mut().expect("the preset sheds");
+        sh.deliverable = vec![crate::scenario::shedding::DeliverableStep {
+            from: None,
+            mw: 15_000.0,
+        }];
+        let (model, bufs) = driver_paths(&sc, 2);
+        let tm = model.months();
+        let mut s = Scratch::default();
+        let mut binding = 0;
+        for buf in &bufs {
+            for t in (0..tm).step_by(4) {
+                let d = DriverMonth::read(buf, tm, t);
+                let (mining, dc) = (900.0, 700.0);
+                let m = model.grid.month_totals(t, &d, &Context::default(), &mut s, mining, dc);
+                let w = &s.work;
+                for b in 0..w.latent.len() {
+                    let ew = s.with_rules.served_total[b];
+                    let excess = (ew + mining + dc - 15_000.0).max(0.0);
+                    // Priority: miners, households, data centres.
+                    let want = [
+                        excess.min(mining),
+                        (excess - mining).max(0.0).min(ew),
+                        (excess - mining - ew).max(0.0),
+                    ];
+                    for (i, x) in want.iter().enumerate() {
+                        assert!((w.net_with[i][b] - x).abs() <= 1e-9 * ew, "{t} {b} {i}");
+                    }
+                    assert!(w.hi[b] <= 15_000.0 && w.load[b] <= 15_000.0);
+                    binding += usize::from(excess > 0.0);
+                }
+                assert!(m.eue_mining >= 0.0);
+            }
+        }
+        assert!(binding > 0);
     }
 
     fn grid(sc: &Scenario) -> Grid {
