@@ -47,7 +47,10 @@ def test_adverse_tail_matches_numpy_on_kept_paths(kept: gr.Results, output: str)
         worst = srt[: round(alpha * n)] if sign < 0 else srt[n - round(alpha * n) :]
         cvar_exact = worst.mean()
         scale = max(abs(var_exact), np.abs(x).max() * 1e-9, 1e-300)
-        assert s[f"adverse_var{level}"] == pytest.approx(var_exact, rel=gr.SKETCH_RELATIVE_ACCURACY, abs=1e-12 * scale)
+        # A value at a bucket's edge (a share of exactly 1) is read exactly 0.2 % off: allow the
+        # last bits of that bound.
+        rel = gr.SKETCH_RELATIVE_ACCURACY * (1 + 1e-9)
+        assert s[f"adverse_var{level}"] == pytest.approx(var_exact, rel=rel, abs=1e-12 * scale)
         # Each value enters at its bucket's representative, within 0.2 % of itself: a tail mean
         # near zero is known to 0.2 % of the tail's magnitude, not of itself.
         tail_abs = float(np.abs(worst).mean())

@@ -32,6 +32,13 @@ __all__ = [
 #: Quantiles shown by default in fan charts.
 FAN_QUANTILES: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
 
+#: Causes of the existing consumers' load-shedding, in the order of the ``shed.*`` metrics.
+_SHED_CAUSES: tuple[str, ...] = ("rules", "network", "capacity", "fuel")
+
+#: Slots of feeder-class metrics (``shed.class1_*`` ... ``shed.class6_*``): the most feeder
+#: classes a scenario may declare.
+_FEEDER_SLOTS = 6
+
 #: Unit of each metric.
 METRIC_UNITS: dict[str, str] = {
     "demand.load_mw": "MW",
@@ -101,6 +108,22 @@ METRIC_UNITS: dict[str, str] = {
     "fiscal.net_flow_mining_fytd_pkr": "PKR",
     "fiscal.net_flow_datacenters_fytd_pkr": "PKR",
     "fiscal.net_flow_package_fytd_pkr": "PKR",
+    "grid.latent_load_mw": "MW",
+    "grid.served_load_base_mw": "MW",
+    "grid.served_load_with_mw": "MW",
+    "shed.households_h_per_day_base": "h/day",
+    "shed.households_h_per_day_increase": "h/day",
+    **{f"shed.{cause}_{case}_mwh": "MWh" for cause in _SHED_CAUSES for case in ("base", "increase")},
+    **{
+        f"shed.class{k}_{what}": unit
+        for k in range(1, _FEEDER_SLOTS + 1)
+        for what, unit in (("h_per_day_base", "h/day"), ("h_per_day_increase", "h/day"), ("increase_mwh", "MWh"))
+    },
+    "shed.revenue_forgone_base_pkr": "PKR",
+    "shed.cost_avoided_base_pkr": "PKR",
+    "shed.revenue_forgone_increase_pkr": "PKR",
+    "shed.cost_avoided_increase_pkr": "PKR",
+    "grid.imported_available_share": "share of capacity",
 }
 
 #: Unit of each per-path output (annual averages over the horizon).
@@ -141,6 +164,25 @@ OUTPUT_UNITS: dict[str, str] = {
     "net_foreign_exchange_usd_per_year": "USD/yr",
     "emissions_tco2_per_year": "tCO2/yr",
     "carbon_cost_pkr_per_year": "PKR/yr",
+    "latent_load_mw": "MW",
+    "served_load_base_mw": "MW",
+    "households_shed_h_per_day_base": "h/day",
+    "households_shed_h_per_day_increase": "h/day",
+    **{f"shed_{cause}_{case}_mwh_per_year": "MWh/yr" for cause in _SHED_CAUSES for case in ("base", "increase")},
+    **{
+        f"class{k}_shed_{what}": unit
+        for k in range(1, _FEEDER_SLOTS + 1)
+        for what, unit in (
+            ("h_per_day_base", "h/day"),
+            ("h_per_day_increase", "h/day"),
+            ("increase_mwh_per_year", "MWh/yr"),
+        )
+    },
+    "revenue_forgone_base_pkr_per_year": "PKR/yr",
+    "cost_avoided_base_pkr_per_year": "PKR/yr",
+    "revenue_forgone_increase_pkr_per_year": "PKR/yr",
+    "cost_avoided_increase_pkr_per_year": "PKR/yr",
+    "imported_available_share_mean": "share of capacity",
 }
 
 HIGHER = "higher"
@@ -190,6 +232,30 @@ OUTPUT_BETTER: dict[str, str] = {
     "net_foreign_exchange_usd_per_year": HIGHER,
     "emissions_tco2_per_year": LOWER,
     "carbon_cost_pkr_per_year": LOWER,
+    # Latent demand is load to serve (as demand.load_mw); what is served of it is supply.
+    "latent_load_mw": LOWER,
+    "served_load_base_mw": HIGHER,
+    # Hours and energy of the existing consumers' shedding, without the allocation and its
+    # increase with it, by cause and by feeder class: less is better for households.
+    "households_shed_h_per_day_base": LOWER,
+    "households_shed_h_per_day_increase": LOWER,
+    **{f"shed_{cause}_{case}_mwh_per_year": LOWER for cause in _SHED_CAUSES for case in ("base", "increase")},
+    **{
+        f"class{k}_shed_{what}": LOWER
+        for k in range(1, _FEEDER_SLOTS + 1)
+        for what in ("h_per_day_base", "h_per_day_increase", "increase_mwh_per_year")
+    },
+    # Read from the power sector's accounts, as every money output: the revenue the feeder
+    # rules' shed consumers would have paid is lost to it (the displaced consumers' part enters
+    # the gap), the generation cost their shedding avoids is saved. Circular debt avoided by
+    # shedding is cost avoided less revenue forgone. Households' side of the same shedding is
+    # in the hours and energy above, where less is better.
+    "revenue_forgone_base_pkr_per_year": LOWER,
+    "cost_avoided_base_pkr_per_year": HIGHER,
+    "revenue_forgone_increase_pkr_per_year": LOWER,
+    "cost_avoided_increase_pkr_per_year": HIGHER,
+    # Imported-fuel capacity idled by the liquidity feedback is supply lost.
+    "imported_available_share_mean": HIGHER,
 }
 
 #: Which way is better for each monthly metric, as :data:`OUTPUT_BETTER`. For the drivers it is
@@ -265,11 +331,31 @@ METRIC_BETTER: dict[str, str] = {
     "fiscal.net_flow_mining_fytd_pkr": HIGHER,
     "fiscal.net_flow_datacenters_fytd_pkr": HIGHER,
     "fiscal.net_flow_package_fytd_pkr": HIGHER,
+    # Load-shedding: as the per-path outputs of the same names (see OUTPUT_BETTER).
+    "grid.latent_load_mw": LOWER,
+    "grid.served_load_base_mw": HIGHER,
+    "grid.served_load_with_mw": HIGHER,
+    "shed.households_h_per_day_base": LOWER,
+    "shed.households_h_per_day_increase": LOWER,
+    **{f"shed.{cause}_{case}_mwh": LOWER for cause in _SHED_CAUSES for case in ("base", "increase")},
+    **{
+        f"shed.class{k}_{what}": LOWER
+        for k in range(1, _FEEDER_SLOTS + 1)
+        for what in ("h_per_day_base", "h_per_day_increase", "increase_mwh")
+    },
+    "shed.revenue_forgone_base_pkr": LOWER,
+    "shed.cost_avoided_base_pkr": HIGHER,
+    "shed.revenue_forgone_increase_pkr": LOWER,
+    "shed.cost_avoided_increase_pkr": HIGHER,
+    "grid.imported_available_share": HIGHER,
 }
 
 #: Per-path outputs that are net effects of the allocation, measured from a natural zero (the
-#: state's net position, circular debt, households' extra unserved energy and its cost): for
-#: these :meth:`Results.summary` gives ``p_adverse``, the probability of an adverse outcome.
+#: state's net position, circular debt, households' extra unserved energy and its cost, the
+#: existing consumers' extra load-shedding in hours and energy, by cause and by feeder class,
+#: and the revenue of the consumers it displaces): for these :meth:`Results.summary` gives
+#: ``p_adverse``, the probability of an adverse outcome (for the shedding, that the allocation
+#: sheds more).
 ADVERSE_FROM_ZERO: frozenset[str] = frozenset(
     {
         "npv_pkr",
@@ -283,6 +369,11 @@ ADVERSE_FROM_ZERO: frozenset[str] = frozenset(
         "consumers_charge_pkr",
         "npv_mining_pkr",
         "npv_datacenters_pkr",
+        "households_shed_h_per_day_increase",
+        *(f"shed_{cause}_increase_mwh_per_year" for cause in _SHED_CAUSES),
+        *(f"class{k}_shed_h_per_day_increase" for k in range(1, _FEEDER_SLOTS + 1)),
+        *(f"class{k}_shed_increase_mwh_per_year" for k in range(1, _FEEDER_SLOTS + 1)),
+        "revenue_forgone_increase_pkr_per_year",
     }
 )
 
