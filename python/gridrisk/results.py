@@ -766,6 +766,20 @@ class Results:
         n = self.paths
         return (n - round(float(self.stats.output_share_at_or_below(i, threshold)) * n)) / n
 
+    def _output_mean_se(self) -> tuple[np.ndarray, np.ndarray]:
+        """Mean of every per-path output and the Monte Carlo standard error of that mean.
+
+        In an antithetic run the paths of a pair are dependent, so the error comes from the pair
+        means, which are independent. NaN errors for a single path (or pair).
+        """
+        mean, var = self.stats.output_moments()
+        se = _se(np.sqrt(np.maximum(var, 0.0)), self.paths)
+        pairs = self.stats.output_pair_moments()
+        if pairs is not None and pairs[0] > 1:
+            n_pairs, _, pair_var = pairs
+            se = np.sqrt(np.maximum(pair_var, 0.0) / n_pairs)
+        return np.asarray(mean, dtype=float), np.asarray(se, dtype=float)
+
     def summary(self, loss_threshold_pkr: float = 0.0) -> pd.DataFrame:
         """Statistics of every per-path output (definitions: ``docs/model.md`` section 8.5).
 
@@ -803,12 +817,7 @@ class Results:
         thr = _threshold(loss_threshold_pkr)
         mean, var = self.stats.output_moments()
         df = _table(self.outputs, mean, var, self.paths, self.stats.output_quantiles, OUTPUT_UNITS, OUTPUT_BETTER)
-        pairs = self.stats.output_pair_moments()
-        if pairs is not None and pairs[0] > 1:
-            # Antithetic run: paths in a pair are dependent, so the error of the mean comes from
-            # the pair means, which are independent.
-            n_pairs, _, pair_var = pairs
-            df["se"] = np.sqrt(np.maximum(pair_var, 0.0) / n_pairs)
+        df["se"] = self._output_mean_se()[1]
         for level in (0.95, 0.99):
             tag = round(level * 100)
             tails = self._adverse_tails(level)
@@ -1105,6 +1114,203 @@ class Results:
             (lm, ls), (em, es) = cell(lole), cell(eue)
             data[label] = {"lole_h_per_year": lm, "lole_se": ls, "eue_mwh_per_year": em, "eue_se": es}
         return pd.DataFrame.from_dict(data, orient="index")
+
+    # -- load-shedding ----------------------------------------------------------------------
+    def _feeder_classes(self) -> list[tuple[str, float]]:
+        """``(name, load share)`` of the scenario's feeder classes, in slot order.
+
+        A scenario without feeder classes (or without ``[shedding]``) has one implicit class,
+        ``"all"``, holding the whole existing load.
+        """
+        declared = self.scenario.to_dict().get("shedding", {}).get("feeder_class", [])
+        if not declared:
+            return [("all", 1.0)]
+        return [(str(c["name"]), float(c["load_share"])) for c in declared]
+
+    def _shedding_cells(self) -> Callable[[str, float], tuple[float, float]]:
+        """``cell(output, scale) -> (mean, se)`` of a per-path output, both times ``scale``.
+
+        Raises
+        ------
+        ArgumentError
+            If these results have no load-shedding outputs (saved by a gridrisk before them).
+        """
+        if "households_shed_h_per_day_base" not in self.outputs:
+            raise ArgumentError(
+                "these results have no load-shedding outputs (they were saved by an older gridrisk); "
+                "rerun the simulation"
+            )
+        mean, se = self._output_mean_se()
+        idx = {name: i for i, name in enumerate(self.outputs)}
+
+        def cell(name: str, scale: float) -> tuple[float, float]:
+            i = idx[name]
+            return float(mean[i]) * scale + 0.0, float(se[i]) * scale
+
+        return cell
+
+    def shedding(self) -> pd.DataFrame:
+        """How much more load-shedding the existing consumers live with under the allocation.
+
+        Means over paths of the hours a day each feeder class is shed (as a schedule would
+        count them: hours times the share of the class's latent load shed, all causes: the
+        feeder rules, the network's deliverable limit, capacity and fuel shortfalls), without the
+        allocation and with it, and of the energy the allocation sheds on top, each with its
+        Monte Carlo standard error (from the pair means in an antithetic run). Averages over the
+        horizon: hours a day over all its days, energy per year.
+
+        Returns
+        -------
+        DataFrame
+            Indexed by ``feeder class``: one row per class of the scenario's
+            ``[[shedding.feeder_class]]`` in their declared order (one class ``"all"`` when none
+            is declared), then ``"all existing consumers"``. Columns:
+
+            - ``load share``: the class's share of the existing load (1 for all consumers);
+            - ``shed h/day, without`` and its ``± se (without)``: hours a day shed without the
+              allocation;
+            - ``shed h/day, with``: with the allocation, the sum of the figures without and of
+              the increase (its error is not the sum of theirs, which only bounds it from
+              above, so it is left out);
+            - ``increase h/day`` and ``± se (increase)``: the extra hours a day, on the same
+              draws;
+            - ``extra shed GWh/yr`` and ``± se (extra shed)``: the extra energy shed, GWh a year
+              (for all consumers, ``eue_households_increase_mwh_per_year``: every cause).
+
+            The classes' hours weighted by their load shares make up the row of all consumers,
+            and their extra energy adds up to its extra energy.
+
+        Raises
+        ------
+        ArgumentError
+            If the results have no load-shedding outputs (saved by an older gridrisk).
+
+        See Also
+        --------
+        shedding_by_cause : the same shedding in energy, by cause.
+        shedding_accounts : what the feeder rules' shedding costs and saves the power sector.
+        """
+        cell = self._shedding_cells()
+        rows: dict[str, dict[str, float]] = {}
+
+        def row(share: float, base: str, increase: str, mwh: str) -> dict[str, float]:
+            (b, b_se), (i, i_se), (e, e_se) = cell(base, 1.0), cell(increase, 1.0), cell(mwh, 1e-3)
+            return {
+                "load share": share,
+                "shed h/day, without": b,
+                "± se (without)": b_se,
+                "shed h/day, with": b + i,
+                "increase h/day": i,
+                "± se (increase)": i_se,
+                "extra shed GWh/yr": e,
+                "± se (extra shed)": e_se,
+            }
+
+        for k, (name, share) in enumerate(self._feeder_classes(), start=1):
+            rows[name] = row(
+                share,
+                f"class{k}_shed_h_per_day_base",
+                f"class{k}_shed_h_per_day_increase",
+                f"class{k}_shed_increase_mwh_per_year",
+            )
+        rows["all existing consumers"] = row(
+            1.0,
+            "households_shed_h_per_day_base",
+            "households_shed_h_per_day_increase",
+            "eue_households_increase_mwh_per_year",
+        )
+        df = pd.DataFrame.from_dict(rows, orient="index")
+        df.index.name = "feeder class"
+        return df
+
+    def shedding_by_cause(self) -> pd.DataFrame:
+        """The existing consumers' shed energy by cause, without the allocation and its increase.
+
+        Returns
+        -------
+        DataFrame
+            Rows, indexed by ``cause``: ``rules`` (the feeder classes' schedules and the economic
+            rule), ``network`` (load beyond the grid's deliverable capacity), ``capacity``
+            (outages of the fleet with its fuel unlimited), ``fuel`` (the rest of the outage
+            shortfall: fuel energy limits and imported-fuel capacity idled by the liquidity
+            feedback) and ``total``. Columns ``GWh/yr, without`` and ``± se (without)``, the
+            energy shed without the allocation, and ``GWh/yr, increase`` and ``± se
+            (increase)``, the extra energy shed with it (mean over paths, per year of the
+            horizon, with Monte Carlo standard errors). The total's increase is
+            ``eue_households_increase_mwh_per_year`` (all causes) with its own error; the
+            total without is the sum of the causes' means, whose error is not the sum of their
+            errors and is left out (NaN).
+
+        Raises
+        ------
+        ArgumentError
+            If the results have no load-shedding outputs (saved by an older gridrisk).
+        """
+        cell = self._shedding_cells()
+        rows: dict[str, dict[str, float]] = {}
+        for cause in _SHED_CAUSES:
+            (b, b_se), (i, i_se) = (
+                cell(f"shed_{cause}_base_mwh_per_year", 1e-3),
+                cell(f"shed_{cause}_increase_mwh_per_year", 1e-3),
+            )
+            rows[cause] = {"GWh/yr, without": b, "± se (without)": b_se, "GWh/yr, increase": i, "± se (increase)": i_se}
+        i, i_se = cell("eue_households_increase_mwh_per_year", 1e-3)
+        rows["total"] = {
+            "GWh/yr, without": sum(r["GWh/yr, without"] for r in rows.values()),
+            "± se (without)": math.nan,
+            "GWh/yr, increase": i,
+            "± se (increase)": i_se,
+        }
+        df = pd.DataFrame.from_dict(rows, orient="index")
+        df.index.name = "cause"
+        return df
+
+    def shedding_accounts(self) -> pd.DataFrame:
+        """What the feeder rules' shedding costs and saves the power sector, PKR bn a year.
+
+        Returns
+        -------
+        DataFrame
+            Rows, indexed by ``item``: ``revenue forgone`` (what the consumers shed by the
+            feeder rules would have paid, collected), ``generation cost avoided`` (what serving
+            them would have cost, at the top of the merit order) and ``circular debt avoided``
+            (cost avoided less revenue forgone: the shortfall the rules keep out of the power
+            sector's accounts). Columns ``PKR bn/yr, without`` and ``± se (without)``, without the
+            allocation, and ``PKR bn/yr, increase`` and ``± se (increase)``, the change with it
+            (mean over paths, per year of the horizon, with Monte Carlo standard errors). The
+            revenue the allocation's displaced consumers no longer pay is part of the gap the
+            new loads leave (see :meth:`summary`, ``circular_debt_change_pkr``). The circular
+            debt avoided is a difference of two means: its error is not the difference of
+            theirs, so it is left out (NaN).
+
+        Raises
+        ------
+        ArgumentError
+            If the results have no load-shedding outputs (saved by an older gridrisk).
+        """
+        cell = self._shedding_cells()
+        rows: dict[str, dict[str, float]] = {}
+        for label, item in (("revenue forgone", "revenue_forgone"), ("generation cost avoided", "cost_avoided")):
+            (b, b_se), (i, i_se) = (
+                cell(f"{item}_base_pkr_per_year", 1e-9),
+                cell(f"{item}_increase_pkr_per_year", 1e-9),
+            )
+            rows[label] = {
+                "PKR bn/yr, without": b,
+                "± se (without)": b_se,
+                "PKR bn/yr, increase": i,
+                "± se (increase)": i_se,
+            }
+        cost, revenue = rows["generation cost avoided"], rows["revenue forgone"]
+        rows["circular debt avoided"] = {
+            "PKR bn/yr, without": cost["PKR bn/yr, without"] - revenue["PKR bn/yr, without"],
+            "± se (without)": math.nan,
+            "PKR bn/yr, increase": cost["PKR bn/yr, increase"] - revenue["PKR bn/yr, increase"],
+            "± se (increase)": math.nan,
+        }
+        df = pd.DataFrame.from_dict(rows, orient="index")
+        df.index.name = "item"
+        return df
 
     def schedule(self) -> pd.DataFrame:
         """The deterministic Bitcoin block schedule: blocks and mean subsidy per month."""
