@@ -22,16 +22,24 @@ class MonthDetail:
     ----------
     blocks : DataFrame
         One row per load block: ``hour_of_day``, ``hours`` (duration), ``load_mw`` (existing
-        consumers), ``profiled_mw`` (expected hydro, wind and solar output),
+        consumers; with ``[shedding]``, what the feeder rules and the network leave them
+        without the allocation), ``profiled_mw`` (expected hydro, wind and solar output),
         ``marginal_cost_pkr_per_kwh`` (system without the allocation), ``added_cost_pkr_per_h``,
         loss-of-load probabilities ``lolp_base``, ``lolp_with``, ``lolp_households`` and expected
         unserved power ``eue_base_mw``, ``eue_with_mw``, ``eue_households_mw``, ``eue_mining_mw``,
-        ``eue_datacenters_mw``.
+        ``eue_datacenters_mw`` (of the new loads: with ``[shedding]``, the network's shedding
+        too); the existing consumers' latent demand ``latent_mw`` and the load served to them
+        ``served_base_mw``, ``served_with_mw`` (expected), and their shedding by cause without
+        and with the allocation, ``shed_{rules,network,capacity,fuel}_{base,with}_mw`` (all
+        MW; summed over blocks times ``hours`` they give the month's ``shed.*`` metrics); and
+        ``generation_<class>_mw``, what each fleet class generates for the existing consumers'
+        served load without the allocation (expected capacities, as the dispatch).
     merit_order : DataFrame
-        In-service classes in dispatch order with their variable cost, PKR/kWh.
+        In-service classes in dispatch order with their variable cost, PKR/kWh (a take-or-pay
+        volume appears as a second entry of its class, at its own price).
     drivers : Series
-        The month's values of every monthly metric of the path: drivers, grid, loads and
-        accounts (units as in :data:`gridrisk.METRIC_UNITS`).
+        The month's values of the path's drivers: ``demand.load_mw`` to ``hydro.availability``
+        (units as in :data:`gridrisk.METRIC_UNITS`).
     """
 
     month: pd.Period
