@@ -437,3 +437,28 @@ def test_shedding_figure_names_its_axes_and_bars(full_run: gr.Results) -> None:
         assert ax.yaxis_inverted()
     finally:
         plt.close(fig)
+
+
+# -- one path-month in detail ---------------------------------------------------------------------
+def test_explain_month_blocks_add_up_to_the_months_shedding(full: gr.Scenario) -> None:
+    res = gr.simulate(full, paths=4, seed=SEED, keep_paths=True, progress=False)
+    t, path = 15, 3  # July 2027: the network limit and the economic rule bind
+    b = gr.explain_month(full, seed=SEED, path=path, month=t).blocks
+    h = b["hours"]
+    for cause in CAUSES:
+        base = (b[f"shed_{cause}_base_mw"] * h).sum()
+        assert base == pytest.approx(res.path_array(f"shed.{cause}_base_mwh")[path, t], rel=1e-12, abs=1e-9), cause
+        increase = (b[f"shed_{cause}_with_mw"] * h).sum() - base
+        want = res.path_array(f"shed.{cause}_increase_mwh")[path, t]
+        assert increase == pytest.approx(want, rel=1e-9, abs=1e-6), cause
+    assert (b["shed_rules_base_mw"] * h).sum() > 0
+    assert (b["shed_network_base_mw"] * h).sum() > 0
+    for col, metric in (
+        ("latent_mw", "grid.latent_load_mw"),
+        ("served_base_mw", "grid.served_load_base_mw"),
+        ("served_with_mw", "grid.served_load_with_mw"),
+    ):
+        assert (b[col] * h).sum() / h.sum() == pytest.approx(res.path_array(metric)[path, t], rel=1e-12), col
+    # What is served is the latent demand less every cause's shedding.
+    shed = sum(b[f"shed_{cause}_base_mw"] for cause in CAUSES)
+    np.testing.assert_allclose(b["served_base_mw"], b["latent_mw"] - shed, rtol=1e-12, atol=1e-6)
