@@ -208,14 +208,17 @@ pub enum Metric {
     CostAvoidedBasePkr,
     /// Revenue of the existing consumers the allocation displaces through the feeder rules (collected), PKR.
     RevenueForgoneIncreasePkr,
-    /// Generation cost avoided on the consumers the allocation displaces, PKR.
+    /// Generation cost of the existing consumers the allocation displaces through the feeder
+    /// rules (their band of the merit order on top of the new loads), PKR.
     CostAvoidedIncreasePkr,
     /// Share of imported-fuel capacity available with the allocation (the liquidity feedback).
     ImportedAvailableShare,
+    /// Revenue of the consumers the allocation displaces since the start of the fiscal year, PKR.
+    DisplacedRevenueFytdPkr,
 }
 
 /// Every metric with its public name, in layout order.
-pub const METRICS: [(Metric, &str); 103] = [
+pub const METRICS: [(Metric, &str); 104] = [
     (Metric::LoadMw, "demand.load_mw"),
     (Metric::OilUsdPerBbl, "fuel.oil_usd_per_bbl"),
     (Metric::LngUsdPerMmbtu, "fuel.lng_usd_per_mmbtu"),
@@ -322,6 +325,7 @@ pub const METRICS: [(Metric, &str); 103] = [
     (Metric::RevenueForgoneIncreasePkr, "shed.revenue_forgone_increase_pkr"),
     (Metric::CostAvoidedIncreasePkr, "shed.cost_avoided_increase_pkr"),
     (Metric::ImportedAvailableShare, "grid.imported_available_share"),
+    (Metric::DisplacedRevenueFytdPkr, "fiscal.displaced_revenue_fytd_pkr"),
 ];
 
 /// The metrics of feeder class slot `k` (0-based): hours a day shed without the allocation,
@@ -448,7 +452,7 @@ pub enum Agg {
 }
 
 /// Every per-path output: public name, the monthly metric it summarises, and how.
-pub const OUTPUTS: [(&str, Metric, Agg); 71] = [
+pub const OUTPUTS: [(&str, Metric, Agg); 72] = [
     ("npv_pkr", Metric::NetFlowPkr, Agg::Discounted),
     ("net_flow_pkr_per_year", Metric::NetFlowPkr, Agg::PerYear),
     (
@@ -631,6 +635,10 @@ pub const OUTPUTS: [(&str, Metric, Agg); 71] = [
         "imported_available_share_mean",
         Metric::ImportedAvailableShare,
         Agg::Mean,
+    ),    (
+        "npv_displaced_revenue_pkr",
+        Metric::RevenueForgoneIncreasePkr,
+        Agg::Discounted,
     ),
 ];
 

@@ -32,9 +32,10 @@ pub struct PathState {
     /// Fiscal year of the running totals, and the totals (PKR): net flow, circular debt,
     /// budget, the other consumers' charge, the net flow's channels (revenue, generation cost,
     /// profit tax, sales tax, surcharge, reserve purchases), its parts by load (miners, data
-    /// centres) and its part under the package.
+    /// centres), its part under the package, and the revenue of the consumers the allocation
+    /// displaces.
     fiscal_year: i32,
-    fytd: [f64; 13],
+    fytd: [f64; 14],
     /// Last month's base marginal cost and the new loads' average incremental cost, PKR/MWh.
     last_marginal: Option<f64>,
     last_own_average: Option<f64>,
@@ -204,7 +205,7 @@ pub struct MonthBook {
     reserve_btc: f64,
     reserve_value: f64,
     household_eue_cost: f64,
-    fytd: [f64; 13],
+    fytd: [f64; 14],
     tariffs: (f64, f64),
     hashprice: f64,
     uptime: f64,
@@ -329,7 +330,7 @@ pub fn settle(sc: &Scenario, f: &MonthFacts<'_>, st: &mut PathState) -> MonthBoo
 
     if fiscal_year != st.fiscal_year {
         st.fiscal_year = fiscal_year;
-        st.fytd = [0.0; 13];
+        st.fytd = [0.0; 14];
     }
     let sales_tax = fi.collection_rate * (sales_m + sales_d);
     let surcharge = fi.collection_rate * (dss_m + dss_d);
@@ -351,6 +352,7 @@ pub fn settle(sc: &Scenario, f: &MonthFacts<'_>, st: &mut PathState) -> MonthBoo
         } else {
             0.0
         },
+        displaced,
     ];
     for (acc, x) in st.fytd.iter_mut().zip(flows) {
         *acc += x;
@@ -440,6 +442,7 @@ impl MonthBook {
         put(Metric::NetFlowMiningFytdPkr, self.fytd[10]);
         put(Metric::NetFlowDatacentersFytdPkr, self.fytd[11]);
         put(Metric::NetFlowPackageFytdPkr, self.fytd[12]);
+        put(Metric::DisplacedRevenueFytdPkr, self.fytd[13]);
         put(Metric::SalesTaxPkr, self.sales_tax);
         put(Metric::SurchargePkr, self.surcharge);
         put(Metric::CustomsForgonePkr, self.customs);

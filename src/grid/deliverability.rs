@@ -21,11 +21,12 @@ pub fn limits(steps: &[DeliverableStep], schedule: &[MonthInfo]) -> Vec<f64> {
         .collect()
 }
 
-/// What each of `loads` (in priority order, MW) loses when their sum exceeds `limit` by
-/// `excess = max(0, Σ loads - limit)`: the first loses up to all of it, then the next.
+/// What each of `loads` (in priority order, MW) loses of an `excess` over the limit (`excess =
+/// max(0, Σ loads - limit)`, computed by the caller as it sums the loads): the first loses up to
+/// all of it, then the next. An excess the first group absorbs leaves the others exactly zero.
 #[must_use]
-pub fn shed_in_order<const N: usize>(loads: [f64; N], limit: f64) -> [f64; N] {
-    let mut excess = (loads.iter().sum::<f64>() - limit).max(0.0);
+pub fn shed_in_order<const N: usize>(loads: [f64; N], excess: f64) -> [f64; N] {
+    let mut excess = excess.max(0.0);
     let mut out = [0.0; N];
     for (o, &l) in out.iter_mut().zip(&loads) {
         let lost = excess.min(l);
@@ -42,10 +43,11 @@ mod tests {
 
     #[test]
     fn the_excess_falls_in_priority_order() {
-        assert_eq!(shed_in_order([100.0, 500.0, 50.0], 700.0), [0.0, 0.0, 0.0]);
-        assert_eq!(shed_in_order([100.0, 500.0, 50.0], 600.0), [50.0, 0.0, 0.0]);
-        assert_eq!(shed_in_order([100.0, 500.0, 50.0], 300.0), [100.0, 250.0, 0.0]);
-        assert_eq!(shed_in_order([100.0, 500.0, 50.0], f64::INFINITY), [0.0; 3]);
+        let shed = |limit: f64| shed_in_order([100.0, 500.0, 50.0], 650.0 - limit);
+        assert_eq!(shed(700.0), [0.0, 0.0, 0.0]);
+        assert_eq!(shed(600.0), [50.0, 0.0, 0.0]);
+        assert_eq!(shed(300.0), [100.0, 250.0, 0.0]);
+        assert_eq!(shed(f64::INFINITY), [0.0; 3]);
     }
 
     #[test]

@@ -208,7 +208,7 @@ pub fn head_slice(
         if marginal[b].is_nan() && top >= load[b] {
             marginal[b] = cost;
         }
-        let overlap = top.min(hi[b]) - pos[b].max(load[b]);
+        let overlap = min(top, hi[b]) - max(pos[b], load[b]);
         if overlap > 0.0 {
             added_cost[b] += overlap * cost;
         }
@@ -252,6 +252,13 @@ pub fn head_slice_energy(mw: &[f64], load: &[f64], hi: &[f64], top: &[f64], hour
 /// Partial sums kept apart in the energy sums: one running sum is a chain of dependent
 /// additions that keeps a loop from evaluating several blocks at a time.
 const LANES: usize = 4;
+
+/// `Σ_b x[b] · y[b]` in [`LANES`] interleaved partial sums (so the loop vectorises).
+#[inline]
+#[must_use]
+pub fn dot(x: &[f64], y: &[f64]) -> f64 {
+    weighted_sum(x, y, y, |a, _| a)
+}
 
 /// `Σ_b hours[b] · f(a[b], c[b])` in [`LANES`] interleaved partial sums.
 #[inline(always)]

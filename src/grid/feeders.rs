@@ -26,6 +26,8 @@
 //! Each rule is a deterministic comparison in every block: no Monte Carlo noise is added.
 
 use super::Block;
+use super::dispatch::dot;
+use crate::float::{clamp, max};
 use crate::scenario::shedding::{FeederClass, Shedding};
 
 /// A feeder class's rule, as the block computation needs it.
@@ -68,6 +70,13 @@ pub struct RuleOutcome {
     pub served_total: Vec<f64>,
     /// Total load shed by the rules, by block, MW.
     pub shed_total: Vec<f64>,
+    /// Working memory: the economic classes' latent load above the one being served.
+    shed_above: Vec<f64>,
+    /// Each class's energy shed by its rule over the month, `Σ_b hours_b · shed_k,b`, MWh.
+    pub class_mwh: Vec<f64>,
+    /// Each class's rule-shed hours per MW of the existing latent load,
+    /// `Σ_b hours_b · shed_k,b / latent_b` (divide by the class's share for its hours).
+    pub class_latent_hours: Vec<f64>,
 }
 
 impl Feeders {
@@ -197,50 +206,93 @@ impl Feeders {
     /// The rules of month `t`: `latent` the existing latent load by block, `tops[i][b]` the
     /// threshold `T` of the `i`-th economic class (in [`Feeders::economic`] order), `firm_extra`
     /// the new loads' MW served ahead of the economic classes.
-    pub fn apply(&self, t: usize, latent: &[f64], tops: &[Vec<f64>], firm_extra: f64, out: &mut RuleOutcome) {
+    /// `hours` and `hours_per_latent` (`hours_b / latent_b`, zero where the latent load is)
+    /// weight each class's monthly sums.
+    #[allow(clippy::too_many_arguments)]
+    pub fn apply(
+        &self,
+        t: usize,
+        latent: &[f64],
+        hours: &[f64],
+        hours_per_latent: &[f64],
+        tops: &[Vec<f64>],
+        firm_extra: f64,
+        out: &mut RuleOutcome,
+    ) {
         let (n, k_n) = (latent.len(), self.len());
+        let (hours, hours_per_latent) = (&hours[..n], &hours_per_latent[..n]);
+        out.class_mwh.clear();
+        out.class_mwh.resize(k_n, 0.0);
+        out.class_latent_hours.clear();
+        out.class_latent_hours.resize(k_n, 0.0);
         out.served.resize_with(k_n, Vec::new);
         out.shed.resize_with(k_n, Vec::new);
         for v in out.served.iter_mut().chain(out.shed.iter_mut()) {
             v.clear();
             v.resize(n, 0.0);
         }
-        out.shed_total.clear();
-        out.shed_total.resize(n, 0.0);
-        out.served_total.clear();
-        out.served_total.resize(n, 0.0);
-        let economic_share: f64 = self.economic.iter().map(|&k| self.shares[k]).sum();
-        for b in 0..n {
-            let lat = latent[b];
-            let mut scheduled_total = 0.0;
-            for k in 0..k_n {
-                let load = self.shares[k] * lat;
-                if self.rules[k] == Rule::Schedule {
-                    let shed = load * self.scheduled[t][k][b];
-                    out.shed[k][b] = shed;
-                    out.served[k][b] = load - shed;
-                    scheduled_total += shed;
-                } else if self.rules[k] == Rule::None {
-                    out.served[k][b] = load;
+        // Class by class over all blocks at once (the loops vectorise); the rule total is
+        // summed in class order, so each block's arithmetic is that of a block-by-block pass.
+        let total = &mut out.shed_total;
+        total.clear();
+        total.resize(n, 0.0);
+        for k in 0..k_n {
+            let share = self.shares[k];
+            let (served, shed) = (&mut out.served[k][..n], &mut out.shed[k][..n]);
+            match self.rules[k] {
+                Rule::Schedule => {
+                    let f = &self.scheduled[t][k][..n];
+                    for b in 0..n {
+                        let load = share * latent[b];
+                        let x = load * f[b];
+                        shed[b] = x;
+                        served[b] = load - x;
+                        total[b] += x;
+                    }
+                    out.class_mwh[k] = dot(shed, hours);
+                    out.class_latent_hours[k] = dot(shed, hours_per_latent);
                 }
+                Rule::None => {
+                    for b in 0..n {
+                        served[b] = share * latent[b];
+                    }
+                }
+                Rule::Economic => {}
             }
-            // Firm: the classes no economic rule sheds (net of their schedules), then the new
-            // loads; the economic classes follow in decreasing value.
-            let firm = lat * (1.0 - economic_share) - scheduled_total + firm_extra;
-            let mut above = 0.0;
-            let mut rule_total = scheduled_total;
-            for (i, &k) in self.economic.iter().enumerate() {
-                let load = self.shares[k] * lat;
-                let rule = (load - (tops[i][b] - firm - above).max(0.0).min(load)) * self.allowed[t][k][b];
-                let shed = rule.max(load * self.scheduled[t][k][b]);
-                out.served[k][b] = load - shed;
-                out.shed[k][b] = shed;
-                rule_total += shed;
-                above += load;
+        }
+        // Firm: the classes no economic rule sheds (net of their schedules), then the new
+        // loads; the economic classes follow in decreasing value.
+        let economic_share: f64 = self.economic.iter().map(|&k| self.shares[k]).sum();
+        let firm = &mut out.served_total;
+        firm.clear();
+        firm.extend(
+            latent
+                .iter()
+                .zip(total.iter())
+                .map(|(&lat, &sched)| lat * (1.0 - economic_share) - sched + firm_extra),
+        );
+        let above = &mut out.shed_above;
+        above.clear();
+        above.resize(n, 0.0);
+        for (i, &k) in self.economic.iter().enumerate() {
+            let share = self.shares[k];
+            let (served, shed) = (&mut out.served[k][..n], &mut out.shed[k][..n]);
+            let (allowed, floor, top) = (&self.allowed[t][k][..n], &self.scheduled[t][k][..n], &tops[i][..n]);
+            for b in 0..n {
+                let load = share * latent[b];
+                let rule = (load - clamp(top[b] - firm[b] - above[b], 0.0, load)) * allowed[b];
+                let x = max(rule, load * floor[b]);
+                served[b] = load - x;
+                shed[b] = x;
+                total[b] += x;
+                above[b] += load;
             }
-            out.shed_total[b] = rule_total;
-            // Exactly the latent load when nothing is shed.
-            out.served_total[b] = lat - rule_total;
+            out.class_mwh[k] = dot(shed, hours);
+            out.class_latent_hours[k] = dot(shed, hours_per_latent);
+        }
+        // Exactly the latent load when nothing is shed.
+        for ((s, &lat), &x) in firm.iter_mut().zip(latent).zip(total.iter()) {
+            *s = lat - x;
         }
     }
 }
@@ -350,18 +402,42 @@ mod tests {
         // mid = 640 > 600, so none of it (its marginal MW would cost 20 > 10).
         // Latent 500 MW: firm 250 + mid 150 = 400; high 100 up to 600: all.
         // Latent 1,500 MW: firm 750; mid 450 fits only 250 (the rest would cost 35 > 30).
-        f.apply(0, &[800.0, 500.0, 1_500.0], &tops, 0.0, &mut out);
+        f.apply(0, &[800.0, 500.0, 1_500.0], &[1.0; 3], &[0.0; 3], &tops, 0.0, &mut out);
         assert_eq!(out.served[1], vec![240.0, 150.0, 250.0]);
         assert_eq!(out.served[2], vec![0.0, 100.0, 0.0]);
         assert_eq!(out.shed_total, vec![160.0, 0.0, 500.0]);
         // 100 MW of new load ahead of them at 500 MW latent: high now fits 600 - 500 = 100,
         // still all; 200 MW more pushes 100 MW of it out, MW for MW.
-        f.apply(0, &[800.0, 500.0, 1_500.0], &tops, 300.0, &mut out);
+        f.apply(
+            0,
+            &[800.0, 500.0, 1_500.0],
+            &[1.0; 3],
+            &[0.0; 3],
+            &tops,
+            300.0,
+            &mut out,
+        );
         assert_eq!(out.served[2][1], 0.0);
         assert!((out.served[1][1] - 150.0).abs() < 1e-12);
-        f.apply(0, &[800.0, 500.0, 1_500.0], &tops, 200.0, &mut out);
+        f.apply(
+            0,
+            &[800.0, 500.0, 1_500.0],
+            &[1.0; 3],
+            &[0.0; 3],
+            &tops,
+            200.0,
+            &mut out,
+        );
         assert!((out.served[2][1] - 0.0).abs() < 1e-12);
-        f.apply(0, &[800.0, 500.0, 1_500.0], &tops, 150.0, &mut out);
+        f.apply(
+            0,
+            &[800.0, 500.0, 1_500.0],
+            &[1.0; 3],
+            &[0.0; 3],
+            &tops,
+            150.0,
+            &mut out,
+        );
         assert!((out.served[2][1] - 50.0).abs() < 1e-12);
     }
 }

@@ -18,40 +18,59 @@
 //! the class now meets `r_b + A - G ≤ κ_b` wherever it binds after. So the schedule is computed
 //! once per month, from the load without the new loads, and serves both cases exactly.
 
+use crate::float::clamp;
+
 /// The shaving level `y`: `Σ_b hours[b] · clamp(r[b] - y, 0, cap[b]) = energy`; `-∞` when the
 /// class can run flat out within `energy`. `r`, `cap`, `hours` have one entry per block; `cap`
-/// and `hours` are non-negative. `scratch` is reused working memory.
+/// and `hours` are non-negative.
+///
+/// `F(y) = Σ h · clamp(r - y, 0, cap)` falls from its full value (at `y ≤ min(r - cap)`) to zero
+/// (at `y ≥ max r`), linearly between breakpoints, with slope `-S(y)`, `S` the hours of the
+/// blocks where `r - cap < y < r`. Newton steps on `F` keep a bracket and fall back to bisection
+/// when a step leaves it; once a step starts on the solution's linear piece it lands on the
+/// solution, so a handful of passes over the blocks suffice (no sort).
 #[must_use]
-pub fn shaving_level(r: &[f64], cap: &[f64], hours: &[f64], energy: f64, scratch: &mut Vec<(f64, f64)>) -> f64 {
+pub fn shaving_level(r: &[f64], cap: &[f64], hours: &[f64], energy: f64) -> f64 {
+    let n = r.len();
+    let (r, cap, hours) = (&r[..n], &cap[..n], &hours[..n]);
     let full: f64 = hours.iter().zip(cap).map(|(h, c)| h * c).sum();
     if energy >= full {
         return f64::NEG_INFINITY;
     }
-    // F(y) = Σ h · clamp(r - y, 0, cap) falls from `full` (y ≤ min(r - cap)) to 0 (y ≥ max r),
-    // linearly between consecutive breakpoints {r_b - cap_b, r_b}: with the breakpoints sorted
-    // from the top, walk down until F reaches `energy`, then solve on that segment.
-    scratch.clear();
-    for ((&r, &c), &h) in r.iter().zip(cap).zip(hours) {
-        if h > 0.0 && c > 0.0 {
-            // (breakpoint, change of F's slope magnitude when y passes below it)
-            scratch.push((r, h));
-            scratch.push((r - c, -h));
+    let eval = |y: f64| {
+        let (mut f, mut slope) = (0.0, 0.0);
+        for b in 0..n {
+            let x = r[b] - y;
+            f += hours[b] * clamp(x, 0.0, cap[b]);
+            slope += hours[b] * f64::from(u8::from(x > 0.0) & u8::from(x < cap[b]));
+        }
+        (f, slope)
+    };
+    let mut lo = r.iter().zip(cap).map(|(r, c)| r - c).fold(f64::INFINITY, f64::min);
+    let mut hi = r.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    // The tolerance: well below what any output shows, well above the sums' rounding.
+    let tol = 1e-12 * full;
+    let mut y = hi - (hi - lo) * (energy / full);
+    for _ in 0..200 {
+        let (f, slope) = eval(y);
+        if (f - energy).abs() <= tol {
+            return y;
+        }
+        if f > energy {
+            lo = y;
+        } else {
+            hi = y;
+        }
+        let step = if slope > 0.0 {
+            y + (f - energy) / slope
+        } else {
+            f64::NAN
+        };
+        y = if step > lo && step < hi { step } else { 0.5 * (lo + hi) };
+        if hi - lo <= 1e-12 * (hi.abs() + lo.abs() + 1.0) {
+            return y;
         }
     }
-    scratch.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let (mut y, mut f, mut slope) = (f64::INFINITY, 0.0, 0.0);
-    for &(x, dh) in scratch.iter() {
-        if y.is_finite() {
-            let next = f + slope * (y - x);
-            if next >= energy {
-                return y - (energy - f) / slope;
-            }
-            f = next;
-        }
-        y = x;
-        slope += dh;
-    }
-    // `energy < full` is reached before the last breakpoint; rounding can leave it just short.
     y
 }
 
@@ -59,7 +78,7 @@ pub fn shaving_level(r: &[f64], cap: &[f64], hours: &[f64], energy: f64, scratch
 /// `-∞`).
 pub fn schedule(r: &[f64], cap: &[f64], level: f64, out: &mut [f64]) {
     for ((o, &r), &c) in out.iter_mut().zip(r).zip(cap) {
-        *o = (r - level).max(0.0).min(c);
+        *o = clamp(r - level, 0.0, c);
     }
 }
 
@@ -85,8 +104,7 @@ mod tests {
         let r = [1_000.0, 1_400.0, 1_800.0, 1_200.0];
         let cap = [500.0; 4];
         let h = [30.0; 4];
-        let mut s = Vec::new();
-        let y = shaving_level(&r, &cap, &h, 18_000.0, &mut s);
+        let y = shaving_level(&r, &cap, &h, 18_000.0);
         assert!((y - 1_300.0).abs() < 1e-9, "{y}");
         let mut out = [0.0; 4];
         schedule(&r, &cap, y, &mut out);
@@ -94,7 +112,7 @@ mod tests {
             assert!((got - want).abs() < 1e-9, "{out:?}");
         }
         // Enough fuel to run flat out: no level, full capacity.
-        assert_eq!(shaving_level(&r, &cap, &h, 60_000.0, &mut s), f64::NEG_INFINITY);
+        assert_eq!(shaving_level(&r, &cap, &h, 60_000.0), f64::NEG_INFINITY);
     }
 
     #[test]
@@ -103,10 +121,9 @@ mod tests {
         let cap = [2.0, 4.0, 1.5, 3.0, 5.0, 0.0];
         let h = [1.0, 2.0, 0.5, 1.0, 3.0, 1.0];
         let full = energy(&r, &cap, &h, f64::NEG_INFINITY);
-        let mut s = Vec::new();
         for k in 1..40 {
             let e = full * f64::from(k) / 40.0;
-            let y = shaving_level(&r, &cap, &h, e, &mut s);
+            let y = shaving_level(&r, &cap, &h, e);
             assert!((energy(&r, &cap, &h, y) - e).abs() < 1e-9 * full, "{k}: {y}");
         }
     }

@@ -157,8 +157,6 @@ pub struct Scratch {
     var_mw: Vec<Vec<f64>>,
     /// The order in which the energy-limited classes are scheduled this month.
     lim_order: Vec<usize>,
-    /// Working memory of the shaving level.
-    levels_scratch: Vec<(f64, f64)>,
     /// The economic rule's thresholds, by economic class and block.
     tops: Vec<Vec<f64>>,
     /// The feeder rules without and with the new loads.
@@ -411,7 +409,12 @@ impl Grid {
         datacenter_mw: f64,
     ) -> MonthTotals {
         let mut m = MonthTotals::default();
-        m.added_beyond_stack_mwh = self.month(t, d, cx, s, mining_mw, datacenter_mw, |_, r| m.add(r));
+        let mut shed = MonthTotals::default();
+        let beyond = self.month(t, d, cx, s, mining_mw, datacenter_mw, |_, r| m.add(r), Some(&mut shed));
+        if self.shed.is_some() {
+            m = shed;
+        }
+        m.added_beyond_stack_mwh = beyond;
         m.imported_available_share = s.imported_available_share;
         self.fold_tranches(s);
         m
@@ -496,13 +499,7 @@ impl Grid {
             t,
             m.revenue_forgone_with - m.revenue_forgone_base,
         );
-        put(
-            buf,
-            tm,
-            Metric::CostAvoidedIncreasePkr,
-            t,
-            m.cost_avoided_with - m.cost_avoided_base,
-        );
+        put(buf, tm, Metric::CostAvoidedIncreasePkr, t, m.cost_displaced);
         put(buf, tm, Metric::ImportedAvailableShare, t, m.imported_available_share);
     }
 
@@ -520,7 +517,16 @@ impl Grid {
     ) -> MonthExplanation {
         let mut s = Scratch::default();
         let mut rows = Vec::with_capacity(self.blocks[t].len());
-        self.month(t, d, cx, &mut s, mining_mw, datacenter_mw, |b, r| rows.push((*b, r)));
+        self.month(
+            t,
+            d,
+            cx,
+            &mut s,
+            mining_mw,
+            datacenter_mw,
+            |b, r| rows.push((*b, r)),
+            None,
+        );
         let order = s
             .order
             .iter()
@@ -562,6 +568,7 @@ impl Grid {
         mining_mw: f64,
         datacenter_mw: f64,
         mut visit: impl FnMut(&Block, BlockResult),
+        totals: Option<&mut MonthTotals>,
     ) -> f64 {
         let n = self.classes.len();
         if s.order.len() != n {
@@ -695,11 +702,14 @@ impl Grid {
         match (sh, shed_state) {
             (Some(sh), Some(state)) => {
                 self.adequacy_shed(table, &state, s);
-                let w = &s.work;
-                for (b, block) in self.blocks[t].iter().enumerate() {
-                    let mut r = self.result(w, b, block.hours);
-                    self.shed_result(sh, &state, s, b, cx.cpi, &mut r);
-                    visit(block, r);
+                if let Some(m) = totals {
+                    self.shed_totals(t, sh, &state, s, cx.cpi, m);
+                } else {
+                    for (b, block) in self.blocks[t].iter().enumerate() {
+                        let mut r = self.result(&s.work, b, block.hours);
+                        self.shed_result(sh, &state, s, b, cx.cpi, &mut r);
+                        visit(block, r);
+                    }
                 }
             }
             _ => {
@@ -775,13 +785,7 @@ impl Grid {
                         *c = (*c - x).max(0.0);
                     }
                 }
-                let level = fuel_limits::shaving_level(
-                    &w.residual,
-                    &w.cap,
-                    &lanes.hours,
-                    l.energy_mwh[moy],
-                    &mut s.levels_scratch,
-                );
+                let level = fuel_limits::shaving_level(&w.residual, &w.cap, &lanes.hours, l.energy_mwh[moy]);
                 let mw = &mut s.var_mw[j];
                 fuel_limits::schedule(&w.residual, &w.cap, level, mw);
                 for ((r, q), &x) in w.residual.iter_mut().zip(&mut w.limited).zip(mw.iter()) {
@@ -838,31 +842,67 @@ impl Grid {
                 }
             }
         }
-        sh.feeders.apply(t, &w.latent, &s.tops, 0.0, &mut s.base_rules);
+        w.hours_per_latent.clear();
+        w.hours_per_latent.extend(
+            w.latent
+                .iter()
+                .zip(&lanes.hours)
+                .map(|(&l, &h)| if l > 0.0 { h / l } else { 0.0 }),
+        );
+        let hpl = &w.hours_per_latent;
         sh.feeders
-            .apply(t, &w.latent, &s.tops, mining_mw + datacenter_mw, &mut s.with_rules);
+            .apply(t, &w.latent, &lanes.hours, hpl, &s.tops, 0.0, &mut s.base_rules);
+        sh.feeders.apply(
+            t,
+            &w.latent,
+            &lanes.hours,
+            hpl,
+            &s.tops,
+            mining_mw + datacenter_mw,
+            &mut s.with_rules,
+        );
         // The network: load beyond the deliverable MW is shed, with the new loads in the
         // curtailment priority.
         let limit = sh.deliverable[t];
         let added = mining_mw + datacenter_mw;
+        let (eb_all, ew_all) = (&s.base_rules.served_total[..nb], &s.with_rules.served_total[..nb]);
         w.net_base.clear();
-        w.net_with.iter_mut().for_each(Vec::clear);
-        for b in 0..nb {
-            let (eb, ew) = (s.base_rules.served_total[b], s.with_rules.served_total[b]);
-            w.net_base.push((eb - limit).max(0.0));
-            w.load[b] = if eb > limit { limit } else { eb };
-            let loads = self.priority.map(|g| match g {
-                Group::Mining => mining_mw,
-                Group::Households => ew,
-                Group::Datacenters => datacenter_mw,
-            });
-            let lost = deliverability::shed_in_order(loads, limit);
-            for (v, x) in w.net_with.iter_mut().zip(lost) {
-                v.push(x);
+        w.net_base.resize(nb, 0.0);
+        for v in &mut w.net_with {
+            v.clear();
+            v.resize(nb, 0.0);
+        }
+        let (load, hi) = (&mut w.load[..nb], &mut w.hi[..nb]);
+        let binds = ew_all
+            .iter()
+            .zip(eb_all)
+            .any(|(&ew, &eb)| ew + added > limit || eb > limit);
+        if binds {
+            for b in 0..nb {
+                let (eb, ew) = (eb_all[b], ew_all[b]);
+                w.net_base[b] = (eb - limit).max(0.0);
+                load[b] = if eb > limit { limit } else { eb };
+                let loads = self.priority.map(|g| match g {
+                    Group::Mining => mining_mw,
+                    Group::Households => ew,
+                    Group::Datacenters => datacenter_mw,
+                });
+                let total = ew + added;
+                for (v, x) in w
+                    .net_with
+                    .iter_mut()
+                    .zip(deliverability::shed_in_order(loads, total - limit))
+                {
+                    v[b] = x;
+                }
+                // Rounding can leave the new loads' displacement a hair above their MW.
+                hi[b] = (if total > limit { limit } else { total }).max(load[b]);
             }
-            let total = ew + added;
-            // Rounding can leave the new loads' displacement a hair above their MW.
-            w.hi[b] = (if total > limit { limit } else { total }).max(w.load[b]);
+        } else {
+            for b in 0..nb {
+                load[b] = eb_all[b];
+                hi[b] = crate::float::max(ew_all[b] + added, eb_all[b]);
+            }
         }
         let table_mw = sh.imported_table_mw[t];
         let liq_base = (1.0 - a_base) * table_mw;
@@ -987,12 +1027,7 @@ impl Grid {
             let mut shares = [0.0; MAX_FEEDER_CLASSES];
             let mut forgone = 0.0;
             for k in 0..sh.feeders.len() {
-                let shed = rules.shed[k][b]
-                    + if served > 0.0 {
-                        after * (rules.served[k][b] / served)
-                    } else {
-                        0.0
-                    };
+                let shed = rules.shed[k][b] + rules.served[k][b] * if served > 0.0 { after / served } else { 0.0 };
                 classes[k] = shed;
                 let load = sh.feeders.share(k) * latent;
                 shares[k] = if load > 0.0 { shed / load } else { 0.0 };
@@ -1015,7 +1050,111 @@ impl Grid {
                 r.shed_share_with = total_share;
                 r.served_with_mw = served_mw;
                 r.revenue_forgone_with_pkr_per_h = forgone;
-                r.cost_avoided_with_pkr_per_h = w.avoided[1][b];
+                r.cost_displaced_pkr_per_h = w.avoided[1][b];
+            }
+        }
+    }
+
+    /// The month's totals on the shedding path, from the month's arrays: what summing
+    /// [`Grid::result`] and [`Grid::shed_result`] block by block gives (the capacity-only
+    /// figures in the same order and arithmetic), computed a figure at a time over all blocks.
+    #[allow(clippy::too_many_lines)]
+    fn shed_totals(&self, t: usize, sh: &ShedModel, st: &ShedState, s: &mut Scratch, cpi: f64, m: &mut MonthTotals) {
+        let w = &s.work;
+        let hours = &self.lanes[t].hours;
+        let n = hours.len();
+        let pos = |g: Group| self.priority.iter().position(|&x| x == g).expect("a permutation");
+        let (hh, mi, dc) = (pos(Group::Households), pos(Group::Mining), pos(Group::Datacenters));
+        let lost = |i: usize, b: usize| w.eue[i + 1][b] - w.eue.get(i + 2).map_or(0.0, |e| e[b]);
+        for (b, &h) in hours.iter().enumerate() {
+            m.added_cost += w.cost[b] * h;
+            m.marginal += w.marginal[b] * h;
+            m.hours += h;
+            m.lole_base += w.lolp[0][b] * h;
+            m.lole_with += w.lolp[1][b] * h;
+            m.lole_households += w.lolp[1 + hh][b] * h;
+            m.eue_base += w.eue[0][b] * h;
+            m.eue_with += w.eue[1][b] * h;
+            m.eue_households += lost(hh, b) * h;
+            m.eue_mining += (lost(mi, b) + w.net_with[mi][b]) * h;
+            m.eue_datacenters += (lost(dc, b) + w.net_with[dc][b]) * h;
+            m.latent_mwh += w.latent[b] * h;
+        }
+        let cases = [
+            (&s.base_rules, &w.net_base, 0usize),
+            (&s.with_rules, &w.net_with[hh], 1),
+        ];
+        for (rules, network, case) in cases {
+            let mut causes = [0.0; 4];
+            let (mut served_mwh, mut hours_shed, mut forgone, mut avoided) = (0.0, 0.0, 0.0, 0.0);
+            for b in 0..n {
+                let h = hours[b];
+                let table = if case == 0 { w.eue[0][b] } else { lost(hh, b) };
+                let capacity = match (st.fuel_free, case) {
+                    (false, _) => table,
+                    (true, 0) => w.nf_eue[0][b],
+                    (true, _) => w.nf_eue[1][b] - w.nf_eue[2][b],
+                };
+                let rule_mw = rules.shed_total[b];
+                let cause = [rule_mw, network[b], capacity, table - capacity];
+                for (c, x) in causes.iter_mut().zip(cause) {
+                    *c += x * h;
+                }
+                let latent = w.latent[b];
+                let after = network[b] + table;
+                served_mwh += (latent - rule_mw - after) * h;
+                if latent > 0.0 {
+                    hours_shed += (rule_mw + after) / latent * h;
+                }
+                avoided += w.avoided[case][b] * h;
+            }
+            // Each class: its rule's shedding (summed by the rules' pass), plus its share of the
+            // network's and the outage table's shortfall in the (rare) blocks that have one,
+            // in proportion to the load the rules leave it.
+            let mut class_mwh = [0.0; MAX_FEEDER_CLASSES];
+            let mut class_latent_hours = [0.0; MAX_FEEDER_CLASSES];
+            for k in 0..sh.feeders.len() {
+                class_mwh[k] = rules.class_mwh[k];
+                class_latent_hours[k] = rules.class_latent_hours[k];
+                forgone += sh.feeders.value_pkr_per_mwh(k, cpi) * rules.class_mwh[k];
+            }
+            for b in 0..n {
+                let after = network[b] + if case == 0 { w.eue[0][b] } else { lost(hh, b) };
+                let served = rules.served_total[b];
+                if after > 0.0 && served > 0.0 {
+                    let per_served = after / served;
+                    for k in 0..sh.feeders.len() {
+                        let x = rules.served[k][b] * per_served;
+                        class_mwh[k] += x * hours[b];
+                        class_latent_hours[k] += x * w.hours_per_latent[b];
+                    }
+                }
+            }
+            let mut class_hours = [0.0; MAX_FEEDER_CLASSES];
+            for k in 0..sh.feeders.len() {
+                let share = sh.feeders.share(k);
+                class_hours[k] = if share > 0.0 {
+                    class_latent_hours[k] / share
+                } else {
+                    0.0
+                };
+            }
+            if case == 0 {
+                m.cause_base = causes;
+                m.served_base_mwh = served_mwh;
+                m.shed_hours_base = hours_shed;
+                m.class_hours_base = class_hours;
+                m.class_mwh_base = class_mwh;
+                m.revenue_forgone_base = forgone;
+                m.cost_avoided_base = avoided;
+            } else {
+                m.cause_with = causes;
+                m.served_with_mwh = served_mwh;
+                m.shed_hours_with = hours_shed;
+                m.class_hours_with = class_hours;
+                m.class_mwh_with = class_mwh;
+                m.revenue_forgone_with = forgone;
+                m.cost_displaced = avoided;
             }
         }
     }
@@ -1076,25 +1215,41 @@ impl Grid {
         w.cert.clear();
         w.cert.extend(w.profiled.iter().zip(&w.limited).map(|(&p, &q)| p + q));
         let (mining_mw, datacenter_mw) = st.new_loads;
-        let part = |g: Group, i: usize, b: usize, w: &Work, lo: f64| match g {
-            Group::Mining => mining_mw - w.net_with[i][b],
-            Group::Datacenters => datacenter_mw - w.net_with[i][b],
-            Group::Households => (s.with_rules.served_total[b] - w.net_with[i][b]) - lo,
-        };
-        for b in 0..nb {
-            let (lo, cert) = (w.load[b], w.cert[b]);
-            w.levels[0][b] = lo - cert;
-            w.levels[4][b] = -cert;
-            for i in 0..3 {
-                let mut x = if self.priority[i..].contains(&Group::Households) {
-                    lo - cert
-                } else {
-                    -cert
-                };
-                for (j, &g) in self.priority.iter().enumerate().skip(i) {
-                    x += part(g, j, b, w, lo);
+        // Each group's load after the network, in priority order (households' relative to the
+        // load without the new loads, so that the levels sum as in `adequacy`).
+        let served_with = &s.with_rules.served_total[..nb];
+        for (i, &g) in self.priority.iter().enumerate() {
+            let (part, net) = (&mut w.parts[i], &w.net_with[i][..nb]);
+            part.clear();
+            match g {
+                Group::Mining => part.extend(net.iter().map(|&x| mining_mw - x)),
+                Group::Datacenters => part.extend(net.iter().map(|&x| datacenter_mw - x)),
+                Group::Households => part.extend(
+                    served_with
+                        .iter()
+                        .zip(net)
+                        .zip(&w.load)
+                        .map(|((&ew, &x), &lo)| (ew - x) - lo),
+                ),
+            }
+        }
+        let [base, tops @ .., none] = &mut w.levels;
+        for ((x, &lo), &c) in base.iter_mut().zip(&w.load).zip(&w.cert) {
+            *x = lo - c;
+        }
+        for (x, &c) in none.iter_mut().zip(&w.cert) {
+            *x = -c;
+        }
+        for (i, x) in tops.iter_mut().enumerate() {
+            x.copy_from_slice(if self.priority[i..].contains(&Group::Households) {
+                &*base
+            } else {
+                &*none
+            });
+            for part in &w.parts[i..] {
+                for (v, &p) in x.iter_mut().zip(part) {
+                    *v += p;
                 }
-                w.levels[1 + i][b] = x;
             }
         }
         for (i, ((x, lolp), eue)) in w.levels.iter().zip(&mut w.lolp).zip(&mut w.eue).enumerate() {
@@ -1122,86 +1277,107 @@ impl Grid {
                 .position(|&g| g == Group::Households)
                 .expect("a permutation");
             let full = st.limited_full_mw;
+            // Without fuel limits there is more capacity, so a block with no shortfall has none
+            // without them either: the table is asked only where the shortfall is positive.
             for k in 0..3 {
-                let level = match k {
-                    0 => 0,
-                    1 => 1 + hh,
-                    _ => 2 + hh,
+                let (level, gate) = match k {
+                    0 => (0, 0),
+                    1 => (1 + hh, 1 + hh),
+                    _ => (2 + hh, 1 + hh),
                 };
-                let (src, dst) = (&w.levels, &mut w.nf_levels[k]);
+                let dst = &mut w.nf_eue[k];
                 dst.clear();
+                dst.resize(nb, 0.0);
                 if level >= 4 {
-                    dst.resize(nb, f64::NEG_INFINITY);
-                } else {
-                    dst.extend(
-                        src[level]
-                            .iter()
-                            .zip(&w.profiled)
-                            .zip(&w.cert)
-                            .map(|((&y, &p), &c)| y + c - (p + full)),
-                    );
+                    continue;
                 }
-                w.nf_lolp[k].resize(nb, 0.0);
-                w.nf_eue[k].resize(nb, 0.0);
-                table.lolp_eue_into(&w.nf_levels[k], &mut w.nf_lolp[k], &mut w.nf_eue[k]);
+                for (b, x) in dst.iter_mut().enumerate() {
+                    if w.eue[gate][b] > 0.0 {
+                        *x = table.eue(w.levels[level][b] + w.cert[b] - (w.profiled[b] + full));
+                    }
+                }
             }
         }
         // What the rules' shedding saves: the cost of the band of the stack the shed load would
         // have taken, above what is served (without, and with the new loads).
-        let bands = [
-            (&s.base_rules.served_total, &s.base_rules.shed_total, 0.0),
-            (
-                &s.with_rules.served_total,
-                &s.with_rules.shed_total,
-                mining_mw + datacenter_mw,
-            ),
-        ];
-        for (i, (served, shed, extra)) in bands.into_iter().enumerate() {
-            w.band_lo.clear();
-            w.band_lo.extend(served.iter().map(|&x| x + extra));
-            w.band_hi.clear();
-            w.band_hi.extend(w.band_lo.iter().zip(shed).map(|(&x, &r)| x + r));
-            band_cost(
+        let added = mining_mw + datacenter_mw;
+        let mut any = false;
+        // Without the new loads, the rules' whole band above the served load; with them, the
+        // band of the consumers they displace, on top of the new loads: `[served_with + A,
+        // served_without + A]`.
+        let (base, with) = (&s.base_rules, &s.with_rules);
+        w.band_lo[0].clear();
+        w.band_lo[0].extend_from_slice(&base.served_total);
+        w.band_hi[0].clear();
+        w.band_hi[0].extend(base.served_total.iter().zip(&base.shed_total).map(|(&x, &r)| x + r));
+        w.band_lo[1].clear();
+        w.band_lo[1].extend(with.served_total.iter().map(|&x| x + added));
+        w.band_hi[1].clear();
+        w.band_hi[1].extend(base.served_total.iter().map(|&x| x + added));
+        any |= base.shed_total.iter().any(|&x| x != 0.0) || with.shed_total.iter().any(|&x| x != 0.0);
+        if any {
+            band_costs(
                 &s.stack,
                 &s.varying,
                 &s.var_mw,
                 &w.band_lo,
                 &w.band_hi,
                 &mut w.cum,
-                &mut w.avoided[i],
+                &mut w.avoided,
             );
+        } else {
+            // Nothing shed by a rule: nothing avoided (and no pass over the stack).
+            for v in &mut w.avoided {
+                v.clear();
+                v.resize(nb, 0.0);
+            }
         }
     }
 }
 
-/// Cost per hour of serving, block by block, the band `[lo_b, hi_b]` of the stack (slices in
-/// merit order; the varying ones with capacity `var_mw` by block); load beyond the stack costs
-/// nothing (it is unserved). `pos` is working memory.
-fn band_cost(
+/// Cost per hour of serving, block by block, the bands `[lo[i][b], hi[i][b]]` of the stack
+/// (slices in merit order; the varying ones with capacity `var_mw` by block), both in one walk;
+/// load beyond the stack costs nothing (it is unserved). `pos` is working memory.
+fn band_costs(
     stack: &[Slice],
     varying: &[(usize, usize)],
     var_mw: &[Vec<f64>],
-    lo: &[f64],
-    hi: &[f64],
+    lo: &[Vec<f64>; 2],
+    hi: &[Vec<f64>; 2],
     pos: &mut Vec<f64>,
-    out: &mut Vec<f64>,
+    out: &mut [Vec<f64>; 2],
 ) {
-    let nb = lo.len();
+    use crate::float::{max, min};
+    let nb = lo[0].len();
     pos.clear();
     pos.resize(nb, 0.0);
-    out.clear();
-    out.resize(nb, 0.0);
+    let [out0, out1] = out;
+    for o in [&mut *out0, &mut *out1] {
+        o.clear();
+        o.resize(nb, 0.0);
+    }
+    let (lo0, hi0, lo1, hi1) = (&lo[0][..nb], &hi[0][..nb], &lo[1][..nb], &hi[1][..nb]);
+    let (pos, out0, out1) = (&mut pos[..nb], &mut out0[..nb], &mut out1[..nb]);
     let mut var = varying.iter().zip(var_mw).peekable();
     for (j, slice) in stack.iter().enumerate() {
-        let mw = var.next_if(|((p, _), _)| *p == j).map(|(_, mw)| mw);
-        for b in 0..nb {
-            let m = mw.map_or(slice.mw, |v| v[b]);
-            let top = pos[b] + m;
-            let overlap = top.min(hi[b]) - pos[b].max(lo[b]);
-            if overlap > 0.0 {
-                out[b] += overlap * slice.cost;
-            }
+        let cost = slice.cost;
+        let mut add = |b: usize, m: f64| {
+            let (bottom, top) = (pos[b], pos[b] + m);
+            out0[b] += max(min(top, hi0[b]) - max(bottom, lo0[b]), 0.0) * cost;
+            out1[b] += max(min(top, hi1[b]) - max(bottom, lo1[b]), 0.0) * cost;
             pos[b] = top;
+        };
+        match var.next_if(|((p, _), _)| *p == j) {
+            Some((_, mw)) => {
+                for (b, &m) in mw[..nb].iter().enumerate() {
+                    add(b, m);
+                }
+            }
+            None => {
+                for b in 0..nb {
+                    add(b, slice.mw);
+                }
+            }
         }
     }
 }
@@ -1254,8 +1430,9 @@ struct Work {
     lolp: [Vec<f64>; 4],
     /// Expected unserved power of each level but the last (zero), MW.
     eue: [Vec<f64>; 4],
-    /// Latent load of the existing consumers, MW.
+    /// Latent load of the existing consumers, MW, and each block's hours per MW of it.
     latent: Vec<f64>,
+    hours_per_latent: Vec<f64>,
     /// Residual load the energy-limited classes shave, and one class's capacity, MW.
     residual: Vec<f64>,
     cap: Vec<f64>,
@@ -1269,16 +1446,17 @@ struct Work {
     net_with: [Vec<f64>; 3],
     /// Certain capacity (profiled output and energy-limited schedules), MW.
     cert: Vec<f64>,
+    /// Each curtailment group's part of the levels, in priority order, MW.
+    parts: [Vec<f64>; 3],
     /// Levels shifted by the liquidity feedback's idle MW.
     shifted: Vec<f64>,
-    /// Fuel-free levels (without the new loads; the households' level and the next with
-    /// them), and their loss-of-load probability and unserved power.
-    nf_levels: [Vec<f64>; 3],
-    nf_lolp: [Vec<f64>; 3],
+    /// Unserved power without fuel limits or idle capacity: of the existing consumers without
+    /// the new loads, and of the households' level and the next with them, MW.
     nf_eue: [Vec<f64>; 3],
-    /// Bands of load the rules shed, and their cost per hour (without, with the new loads).
-    band_lo: Vec<f64>,
-    band_hi: Vec<f64>,
+    /// Bands of load the rules shed without the new loads, and the band of the consumers the
+    /// new loads displace; their cost per hour.
+    band_lo: [Vec<f64>; 2],
+    band_hi: [Vec<f64>; 2],
     avoided: [Vec<f64>; 2],
 }
 
@@ -1373,10 +1551,12 @@ pub struct BlockResult {
     pub revenue_forgone_base_pkr_per_h: f64,
     /// With the allocation.
     pub revenue_forgone_with_pkr_per_h: f64,
-    /// What serving them would have cost, PKR per hour, without and with the allocation.
+    /// What serving the rules' shed consumers would have cost without the allocation, PKR per
+    /// hour.
     pub cost_avoided_base_pkr_per_h: f64,
-    /// With the allocation.
-    pub cost_avoided_with_pkr_per_h: f64,
+    /// What serving the consumers the allocation displaces would have cost on top of the new
+    /// loads, PKR per hour.
+    pub cost_displaced_pkr_per_h: f64,
 }
 
 /// A month's grid figures (hour-weighted sums over its blocks).
@@ -1436,10 +1616,11 @@ pub struct MonthTotals {
     pub revenue_forgone_base: f64,
     /// With the allocation, PKR.
     pub revenue_forgone_with: f64,
-    /// Generation cost the rules' shedding avoids, without and with the allocation, PKR.
+    /// Generation cost the rules' shedding avoids without the allocation, PKR.
     pub cost_avoided_base: f64,
-    /// With the allocation, PKR.
-    pub cost_avoided_with: f64,
+    /// Generation cost of the consumers the allocation displaces, on top of the new loads, PKR:
+    /// what the rules avoid beyond what they avoid without it.
+    pub cost_displaced: f64,
     /// Share of imported-fuel capacity available with the allocation (liquidity feedback).
     pub imported_available_share: f64,
 }
@@ -1489,7 +1670,7 @@ impl MonthTotals {
         self.revenue_forgone_base += r.revenue_forgone_base_pkr_per_h * h;
         self.revenue_forgone_with += r.revenue_forgone_with_pkr_per_h * h;
         self.cost_avoided_base += r.cost_avoided_base_pkr_per_h * h;
-        self.cost_avoided_with += r.cost_avoided_with_pkr_per_h * h;
+        self.cost_displaced += r.cost_displaced_pkr_per_h * h;
     }
 
     /// Hour-weighted mean marginal cost of the base system, PKR/MWh.
@@ -1701,6 +1882,52 @@ mod tests {
     }
 
     #[test]
+    fn the_months_totals_are_the_sum_of_its_explained_blocks() {
+        let sc = full_preset();
+        let (model, bufs) = driver_paths(&sc, 3);
+        let tm = model.months();
+        let mut s = Scratch::default();
+        for buf in &bufs {
+            for t in (0..tm).step_by(11) {
+                let d = DriverMonth::read(buf, tm, t);
+                let cx = Context {
+                    cpi: 1.3,
+                    allocation_circular_debt_pkr: 2.0e11,
+                };
+                let m = model.grid.month_totals(t, &d, &cx, &mut s, 1_200.0, 640.0);
+                let e = model.grid.explain(t, &d, &cx, 1_200.0, 640.0);
+                let mut sum = MonthTotals::default();
+                for (_, r) in &e.blocks {
+                    sum.add(*r);
+                }
+                let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0);
+                let pairs = [
+                    (m.added_cost, sum.added_cost),
+                    (m.eue_households, sum.eue_households),
+                    (m.eue_mining, sum.eue_mining),
+                    (m.latent_mwh, sum.latent_mwh),
+                    (m.served_base_mwh, sum.served_base_mwh),
+                    (m.served_with_mwh, sum.served_with_mwh),
+                    (m.shed_hours_base, sum.shed_hours_base),
+                    (m.shed_hours_with, sum.shed_hours_with),
+                    (m.revenue_forgone_with, sum.revenue_forgone_with),
+                    (m.cost_displaced, sum.cost_displaced),
+                ];
+                for (i, (a, b)) in pairs.into_iter().enumerate() {
+                    assert!(close(a, b), "{t} figure {i}: {a} vs {b}");
+                }
+                for i in 0..4 {
+                    assert!(close(m.cause_base[i], sum.cause_base[i]) && close(m.cause_with[i], sum.cause_with[i]));
+                }
+                for k in 0..MAX_FEEDER_CLASSES {
+                    assert!(close(m.class_hours_with[k], sum.class_hours_with[k]));
+                    assert!(close(m.class_mwh_base[k], sum.class_mwh_base[k]));
+                }
+            }
+        }
+    }
+
+    #[test]
     fn zero_allocation_leaves_every_shedding_figure_exactly_unchanged() {
         let sc = full_preset();
         let (model, bufs) = driver_paths(&sc, 3);
@@ -1716,7 +1943,7 @@ mod tests {
                 assert_eq!(m.shed_hours_with, m.shed_hours_base);
                 assert_eq!(m.served_with_mwh, m.served_base_mwh);
                 assert_eq!(m.revenue_forgone_with, m.revenue_forgone_base);
-                assert_eq!(m.cost_avoided_with, m.cost_avoided_base);
+                assert_eq!(m.cost_displaced, 0.0);
                 assert_eq!(m.households_increase_mwh(), 0.0);
                 assert_eq!(m.added_cost, 0.0);
             }
