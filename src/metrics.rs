@@ -635,7 +635,8 @@ pub const OUTPUTS: [(&str, Metric, Agg); 72] = [
         "imported_available_share_mean",
         Metric::ImportedAvailableShare,
         Agg::Mean,
-    ),    (
+    ),
+    (
         "npv_displaced_revenue_pkr",
         Metric::RevenueForgoneIncreasePkr,
         Agg::Discounted,

@@ -54,7 +54,10 @@ pub fn shaving_level(r: &[f64], cap: &[f64], hours: &[f64], energy: f64) -> f64 
         for b in whole..n {
             term(0, b);
         }
-        ((f[0] + f[2]) + (f[1] + f[3]), (slope[0] + slope[2]) + (slope[1] + slope[3]))
+        (
+            (f[0] + f[2]) + (f[1] + f[3]),
+            (slope[0] + slope[2]) + (slope[1] + slope[3]),
+        )
     };
     let mut lo = r.iter().zip(cap).map(|(r, c)| r - c).fold(f64::INFINITY, f64::min);
     let mut hi = r.iter().copied().fold(f64::NEG_INFINITY, f64::max);
