@@ -1,12 +1,43 @@
 from __future__ import annotations
 
+from typing import Any
+
 import gridrisk as gr
 import pytest
+
+
+def capacity_only_dict(sc: gr.Scenario, months: int | None = None) -> dict[str, Any]:
+    """``sc`` (over ``months`` months if given) as a dict without ``[shedding]`` and without any
+    fleet class's ``fuel_limit``: the capacity-only model, in which all load-shedding is capacity
+    shortfall of the outage table (docs/model.md before load-shedding was modelled).
+
+    Tests of properties of that model (merit orders and costs computed by hand, LOLE formulas,
+    the NumPy reference, the load shape read back from ``explain_month``'s ``load_mw``) run on it,
+    so that they do not follow the preset's shedding calibration.
+    """
+    if months is not None:
+        sc = sc.replace({"simulation.horizon_months": months})
+    d = sc.to_dict()
+    d.pop("shedding", None)
+    for f in d["fleet"]:
+        f.pop("fuel_limit", None)
+    return d
+
+
+def capacity_only(sc: gr.Scenario) -> gr.Scenario:
+    """``sc`` without ``[shedding]`` and fuel limits (see :func:`capacity_only_dict`)."""
+    return gr.Scenario.from_dict(capacity_only_dict(sc))
 
 
 @pytest.fixture(scope="session")
 def preset() -> gr.Scenario:
     return gr.Scenario.preset("pakistan-2000mw")
+
+
+@pytest.fixture(scope="session")
+def capacity_only_preset(preset: gr.Scenario) -> gr.Scenario:
+    """The preset in the capacity-only model (no ``[shedding]``, no fuel limits)."""
+    return capacity_only(preset)
 
 
 @pytest.fixture(scope="session")

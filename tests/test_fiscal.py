@@ -51,6 +51,7 @@ def test_zero_allocation_has_zero_fiscal_impact_on_every_path(short: gr.Scenario
         "tax_pkr_per_year",
         "eue_households_increase_mwh_per_year",
         "eue_newload_mwh_per_year",
+        "npv_displaced_revenue_pkr",
     ):
         assert np.all(res.path_output(name) == 0.0), name
 
@@ -66,7 +67,12 @@ def test_tariff_above_every_marginal_cost_never_loses(short: gr.Scenario) -> Non
         }
     )
     res = run(sc)
-    margin = res.path_array("fiscal.tariff_revenue_pkr") - res.path_array("grid.added_cost_pkr")
+    # The bills cover the generation cost and the revenue of the consumers the feeder rules shed
+    # for the new loads (valued at their own, far lower, tariff).
+    displaced = res.path_array("shed.revenue_forgone_increase_pkr")
+    assert (displaced > 0).any()
+    margin = res.path_array("fiscal.tariff_revenue_pkr") - (res.path_array("grid.added_cost_pkr") + displaced)
+    np.testing.assert_array_equal(margin, -res.path_array("fiscal.gap_pkr"))
     assert res.path_array("grid.marginal_cost_pkr_per_kwh").max() < 400.0
     assert np.all(margin >= 0.0)
     assert np.all(res.path_array("mining.uptime") == 1.0)
@@ -284,9 +290,12 @@ def test_reserve_levy_and_npv_identity(short: gr.Scenario, disposal: str) -> Non
     terminal = policy_btc * price[:, -1] * fx[:, -1] * df[-1] if disposal == "sell_at_horizon" else 0.0
     npv = res.path_array("fiscal.net_flow_pkr") @ df + terminal
     np.testing.assert_allclose(res.path_output("npv_pkr"), npv, rtol=1e-10)
-    # The gap is what the loads' bills leave of their generation cost; circular debt is what
-    # neither the budget nor the other consumers pay of it.
-    gap = res.path_array("grid.added_cost_pkr") - res.path_array("fiscal.tariff_revenue_pkr")
+    # The gap is what the loads' bills leave of their generation cost and of the revenue of the
+    # existing consumers they displace through the feeder rules; circular debt is what neither
+    # the budget nor the other consumers pay of it.
+    displaced = res.path_array("shed.revenue_forgone_increase_pkr")
+    assert (displaced > 0).any()
+    gap = (res.path_array("grid.added_cost_pkr") + displaced) - res.path_array("fiscal.tariff_revenue_pkr")
     np.testing.assert_allclose(res.path_array("fiscal.gap_pkr"), gap, rtol=1e-12, atol=1e-12 * np.abs(gap).max())
     cd = gap - res.path_array("incidence.budget_pkr") - res.path_array("incidence.consumers_pkr")
     np.testing.assert_allclose(res.path_output("circular_debt_change_pkr"), cd.sum(axis=1), rtol=1e-10)

@@ -12,6 +12,7 @@ import gridrisk as gr
 import numpy as np
 import pytest
 import rts79
+from conftest import capacity_only, capacity_only_dict
 
 # -- exact adequacy: a published test system --------------------------------------------------
 
@@ -61,8 +62,11 @@ def test_adequacy_rejects_bad_input(units: list[Any], loads: list[float], text: 
 
 
 def _deterministic(preset: gr.Scenario, **changes: Any) -> gr.Scenario:
-    """The preset with every random driver switched off and a two-unit fleet."""
-    d = preset.to_dict()
+    """The preset with every random driver switched off and a two-unit fleet, in the
+    capacity-only model (no ``[shedding]``, no fuel limits: conftest.capacity_only_dict): the hand
+    calculations below take the load as the demand driver's, all of it served or shed by
+    capacity alone."""
+    d = capacity_only_dict(preset)
     d["simulation"]["horizon_months"] = 2  # April (30 days) and May (31)
     d["demand"].update(base_load_mw=100.0, growth_annual=0.0, seasonality=[1.0] * 12, ar1_sigma=0.0)
     for fuel in ("oil", "coal"):
@@ -195,7 +199,10 @@ def test_zero_allocation_changes_nothing_exactly(stressed: gr.Scenario) -> None:
 
 
 def test_interruptible_load_first_never_raises_household_unserved_energy(stressed: gr.Scenario) -> None:
-    sc = stressed.replace(
+    """A property of the capacity-only model (conftest.capacity_only): with ``[shedding]`` the
+    economic feeder rule serves the new loads ahead of the high-loss feeders whatever the
+    curtailment priority (they raise the firm load MW for MW), so households' shedding does rise."""
+    sc = capacity_only(stressed).replace(
         {
             "allocation.mining_mw": 3_000.0,
             "allocation.datacenter_mw": 0.0,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gridrisk as gr
 import numpy as np
+from conftest import capacity_only
 
 DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
 
@@ -20,9 +21,14 @@ def _day_stamped_profile() -> np.ndarray:
 
 
 def _shape(sc: gr.Scenario, month: str) -> np.ndarray:
-    """The block loads of `month` relative to their mean (the profile slice, normalised)."""
+    """The block loads of `month` relative to their mean (the profile slice, normalised).
+
+    Read in the capacity-only model (conftest.capacity_only): there ``load_mw`` is the demand
+    driver's load on the profile; with ``[shedding]`` it is what the feeder rules and the network
+    leave of latent demand, no longer the profile's shape.
+    """
     start = f"{month[:4]}-01"
-    s = sc.replace({"simulation.start": start, "simulation.horizon_months": 12})
+    s = capacity_only(sc).replace({"simulation.start": start, "simulation.horizon_months": 12})
     load = gr.explain_month(s, seed=3, path=0, month=month).blocks["load_mw"].to_numpy()
     return load / load.mean()
 

@@ -16,6 +16,7 @@ from typing import Any
 import gridrisk as gr
 import numpy as np
 import pytest
+from conftest import capacity_only_dict
 
 SEED = 29
 CAUSES = ("rules", "network", "capacity", "fuel")
@@ -78,19 +79,10 @@ def fleet_index(sc: gr.Scenario, name: str) -> int:
     return [f["name"] for f in sc["fleet"]].index(name)
 
 
-def plain_dict(preset: gr.Scenario, months: int = 24) -> dict[str, Any]:
-    """The preset over ``months`` months without ``[shedding]`` and fuel limits."""
-    d = preset.replace({"simulation.horizon_months": months}).to_dict()
-    d.pop("shedding", None)
-    for f in d["fleet"]:
-        f.pop("fuel_limit", None)
-    return d
-
-
 def declared(
     preset: gr.Scenario, shedding: dict[str, Any] | None, fuel: dict[str, dict[str, Any]] | None = None
 ) -> gr.Scenario:
-    d = plain_dict(preset)
+    d = capacity_only_dict(preset, months=24)
     if shedding is not None:
         d["shedding"] = copy.deepcopy(shedding)
     for f in d["fleet"]:

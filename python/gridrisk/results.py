@@ -124,6 +124,7 @@ METRIC_UNITS: dict[str, str] = {
     "shed.revenue_forgone_increase_pkr": "PKR",
     "shed.cost_avoided_increase_pkr": "PKR",
     "grid.imported_available_share": "share of capacity",
+    "fiscal.displaced_revenue_fytd_pkr": "PKR",
 }
 
 #: Unit of each per-path output (annual averages over the horizon).
@@ -183,6 +184,7 @@ OUTPUT_UNITS: dict[str, str] = {
     "revenue_forgone_increase_pkr_per_year": "PKR/yr",
     "cost_avoided_increase_pkr_per_year": "PKR/yr",
     "imported_available_share_mean": "share of capacity",
+    "npv_displaced_revenue_pkr": "PKR",
 }
 
 HIGHER = "higher"
@@ -256,6 +258,8 @@ OUTPUT_BETTER: dict[str, str] = {
     "cost_avoided_increase_pkr_per_year": HIGHER,
     # Imported-fuel capacity idled by the liquidity feedback is supply lost.
     "imported_available_share_mean": HIGHER,
+    # The discounted revenue of the consumers the allocation displaces: lost to the power sector.
+    "npv_displaced_revenue_pkr": LOWER,
 }
 
 #: Which way is better for each monthly metric, as :data:`OUTPUT_BETTER`. For the drivers it is
@@ -348,6 +352,7 @@ METRIC_BETTER: dict[str, str] = {
     "shed.revenue_forgone_increase_pkr": LOWER,
     "shed.cost_avoided_increase_pkr": HIGHER,
     "grid.imported_available_share": HIGHER,
+    "fiscal.displaced_revenue_fytd_pkr": LOWER,
 }
 
 #: Per-path outputs that are net effects of the allocation, measured from a natural zero (the
@@ -374,6 +379,7 @@ ADVERSE_FROM_ZERO: frozenset[str] = frozenset(
         *(f"class{k}_shed_h_per_day_increase" for k in range(1, _FEEDER_SLOTS + 1)),
         *(f"class{k}_shed_increase_mwh_per_year" for k in range(1, _FEEDER_SLOTS + 1)),
         "revenue_forgone_increase_pkr_per_year",
+        "npv_displaced_revenue_pkr",
     }
 )
 
@@ -459,6 +465,13 @@ def _table(
 _CHANNELS: tuple[tuple[str, str, str, float], ...] = (
     ("tariff revenue collected", "npv_tariff_revenue_pkr", "fiscal.tariff_revenue_fytd_pkr", 1.0),
     ("generation cost of the new loads", "npv_generation_cost_pkr", "fiscal.generation_cost_fytd_pkr", -1.0),
+    # The bills the existing consumers the feeder rules shed for the new loads no longer pay.
+    (
+        "revenue of consumers displaced by shedding",
+        "npv_displaced_revenue_pkr",
+        "fiscal.displaced_revenue_fytd_pkr",
+        -1.0,
+    ),
     ("charged to other consumers", "npv_consumers_charge_pkr", "incidence.consumers_fytd_pkr", 1.0),
     ("profit tax and super tax", "npv_tax_pkr", "fiscal.tax_fytd_pkr", 1.0),
     ("sales tax and duty on the bills", "npv_sales_tax_pkr", "fiscal.sales_tax_fytd_pkr", 1.0),
@@ -962,9 +975,10 @@ class Results:
         by : {"payer", "channel", "load", "period"}
             ``"payer"``: the net fiscal flow, the budget subsidy, the charge to other consumers
             and the circular-debt flow; ``"channel"``: the net fiscal flow's parts, signed as
-            they enter it (tariff revenue, minus generation cost, the other consumers' charge,
-            profit tax, sales tax, surcharge, minus reserve purchases), which add up to it on
-            every path, then the net flow itself; ``"load"``: the miners' and the data centres'
+            they enter it (tariff revenue, minus generation cost, minus the revenue of the
+            existing consumers the feeder rules shed for the new loads, the other consumers'
+            charge, profit tax, sales tax, surcharge, minus reserve purchases), which add up to it
+            on every path, then the net flow itself; ``"load"``: the miners' and the data centres'
             parts, minus reserve purchases, then the net flow; ``"period"``: the net flow of the
             year's months under the package, then the whole year's.
 
@@ -1029,13 +1043,16 @@ class Results:
         ----------
         by : {"channel", "load", "period"}
             ``"channel"``: tariff revenue collected, minus the generation cost of the new loads,
-            plus the part of the gap charged to other consumers (relief to the state; negative
+            minus the revenue of the existing consumers the feeder rules shed for them (their
+            collected bills, lost to the power sector: output ``npv_displaced_revenue_pkr``), plus
+            the part of the gap charged to other consumers (relief to the state; negative
             when the loads pay more than they cost and the other consumers gain), plus profit and
             super tax, the sales tax and duty on the bills and the debt-service surcharge, minus
             reserve purchases, plus the reserve's value at the horizon when it is sold then
             (``reserve.disposal``);
             ``"load"``: the miners' and the data centres' parts (each load's collected bills less
-            its share of the generation cost, plus the other consumers' share of its gap, plus its
+            its share of the generation cost and of the displaced consumers' revenue, both shared
+            in proportion to the loads' draw, plus the other consumers' share of its gap, plus its
             tax), minus reserve purchases, plus the reserve's terminal value; ``"period"``: the
             months when the incremental package covers a load, and the months after.
 
