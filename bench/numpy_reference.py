@@ -131,9 +131,23 @@ def check_scope(sc: dict[str, Any]) -> None:
     if sc["grid"].get("load_shape", "representative_day") != "representative_day":
         problems.append("grid.load_shape must be representative_day")
     for i, c in enumerate(sc["fleet"]):
-        problems += [f"fleet[{i}].{k} must be absent" for k in ("commission", "retire") if k in c]
+        problems += [f"fleet[{i}].{k} must be absent" for k in ("commission", "retire", "fuel_limit") if k in c]
+    if "shedding" in sc:
+        problems.append("shedding must be absent (the reference is the capacity-only model)")
     if problems:
         raise ValueError("outside the NumPy reference's scope: " + "; ".join(problems))
+
+
+def in_scope(sc: dict[str, Any], **tariffs: float) -> dict[str, Any]:
+    """``sc`` (a scenario dict) brought into the reference's scope: the capacity-only model (no
+    ``[shedding]``, no fuel limits) with the :func:`scope_overrides` applied; ``tariffs`` are
+    passed on to it. Build the scenario with ``Scenario.from_dict``.
+    """
+    out = {k: v for k, v in sc.items() if k != "shedding"}
+    out["fleet"] = [{k: v for k, v in c.items() if k != "fuel_limit"} for c in sc["fleet"]]
+    for key, value in scope_overrides(out, **tariffs).items():
+        out[key.split(".")[0]] = {**out[key.split(".")[0]], key.split(".", 1)[1]: value} if "." in key else value
+    return out
 
 
 def scope_overrides(

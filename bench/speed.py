@@ -9,7 +9,7 @@ Prints, on the default preset (120 months), with the installed gridrisk (``pip i
 1. gridrisk with 1 and 2 threads and the NumPy reference (``bench/numpy_reference.py``, an
    independent vectorised implementation of docs/model.md) on the same paths and months of the
    same scenario: the preset brought into the reference's scope (its tariffs replaced by fixed
-   rupee prices, ``numpy_reference.scope_overrides``);
+   rupee prices, the capacity-only model: ``numpy_reference.in_scope``);
 2. the cost per path-month split into random numbers, drivers, dispatch and adequacy,
    accounts and statistics (``cargo bench --bench phases``, the same Rust core);
 3. the peak memory (max RSS) of a summary-mode run for each of ``--memory-paths``, each in
@@ -49,8 +49,7 @@ def _paths(text: str) -> list[int]:
 
 def speed(n: int) -> None:
     """gridrisk (1 and 2 threads) against the NumPy reference on ``n`` paths of one scenario."""
-    sc = gr.Scenario.preset("pakistan-2000mw")
-    sc = sc.replace(numpy_reference.scope_overrides(sc.to_dict()))
+    sc = gr.Scenario.from_dict(numpy_reference.in_scope(gr.Scenario.preset("pakistan-2000mw").to_dict()))
     months = sc.months
     timings: dict[str, float] = {}
     gr.simulate(sc, paths=256, seed=1, progress=False)  # warm-up: thread pool, page faults

@@ -138,7 +138,7 @@ impl Model {
                 if self.needs_first_marginal {
                     self.grid
                         .month_totals(t, &d, &cx, &mut scratch.grid, 0.0, 0.0)
-                        .marginal_pkr_per_mwh()
+                        .priced_marginal_pkr_per_mwh()
                 } else {
                     0.0
                 }

@@ -323,8 +323,10 @@ pub fn settle(sc: &Scenario, f: &MonthFacts<'_>, st: &mut PathState) -> MonthBoo
     );
     st.datacenter_tariff
         .settle(&dc.tariff, &package_billing(package_dc, e_dc, cost_dc, &p_dc), f.date);
-    st.last_marginal = Some(g.marginal_pkr_per_mwh());
-    st.first_marginal.get_or_insert(g.marginal_pkr_per_mwh());
+    // The fuel index and cost-plus tariffs follow the accounting cost: a take-or-pay volume at
+    // the margin is priced at its fuel's market price, not its shadow price.
+    st.last_marginal = Some(g.priced_marginal_pkr_per_mwh());
+    st.first_marginal.get_or_insert(g.priced_marginal_pkr_per_mwh());
     // Per MWh at the meter, where the loads are billed.
     st.last_own_average = (drawn > 0.0).then(|| g.added_cost / (drawn * keep * hours));
 

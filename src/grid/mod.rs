@@ -167,6 +167,8 @@ pub struct Scratch {
     folded: bool,
     /// Imported-fuel capacity available with the new loads this month (liquidity feedback).
     imported_available_share: f64,
+    /// This month's take-or-pay tranches in service: (shadow cost, market cost), PKR/MWh.
+    tranche_prices: Vec<(f64, f64)>,
     /// The class at each position of the stack this month.
     class_at: Vec<usize>,
     /// Energy each class generates for the new loads in the month, MWh, by class index.
@@ -413,6 +415,8 @@ impl Grid {
         let beyond = self.month(t, d, cx, s, mining_mw, datacenter_mw, |_, r| m.add(r), Some(&mut shed));
         if self.shed.is_some() {
             m = shed;
+        } else {
+            m.marginal_priced = m.marginal;
         }
         m.added_beyond_stack_mwh = beyond;
         m.imported_available_share = s.imported_available_share;
@@ -594,6 +598,12 @@ impl Grid {
             (c.heat_rate * fuel + c.vom_usd) * fx
         }));
         dispatch::merit_order(&mut s.order, &s.costs, &s.must_run);
+        s.tranche_prices.clear();
+        for (k, c) in self.classes.iter().enumerate().skip(self.n_fleet) {
+            if self.in_service[t][k] {
+                s.tranche_prices.push((s.costs[k], s.costs[c.fleet]));
+            }
+        }
         let table = self.outage_table(t);
         let voll = self.voll_usd * fx;
         let on = &self.in_service[t];
@@ -1027,7 +1037,12 @@ impl Grid {
             let mut shares = [0.0; MAX_FEEDER_CLASSES];
             let mut forgone = 0.0;
             for k in 0..sh.feeders.len() {
-                let shed = rules.shed[k][b] + rules.served[k][b] * if served > 0.0 { after / served } else { 0.0 };
+                let shed = rules.shed[k][b]
+                    + if served > 0.0 {
+                        class_share_of(after, rules.served[k][b], served)
+                    } else {
+                        0.0
+                    };
                 classes[k] = shed;
                 let load = sh.feeders.share(k) * latent;
                 shares[k] = if load > 0.0 { shed / load } else { 0.0 };
@@ -1056,8 +1071,9 @@ impl Grid {
     }
 
     /// The month's totals on the shedding path, from the month's arrays: what summing
-    /// [`Grid::result`] and [`Grid::shed_result`] block by block gives (the capacity-only
-    /// figures in the same order and arithmetic), computed a figure at a time over all blocks.
+    /// [`Grid::result`] and [`Grid::shed_result`] block by block gives, computed a figure at a
+    /// time over all blocks (the capacity-only model's figures in its order and arithmetic; the
+    /// rules' class sums in partial sums, so equal to the block-by-block sum up to rounding).
     #[allow(clippy::too_many_lines)]
     fn shed_totals(&self, t: usize, sh: &ShedModel, st: &ShedState, s: &mut Scratch, cpi: f64, m: &mut MonthTotals) {
         let w = &s.work;
@@ -1069,6 +1085,13 @@ impl Grid {
         for (b, &h) in hours.iter().enumerate() {
             m.added_cost += w.cost[b] * h;
             m.marginal += w.marginal[b] * h;
+            let mut priced = w.marginal[b];
+            for &(shadow, market) in &s.tranche_prices {
+                if priced == shadow {
+                    priced = market;
+                }
+            }
+            m.marginal_priced += priced * h;
             m.hours += h;
             m.lole_base += w.lolp[0][b] * h;
             m.lole_with += w.lolp[1][b] * h;
@@ -1112,32 +1135,30 @@ impl Grid {
             // network's and the outage table's shortfall in the (rare) blocks that have one,
             // in proportion to the load the rules leave it.
             let mut class_mwh = [0.0; MAX_FEEDER_CLASSES];
-            let mut class_latent_hours = [0.0; MAX_FEEDER_CLASSES];
+            let mut class_hours = [0.0; MAX_FEEDER_CLASSES];
             for k in 0..sh.feeders.len() {
+                let share = sh.feeders.share(k);
                 class_mwh[k] = rules.class_mwh[k];
-                class_latent_hours[k] = rules.class_latent_hours[k];
+                class_hours[k] = if share > 0.0 {
+                    rules.class_latent_hours[k] / share
+                } else {
+                    0.0
+                };
                 forgone += sh.feeders.value_pkr_per_mwh(k, cpi) * rules.class_mwh[k];
             }
             for b in 0..n {
                 let after = network[b] + if case == 0 { w.eue[0][b] } else { lost(hh, b) };
                 let served = rules.served_total[b];
                 if after > 0.0 && served > 0.0 {
-                    let per_served = after / served;
                     for k in 0..sh.feeders.len() {
-                        let x = rules.served[k][b] * per_served;
+                        let x = class_share_of(after, rules.served[k][b], served);
                         class_mwh[k] += x * hours[b];
-                        class_latent_hours[k] += x * w.hours_per_latent[b];
+                        let load = sh.feeders.share(k) * w.latent[b];
+                        if load > 0.0 {
+                            class_hours[k] += x / load * hours[b];
+                        }
                     }
                 }
-            }
-            let mut class_hours = [0.0; MAX_FEEDER_CLASSES];
-            for k in 0..sh.feeders.len() {
-                let share = sh.feeders.share(k);
-                class_hours[k] = if share > 0.0 {
-                    class_latent_hours[k] / share
-                } else {
-                    0.0
-                };
             }
             if case == 0 {
                 m.cause_base = causes;
@@ -1382,6 +1403,18 @@ fn band_costs(
     }
 }
 
+/// A class's part of `after` MW shed after the rules, in proportion to the `served_k` of the
+/// `served` MW the rules leave it: `after` itself when it holds all of it (exactly, so that one
+/// class reproduces the capacity-only figures bit for bit).
+#[inline]
+fn class_share_of(after: f64, served_k: f64, served: f64) -> f64 {
+    if served_k == served {
+        after
+    } else {
+        served_k * (after / served)
+    }
+}
+
 /// The month's shedding state between the rules and adequacy.
 #[derive(Debug, Clone, Copy)]
 struct ShedState {
@@ -1566,6 +1599,10 @@ pub struct MonthTotals {
     pub added_cost: f64,
     /// Hour-weighted sum of the base system's marginal cost, PKR/MWh x h.
     pub marginal: f64,
+    /// The same with a take-or-pay volume at the margin priced at its fuel's market price
+    /// instead of its shadow price (the accounting cost the tariffs' fuel index reads),
+    /// PKR/MWh x h.
+    pub marginal_priced: f64,
     /// Hours in the month.
     pub hours: f64,
     /// Loss-of-load hours without the new loads.
@@ -1677,6 +1714,13 @@ impl MonthTotals {
     #[must_use]
     pub fn marginal_pkr_per_mwh(&self) -> f64 {
         self.marginal / self.hours
+    }
+
+    /// [`MonthTotals::marginal_pkr_per_mwh`] with take-or-pay volumes at the margin priced at
+    /// their fuel's market price, PKR/MWh: the fuel cost the tariffs' indexation follows.
+    #[must_use]
+    pub fn priced_marginal_pkr_per_mwh(&self) -> f64 {
+        self.marginal_priced / self.hours
     }
 }
 
