@@ -215,10 +215,14 @@ pub enum Metric {
     ImportedAvailableShare,
     /// Revenue of the consumers the allocation displaces since the start of the fiscal year, PKR.
     DisplacedRevenueFytdPkr,
+    /// The base system's marginal cost with a take-or-pay volume at the margin priced at its
+    /// fuel's market price, not its shadow price: what the tariffs' fuel index and cost-plus
+    /// tariffs follow, PKR/kWh.
+    MarginalCostPricedPkrPerKwh,
 }
 
 /// Every metric with its public name, in layout order.
-pub const METRICS: [(Metric, &str); 104] = [
+pub const METRICS: [(Metric, &str); 105] = [
     (Metric::LoadMw, "demand.load_mw"),
     (Metric::OilUsdPerBbl, "fuel.oil_usd_per_bbl"),
     (Metric::LngUsdPerMmbtu, "fuel.lng_usd_per_mmbtu"),
@@ -326,6 +330,10 @@ pub const METRICS: [(Metric, &str); 104] = [
     (Metric::CostAvoidedIncreasePkr, "shed.cost_avoided_increase_pkr"),
     (Metric::ImportedAvailableShare, "grid.imported_available_share"),
     (Metric::DisplacedRevenueFytdPkr, "fiscal.displaced_revenue_fytd_pkr"),
+    (
+        Metric::MarginalCostPricedPkrPerKwh,
+        "grid.marginal_cost_priced_pkr_per_kwh",
+    ),
 ];
 
 /// The metrics of feeder class slot `k` (0-based): hours a day shed without the allocation,

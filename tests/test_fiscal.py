@@ -10,6 +10,7 @@ import hashprice_refs
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import capacity_only
 from gridrisk import _core
 
 DT = 1 / 12
@@ -211,7 +212,10 @@ def test_dollar_tariff_moves_with_the_exchange_rate(short: gr.Scenario) -> None:
 
 @pytest.mark.parametrize("reference", ["system_marginal", "own_average"])
 def test_cost_plus_follows_last_months_cost(short: gr.Scenario, reference: str) -> None:
-    sc = short.replace(
+    # The capacity-only model: with a take-or-pay volume at the margin, cost-plus tariffs read
+    # its market price while grid.marginal_cost_pkr_per_kwh reports its shadow price
+    # (docs/model.md, section 8.3); without one the two are the same number.
+    sc = capacity_only(short).replace(
         {
             "mining.contract": "take_or_pay",
             "mining.tariff": one_regime("cost_plus", markup=0.1, reference=reference),

@@ -451,8 +451,12 @@ def test_real_npv_equals_nominal_with_the_derived_discount_rate(preset: gr.Scena
 
 
 def fuel_index(res: gr.Results) -> np.ndarray:
-    """phi_t = mc_{t-1} / mc_0 (phi_0 = 1): last month's base marginal cost over the first month's."""
-    mc = res.path_array("grid.marginal_cost_pkr_per_kwh")
+    """phi_t = mc_{t-1} / mc_0 (phi_0 = 1): last month's base marginal cost over the first month's.
+
+    The marginal cost the index reads prices a take-or-pay volume at the margin at its fuel's
+    market price (grid.marginal_cost_priced_pkr_per_kwh), not at its shadow price.
+    """
+    mc = res.path_array("grid.marginal_cost_priced_pkr_per_kwh")
     phi = np.ones_like(mc)
     phi[:, 1:] = mc[:, :-1] / mc[:, :1]
     return phi

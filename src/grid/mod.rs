@@ -446,6 +446,13 @@ impl Grid {
             t,
             m.marginal_pkr_per_mwh() / 1000.0,
         );
+        put(
+            buf,
+            tm,
+            Metric::MarginalCostPricedPkrPerKwh,
+            t,
+            m.priced_marginal_pkr_per_mwh() / 1000.0,
+        );
         put(buf, tm, Metric::AddedCostPkr, t, m.added_cost);
         put(buf, tm, Metric::LoleBaseH, t, m.lole_base);
         put(buf, tm, Metric::LoleWithH, t, m.lole_with);
@@ -1968,6 +1975,33 @@ mod tests {
                     assert!(close(m.class_mwh_base[k], sum.class_mwh_base[k]));
                 }
             }
+        }
+    }
+
+    #[test]
+    fn the_tariffs_marginal_cost_prices_a_take_or_pay_volume_at_market() {
+        let sc = full_preset();
+        let (model, bufs) = driver_paths(&sc, 3);
+        let tm = model.months();
+        let mut s = Scratch::default();
+        let (mut repriced, mut months) = (0, 0);
+        for buf in &bufs {
+            for t in 0..tm {
+                let d = DriverMonth::read(buf, tm, t);
+                let m = model.grid.month_totals(t, &d, &Context::default(), &mut s, 0.0, 0.0);
+                // The shadow price (0 USD/MMBtu) is below the market's: repricing only raises it.
+                assert!(m.marginal_priced >= m.marginal, "{t}");
+                repriced += usize::from(m.marginal_priced > m.marginal);
+                months += 1;
+            }
+        }
+        assert!(repriced > 0 && repriced < months, "{repriced}/{months}");
+        // Without a take-or-pay volume the two are the same number.
+        let (model, bufs) = driver_paths(&preset(), 1);
+        for t in 0..tm {
+            let d = DriverMonth::read(&bufs[0], tm, t);
+            let m = model.grid.month_totals(t, &d, &Context::default(), &mut s, 500.0, 0.0);
+            assert_eq!(m.marginal_priced.to_bits(), m.marginal.to_bits());
         }
     }
 
