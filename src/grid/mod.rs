@@ -169,6 +169,8 @@ pub struct Scratch {
     imported_available_share: f64,
     /// This month's take-or-pay tranches in service: (shadow cost, market cost), PKR/MWh.
     tranche_prices: Vec<(f64, f64)>,
+    /// Working array of the month's totals: each block's shortfall after the rules per MW served.
+    per_served: Vec<f64>,
     /// The class at each position of the stack this month.
     class_at: Vec<usize>,
     /// Energy each class generates for the new loads in the month, MWh, by class index.
@@ -1153,17 +1155,40 @@ impl Grid {
                 };
                 forgone += sh.feeders.value_pkr_per_mwh(k, cpi) * rules.class_mwh[k];
             }
-            for b in 0..n {
-                let after = network[b] + if case == 0 { w.eue[0][b] } else { lost(hh, b) };
-                let served = rules.served_total[b];
-                if after > 0.0 && served > 0.0 {
-                    for k in 0..sh.feeders.len() {
-                        let x = class_share_of(after, rules.served[k][b], served);
-                        class_mwh[k] += x * hours[b];
-                        let load = sh.feeders.share(k) * w.latent[b];
+            if sh.feeders.len() == 1 {
+                // One class takes the whole shortfall, in the capacity-only model's arithmetic.
+                for b in 0..n {
+                    let after = network[b] + if case == 0 { w.eue[0][b] } else { lost(hh, b) };
+                    let served = rules.served_total[b];
+                    if after > 0.0 && served > 0.0 {
+                        let x = class_share_of(after, rules.served[0][b], served);
+                        class_mwh[0] += x * hours[b];
+                        let load = sh.feeders.share(0) * w.latent[b];
                         if load > 0.0 {
-                            class_hours[k] += x / load * hours[b];
+                            class_hours[0] += x / load * hours[b];
                         }
+                    }
+                }
+            } else {
+                // Per block, the shortfall after the rules per MW the rules leave; then each
+                // class's part as two weighted sums over the blocks.
+                let per_served = &mut s.per_served;
+                per_served.clear();
+                per_served.extend((0..n).map(|b| {
+                    let after = network[b] + if case == 0 { w.eue[0][b] } else { lost(hh, b) };
+                    let served = rules.served_total[b];
+                    if after > 0.0 && served > 0.0 {
+                        after / served
+                    } else {
+                        0.0
+                    }
+                }));
+                for k in 0..sh.feeders.len() {
+                    let served_k = &rules.served[k][..n];
+                    class_mwh[k] += dispatch::dot3(served_k, per_served, hours);
+                    let share = sh.feeders.share(k);
+                    if share > 0.0 {
+                        class_hours[k] += dispatch::dot3(served_k, per_served, &w.hours_per_latent) / share;
                     }
                 }
             }
