@@ -8,6 +8,9 @@ folder to put first on PYTHONPATH:
     git worktree add /tmp/base <commit> && (cd /tmp/base && cargo build --release --features python \\
         && cp target/release/libgridrisk.so python/gridrisk/_core.abi3.so)
     python bench/path_month.py --base /tmp/base/python --paths 20000 --threads 1
+
+``--head`` names this build's folder the same way (a release build's library copied to
+``python/gridrisk/_core.abi3.so``) instead of the installed gridrisk.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ def _once(pythonpath: str | None, paths: int, threads: int) -> dict[str, float]:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--base", required=True, help="PYTHONPATH entry of the other build")
+    p.add_argument("--head", default=None, help="PYTHONPATH entry of this build (default: the installed gridrisk)")
     p.add_argument("--paths", type=int, default=20_000)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--repeats", type=int, default=3)
@@ -56,7 +60,7 @@ def main() -> None:
     best: dict[str, float] = {}
     months = 0
     for _ in range(a.repeats):
-        for name, path in (("base", a.base), ("head", None)):
+        for name, path in (("base", a.base), ("head", a.head)):
             r = _once(path, a.paths, a.threads)
             months = int(r["months"])
             best[name] = min(best.get(name, float("inf")), float(r["seconds"]))
