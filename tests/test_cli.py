@@ -24,6 +24,10 @@ def test_run_with_no_scenario_runs_the_embedded_preset(capsys: pytest.CaptureFix
     assert "pakistan-2000mw" in out
     assert "bitcoin.price_usd" in out
     assert "p50_ci95" in out
+    # How much more load-shedding: by feeder class, by cause, and what it saves the power sector.
+    assert "Load-shedding of the existing consumers by feeder class" in out
+    for text in ("loss_above_80", "all existing consumers", "increase h/day", "rules", "circular debt avoided"):
+        assert text in out
 
 
 def test_run_a_file_with_overrides(tmp_path: Path, preset: gr.Scenario, capsys: pytest.CaptureFixture[str]) -> None:
@@ -160,6 +164,8 @@ def test_run_out_writes_every_file_atomically(tmp_path: Path, capsys: pytest.Cap
     assert "npv_pkr" in facts["summary"]
     html = (out / "report.html").read_text()
     assert "data:image/png;base64," in html
+    assert "Load-shedding of the existing consumers by feeder class" in html
+    assert "load_shedding_by_feeder_class" in html
     again = gr.load(out / "results.zip")
     assert again.paths == 300
     # report regenerates the files from the saved results

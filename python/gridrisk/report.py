@@ -74,6 +74,7 @@ def _plots(results: Results) -> dict[str, bytes]:
     draws: dict[str, Callable[[Any], Any]] = {
         "npv_histogram": lambda ax: plot.histogram(results, "npv_pkr", ax=ax),
         "npv_exceedance": lambda ax: plot.exceedance(results, "npv_pkr", ax=ax),
+        "load_shedding_by_feeder_class": lambda ax: plot.shedding(results, ax=ax),
     }
     for metric in MAIN_FLOWS[:4]:
         draws[f"fan_{metric}"] = functools.partial(_fan, results, metric)
@@ -124,7 +125,7 @@ def html_report(
     summary: pd.DataFrame | None = None,
     plots: dict[str, bytes] | None = None,
 ) -> str:
-    """A self-contained HTML page: run facts, risk, summary, adequacy and plots (embedded).
+    """A self-contained HTML page: run facts, risk, summary, load-shedding, adequacy and plots (embedded).
 
     ``risk``, ``summary`` and ``plots`` are computed from ``results`` unless given (a caller that
     already has them passes them in rather than computing them twice).
@@ -146,6 +147,13 @@ def html_report(
         "<h2>Per-path outputs</h2>",
         summary.to_html(**fmt),
         "<h2>Reliability</h2>",
+        "<h3>Load-shedding of the existing consumers by feeder class</h3>",
+        results.shedding().to_html(**fmt),
+        "<h3>Their shed energy by cause</h3>",
+        results.shedding_by_cause().to_html(**fmt),
+        "<h3>What the feeder rules' shedding saves the power sector</h3>",
+        results.shedding_accounts().to_html(**fmt),
+        "<h3>Capacity adequacy (the outage table: capacity and fuel shortfalls)</h3>",
         results.adequacy().to_html(**fmt),
         "<h2>Plots</h2>",
     ]
