@@ -380,7 +380,7 @@ impl Grid {
         }
     }
 
-    /// Names of the feeder classes' output slots: the declared classes (or `["all"]`).
+    /// Number of feeder classes, the output slots in use: the declared classes (or one, `"all"`).
     #[must_use]
     pub fn feeder_classes(&self) -> usize {
         self.shed.as_ref().map_or(1, |s| s.feeders.len())
@@ -551,9 +551,7 @@ impl Grid {
         let nb = s.work.load.len();
         let mut generation = vec![vec![0.0; nb]; self.n_fleet];
         let mut pos = vec![0.0; nb];
-        let mut var = s.varying.iter().zip(&s.var_mw).peekable();
-        for (j, slice) in s.stack.iter().enumerate() {
-            let mw = var.next_if(|((p, _), _)| *p == j).map(|(_, mw)| mw);
+        for (j, (slice, mw)) in slices_by_block(&s.stack, &s.varying, &s.var_mw).enumerate() {
             let g = &mut generation[self.classes[s.class_at[j]].fleet];
             for b in 0..nb {
                 let m = mw.map_or(slice.mw, |v| v[b]);
@@ -830,36 +828,34 @@ impl Grid {
                 .collect();
             w.cum.clear();
             w.cum.resize(nb, 0.0);
-            let mut var = s.varying.iter().zip(&s.var_mw).peekable();
-            for j in 0..=s.stack.len() {
-                for (i, &p) in prefix.iter().enumerate() {
-                    if p == j {
-                        let top = &mut s.tops[i];
-                        top.clear();
-                        if j == s.stack.len() {
-                            top.resize(nb, f64::INFINITY);
-                        } else {
-                            top.extend_from_slice(&w.cum);
-                        }
+            let len = s.stack.len();
+            let tops = &mut s.tops;
+            let mut snapshot = |j: usize, cum: &[f64]| {
+                for (top, _) in tops.iter_mut().zip(&prefix).filter(|&(_, &p)| p == j) {
+                    top.clear();
+                    if j == len {
+                        top.resize(nb, f64::INFINITY);
+                    } else {
+                        top.extend_from_slice(cum);
                     }
                 }
-                if j == s.stack.len() {
-                    break;
-                }
-                match var.next_if(|((pos, _), _)| *pos == j) {
-                    Some((_, mw)) => {
+            };
+            for (j, (slice, mw)) in slices_by_block(&s.stack, &s.varying, &s.var_mw).enumerate() {
+                snapshot(j, &w.cum);
+                match mw {
+                    Some(mw) => {
                         for (c, &x) in w.cum.iter_mut().zip(mw) {
                             *c += x;
                         }
                     }
                     None => {
-                        let x = s.stack[j].mw;
                         for c in &mut w.cum {
-                            *c += x;
+                            *c += slice.mw;
                         }
                     }
                 }
             }
+            snapshot(len, &w.cum);
         }
         w.hours_per_latent.clear();
         w.hours_per_latent.extend(
@@ -947,10 +943,9 @@ impl Grid {
         class_at: &[usize],
         energy: &mut [f64],
     ) {
-        let mut varying = varying.iter().zip(var_mw).peekable();
-        for (i, slice) in head.iter().enumerate() {
-            match varying.next_if(|((pos, _), _)| *pos == i) {
-                Some((_, mw)) => w.mw.copy_from_slice(mw),
+        for (i, (slice, mw)) in slices_by_block(head, varying, var_mw).enumerate() {
+            match mw {
+                Some(mw) => w.mw.copy_from_slice(mw),
                 None => w.mw.fill(slice.mw),
             }
             let serves = dispatch::head_slice(
@@ -1411,8 +1406,7 @@ fn band_costs(
     }
     let (lo0, hi0, lo1, hi1) = (&lo[0][..nb], &hi[0][..nb], &lo[1][..nb], &hi[1][..nb]);
     let (pos, out0, out1) = (&mut pos[..nb], &mut out0[..nb], &mut out1[..nb]);
-    let mut var = varying.iter().zip(var_mw).peekable();
-    for (j, slice) in stack.iter().enumerate() {
+    for (slice, mw) in slices_by_block(stack, varying, var_mw) {
         let cost = slice.cost;
         let mut add = |b: usize, m: f64| {
             let (bottom, top) = (pos[b], pos[b] + m);
@@ -1420,8 +1414,8 @@ fn band_costs(
             out1[b] += max(min(top, hi1[b]) - max(bottom, lo1[b]), 0.0) * cost;
             pos[b] = top;
         };
-        match var.next_if(|((p, _), _)| *p == j) {
-            Some((_, mw)) => {
+        match mw {
+            Some(mw) => {
                 for (b, &m) in mw[..nb].iter().enumerate() {
                     add(b, m);
                 }
@@ -1433,6 +1427,24 @@ fn band_costs(
             }
         }
     }
+}
+
+/// The month's stack (slices in merit order, or a prefix of it) with each slice's capacity by
+/// block: `Some(mw)` for a varying slice (profiled or energy-limited; `varying` holds their stack
+/// positions in order, `var_mw` their capacities), `None` for a fixed one, whose capacity is its
+/// `Slice::mw` in every block.
+fn slices_by_block<'a>(
+    stack: &'a [Slice],
+    varying: &'a [(usize, usize)],
+    var_mw: &'a [Vec<f64>],
+) -> impl Iterator<Item = (&'a Slice, Option<&'a [f64]>)> + 'a {
+    let mut var = varying.iter().zip(var_mw).peekable();
+    stack.iter().enumerate().map(move |(j, slice)| {
+        (
+            slice,
+            var.next_if(|((pos, _), _)| *pos == j).map(|(_, mw)| mw.as_slice()),
+        )
+    })
 }
 
 /// A class's part of `after` MW shed after the rules, in proportion to the `served_k` of the
