@@ -1,6 +1,7 @@
 //! What each load-shedding mechanism costs in the month kernel (`Grid::month_totals`).
 //!
-//! Run: `cargo bench --no-default-features --bench shedding`
+//! Run: `cargo bench --no-default-features --bench shedding [-- NAME]` (NAME keeps only the
+//! variants whose name contains it)
 //!
 //! The default preset's drivers (the same 30 paths for every variant), with the new loads at
 //! 1,000 MW of miners and 500 MW of data centres in every month, through the kernel of five
@@ -54,8 +55,11 @@ fn variants() -> Vec<(&'static str, Scenario)> {
 }
 
 fn main() {
+    // An argument keeps only the variants whose name contains it (for `perf record`).
+    let only = std::env::args().skip(1).find(|a| !a.starts_with('-'));
     let runs: Vec<(&str, Model, Vec<Vec<f64>>)> = variants()
         .into_iter()
+        .filter(|(name, _)| only.as_deref().is_none_or(|o| name.contains(o)))
         .map(|(name, sc)| {
             let model = Model::new(&sc);
             let seeds = gridrisk::rng::uniform(5);

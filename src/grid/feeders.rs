@@ -219,26 +219,48 @@ impl Feeders {
         firm_extra: f64,
         out: &mut RuleOutcome,
     ) {
+        self.apply_cases(t, latent, hours, hours_per_latent, tops, [firm_extra], [out]);
+    }
+
+    /// [`Feeders::apply`] for several cases at once (e.g. without and with the new loads),
+    /// which differ only in `firm_extra`: one pass over the classes and blocks reads the shared
+    /// inputs once. Each case's figures are exactly those of its own [`Feeders::apply`].
+    #[allow(clippy::too_many_arguments)]
+    pub fn apply_cases<const N: usize>(
+        &self,
+        t: usize,
+        latent: &[f64],
+        hours: &[f64],
+        hours_per_latent: &[f64],
+        tops: &[Vec<f64>],
+        firm_extra: [f64; N],
+        mut outs: [&mut RuleOutcome; N],
+    ) {
         let (n, k_n) = (latent.len(), self.len());
         let (hours, hours_per_latent) = (&hours[..n], &hours_per_latent[..n]);
-        out.class_mwh.clear();
-        out.class_mwh.resize(k_n, 0.0);
-        out.class_latent_hours.clear();
-        out.class_latent_hours.resize(k_n, 0.0);
-        out.served.resize_with(k_n, Vec::new);
-        out.shed.resize_with(k_n, Vec::new);
-        for v in out.served.iter_mut().chain(out.shed.iter_mut()) {
-            v.clear();
-            v.resize(n, 0.0);
+        // Every array below is overwritten whole, so it is sized, never cleared.
+        for out in &mut outs {
+            out.class_mwh.resize(k_n, 0.0);
+            out.class_latent_hours.resize(k_n, 0.0);
+            out.served.resize_with(k_n, Vec::new);
+            out.shed.resize_with(k_n, Vec::new);
+            for v in out.served.iter_mut().chain(out.shed.iter_mut()) {
+                v.resize(n, 0.0);
+            }
+            out.shed_total.resize(n, 0.0);
+            out.served_total.resize(n, 0.0);
         }
-        // Class by class over all blocks at once (the loops vectorise); the rule total is
-        // summed in class order, so each block's arithmetic is that of a block-by-block pass.
-        let total = &mut out.shed_total;
-        total.clear();
-        total.resize(n, 0.0);
+        // The schedules do not depend on the case: computed once, copied to each. The rule
+        // total is summed in class order, so each block's arithmetic is that of a
+        // block-by-block pass.
+        let [first, rest @ ..] = &mut outs[..] else {
+            return;
+        };
+        first.shed_total[..n].fill(0.0);
         for k in 0..k_n {
             let share = self.shares[k];
-            let (served, shed) = (&mut out.served[k][..n], &mut out.shed[k][..n]);
+            let (served, shed) = (&mut first.served[k][..n], &mut first.shed[k][..n]);
+            let total = &mut first.shed_total[..n];
             match self.rules[k] {
                 Rule::Schedule => {
                     let f = &self.scheduled[t][k][..n];
@@ -249,50 +271,93 @@ impl Feeders {
                         served[b] = load - x;
                         total[b] += x;
                     }
-                    out.class_mwh[k] = dot(shed, hours);
-                    out.class_latent_hours[k] = dot(shed, hours_per_latent);
+                    first.class_mwh[k] = dot(shed, hours);
+                    first.class_latent_hours[k] = dot(shed, hours_per_latent);
                 }
                 Rule::None => {
                     for b in 0..n {
                         served[b] = share * latent[b];
                     }
+                    shed.fill(0.0);
+                    first.class_mwh[k] = 0.0;
+                    first.class_latent_hours[k] = 0.0;
                 }
                 Rule::Economic => {}
             }
+            if self.rules[k] != Rule::Economic {
+                for other in rest.iter_mut() {
+                    other.served[k][..n].copy_from_slice(&first.served[k][..n]);
+                    other.shed[k][..n].copy_from_slice(&first.shed[k][..n]);
+                    other.class_mwh[k] = first.class_mwh[k];
+                    other.class_latent_hours[k] = first.class_latent_hours[k];
+                }
+            }
+        }
+        for other in rest.iter_mut() {
+            other.shed_total[..n].copy_from_slice(&first.shed_total[..n]);
         }
         // Firm: the classes no economic rule sheds (net of their schedules), then the new
         // loads; the economic classes follow in decreasing value.
         let economic_share: f64 = self.economic.iter().map(|&k| self.shares[k]).sum();
-        let firm = &mut out.served_total;
-        firm.clear();
-        firm.extend(
-            latent
-                .iter()
-                .zip(total.iter())
-                .map(|(&lat, &sched)| lat * (1.0 - economic_share) - sched + firm_extra),
-        );
-        let above = &mut out.shed_above;
+        for (out, &extra) in outs.iter_mut().zip(&firm_extra) {
+            let RuleOutcome {
+                served_total: firm,
+                shed_total: total,
+                ..
+            } = &mut **out;
+            for ((f, &lat), &sched) in firm[..n].iter_mut().zip(latent).zip(&total[..n]) {
+                *f = lat * (1.0 - economic_share) - sched + extra;
+            }
+        }
+        let above = &mut outs[0].shed_above;
         above.clear();
         above.resize(n, 0.0);
+        let mut above = std::mem::take(above);
         for (i, &k) in self.economic.iter().enumerate() {
             let share = self.shares[k];
-            let (served, shed) = (&mut out.served[k][..n], &mut out.shed[k][..n]);
             let (allowed, floor, top) = (&self.allowed[t][k][..n], &self.scheduled[t][k][..n], &tops[i][..n]);
-            for b in 0..n {
-                let load = share * latent[b];
-                let rule = (load - clamp(top[b] - firm[b] - above[b], 0.0, load)) * allowed[b];
-                let x = max(rule, load * floor[b]);
-                served[b] = load - x;
-                shed[b] = x;
-                total[b] += x;
-                above[b] += load;
+            for out in &mut outs {
+                let RuleOutcome {
+                    served,
+                    shed,
+                    served_total: firm,
+                    shed_total: total,
+                    ..
+                } = &mut **out;
+                let rows = served[k][..n]
+                    .iter_mut()
+                    .zip(&mut shed[k][..n])
+                    .zip(&mut total[..n])
+                    .zip(&firm[..n])
+                    .zip(latent.iter().zip(top).zip(&above[..n]).zip(allowed.iter().zip(floor)));
+                for ((((served, shed), total), &firm), (((&lat, &top), &above), (&allowed, &floor))) in rows {
+                    let load = share * lat;
+                    let rule = (load - clamp(top - firm - above, 0.0, load)) * allowed;
+                    let x = max(rule, load * floor);
+                    *served = load - x;
+                    *shed = x;
+                    *total += x;
+                }
             }
-            out.class_mwh[k] = dot(shed, hours);
-            out.class_latent_hours[k] = dot(shed, hours_per_latent);
+            for (a, &lat) in above[..n].iter_mut().zip(latent) {
+                *a += share * lat;
+            }
+            for out in &mut outs {
+                out.class_mwh[k] = dot(&out.shed[k][..n], hours);
+                out.class_latent_hours[k] = dot(&out.shed[k][..n], hours_per_latent);
+            }
         }
+        outs[0].shed_above = above;
         // Exactly the latent load when nothing is shed.
-        for ((s, &lat), &x) in firm.iter_mut().zip(latent).zip(total.iter()) {
-            *s = lat - x;
+        for out in &mut outs {
+            let RuleOutcome {
+                served_total,
+                shed_total,
+                ..
+            } = &mut **out;
+            for ((s, &lat), &x) in served_total[..n].iter_mut().zip(latent).zip(&shed_total[..n]) {
+                *s = lat - x;
+            }
         }
     }
 }

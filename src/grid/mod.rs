@@ -169,8 +169,9 @@ pub struct Scratch {
     imported_available_share: f64,
     /// This month's take-or-pay tranches in service: (shadow cost, market cost), PKR/MWh.
     tranche_prices: Vec<(f64, f64)>,
-    /// Working array of the month's totals: each block's shortfall after the rules per MW served.
-    per_served: Vec<f64>,
+    /// Working arrays of the month's totals (shortfall after the rules, its capacity part, a
+    /// figure's blocks, the shortfall per MW the rules leave).
+    tmp: Vec<Vec<f64>>,
     /// The class at each position of the stack this month.
     class_at: Vec<usize>,
     /// Energy each class generates for the new loads in the month, MWh, by class index.
@@ -413,13 +414,7 @@ impl Grid {
         datacenter_mw: f64,
     ) -> MonthTotals {
         let mut m = MonthTotals::default();
-        let mut shed = MonthTotals::default();
-        let beyond = self.month(t, d, cx, s, mining_mw, datacenter_mw, |_, r| m.add(r), Some(&mut shed));
-        if self.shed.is_some() {
-            m = shed;
-        } else {
-            m.marginal_priced = m.marginal;
-        }
+        let beyond = self.month(t, d, cx, s, mining_mw, datacenter_mw, |_, _| {}, Some(&mut m));
         m.added_beyond_stack_mwh = beyond;
         m.imported_available_share = s.imported_available_share;
         self.fold_tranches(s);
@@ -720,7 +715,7 @@ impl Grid {
             (Some(sh), Some(state)) => {
                 self.adequacy_shed(table, &state, s);
                 if let Some(m) = totals {
-                    self.shed_totals(t, sh, &state, s, cx.cpi, m);
+                    self.totals(t, Some((sh, &state)), s, cx.cpi, m);
                 } else {
                     for (b, block) in self.blocks[t].iter().enumerate() {
                         let mut r = self.result(&s.work, b, block.hours);
@@ -731,8 +726,12 @@ impl Grid {
             }
             _ => {
                 self.adequacy(table, mining_mw, datacenter_mw, &mut s.work);
-                for (b, block) in self.blocks[t].iter().enumerate() {
-                    visit(block, self.result(&s.work, b, block.hours));
+                if let Some(m) = totals {
+                    self.totals(t, None, s, cx.cpi, m);
+                } else {
+                    for (b, block) in self.blocks[t].iter().enumerate() {
+                        visit(block, self.result(&s.work, b, block.hours));
+                    }
                 }
             }
         }
@@ -865,16 +864,14 @@ impl Grid {
                 .map(|(&l, &h)| if l > 0.0 { h / l } else { 0.0 }),
         );
         let hpl = &w.hours_per_latent;
-        sh.feeders
-            .apply(t, &w.latent, &lanes.hours, hpl, &s.tops, 0.0, &mut s.base_rules);
-        sh.feeders.apply(
+        sh.feeders.apply_cases(
             t,
             &w.latent,
             &lanes.hours,
             hpl,
             &s.tops,
-            mining_mw + datacenter_mw,
-            &mut s.with_rules,
+            [0.0, mining_mw + datacenter_mw],
+            [&mut s.base_rules, &mut s.with_rules],
         );
         // The network: load beyond the deliverable MW is shed, with the new loads in the
         // curtailment priority.
@@ -1074,116 +1071,193 @@ impl Grid {
         }
     }
 
-    /// The month's totals on the shedding path, from the month's arrays: what summing
-    /// [`Grid::result`] and [`Grid::shed_result`] block by block gives, computed a figure at a
-    /// time over all blocks (the capacity-only model's figures in its order and arithmetic; the
-    /// rules' class sums in partial sums, so equal to the block-by-block sum up to rounding).
+    /// The month's totals from its per-block arrays, each figure an hour-weighted sum over the
+    /// blocks ([`dispatch::dot`]): what summing [`Grid::result`] (and [`Grid::shed_result`] on
+    /// the shedding path) block by block gives, up to rounding. The capacity-only model is the
+    /// shedding path with nothing shed by a rule or the network, all load in one class and no
+    /// fuel-free counterfactual, and both paths compute each figure the same way, so that a
+    /// `[shedding]` that does nothing reproduces the capacity-only model bit for bit.
     #[allow(clippy::too_many_lines)]
-    fn shed_totals(&self, t: usize, sh: &ShedModel, st: &ShedState, s: &mut Scratch, cpi: f64, m: &mut MonthTotals) {
-        let w = &s.work;
-        let hours = &self.lanes[t].hours;
+    fn totals(
+        &self,
+        t: usize,
+        shedding: Option<(&ShedModel, &ShedState)>,
+        s: &mut Scratch,
+        cpi: f64,
+        m: &mut MonthTotals,
+    ) {
+        use dispatch::{dot, dot3};
+        let hours = &self.lanes[t].hours[..];
         let n = hours.len();
         let pos = |g: Group| self.priority.iter().position(|&x| x == g).expect("a permutation");
         let (hh, mi, dc) = (pos(Group::Households), pos(Group::Mining), pos(Group::Datacenters));
-        let lost = |i: usize, b: usize| w.eue[i + 1][b] - w.eue.get(i + 2).map_or(0.0, |e| e[b]);
-        for (b, &h) in hours.iter().enumerate() {
-            m.added_cost += w.cost[b] * h;
-            m.marginal += w.marginal[b] * h;
-            let mut priced = w.marginal[b];
-            for &(shadow, market) in &s.tranche_prices {
-                if priced == shadow {
-                    priced = market;
-                }
-            }
-            m.marginal_priced += priced * h;
-            m.hours += h;
-            m.lole_base += w.lolp[0][b] * h;
-            m.lole_with += w.lolp[1][b] * h;
-            m.lole_households += w.lolp[1 + hh][b] * h;
-            m.eue_base += w.eue[0][b] * h;
-            m.eue_with += w.eue[1][b] * h;
-            m.eue_households += lost(hh, b) * h;
-            m.eue_mining += (lost(mi, b) + w.net_with[mi][b]) * h;
-            m.eue_datacenters += (lost(dc, b) + w.net_with[dc][b]) * h;
-            m.latent_mwh += w.latent[b] * h;
+        let w = &mut s.work;
+        if shedding.is_none() {
+            // Latent demand is the load.
+            w.latent.clear();
+            w.latent.extend_from_slice(&w.load);
+            w.hours_per_latent.clear();
+            w.hours_per_latent.extend(
+                w.latent
+                    .iter()
+                    .zip(hours)
+                    .map(|(&l, &h)| if l > 0.0 { h / l } else { 0.0 }),
+            );
         }
-        let cases = [
-            (&s.base_rules, &w.net_base, 0usize),
-            (&s.with_rules, &w.net_with[hh], 1),
-        ];
-        for (rules, network, case) in cases {
-            let mut causes = [0.0; 4];
-            let (mut served_mwh, mut hours_shed, mut forgone, mut avoided) = (0.0, 0.0, 0.0, 0.0);
-            for b in 0..n {
-                let h = hours[b];
-                let table = if case == 0 { w.eue[0][b] } else { lost(hh, b) };
-                let capacity = match (st.fuel_free, case) {
-                    (false, _) => table,
-                    (true, 0) => w.nf_eue[0][b],
-                    (true, _) => w.nf_eue[1][b] - w.nf_eue[2][b],
-                };
-                let rule_mw = rules.shed_total[b];
-                let cause = [rule_mw, network[b], capacity, table - capacity];
-                for (c, x) in causes.iter_mut().zip(cause) {
-                    *c += x * h;
-                }
-                let latent = w.latent[b];
-                let after = network[b] + table;
-                served_mwh += (latent - rule_mw - after) * h;
-                if latent > 0.0 {
-                    hours_shed += (rule_mw + after) / latent * h;
-                }
-                avoided += w.avoided[case][b] * h;
+        w.zeros.clear();
+        w.zeros.resize(n, 0.0);
+        // What each curtailment group loses of the outage table's shortfall.
+        for (i, lost) in w.lost.iter_mut().enumerate() {
+            lost.clear();
+            match w.eue.get(i + 2) {
+                Some(next) => lost.extend(w.eue[i + 1].iter().zip(next).map(|(&a, &b)| a - b)),
+                None => lost.extend(w.eue[i + 1].iter().map(|&a| a - 0.0)),
             }
-            // Each class: its rule's shedding (summed by the rules' pass), plus its share of the
-            // network's and the outage table's shortfall in the (rare) blocks that have one,
-            // in proportion to the load the rules leave it.
+        }
+        let w = &s.work;
+        m.added_cost = dot(&w.cost, hours);
+        m.marginal = dot(&w.marginal, hours);
+        let mut tmp = std::mem::take(&mut s.tmp);
+        tmp.resize_with(4, Vec::new);
+        m.marginal_priced = if s.tranche_prices.is_empty() {
+            m.marginal
+        } else {
+            let priced = &mut tmp[0];
+            priced.clear();
+            priced.extend(w.marginal.iter().map(|&x| {
+                let mut p = x;
+                for &(shadow, market) in &s.tranche_prices {
+                    if p == shadow {
+                        p = market;
+                    }
+                }
+                p
+            }));
+            dot(priced, hours)
+        };
+        m.hours = hours.iter().sum();
+        m.lole_base = dot(&w.lolp[0], hours);
+        m.lole_with = dot(&w.lolp[1], hours);
+        m.lole_households = dot(&w.lolp[1 + hh], hours);
+        m.eue_base = dot(&w.eue[0], hours);
+        m.eue_with = dot(&w.eue[1], hours);
+        m.eue_households = dot(&w.lost[hh], hours);
+        let net = |g: usize| {
+            if shedding.is_some() {
+                &w.net_with[g][..n]
+            } else {
+                &w.zeros[..]
+            }
+        };
+        m.eue_mining = dot(&w.lost[mi], hours) + dot(net(mi), hours);
+        m.eue_datacenters = dot(&w.lost[dc], hours) + dot(net(dc), hours);
+        m.latent_mwh = dot(&w.latent, hours);
+        let hpl = &w.hours_per_latent[..n];
+        for case in 0..2 {
+            let table = if case == 0 { &w.eue[0][..n] } else { &w.lost[hh][..n] };
+            let (rules, network, avoided) = match shedding {
+                Some(_) => {
+                    let r = if case == 0 { &s.base_rules } else { &s.with_rules };
+                    let network = if case == 0 {
+                        &w.net_base[..n]
+                    } else {
+                        &w.net_with[hh][..n]
+                    };
+                    (Some(r), network, &w.avoided[case][..n])
+                }
+                None => (None, &w.zeros[..], &w.zeros[..]),
+            };
+            let rule = rules.map_or(&w.zeros[..], |r| &r.shed_total[..n]);
+            let [after, capacity, other, per_served] = &mut tmp[..] else {
+                unreachable!("four arrays")
+            };
+            after.clear();
+            after.extend(network.iter().zip(table).map(|(&x, &y)| x + y));
+            // Capacity: the shortfall without fuel limits or idle capacity; fuel: the rest.
+            capacity.clear();
+            match shedding {
+                Some((_, st)) if st.fuel_free => {
+                    if case == 0 {
+                        capacity.extend_from_slice(&w.nf_eue[0][..n]);
+                    } else {
+                        capacity.extend(w.nf_eue[1][..n].iter().zip(&w.nf_eue[2][..n]).map(|(&a, &b)| a - b));
+                    }
+                }
+                _ => capacity.extend_from_slice(table),
+            }
+            other.clear();
+            other.extend(table.iter().zip(capacity.iter()).map(|(&x, &c)| x - c));
+            let causes = [
+                dot(rule, hours),
+                dot(network, hours),
+                dot(capacity, hours),
+                dot(other, hours),
+            ];
+            other.clear();
+            other.extend(
+                w.latent
+                    .iter()
+                    .zip(rule)
+                    .zip(after.iter())
+                    .map(|((&l, &r), &a)| l - r - a),
+            );
+            let served_mwh = dot(other, hours);
+            other.clear();
+            other.extend(rule.iter().zip(after.iter()).map(|(&r, &a)| r + a));
+            let hours_shed = dot(other, hpl);
+            let cost_avoided = dot(avoided, hours);
+            // Each class: its rule's shedding, plus its share of the network's and the outage
+            // table's shortfall, in proportion to the load the rules leave it.
             let mut class_mwh = [0.0; MAX_FEEDER_CLASSES];
             let mut class_hours = [0.0; MAX_FEEDER_CLASSES];
-            for k in 0..sh.feeders.len() {
-                let share = sh.feeders.share(k);
-                class_mwh[k] = rules.class_mwh[k];
-                class_hours[k] = if share > 0.0 {
-                    rules.class_latent_hours[k] / share
-                } else {
-                    0.0
-                };
-                forgone += sh.feeders.value_pkr_per_mwh(k, cpi) * rules.class_mwh[k];
-            }
-            if sh.feeders.len() == 1 {
-                // One class takes the whole shortfall, in the capacity-only model's arithmetic.
-                for b in 0..n {
-                    let after = network[b] + if case == 0 { w.eue[0][b] } else { lost(hh, b) };
-                    let served = rules.served_total[b];
-                    if after > 0.0 && served > 0.0 {
-                        let x = class_share_of(after, rules.served[0][b], served);
-                        class_mwh[0] += x * hours[b];
-                        let load = sh.feeders.share(0) * w.latent[b];
-                        if load > 0.0 {
-                            class_hours[0] += x / load * hours[b];
-                        }
-                    }
-                }
-            } else {
-                // Per block, the shortfall after the rules per MW the rules leave; then each
-                // class's part as two weighted sums over the blocks.
-                let per_served = &mut s.per_served;
-                per_served.clear();
-                per_served.extend((0..n).map(|b| {
-                    let after = network[b] + if case == 0 { w.eue[0][b] } else { lost(hh, b) };
-                    let served = rules.served_total[b];
-                    if after > 0.0 && served > 0.0 {
-                        after / served
+            let mut forgone = 0.0;
+            let served = rules.map_or(&w.latent[..n], |r| &r.served_total[..n]);
+            // Shortfall after the rules where there is load left to take it.
+            other.clear();
+            other.extend(
+                after
+                    .iter()
+                    .zip(served)
+                    .map(|(&a, &x)| if a > 0.0 && x > 0.0 { a } else { 0.0 }),
+            );
+            let classes = shedding.map_or(1, |(sh, _)| sh.feeders.len());
+            if let (Some((sh, _)), Some(r)) = (shedding, rules) {
+                for k in 0..classes {
+                    class_mwh[k] = r.class_mwh[k];
+                    let share = sh.feeders.share(k);
+                    class_hours[k] = if share > 0.0 {
+                        r.class_latent_hours[k] / share
                     } else {
                         0.0
-                    }
-                }));
-                for k in 0..sh.feeders.len() {
-                    let served_k = &rules.served[k][..n];
-                    class_mwh[k] += dispatch::dot3(served_k, per_served, hours);
+                    };
+                    forgone += sh.feeders.value_pkr_per_mwh(k, cpi) * r.class_mwh[k];
+                }
+            }
+            let share0 = shedding.map_or(1.0, |(sh, _)| sh.feeders.share(0));
+            if classes == 1 {
+                // One class takes the whole shortfall (exactly: the capacity-only figures).
+                class_mwh[0] += dot(other, hours);
+                if share0 > 0.0 {
+                    class_hours[0] += dot(other, hpl) / share0;
+                }
+            } else if let (Some((sh, _)), Some(r)) = (shedding, rules)
+                && other.iter().any(|&a| a > 0.0)
+            {
+                // The shortfall after the rules per MW they leave, then each class's part as
+                // two weighted sums over the blocks.
+                per_served.clear();
+                per_served.extend(
+                    other
+                        .iter()
+                        .zip(served)
+                        .map(|(&a, &x)| if a > 0.0 { a / x } else { 0.0 }),
+                );
+                for k in 0..classes {
+                    let served_k = &r.served[k][..n];
+                    class_mwh[k] += dot3(served_k, per_served, hours);
                     let share = sh.feeders.share(k);
                     if share > 0.0 {
-                        class_hours[k] += dispatch::dot3(served_k, per_served, &w.hours_per_latent) / share;
+                        class_hours[k] += dot3(served_k, per_served, hpl) / share;
                     }
                 }
             }
@@ -1194,7 +1268,7 @@ impl Grid {
                 m.class_hours_base = class_hours;
                 m.class_mwh_base = class_mwh;
                 m.revenue_forgone_base = forgone;
-                m.cost_avoided_base = avoided;
+                m.cost_avoided_base = cost_avoided;
             } else {
                 m.cause_with = causes;
                 m.served_with_mwh = served_mwh;
@@ -1202,9 +1276,10 @@ impl Grid {
                 m.class_hours_with = class_hours;
                 m.class_mwh_with = class_mwh;
                 m.revenue_forgone_with = forgone;
-                m.cost_displaced = avoided;
+                m.cost_displaced = cost_avoided;
             }
         }
+        s.tmp = tmp;
     }
 
     /// Loss of load in every block of a month, with the shortfall shed group by group in
@@ -1535,6 +1610,10 @@ struct Work {
     band_lo: [Vec<f64>; 2],
     band_hi: [Vec<f64>; 2],
     avoided: [Vec<f64>; 2],
+    /// What each curtailment group loses of the outage table's shortfall, MW.
+    lost: [Vec<f64>; 3],
+    /// Zeros, one per block.
+    zeros: Vec<f64>,
 }
 
 impl Work {
@@ -1720,6 +1799,8 @@ impl MonthTotals {
         self.revenue_forgone_with - self.revenue_forgone_base
     }
 
+    /// Adds one block's figures (the block-by-block sum the array totals must agree with).
+    #[cfg(test)]
     fn add(&mut self, r: BlockResult) {
         let h = r.hours;
         self.added_cost += r.added_cost_pkr_per_h * h;
