@@ -118,6 +118,32 @@ impl SplitStack {
         }
     }
 
+    /// After [`head_slice`] over every head slice (`pos` the head's capacity): adds to `out[b]`
+    /// the tail's cost per hour of the band `[lo_b, hi_b]` of the stack, the integral of the
+    /// marginal cost over the band's part above the head (load beyond the tail costs nothing).
+    #[inline]
+    pub fn band_cost(&self, lo: &[f64], hi: &[f64], pos: &[f64], out: &mut [f64]) {
+        let n = lo.len();
+        let (hi, pos, out) = (&hi[..n], &pos[..n], &mut out[..n]);
+        let len = self.costs.len();
+        let tops = &self.tops[1..];
+        let count = |y: f64| tops.iter().map(|&t| usize::from(t < y)).sum::<usize>();
+        let integral = |y: f64| {
+            let j = count(y);
+            if j == len {
+                self.cum_cost[j]
+            } else {
+                (y - self.tops[j]) * self.costs[j] + self.cum_cost[j]
+            }
+        };
+        for b in 0..n {
+            let (bottom, top) = (max(lo[b] - pos[b], 0.0), max(hi[b] - pos[b], 0.0));
+            if top > bottom {
+                out[b] += integral(top) - integral(bottom);
+            }
+        }
+    }
+
     /// After [`head_slice`] over every head slice (`pos` the head's capacity): the energy each
     /// tail slice generates for the added load, `Σ_b hours[b] · |[load_b, hi_b] ∩ slice_j|`
     /// (MWh), handed to `put(j, mwh)` for every tail slice `j` some block's `[load, hi]` reaches

@@ -688,6 +688,15 @@ impl Grid {
                 *h = l + added;
             }
         }
+        // What the rules' shedding saves: the cost per hour of the band of the stack the shed
+        // load would have taken, above what is served. Without the new loads, the rules' whole
+        // band above the served load; with them, the band of the consumers they displace, on top
+        // of the new loads: `[served_with + A, served_without + A]`. Integrated over the stack
+        // with the head walk and the prepared tail; no pass when no rule sheds anything.
+        let bands = match sh {
+            Some(_) => self.rule_bands(s, added),
+            None => false,
+        };
         // The energy by class of the added load: head slices as they are walked, then the tail's.
         s.added_mwh.clear();
         s.added_mwh.resize(n, 0.0);
@@ -702,9 +711,15 @@ impl Grid {
             w,
             class_head,
             &mut s.added_mwh,
+            bands,
         );
         s.tail
             .finish(&w.load, &w.hi, &w.pos, voll, &mut w.marginal, &mut w.cost);
+        if bands {
+            for ((lo, hi), out) in w.band_lo.iter().zip(&w.band_hi).zip(&mut w.avoided) {
+                s.tail.band_cost(lo, hi, &w.pos, out);
+            }
+        }
         if added != 0.0 {
             // Zero added load generates nothing: the energies are left at zero without a pass.
             beyond = s.tail.energies(&w.load, &w.hi, &w.pos, &lanes.hours, |j, mwh| {
@@ -927,10 +942,33 @@ impl Grid {
         }
     }
 
+    /// The bands of load the rules shed (`w.band_lo`, `w.band_hi`: without the new loads, and the
+    /// consumers they displace with them, `added` MW) and their cost per hour zeroed
+    /// (`w.avoided`); returns whether any band is non-empty (any rule shed anything).
+    fn rule_bands(&self, s: &mut Scratch, added: f64) -> bool {
+        let (base, with, w) = (&s.base_rules, &s.with_rules, &mut s.work);
+        let nb = w.load.len();
+        w.band_lo[0].clear();
+        w.band_lo[0].extend_from_slice(&base.served_total[..nb]);
+        w.band_hi[0].clear();
+        w.band_hi[0].extend(base.served_total.iter().zip(&base.shed_total).map(|(&x, &r)| x + r));
+        w.band_lo[1].clear();
+        w.band_lo[1].extend(with.served_total[..nb].iter().map(|&x| x + added));
+        w.band_hi[1].clear();
+        w.band_hi[1].extend(base.served_total[..nb].iter().map(|&x| x + added));
+        for v in &mut w.avoided {
+            v.clear();
+            v.resize(nb, 0.0);
+        }
+        base.shed_total.iter().any(|&x| x != 0.0) || with.shed_total.iter().any(|&x| x != 0.0)
+    }
+
     /// The head of the merit order (up to the last varying class), slice by slice over all
     /// blocks: the marginal cost of loads within the head and the cost of the part of the added
-    /// load it serves; and into `energy` (by class, zero on entry) the energy each head slice
-    /// (class `class_at[i]`) generates for the added load.
+    /// load it serves; into `energy` (by class, zero on entry) the energy each head slice
+    /// (class `class_at[i]`) generates for the added load; and, if `bands`, the head's cost of
+    /// the rules' bands into `w.avoided` (see [`Grid::rule_bands`]).
+    #[allow(clippy::too_many_arguments)]
     fn head(
         lanes: &BlockLanes,
         head: &[Slice],
@@ -939,11 +977,23 @@ impl Grid {
         w: &mut Work,
         class_at: &[usize],
         energy: &mut [f64],
+        bands: bool,
     ) {
+        use crate::float::{max, min};
         for (i, (slice, mw)) in slices_by_block(head, varying, var_mw).enumerate() {
             match mw {
                 Some(mw) => w.mw.copy_from_slice(mw),
                 None => w.mw.fill(slice.mw),
+            }
+            if bands {
+                // Each band's part in this slice, at its cost (before the walk moves `pos`).
+                let cost = slice.cost;
+                for ((lo, hi), out) in w.band_lo.iter().zip(&w.band_hi).zip(&mut w.avoided) {
+                    let rows = out.iter_mut().zip(lo).zip(hi).zip(w.pos.iter().zip(&w.mw));
+                    for (((o, &lo), &hi), (&pos, &mw)) in rows {
+                        *o += max(min(pos + mw, hi) - max(pos, lo), 0.0) * cost;
+                    }
+                }
             }
             let serves = dispatch::head_slice(
                 slice.cost,
@@ -1418,86 +1468,6 @@ impl Grid {
                     if w.eue[gate][b] > 0.0 {
                         *x = table.eue(w.levels[level][b] + w.cert[b] - (w.profiled[b] + full));
                     }
-                }
-            }
-        }
-        // What the rules' shedding saves: the cost of the band of the stack the shed load would
-        // have taken, above what is served (without, and with the new loads).
-        let added = mining_mw + datacenter_mw;
-        let mut any = false;
-        // Without the new loads, the rules' whole band above the served load; with them, the
-        // band of the consumers they displace, on top of the new loads: `[served_with + A,
-        // served_without + A]`.
-        let (base, with) = (&s.base_rules, &s.with_rules);
-        w.band_lo[0].clear();
-        w.band_lo[0].extend_from_slice(&base.served_total);
-        w.band_hi[0].clear();
-        w.band_hi[0].extend(base.served_total.iter().zip(&base.shed_total).map(|(&x, &r)| x + r));
-        w.band_lo[1].clear();
-        w.band_lo[1].extend(with.served_total.iter().map(|&x| x + added));
-        w.band_hi[1].clear();
-        w.band_hi[1].extend(base.served_total.iter().map(|&x| x + added));
-        any |= base.shed_total.iter().any(|&x| x != 0.0) || with.shed_total.iter().any(|&x| x != 0.0);
-        if any {
-            band_costs(
-                &s.stack,
-                &s.varying,
-                &s.var_mw,
-                &w.band_lo,
-                &w.band_hi,
-                &mut w.cum,
-                &mut w.avoided,
-            );
-        } else {
-            // Nothing shed by a rule: nothing avoided (and no pass over the stack).
-            for v in &mut w.avoided {
-                v.clear();
-                v.resize(nb, 0.0);
-            }
-        }
-    }
-}
-
-/// Cost per hour of serving, block by block, the bands `[lo[i][b], hi[i][b]]` of the stack
-/// (slices in merit order; the varying ones with capacity `var_mw` by block), both in one walk;
-/// load beyond the stack costs nothing (it is unserved). `pos` is working memory.
-fn band_costs(
-    stack: &[Slice],
-    varying: &[(usize, usize)],
-    var_mw: &[Vec<f64>],
-    lo: &[Vec<f64>; 2],
-    hi: &[Vec<f64>; 2],
-    pos: &mut Vec<f64>,
-    out: &mut [Vec<f64>; 2],
-) {
-    use crate::float::{max, min};
-    let nb = lo[0].len();
-    pos.clear();
-    pos.resize(nb, 0.0);
-    let [out0, out1] = out;
-    for o in [&mut *out0, &mut *out1] {
-        o.clear();
-        o.resize(nb, 0.0);
-    }
-    let (lo0, hi0, lo1, hi1) = (&lo[0][..nb], &hi[0][..nb], &lo[1][..nb], &hi[1][..nb]);
-    let (pos, out0, out1) = (&mut pos[..nb], &mut out0[..nb], &mut out1[..nb]);
-    for (slice, mw) in slices_by_block(stack, varying, var_mw) {
-        let cost = slice.cost;
-        let mut add = |b: usize, m: f64| {
-            let (bottom, top) = (pos[b], pos[b] + m);
-            out0[b] += max(min(top, hi0[b]) - max(bottom, lo0[b]), 0.0) * cost;
-            out1[b] += max(min(top, hi1[b]) - max(bottom, lo1[b]), 0.0) * cost;
-            pos[b] = top;
-        };
-        match mw {
-            Some(mw) => {
-                for (b, &m) in mw[..nb].iter().enumerate() {
-                    add(b, m);
-                }
-            }
-            None => {
-                for b in 0..nb {
-                    add(b, slice.mw);
                 }
             }
         }
