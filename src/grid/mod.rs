@@ -854,7 +854,10 @@ impl Grid {
                     }
                 }
             };
-            for (j, (slice, mw)) in slices_by_block(&s.stack, &s.varying, &s.var_mw).enumerate() {
+            // No threshold lies above the highest prefix: the walk stops there.
+            let last = prefix.iter().copied().max().unwrap_or(0);
+            let walk = slices_by_block(&s.stack, &s.varying, &s.var_mw).take(last);
+            for (j, (slice, mw)) in walk.enumerate() {
                 snapshot(j, &w.cum);
                 match mw {
                     Some(mw) => {
@@ -869,7 +872,7 @@ impl Grid {
                     }
                 }
             }
-            snapshot(len, &w.cum);
+            snapshot(last, &w.cum);
         }
         w.hours_per_latent.clear();
         w.hours_per_latent.extend(
