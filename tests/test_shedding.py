@@ -295,6 +295,21 @@ BAD: dict[str, tuple[Callable[[dict[str, Any]], Any], str, str]] = {
         "shedding.feeder_class[2].max_hours_per_day",
         'only to rule = "economic"',
     ),
+    "floor_above_the_cap_in_one_month": (
+        lambda d: _classes(d)[1].update(hours_per_day=[2.0] * 6 + [7.0] + [2.0] * 5),
+        "shedding.feeder_class[1].hours_per_day[6]",
+        "in July must not exceed",
+    ),
+    "hours_out_of_range_in_one_month": (
+        lambda d: _classes(d)[2].update(hours_per_day=[8.0] * 11 + [25.0]),
+        "shedding.feeder_class[2].hours_per_day[11]",
+        "[0, 24]",
+    ),
+    "hours_for_eleven_months": (
+        lambda d: _classes(d)[1].update(max_hours_per_day=[6.0] * 11),
+        "shedding.feeder_class[1].max_hours_per_day",
+        "12 numbers",
+    ),
     "deliverable_out_of_order": (
         lambda d: d["shedding"]["deliverable"].append({"from": "2027-01", "mw": 24_000.0}),
         "shedding.deliverable[2].from",
@@ -330,6 +345,48 @@ def test_the_validator_rejects_bad_shedding_input_by_field(full: gr.Scenario, ca
     assert info.value.fields == [field]
     assert field in str(info.value)
     assert words in str(info.value)
+
+
+def _with_hours(full: gr.Scenario, k: int, **hours: Any) -> gr.Scenario:
+    d = full.to_dict()
+    _classes(d)[k].update(hours)
+    return gr.Scenario.from_dict(d)
+
+
+def test_a_scalar_floor_or_cap_is_twelve_months_of_it_bit_for_bit(full: gr.Scenario) -> None:
+    scalar = _with_hours(full, 1, hours_per_day=2.0, max_hours_per_day=6.0)
+    monthly = _with_hours(full, 1, hours_per_day=[2.0] * 12, max_hours_per_day=[6.0] * 12)
+    assert scalar == monthly
+    assert scalar.to_dict()["shedding"]["feeder_class"][1]["max_hours_per_day"] == [6.0] * 12
+    a, b = run(scalar, paths=32), run(monthly, paths=32)
+    for k in ("shed.class2_h_per_day_base", "shed.class3_h_per_day_base", "grid.served_load_base_mw"):
+        np.testing.assert_array_equal(a.path_array(k), b.path_array(k))
+
+
+def test_monthly_hours_round_trip_and_set_each_calendar_months_shedding(full: gr.Scenario, tmp_path: Any) -> None:
+    # The scheduled class: 4 h a day from May to September, 10 h otherwise; the economic class's
+    # rule may not shed it at all from January to April.
+    schedule = [10.0] * 4 + [4.0] * 5 + [10.0] * 3
+    cap = [0.0] * 4 + [6.0] * 8
+    d = full.to_dict()
+    _classes(d)[2]["hours_per_day"] = schedule
+    _classes(d)[1]["max_hours_per_day"] = cap
+    sc = gr.Scenario.from_dict(d)
+    assert gr.Scenario.from_dict(sc.to_dict()) == sc
+    path = tmp_path / "monthly.toml"
+    sc.to_toml(path)
+    assert gr.Scenario.from_toml(path) == sc
+    assert sc.to_dict()["shedding"]["feeder_class"][2]["hours_per_day"] == schedule
+    r = run(sc, paths=32)
+    month_of_year = np.array([m.month - 1 for m in r.months])
+    scheduled = r.path_array("shed.class3_h_per_day_base")
+    # At least the schedule (the network limit sheds more at some summer peaks).
+    assert (scheduled >= np.array(schedule)[month_of_year] * (1 - 1e-9)).all()
+    summer = (month_of_year >= 4) & (month_of_year <= 8)
+    assert scheduled[:, summer].mean() < 5.0 < 9.99 < scheduled[:, ~summer].min()
+    economic = r.path_array("shed.class2_h_per_day_base")
+    # From January to April only the network and capacity shortfalls shed it, barely.
+    assert economic[:, month_of_year < 4].max() < 1e-3 < 1.0 < economic[:, month_of_year >= 4].max()
 
 
 # -- (e) the network limit sheds in the curtailment priority -------------------------------------

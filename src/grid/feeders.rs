@@ -5,7 +5,7 @@
 //! demand driver's served load plus what consumers would draw if not shed (`s_m` by calendar
 //! month). It is split into feeder classes `k` (share `σ_k`, loss `λ_k`, recovery `ρ_k`):
 //!
-//! - `"schedule"`: the class is shed `H_k` hours a day, in the day's hours of highest load
+//! - `"schedule"`: the class is shed `H_k` hours a day (by calendar month), in the day's hours of highest load
 //!   (whole blocks, then a fraction of the next); in each group of 24 consecutive blocks (the
 //!   representative day, or each day of an hourly month).
 //! - `"economic"`: the class is shed in a block where what the system recovers from its kWh,
@@ -109,13 +109,15 @@ impl Feeders {
         let recovered: Vec<f64> = classes.iter().map(FeederClass::recovered_share).collect();
         let mut economic: Vec<usize> = (0..classes.len()).filter(|&k| rules[k] == Rule::Economic).collect();
         economic.sort_by(|&a, &b| recovered[b].total_cmp(&recovered[a]).then(a.cmp(&b)));
+        // Each simulated month takes its calendar month's hours.
         let scheduled: Vec<Vec<Vec<f64>>> = blocks
             .iter()
             .map(|month| {
+                let m = month_of_year(month);
                 classes
                     .iter()
-                    .map(|c| match c.hours_per_day {
-                        Some(h) => schedule_shares(month, h),
+                    .map(|c| match &c.hours_per_day {
+                        Some(h) => schedule_shares(month, h[m]),
                         None => vec![0.0; month.len()],
                     })
                     .collect()
@@ -124,10 +126,11 @@ impl Feeders {
         let allowed = blocks
             .iter()
             .map(|month| {
+                let m = month_of_year(month);
                 classes
                     .iter()
-                    .map(|c| match c.max_hours_per_day {
-                        Some(h) => schedule_shares(month, h),
+                    .map(|c| match &c.max_hours_per_day {
+                        Some(h) => schedule_shares(month, h[m]),
                         None => vec![1.0; month.len()],
                     })
                     .collect()
@@ -362,6 +365,11 @@ impl Feeders {
     }
 }
 
+/// The calendar month (0 = January) of a simulated month's blocks (January when it has none).
+fn month_of_year(month: &[Block]) -> usize {
+    month.first().map_or(0, |b| b.month_of_year)
+}
+
 /// Share of a class shed in each block by a schedule of `hours` a day: in each group of 24
 /// consecutive blocks (a day), the blocks of highest load are shed whole, in decreasing order
 /// of load (earlier hour first among equals), then a fraction of the next.
@@ -504,5 +512,53 @@ mod tests {
             &mut out,
         );
         assert!((out.served[2][1] - 50.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn monthly_floors_and_caps_take_each_calendar_months_hours() {
+        let mut floor = [1.0; 12];
+        let mut cap = [2.0; 12];
+        floor[6] = 3.0;
+        cap[6] = 6.0;
+        let class = |name: &str, rule: &str, hours_per_day, max_hours_per_day| FeederClass {
+            name: name.into(),
+            load_share: 0.5,
+            loss_rate: 0.5,
+            recovery_rate: 0.5,
+            rule: rule.into(),
+            hours_per_day,
+            max_hours_per_day,
+        };
+        let sh = Shedding {
+            tariff_pkr_per_kwh: 40.0,
+            feeder_class: vec![
+                class("firm", "none", None, None),
+                class("econ", "economic", Some(floor), Some(cap)),
+            ],
+            ..Shedding::default()
+        };
+        let shapes: Vec<f64> = (0..24).map(|h| 1.0 + f64::from(h) / 100.0).collect();
+        let mut july = blocks(&shapes);
+        for b in &mut july {
+            b.month_of_year = 6;
+        }
+        let f = Feeders::new(&sh, &[blocks(&shapes), july]);
+        let (latent, hours) = (vec![100.0; 24], vec![1.0; 24]);
+        let mut out = RuleOutcome::default();
+        // Hours a day the class loses in month `t` with thresholds `top` in every block.
+        let mut shed_hours = |t: usize, top: f64| {
+            f.apply(t, &latent, &hours, &[0.0; 24], &[vec![top; 24]], 0.0, &mut out);
+            out.class_mwh[1] / 50.0
+        };
+        // No slice cheap enough (T = 0): the rule would shed every hour, the cap binds.
+        assert_eq!(shed_hours(0, 0.0), 2.0);
+        assert_eq!(shed_hours(1, 0.0), 6.0);
+        // Every slice cheap enough: the rule sheds nothing, the floor is what is shed.
+        assert_eq!(shed_hours(0, f64::INFINITY), 1.0);
+        assert_eq!(shed_hours(1, f64::INFINITY), 3.0);
+        // In the day's highest-load hours (the last ones here).
+        f.apply(1, &latent, &hours, &[0.0; 24], &[vec![0.0; 24]], 0.0, &mut out);
+        assert_eq!(out.shed[1][..18], [0.0; 18]);
+        assert_eq!(out.shed[1][18..], [50.0; 6]);
     }
 }

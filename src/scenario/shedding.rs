@@ -52,13 +52,13 @@ pub struct FeederClass {
     /// `"none"`, `"economic"` or `"schedule"`.
     pub rule: String,
     /// Hours a day the class is shed under `rule = "schedule"`, or at least shed under `rule =
-    /// "economic"` (in the day's hours of highest load).
+    /// "economic"` (in the day's hours of highest load), by calendar month (January first).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hours_per_day: Option<f64>,
+    pub hours_per_day: Option<[f64; 12]>,
     /// Under `rule = "economic"`, the most hours a day the rule may shed the class (in the
-    /// day's hours of highest load); absent: no cap.
+    /// day's hours of highest load), by calendar month (January first); absent: no cap.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_hours_per_day: Option<f64>,
+    pub max_hours_per_day: Option<[f64; 12]>,
 }
 
 impl FeederClass {
@@ -116,18 +116,19 @@ pub fn read(t: &mut Table<'_, '_>) -> Shedding {
     let tariff_pkr_per_kwh = t.f64("tariff_pkr_per_kwh", Range::above(0.0, 10_000.0));
     let feeder_class = t.opt_tables("feeder_class", |c| {
         let rule = FEEDER_RULES[c.choice("rule", &FEEDER_RULES)].to_owned();
-        let hours_per_day = c.opt_f64("hours_per_day", Range::closed(0.0, 24.0));
-        let max_hours_per_day = c.opt_f64("max_hours_per_day", Range::closed(0.0, 24.0));
-        if let Some(h) = max_hours_per_day
+        let hours = Range::closed(0.0, 24.0);
+        let hours_per_day = opt_monthly(c, "hours_per_day", hours);
+        let max_hours_per_day = opt_monthly(c, "max_hours_per_day", hours);
+        if let Some(h) = &max_hours_per_day
             && rule != "economic"
         {
             c.problem(
                 "max_hours_per_day",
-                format!("{h:?}"),
+                brief_monthly(h),
                 format!("applies only to rule = \"economic\" (this class's rule is \"{rule}\")"),
             );
         }
-        match (rule.as_str(), hours_per_day) {
+        match (rule.as_str(), &hours_per_day) {
             ("schedule", None) => c.problem(
                 "hours_per_day",
                 "missing",
@@ -135,17 +136,14 @@ pub fn read(t: &mut Table<'_, '_>) -> Shedding {
             ),
             ("none", Some(h)) => c.problem(
                 "hours_per_day",
-                format!("{h:?}"),
+                brief_monthly(h),
                 "a class under rule = \"none\" is never shed by a rule; use \"schedule\"",
             ),
-            ("economic", Some(h)) if max_hours_per_day.is_some_and(|m| h > m) => c.problem(
-                "hours_per_day",
-                format!("{h:?}"),
-                format!(
-                    "the scheduled hours must not exceed max_hours_per_day = {:?}",
-                    max_hours_per_day.unwrap_or_default()
-                ),
-            ),
+            ("economic", Some(h)) => {
+                if let Some(m) = &max_hours_per_day {
+                    floor_within_cap(c, h, m);
+                }
+            }
             _ => {}
         }
         FeederClass {
@@ -225,6 +223,65 @@ pub fn read(t: &mut Table<'_, '_>) -> Shedding {
     }
 }
 
+/// Calendar months' names, January first, for messages.
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// An optional number or list of 12 numbers (January first) in `range`, as twelve.
+fn opt_monthly(t: &mut Table<'_, '_>, key: &'static str, range: Range) -> Option<[f64; 12]> {
+    t.optional(key).is_some().then(|| t.monthly(key, range))
+}
+
+/// A monthly value as a message shows it: one number when every month has it.
+fn brief_monthly(x: &[f64; 12]) -> String {
+    if x.iter().all(|v| v.to_bits() == x[0].to_bits()) {
+        format!("{:?}", x[0])
+    } else {
+        format!("{x:?}")
+    }
+}
+
+/// Checks an economic class's scheduled floor against its cap, month by month: one problem on
+/// `hours_per_day` when both are the same every month, else one per month that breaks it,
+/// naming the month.
+fn floor_within_cap(t: &Table<'_, '_>, floor: &[f64; 12], cap: &[f64; 12]) {
+    let same = |x: &[f64; 12]| x.iter().all(|v| v.to_bits() == x[0].to_bits());
+    if same(floor) && same(cap) {
+        if floor[0] > cap[0] {
+            t.problem(
+                "hours_per_day",
+                format!("{:?}", floor[0]),
+                format!("the scheduled hours must not exceed max_hours_per_day = {:?}", cap[0]),
+            );
+        }
+        return;
+    }
+    for (m, (h, c)) in floor.iter().zip(cap).enumerate() {
+        if h > c {
+            t.problem(
+                &format!("hours_per_day[{m}]"),
+                format!("{h:?}"),
+                format!(
+                    "the scheduled hours in {} must not exceed that month's max_hours_per_day = {c:?}",
+                    MONTHS[m]
+                ),
+            );
+        }
+    }
+}
+
 /// Reads a fleet class's `fuel_limit`.
 pub fn read_fuel_limit(t: &mut Table<'_, '_>) -> FuelLimit {
     let gwh = Range::closed(0.0, 1.0e7);
@@ -262,5 +319,117 @@ pub fn read_fuel_limit(t: &mut Table<'_, '_>) -> FuelLimit {
         energy_gwh_per_month,
         min_take_gwh_per_month,
         take_or_pay_usd_per_mmbtu,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::error::{GridRiskError, Issue};
+    use crate::scenario::Scenario;
+
+    fn preset() -> toml::Table {
+        include_str!("../../python/gridrisk/presets/pakistan-2000mw.toml")
+            .parse()
+            .expect("preset parses")
+    }
+
+    /// The preset with `edit` applied to its first economic feeder class with a floor.
+    fn with_class(edit: impl FnOnce(&mut toml::Table)) -> Result<Scenario, Vec<Issue>> {
+        let mut doc = preset();
+        let classes = doc["shedding"]["feeder_class"].as_array_mut().expect("classes");
+        edit(classes[2].as_table_mut().expect("a class"));
+        let text = toml::to_string(&doc).expect("serialises");
+        Scenario::from_toml_str(&text).map_err(|e| match e {
+            GridRiskError::Scenario(issues) => issues,
+            e => panic!("unexpected error {e}"),
+        })
+    }
+
+    fn list(x: &[f64; 12]) -> toml::Value {
+        toml::Value::Array(x.iter().map(|&v| toml::Value::Float(v)).collect())
+    }
+
+    #[test]
+    fn a_scalar_is_the_same_as_twelve_months_of_it() {
+        let set = |floor: toml::Value, cap: toml::Value| {
+            with_class(|c| {
+                c.insert("hours_per_day".into(), floor);
+                c.insert("max_hours_per_day".into(), cap);
+            })
+            .expect("valid")
+        };
+        let scalar = set(toml::Value::Float(2.5), toml::Value::Float(4.0));
+        let monthly = set(list(&[2.5; 12]), list(&[4.0; 12]));
+        assert_eq!(scalar, monthly);
+        let c = &scalar.shedding.as_ref().expect("shedding").feeder_class[2];
+        assert_eq!(c.hours_per_day, Some([2.5; 12]));
+        assert_eq!(c.max_hours_per_day, Some([4.0; 12]));
+        // And it reads back from its own TOML.
+        assert_eq!(
+            Scenario::from_toml_str(&scalar.to_toml_string()).expect("round trip"),
+            scalar
+        );
+    }
+
+    #[test]
+    fn monthly_floors_and_caps_are_checked_month_by_month() {
+        let mut floor = [3.0; 12];
+        let mut cap = [4.0; 12];
+        cap[5] = 8.0;
+        floor[5] = 7.5;
+        let sc = with_class(|c| {
+            c.insert("hours_per_day".into(), list(&floor));
+            c.insert("max_hours_per_day".into(), list(&cap));
+        })
+        .expect("valid");
+        let c = &sc.shedding.as_ref().expect("shedding").feeder_class[2];
+        assert_eq!(c.max_hours_per_day, Some(cap));
+        assert_eq!(Scenario::from_toml_str(&sc.to_toml_string()).expect("round trip"), sc);
+        // A floor above the cap in May only (the cap is the same every month, the floor not).
+        floor[4] = 5.0;
+        let p = with_class(|c| {
+            c.insert("hours_per_day".into(), list(&floor));
+            c.insert("max_hours_per_day".into(), toml::Value::Float(4.0));
+        })
+        .expect_err("floor above cap");
+        let fields: Vec<&str> = p.iter().map(|i| i.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "shedding.feeder_class[2].hours_per_day[4]",
+                "shedding.feeder_class[2].hours_per_day[5]"
+            ]
+        );
+        assert!(p[0].message.contains("in May"), "{}", p[0].message);
+        assert!(
+            p[1].message.contains("in June") && p[1].message.contains("4.0"),
+            "{}",
+            p[1].message
+        );
+        // Scalars keep the one message.
+        let p = with_class(|c| {
+            c.insert("hours_per_day".into(), toml::Value::Float(5.0));
+            c.insert("max_hours_per_day".into(), toml::Value::Float(4.0));
+        })
+        .expect_err("floor above cap");
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0].field, "shedding.feeder_class[2].hours_per_day");
+        // Out of range in one month, and a list of the wrong length.
+        let mut bad = [4.0; 12];
+        bad[7] = 25.0;
+        let p = with_class(|c| {
+            c.insert("max_hours_per_day".into(), list(&bad));
+        })
+        .expect_err("25 h");
+        assert_eq!(p[0].field, "shedding.feeder_class[2].max_hours_per_day[7]");
+        let p = with_class(|c| {
+            c.insert(
+                "max_hours_per_day".into(),
+                toml::Value::Array(vec![toml::Value::Float(4.0); 11]),
+            );
+        })
+        .expect_err("11 months");
+        assert_eq!(p[0].field, "shedding.feeder_class[2].max_hours_per_day");
+        assert!(p[0].message.contains("12 numbers"), "{}", p[0].message);
     }
 }
