@@ -5,11 +5,12 @@
 //!
 //! The default preset's drivers (the same 30 paths for every variant), with the new loads at
 //! 1,000 MW of miners and 500 MW of data centres in every month, through the kernel of five
-//! scenarios: the capacity-only model (the preset without `[shedding]` or fuel limits, the
+//! scenarios (and again with the miners idle, as in most months of the preset's runs, for the
+//! first and the last): the capacity-only model (the preset without `[shedding]` or fuel limits, the
 //! model before issue 13), then latent demand alone, latent demand with the feeder classes and
 //! their rules, latent demand with the gas and RLNG energy limits, and the whole preset (also
 //! the network limit and the liquidity loop). Each figure is the median of 9 repetitions after a
-//! warm-up, the variants interleaved in one process; quote them as ratios to the first.
+//! warm-up, the variants interleaved in one process; quote them as ratios to the capacity-only model with the same new loads.
 
 use gridrisk::Scenario;
 use gridrisk::drivers::DriverMonth;
@@ -22,7 +23,15 @@ use std::time::Instant;
 const REPS: usize = 9;
 const PATHS: u64 = 30;
 
-fn variants() -> Vec<(&'static str, Scenario)> {
+/// The new loads' MW (miners, data centres): both running, and the miners idle, as they are in
+/// most months of the preset's runs.
+const RUNNING: (f64, f64) = (1_000.0, 500.0);
+const IDLE: (f64, f64) = (0.0, 500.0);
+
+/// A variant ready to time: its name, model, driver paths and new loads.
+type Run = (&'static str, Model, Vec<Vec<f64>>, (f64, f64));
+
+fn variants() -> Vec<(&'static str, Scenario, (f64, f64))> {
     let full =
         Scenario::from_toml_str(include_str!("../python/gridrisk/presets/pakistan-2000mw.toml")).expect("preset");
     let sh = full.shedding.clone().expect("the preset sheds");
@@ -46,21 +55,23 @@ fn variants() -> Vec<(&'static str, Scenario)> {
         c.fuel_limit = f.fuel_limit.clone();
     }
     vec![
-        ("capacity only (before issue 13)", capacity),
-        ("+ latent demand", latent),
-        ("+ latent demand, feeder rules", rules),
-        ("+ latent demand, fuel limits", fuel),
-        ("whole preset (+ network, liquidity)", full),
+        ("capacity only (before issue 13)", capacity.clone(), RUNNING),
+        ("+ latent demand", latent, RUNNING),
+        ("+ latent demand, feeder rules", rules, RUNNING),
+        ("+ latent demand, fuel limits", fuel, RUNNING),
+        ("whole preset (+ network, liquidity)", full.clone(), RUNNING),
+        ("miners idle: capacity only", capacity, IDLE),
+        ("miners idle: whole preset", full, IDLE),
     ]
 }
 
 fn main() {
     // An argument keeps only the variants whose name contains it (for `perf record`).
     let only = std::env::args().skip(1).find(|a| !a.starts_with('-'));
-    let runs: Vec<(&str, Model, Vec<Vec<f64>>)> = variants()
+    let runs: Vec<Run> = variants()
         .into_iter()
-        .filter(|(name, _)| only.as_deref().is_none_or(|o| name.contains(o)))
-        .map(|(name, sc)| {
+        .filter(|(name, _, _)| only.as_deref().is_none_or(|o| name.contains(o)))
+        .map(|(name, sc, loads)| {
             let model = Model::new(&sc);
             let seeds = gridrisk::rng::uniform(5);
             let mut ms = Scratch::default();
@@ -71,12 +82,12 @@ fn main() {
                     buf
                 })
                 .collect();
-            (name, model, bufs)
+            (name, model, bufs, loads)
         })
         .collect();
     let mut times = vec![Vec::new(); runs.len()];
     for rep in 0..=REPS {
-        for (i, (_, model, bufs)) in runs.iter().enumerate() {
+        for (i, (_, model, bufs, (mining, datacenters))) in runs.iter().enumerate() {
             let tm = model.months();
             let mut s = GridScratch::default();
             let t = Instant::now();
@@ -86,7 +97,7 @@ fn main() {
                     black_box(
                         model
                             .grid
-                            .month_totals(m, &d, &Context::default(), &mut s, 1_000.0, 500.0),
+                            .month_totals(m, &d, &Context::default(), &mut s, *mining, *datacenters),
                     );
                 }
             }
@@ -104,7 +115,14 @@ fn main() {
         })
         .collect();
     println!("month kernel (Grid::month_totals), default preset's drivers, {PATHS} paths x 120 months, 1 thread");
-    for ((name, _, _), ns) in runs.iter().zip(&medians) {
-        println!("  {name:<40} {ns:7.0} ns per path-month  ({:.2}x)", ns / medians[0]);
+    // Each variant against the capacity-only model with the same new loads.
+    let base = |loads: (f64, f64)| {
+        runs.iter()
+            .zip(&medians)
+            .find(|((name, _, _, l), _)| name.contains("capacity only") && *l == loads)
+            .map_or(f64::NAN, |(_, &ns)| ns)
+    };
+    for ((name, _, _, loads), ns) in runs.iter().zip(&medians) {
+        println!("  {name:<40} {ns:7.0} ns per path-month  ({:.2}x)", ns / base(*loads));
     }
 }

@@ -26,7 +26,7 @@
 //! Each rule is a deterministic comparison in every block: no Monte Carlo noise is added.
 
 use super::Block;
-use super::dispatch::dot;
+use super::dispatch::{dot, dots};
 use crate::float::{clamp, max};
 use crate::scenario::shedding::{FeederClass, Shedding};
 
@@ -346,8 +346,7 @@ impl Feeders {
                 *a += share * lat;
             }
             for out in &mut outs {
-                out.class_mwh[k] = dot(&out.shed[k][..n], hours);
-                out.class_latent_hours[k] = dot(&out.shed[k][..n], hours_per_latent);
+                [out.class_mwh[k], out.class_latent_hours[k]] = dots([hours, hours_per_latent], &out.shed[k][..n]);
             }
         }
         outs[0].shed_above = above;

@@ -1139,7 +1139,7 @@ impl Grid {
         cpi: f64,
         m: &mut MonthTotals,
     ) {
-        use dispatch::{dot, dot3};
+        use dispatch::{dot, dots};
         let hours = &self.lanes[t].hours[..];
         let n = hours.len();
         let pos = |g: Group| self.priority.iter().position(|&x| x == g).expect("a permutation");
@@ -1168,8 +1168,8 @@ impl Grid {
             }
         }
         let w = &s.work;
-        m.added_cost = dot(&w.cost, hours);
-        m.marginal = dot(&w.marginal, hours);
+        [m.added_cost, m.marginal, m.lole_base, m.lole_with] =
+            dots([&w.cost, &w.marginal, &w.lolp[0], &w.lolp[1]], hours);
         let mut tmp = std::mem::take(&mut s.tmp);
         tmp.resize_with(4, Vec::new);
         m.marginal_priced = if s.tranche_prices.is_empty() {
@@ -1189,12 +1189,8 @@ impl Grid {
             dot(priced, hours)
         };
         m.hours = hours.iter().sum();
-        m.lole_base = dot(&w.lolp[0], hours);
-        m.lole_with = dot(&w.lolp[1], hours);
-        m.lole_households = dot(&w.lolp[1 + hh], hours);
-        m.eue_base = dot(&w.eue[0], hours);
-        m.eue_with = dot(&w.eue[1], hours);
-        m.eue_households = dot(&w.lost[hh], hours);
+        [m.lole_households, m.eue_base, m.eue_with, m.eue_households] =
+            dots([&w.lolp[1 + hh], &w.eue[0], &w.eue[1], &w.lost[hh]], hours);
         let net = |g: usize| {
             if shedding.is_some() {
                 &w.net_with[g][..n]
@@ -1202,8 +1198,9 @@ impl Grid {
                 &w.zeros[..]
             }
         };
-        m.eue_mining = dot(&w.lost[mi], hours) + dot(net(mi), hours);
-        m.eue_datacenters = dot(&w.lost[dc], hours) + dot(net(dc), hours);
+        let [lost_mi, net_mi, lost_dc, net_dc] = dots([&w.lost[mi], net(mi), &w.lost[dc], net(dc)], hours);
+        m.eue_mining = lost_mi + net_mi;
+        m.eue_datacenters = lost_dc + net_dc;
         m.latent_mwh = dot(&w.latent, hours);
         let hpl = &w.hours_per_latent[..n];
         for case in 0..2 {
@@ -1240,12 +1237,7 @@ impl Grid {
             }
             other.clear();
             other.extend(table.iter().zip(capacity.iter()).map(|(&x, &c)| x - c));
-            let causes = [
-                dot(rule, hours),
-                dot(network, hours),
-                dot(capacity, hours),
-                dot(other, hours),
-            ];
+            let causes = dots([rule, network, &capacity[..], &other[..]], hours);
             other.clear();
             other.extend(
                 w.latent
@@ -1254,11 +1246,10 @@ impl Grid {
                     .zip(after.iter())
                     .map(|((&l, &r), &a)| l - r - a),
             );
-            let served_mwh = dot(other, hours);
+            let [served_mwh, cost_avoided] = dots([&other[..], avoided], hours);
             other.clear();
             other.extend(rule.iter().zip(after.iter()).map(|(&r, &a)| r + a));
             let hours_shed = dot(other, hpl);
-            let cost_avoided = dot(avoided, hours);
             // Each class: its rule's shedding, plus its share of the network's and the outage
             // table's shortfall, in proportion to the load the rules leave it.
             let mut class_mwh = [0.0; MAX_FEEDER_CLASSES];
@@ -1289,15 +1280,17 @@ impl Grid {
             let share0 = shedding.map_or(1.0, |(sh, _)| sh.feeders.share(0));
             if classes == 1 {
                 // One class takes the whole shortfall (exactly: the capacity-only figures).
-                class_mwh[0] += dot(other, hours);
+                let [mwh, latent_hours] = dots([hours, hpl], other);
+                class_mwh[0] += mwh;
                 if share0 > 0.0 {
-                    class_hours[0] += dot(other, hpl) / share0;
+                    class_hours[0] += latent_hours / share0;
                 }
             } else if let (Some((sh, _)), Some(r)) = (shedding, rules)
                 && other.iter().any(|&a| a > 0.0)
             {
-                // The shortfall after the rules per MW they leave, then each class's part as
-                // two weighted sums over the blocks.
+                // The shortfall after the rules per MW they leave, weighted by the hours and by
+                // the hours per MW of latent load; then each class's part as two sums over the
+                // blocks of the load the rules leave it.
                 per_served.clear();
                 per_served.extend(
                     other
@@ -1305,12 +1298,16 @@ impl Grid {
                         .zip(served)
                         .map(|(&a, &x)| if a > 0.0 { a / x } else { 0.0 }),
                 );
+                capacity.clear();
+                capacity.extend(per_served.iter().zip(hours).map(|(&p, &h)| p * h));
+                after.clear();
+                after.extend(per_served.iter().zip(hpl).map(|(&p, &h)| p * h));
                 for k in 0..classes {
-                    let served_k = &r.served[k][..n];
-                    class_mwh[k] += dot3(served_k, per_served, hours);
+                    let [mwh, latent_hours] = dots([&capacity[..], &after[..]], &r.served[k][..n]);
+                    class_mwh[k] += mwh;
                     let share = sh.feeders.share(k);
                     if share > 0.0 {
-                        class_hours[k] += dot3(served_k, per_served, hpl) / share;
+                        class_hours[k] += latent_hours / share;
                     }
                 }
             }
@@ -1371,10 +1368,60 @@ impl Grid {
                 }
             }
         }
-        // `levels[4]` is not looked up: profiled output is never negative, so no capacity is
-        // ever short of it and its unserved power is zero.
-        for ((x, lolp), eue) in w.levels.iter().zip(&mut w.lolp).zip(&mut w.eue) {
-            table.lolp_eue_into(x, lolp, eue);
+        let idle = |g: Group| part(g) == 0.0;
+        Self::look_up(table, w, self.idle_levels(idle), (0.0, 0.0));
+    }
+
+    /// Which of `levels[1..4]` equal the next level bit for bit: level `1 + i` is level `2 + i`
+    /// plus the part of group `priority[i]`, added in the same order, so when that group is not
+    /// the households (whose levels start from another array) and `no_load` says its part is
+    /// zero in every block, the two are the same numbers.
+    fn idle_levels(&self, no_load: impl Fn(Group) -> bool) -> [bool; 3] {
+        std::array::from_fn(|i| self.priority[i] != Group::Households && no_load(self.priority[i]))
+    }
+
+    /// The outage table's loss-of-load probability and unserved power at each of `w.levels[..4]`
+    /// (`levels[4]` is not looked up: profiled output is never negative, so no capacity is ever
+    /// short of it and its unserved power is zero). A level `same[i]` marks as equal to the next
+    /// is copied from it, not looked up again. `idle` is the MW idle for lack of liquidity
+    /// without and with the new loads: a level `y` is then looked up as `e(max(y, 0) + D) - e(D)`,
+    /// `P(X < y + D)` for `y > 0` (see [`liquidity`]).
+    fn look_up(table: &OutageTable, w: &mut Work, same: [bool; 3], (idle_base, idle_with): (f64, f64)) {
+        for i in (0..4).rev() {
+            let (lolp, lolp_next) = w.lolp.split_at_mut(i + 1);
+            let (eue, eue_next) = w.eue.split_at_mut(i + 1);
+            let (lolp, eue) = (&mut lolp[i], &mut eue[i]);
+            if i >= 1 && same[i - 1] {
+                // The next level is `levels[4]` (no shortfall) or one already looked up.
+                match (lolp_next.first(), eue_next.first()) {
+                    (Some(p), Some(e)) => {
+                        lolp.copy_from_slice(p);
+                        eue.copy_from_slice(e);
+                    }
+                    _ => {
+                        lolp.fill(0.0);
+                        eue.fill(0.0);
+                    }
+                }
+                continue;
+            }
+            let x = &w.levels[i];
+            let idle = if i == 0 { idle_base } else { idle_with };
+            if idle > 0.0 {
+                w.shifted.clear();
+                w.shifted.extend(x.iter().map(|&y| y.max(0.0) + idle));
+                table.lolp_eue_into(&w.shifted, lolp, eue);
+                let floor = table.eue(idle);
+                for ((p, e), &y) in lolp.iter_mut().zip(eue.iter_mut()).zip(x.iter()) {
+                    *e -= floor;
+                    if y <= 0.0 {
+                        *p = 0.0;
+                        *e = 0.0;
+                    }
+                }
+            } else {
+                table.lolp_eue_into(x, lolp, eue);
+            }
         }
     }
 
@@ -1428,24 +1475,12 @@ impl Grid {
                 }
             }
         }
-        for (i, ((x, lolp), eue)) in w.levels.iter().zip(&mut w.lolp).zip(&mut w.eue).enumerate() {
-            let idle = if i == 0 { st.liq_base } else { st.liq_with };
-            if idle > 0.0 {
-                w.shifted.clear();
-                w.shifted.extend(x.iter().map(|&y| y.max(0.0) + idle));
-                table.lolp_eue_into(&w.shifted, lolp, eue);
-                let floor = table.eue(idle);
-                for ((p, e), &y) in lolp.iter_mut().zip(eue.iter_mut()).zip(x.iter()) {
-                    *e -= floor;
-                    if y <= 0.0 {
-                        *p = 0.0;
-                        *e = 0.0;
-                    }
-                }
-            } else {
-                table.lolp_eue_into(x, lolp, eue);
-            }
-        }
+        // A group with no load left after the network in any block repeats the next level.
+        let same = self.idle_levels(|g| {
+            let i = self.priority.iter().position(|&x| x == g).expect("a permutation");
+            w.parts[i].iter().all(|&p| p == 0.0)
+        });
+        Self::look_up(table, w, same, (st.liq_base, st.liq_with));
         if st.fuel_free {
             let hh = self
                 .priority
