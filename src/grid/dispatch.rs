@@ -286,29 +286,12 @@ pub fn dot(x: &[f64], y: &[f64]) -> f64 {
     weighted_sum(x, y, y, |a, _| a)
 }
 
-/// `[dot(x_k, w) for each x_k in xs]` in one pass over the blocks: the same partial sums in the
-/// same order as [`dot`], so each is bit for bit the number `dot(x_k, w)` gives.
+/// `[dot(x_k, w) for each x_k in xs]`: several sums with the same weights.
 #[inline]
 #[must_use]
 pub fn dots<const K: usize>(xs: [&[f64]; K], w: &[f64]) -> [f64; K] {
-    let n = w.len();
-    let xs = xs.map(|x| &x[..n]);
-    let mut acc = [[0.0; LANES]; K];
-    let mut rest = [0.0; K];
-    let whole = n - n % LANES;
-    for b in (0..whole).step_by(LANES) {
-        for (x, acc) in xs.iter().zip(&mut acc) {
-            for i in 0..LANES {
-                acc[i] += x[b + i] * w[b + i];
-            }
-        }
-    }
-    for b in whole..n {
-        for (x, r) in xs.iter().zip(&mut rest) {
-            *r += x[b] * w[b];
-        }
-    }
-    std::array::from_fn(|k| (acc[k][0] + acc[k][2]) + (acc[k][1] + acc[k][3]) + rest[k])
+    // One pass per sum: a pass over several arrays at once does not vectorise as well.
+    xs.map(|x| dot(x, w))
 }
 
 /// `Σ_b x[b] · y[b] · z[b]` in [`LANES`] interleaved partial sums.

@@ -327,19 +327,18 @@ impl Feeders {
                     shed_total: total,
                     ..
                 } = &mut **out;
-                let rows = served[k][..n]
-                    .iter_mut()
-                    .zip(&mut shed[k][..n])
-                    .zip(&mut total[..n])
-                    .zip(&firm[..n])
-                    .zip(latent.iter().zip(top).zip(&above[..n]).zip(allowed.iter().zip(floor)));
-                for ((((served, shed), total), &firm), (((&lat, &top), &above), (&allowed, &floor))) in rows {
-                    let load = share * lat;
-                    let rule = (load - clamp(top - firm - above, 0.0, load)) * allowed;
-                    let x = max(rule, load * floor);
-                    *served = load - x;
-                    *shed = x;
-                    *total += x;
+                // Indexed over slices cut to `n`, so that the bounds checks go and the loop
+                // vectorises (a chain of nine zips does not).
+                let (served, shed, total, firm) = (&mut served[k][..n], &mut shed[k][..n], &mut total[..n], &firm[..n]);
+                let (latent, top, above, allowed, floor) =
+                    (&latent[..n], &top[..n], &above[..n], &allowed[..n], &floor[..n]);
+                for b in 0..n {
+                    let load = share * latent[b];
+                    let rule = (load - clamp(top[b] - firm[b] - above[b], 0.0, load)) * allowed[b];
+                    let x = max(rule, load * floor[b]);
+                    served[b] = load - x;
+                    shed[b] = x;
+                    total[b] += x;
                 }
             }
             for (a, &lat) in above[..n].iter_mut().zip(latent) {

@@ -983,18 +983,47 @@ impl Grid {
         bands: bool,
     ) {
         use crate::float::{max, min};
+        let fold = |x: &[f64], init: f64, f: fn(f64, f64) -> f64| x.iter().fold(init, |a, &v| f(a, v));
+        // Slices wholly below every block's load set no marginal cost and serve none of the
+        // added load, and slices wholly below every band cost none of it: for them the walk
+        // only moves `pos`, bit for bit as the full step would. "Wholly below" is decided on an
+        // upper bound of the slice's top in every block (the running bound of `pos` plus the
+        // slice's largest capacity: rounding is monotone, so the bound holds).
+        let load_lo = fold(&w.load, f64::INFINITY, min);
+        let band_lo = if bands {
+            fold(&w.band_lo[0], fold(&w.band_lo[1], f64::INFINITY, min), min)
+        } else {
+            f64::NEG_INFINITY
+        };
+        let mut pos_hi = fold(&w.pos, f64::NEG_INFINITY, max);
         for (i, (slice, mw)) in slices_by_block(head, varying, var_mw).enumerate() {
-            match mw {
-                Some(mw) => w.mw.copy_from_slice(mw),
-                None => w.mw.fill(slice.mw),
+            let mw_hi = match mw {
+                Some(mw) => {
+                    w.mw.copy_from_slice(mw);
+                    fold(mw, f64::NEG_INFINITY, max)
+                }
+                None => {
+                    w.mw.fill(slice.mw);
+                    slice.mw
+                }
+            };
+            let top_hi = pos_hi + mw_hi;
+            pos_hi = top_hi;
+            if top_hi < load_lo && top_hi <= band_lo {
+                for (p, &m) in w.pos.iter_mut().zip(&w.mw) {
+                    *p += m;
+                }
+                continue;
             }
-            if bands {
+            if bands && top_hi > band_lo {
                 // Each band's part in this slice, at its cost (before the walk moves `pos`).
                 let cost = slice.cost;
+                let n = w.pos.len();
+                let (pos, mw) = (&w.pos[..n], &w.mw[..n]);
                 for ((lo, hi), out) in w.band_lo.iter().zip(&w.band_hi).zip(&mut w.avoided) {
-                    let rows = out.iter_mut().zip(lo).zip(hi).zip(w.pos.iter().zip(&w.mw));
-                    for (((o, &lo), &hi), (&pos, &mw)) in rows {
-                        *o += max(min(pos + mw, hi) - max(pos, lo), 0.0) * cost;
+                    let (lo, hi, out) = (&lo[..n], &hi[..n], &mut out[..n]);
+                    for b in 0..n {
+                        out[b] += max(min(pos[b] + mw[b], hi[b]) - max(pos[b], lo[b]), 0.0) * cost;
                     }
                 }
             }
