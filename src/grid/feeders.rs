@@ -327,19 +327,13 @@ impl Feeders {
                     shed_total: total,
                     ..
                 } = &mut **out;
-                // Indexed over slices cut to `n`, so that the bounds checks go and the loop
-                // vectorises (a chain of nine zips does not).
-                let (served, shed, total, firm) = (&mut served[k][..n], &mut shed[k][..n], &mut total[..n], &firm[..n]);
-                let (latent, top, above, allowed, floor) =
-                    (&latent[..n], &top[..n], &above[..n], &allowed[..n], &floor[..n]);
-                for b in 0..n {
-                    let load = share * latent[b];
-                    let rule = (load - clamp(top[b] - firm[b] - above[b], 0.0, load)) * allowed[b];
-                    let x = max(rule, load * floor[b]);
-                    served[b] = load - x;
-                    shed[b] = x;
-                    total[b] += x;
-                }
+                economic_rule(
+                    share,
+                    [latent, top, &above[..n], allowed, floor, &firm[..n]],
+                    &mut served[k][..n],
+                    &mut shed[k][..n],
+                    &mut total[..n],
+                );
             }
             for (a, &lat) in above[..n].iter_mut().zip(latent) {
                 *a += share * lat;
@@ -366,6 +360,25 @@ impl Feeders {
 /// The calendar month (0 = January) of a simulated month's blocks (January when it has none).
 fn month_of_year(month: &[Block]) -> usize {
     month.first().map_or(0, |b| b.month_of_year)
+}
+
+/// One economic class's rule in every block (see the module's doc): `inputs` are the latent
+/// load, the threshold `T`, the latent load of the classes of higher value, the share the cap
+/// allows, the scheduled floor's share, and the firm load. A function of its own, so that the
+/// outputs are known not to alias the inputs and the loop vectorises.
+#[inline]
+fn economic_rule(share: f64, inputs: [&[f64]; 6], served: &mut [f64], shed: &mut [f64], total: &mut [f64]) {
+    let n = served.len();
+    let [latent, top, above, allowed, floor, firm] = inputs.map(|x| &x[..n]);
+    let (shed, total) = (&mut shed[..n], &mut total[..n]);
+    for b in 0..n {
+        let load = share * latent[b];
+        let rule = (load - clamp(top[b] - firm[b] - above[b], 0.0, load)) * allowed[b];
+        let x = max(rule, load * floor[b]);
+        served[b] = load - x;
+        shed[b] = x;
+        total[b] += x;
+    }
 }
 
 /// Share of a class shed in each block by a schedule of `hours` a day: in each group of 24
