@@ -37,26 +37,32 @@ pub fn shaving_level(r: &[f64], cap: &[f64], hours: &[f64], energy: f64) -> f64 
     if energy >= full {
         return f64::NEG_INFINITY;
     }
-    // Four interleaved partial sums, so that the pass over the blocks vectorises.
+    // Four interleaved partial sums over whole chunks of four blocks, so that the pass over
+    // the blocks vectorises; the remainder after them.
     let eval = |y: f64| {
         let (mut f, mut slope) = ([0.0; 4], [0.0; 4]);
-        let mut term = |i: usize, b: usize| {
-            let x = r[b] - y;
-            f[i] += hours[b] * clamp(x, 0.0, cap[b]);
-            slope[i] += if x > 0.0 && x < cap[b] { hours[b] } else { 0.0 };
+        let term = |r: f64, cap: f64, h: f64| {
+            let x = r - y;
+            (h * clamp(x, 0.0, cap), if x > 0.0 && x < cap { h } else { 0.0 })
         };
-        let whole = n - n % 4;
-        for b in (0..whole).step_by(4) {
+        let (r4, c4, h4) = (r.chunks_exact(4), cap.chunks_exact(4), hours.chunks_exact(4));
+        let rest = r4.remainder().iter().zip(c4.remainder()).zip(h4.remainder());
+        let (mut f_rest, mut slope_rest) = (0.0, 0.0);
+        for ((&r, &c), &h) in rest {
+            let (e, s) = term(r, c, h);
+            f_rest += e;
+            slope_rest += s;
+        }
+        for ((r, c), h) in r4.zip(c4).zip(h4) {
             for i in 0..4 {
-                term(i, b + i);
+                let (e, s) = term(r[i], c[i], h[i]);
+                f[i] += e;
+                slope[i] += s;
             }
         }
-        for b in whole..n {
-            term(0, b);
-        }
         (
-            (f[0] + f[2]) + (f[1] + f[3]),
-            (slope[0] + slope[2]) + (slope[1] + slope[3]),
+            (f[0] + f[2]) + (f[1] + f[3]) + f_rest,
+            (slope[0] + slope[2]) + (slope[1] + slope[3]) + slope_rest,
         )
     };
     let mut lo = r.iter().zip(cap).map(|(r, c)| r - c).fold(f64::INFINITY, f64::min);
