@@ -294,6 +294,40 @@ pub fn dots<const K: usize>(xs: [&[f64]; K], w: &[f64]) -> [f64; K] {
     xs.map(|x| dot(x, w))
 }
 
+/// `out = [f(a[b], c[b]) for each block b]` (`out` resized to `a`'s length). The output is a
+/// parameter of its own, so the compiler knows it does not alias the inputs and the loop
+/// vectorises (an `extend` of a zip over other arrays of the same struct often does not).
+#[inline]
+pub fn map2(out: &mut Vec<f64>, a: &[f64], c: &[f64], f: impl Fn(f64, f64) -> f64) {
+    out.resize(a.len(), 0.0);
+    map2_into(out, a, c, f);
+}
+
+#[inline]
+fn map2_into(out: &mut [f64], a: &[f64], c: &[f64], f: impl Fn(f64, f64) -> f64) {
+    let n = out.len();
+    let (a, c) = (&a[..n], &c[..n]);
+    for b in 0..n {
+        out[b] = f(a[b], c[b]);
+    }
+}
+
+/// [`map2`] of three arrays.
+#[inline]
+pub fn map3(out: &mut Vec<f64>, a: &[f64], c: &[f64], d: &[f64], f: impl Fn(f64, f64, f64) -> f64) {
+    out.resize(a.len(), 0.0);
+    map3_into(out, a, c, d, f);
+}
+
+#[inline]
+fn map3_into(out: &mut [f64], a: &[f64], c: &[f64], d: &[f64], f: impl Fn(f64, f64, f64) -> f64) {
+    let n = out.len();
+    let (a, c, d) = (&a[..n], &c[..n], &d[..n]);
+    for b in 0..n {
+        out[b] = f(a[b], c[b], d[b]);
+    }
+}
+
 /// `Σ_b x[b] · y[b] · z[b]` in [`LANES`] interleaved partial sums.
 #[inline]
 #[must_use]

@@ -1168,7 +1168,7 @@ impl Grid {
         cpi: f64,
         m: &mut MonthTotals,
     ) {
-        use dispatch::{dot, dots};
+        use dispatch::{dot, dots, map2, map3};
         let hours = &self.lanes[t].hours[..];
         let n = hours.len();
         let pos = |g: Group| self.priority.iter().position(|&x| x == g).expect("a permutation");
@@ -1190,10 +1190,9 @@ impl Grid {
         w.zeros.resize(n, 0.0);
         // What each curtailment group loses of the outage table's shortfall.
         for (i, lost) in w.lost.iter_mut().enumerate() {
-            lost.clear();
             match w.eue.get(i + 2) {
-                Some(next) => lost.extend(w.eue[i + 1].iter().zip(next).map(|(&a, &b)| a - b)),
-                None => lost.extend(w.eue[i + 1].iter().map(|&a| a - 0.0)),
+                Some(next) => map2(lost, &w.eue[i + 1], next, |a, b| a - b),
+                None => map2(lost, &w.eue[i + 1], &w.eue[i + 1], |a, _| a - 0.0),
             }
         }
         let w = &s.work;
@@ -1250,34 +1249,23 @@ impl Grid {
             let [after, capacity, other, per_served] = &mut tmp[..] else {
                 unreachable!("four arrays")
             };
-            after.clear();
-            after.extend(network.iter().zip(table).map(|(&x, &y)| x + y));
+            map2(after, network, table, |x, y| x + y);
             // Capacity: the shortfall without fuel limits or idle capacity; fuel: the rest.
-            capacity.clear();
             match shedding {
                 Some((_, st)) if st.fuel_free => {
                     if case == 0 {
-                        capacity.extend_from_slice(&w.nf_eue[0][..n]);
+                        map2(capacity, &w.nf_eue[0][..n], table, |a, _| a);
                     } else {
-                        capacity.extend(w.nf_eue[1][..n].iter().zip(&w.nf_eue[2][..n]).map(|(&a, &b)| a - b));
+                        map2(capacity, &w.nf_eue[1][..n], &w.nf_eue[2][..n], |a, b| a - b);
                     }
                 }
-                _ => capacity.extend_from_slice(table),
+                _ => map2(capacity, table, table, |a, _| a),
             }
-            other.clear();
-            other.extend(table.iter().zip(capacity.iter()).map(|(&x, &c)| x - c));
+            map2(other, table, capacity, |x, c| x - c);
             let causes = dots([rule, network, &capacity[..], &other[..]], hours);
-            other.clear();
-            other.extend(
-                w.latent
-                    .iter()
-                    .zip(rule)
-                    .zip(after.iter())
-                    .map(|((&l, &r), &a)| l - r - a),
-            );
+            map3(other, &w.latent[..n], rule, after, |l, r, a| l - r - a);
             let [served_mwh, cost_avoided] = dots([&other[..], avoided], hours);
-            other.clear();
-            other.extend(rule.iter().zip(after.iter()).map(|(&r, &a)| r + a));
+            map2(other, rule, after, |r, a| r + a);
             let hours_shed = dot(other, hpl);
             // Each class: its rule's shedding, plus its share of the network's and the outage
             // table's shortfall, in proportion to the load the rules leave it.
@@ -1286,13 +1274,7 @@ impl Grid {
             let mut forgone = 0.0;
             let served = rules.map_or(&w.latent[..n], |r| &r.served_total[..n]);
             // Shortfall after the rules where there is load left to take it.
-            other.clear();
-            other.extend(
-                after
-                    .iter()
-                    .zip(served)
-                    .map(|(&a, &x)| if a > 0.0 && x > 0.0 { a } else { 0.0 }),
-            );
+            map2(other, after, served, |a, x| if a > 0.0 && x > 0.0 { a } else { 0.0 });
             let classes = shedding.map_or(1, |(sh, _)| sh.feeders.len());
             if let (Some((sh, _)), Some(r)) = (shedding, rules) {
                 for k in 0..classes {
@@ -1320,17 +1302,9 @@ impl Grid {
                 // The shortfall after the rules per MW they leave, weighted by the hours and by
                 // the hours per MW of latent load; then each class's part as two sums over the
                 // blocks of the load the rules leave it.
-                per_served.clear();
-                per_served.extend(
-                    other
-                        .iter()
-                        .zip(served)
-                        .map(|(&a, &x)| if a > 0.0 { a / x } else { 0.0 }),
-                );
-                capacity.clear();
-                capacity.extend(per_served.iter().zip(hours).map(|(&p, &h)| p * h));
-                after.clear();
-                after.extend(per_served.iter().zip(hpl).map(|(&p, &h)| p * h));
+                map2(per_served, other, served, |a, x| if a > 0.0 { a / x } else { 0.0 });
+                map2(capacity, per_served, hours, |p, h| p * h);
+                map2(after, per_served, hpl, |p, h| p * h);
                 for k in 0..classes {
                     let [mwh, latent_hours] = dots([&capacity[..], &after[..]], &r.served[k][..n]);
                     class_mwh[k] += mwh;
