@@ -18,7 +18,7 @@
 //! the class now meets `r_b + A - G ≤ κ_b` wherever it binds after. So the schedule is computed
 //! once per month, from the load without the new loads, and serves both cases exactly.
 
-use crate::float::clamp;
+use crate::float::{clamp, max, min};
 
 /// The shaving level `y`: `Σ_b hours[b] · clamp(r[b] - y, 0, cap[b]) = energy`; `-∞` when the
 /// class can run flat out within `energy`. `r`, `cap`, `hours` have one entry per block; `cap`
@@ -65,8 +65,8 @@ pub fn shaving_level(r: &[f64], cap: &[f64], hours: &[f64], energy: f64) -> f64 
             (slope[0] + slope[2]) + (slope[1] + slope[3]) + slope_rest,
         )
     };
-    let mut lo = r.iter().zip(cap).map(|(r, c)| r - c).fold(f64::INFINITY, f64::min);
-    let mut hi = r.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let mut lo = r.iter().zip(cap).map(|(r, c)| r - c).fold(f64::INFINITY, min);
+    let mut hi = r.iter().copied().fold(f64::NEG_INFINITY, max);
     // The tolerance: well below what any output shows, well above the sums' rounding.
     let tol = 1e-12 * full;
     let mut y = hi - (hi - lo) * (energy / full);

@@ -1412,7 +1412,7 @@ impl Grid {
             let idle = if i == 0 { idle_base } else { idle_with };
             if idle > 0.0 {
                 w.shifted.clear();
-                w.shifted.extend(x.iter().map(|&y| y.max(0.0) + idle));
+                w.shifted.extend(x.iter().map(|&y| crate::float::max(y, 0.0) + idle));
                 table.lolp_eue_into(&w.shifted, lolp, eue);
                 let floor = table.eue(idle);
                 for ((p, e), &y) in lolp.iter_mut().zip(eue.iter_mut()).zip(x.iter()) {

@@ -89,7 +89,7 @@ impl OutageTable {
         let last = self.table.len() - 1;
         // Clamped to the table first (validation keeps it under 4 million rows), so that the
         // ceiling fits an i32: packed conversions exist for i32, not for u64.
-        let y = (load / self.step).min(last as f64 + 1.0);
+        let y = crate::float::min(load / self.step, last as f64 + 1.0);
         // Nearest whole number (y > 0 where it matters; truncation stands in for `round`,
         // which baseline x86-64 has no instruction for).
         let nearest = (y + 0.5) as i32;
@@ -119,7 +119,7 @@ impl OutageTable {
             let [c, m] = self.table[self.row(load)];
             let inside = load > 0.0;
             lolp[b] = if inside { c } else { 0.0 };
-            eue[b] = if inside { (load * c - m).max(0.0) } else { 0.0 };
+            eue[b] = if inside { crate::float::max(load * c - m, 0.0) } else { 0.0 };
         }
     }
 
