@@ -235,9 +235,8 @@ pub fn head_slice(
             marginal[b] = cost;
         }
         let overlap = min(top, hi[b]) - max(pos[b], load[b]);
-        if overlap > 0.0 {
-            added_cost[b] += overlap * cost;
-        }
+        // Branch-free: a slice that serves none of the added load adds exactly zero.
+        added_cost[b] += max(overlap, 0.0) * cost;
         serves |= overlap > 0.0;
         pos[b] = top;
     }
