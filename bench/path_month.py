@@ -35,6 +35,8 @@ print(json.dumps({{"seconds": dt, "months": sc.months, "version": gr.__version__
 def _once(pythonpath: str | None, paths: int, threads: int) -> dict[str, float]:
     env = dict(os.environ)
     if pythonpath is not None:
+        # The runs start in "/": a relative entry would silently import another gridrisk.
+        pythonpath = os.path.abspath(pythonpath)
         env["PYTHONPATH"] = pythonpath
     else:
         env.pop("PYTHONPATH", None)
@@ -46,7 +48,10 @@ def _once(pythonpath: str | None, paths: int, threads: int) -> dict[str, float]:
         text=True,
         cwd="/",
     )
-    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+    r = dict(json.loads(out.stdout.strip().splitlines()[-1]))
+    if pythonpath is not None and not str(r["file"]).startswith(pythonpath + os.sep):
+        raise SystemExit(f"{pythonpath} did not provide gridrisk (imported {r['file']})")
+    return r
 
 
 def main() -> None:
