@@ -119,7 +119,11 @@ impl OutageTable {
             let [c, m] = self.table[self.row(load)];
             let inside = load > 0.0;
             lolp[b] = if inside { c } else { 0.0 };
-            eue[b] = if inside { crate::float::max(load * c - m, 0.0) } else { 0.0 };
+            eue[b] = if inside {
+                crate::float::max(load * c - m, 0.0)
+            } else {
+                0.0
+            };
         }
     }
 
