@@ -327,13 +327,6 @@ fn map3_into(out: &mut [f64], a: &[f64], c: &[f64], d: &[f64], f: impl Fn(f64, f
     }
 }
 
-/// `Σ_b x[b] · y[b] · z[b]` in [`LANES`] interleaved partial sums.
-#[inline]
-#[must_use]
-pub fn dot3(x: &[f64], y: &[f64], z: &[f64]) -> f64 {
-    weighted_sum(z, x, y, |a, b| a * b)
-}
-
 /// `Σ_b hours[b] · f(a[b], c[b])` in [`LANES`] interleaved partial sums.
 #[inline(always)]
 fn weighted_sum(hours: &[f64], a: &[f64], c: &[f64], f: impl Fn(f64, f64) -> f64) -> f64 {

@@ -109,33 +109,25 @@ impl Feeders {
         let recovered: Vec<f64> = classes.iter().map(FeederClass::recovered_share).collect();
         let mut economic: Vec<usize> = (0..classes.len()).filter(|&k| rules[k] == Rule::Economic).collect();
         economic.sort_by(|&a, &b| recovered[b].total_cmp(&recovered[a]).then(a.cmp(&b)));
-        // Each simulated month takes its calendar month's hours.
-        let scheduled: Vec<Vec<Vec<f64>>> = blocks
-            .iter()
-            .map(|month| {
-                let m = month_of_year(month);
-                classes
-                    .iter()
-                    .map(|c| match &c.hours_per_day {
-                        Some(h) => schedule_shares(month, h[m]),
-                        None => vec![0.0; month.len()],
-                    })
-                    .collect()
-            })
-            .collect();
-        let allowed = blocks
-            .iter()
-            .map(|month| {
-                let m = month_of_year(month);
-                classes
-                    .iter()
-                    .map(|c| match &c.max_hours_per_day {
-                        Some(h) => schedule_shares(month, h[m]),
-                        None => vec![1.0; month.len()],
-                    })
-                    .collect()
-            })
-            .collect();
+        // Each simulated month takes its calendar month's hours; a class without the field gets
+        // `absent` in every block.
+        let by_month = |hours: fn(&FeederClass) -> &Option<[f64; 12]>, absent: f64| -> Vec<Vec<Vec<f64>>> {
+            blocks
+                .iter()
+                .map(|month| {
+                    let m = month_of_year(month);
+                    classes
+                        .iter()
+                        .map(|c| match hours(c) {
+                            Some(h) => schedule_shares(month, h[m]),
+                            None => vec![absent; month.len()],
+                        })
+                        .collect()
+                })
+                .collect()
+        };
+        let scheduled = by_month(|c| &c.hours_per_day, 0.0);
+        let allowed = by_month(|c| &c.max_hours_per_day, 1.0);
         let shares: Vec<f64> = classes.iter().map(|c| c.load_share).collect();
         let scheduled_share = scheduled
             .iter()

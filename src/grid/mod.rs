@@ -1192,7 +1192,10 @@ impl Grid {
         for (i, lost) in w.lost.iter_mut().enumerate() {
             match w.eue.get(i + 2) {
                 Some(next) => map2(lost, &w.eue[i + 1], next, |a, b| a - b),
-                None => map2(lost, &w.eue[i + 1], &w.eue[i + 1], |a, _| a - 0.0),
+                None => {
+                    lost.clear();
+                    lost.extend_from_slice(&w.eue[i + 1]);
+                }
             }
         }
         let w = &s.work;
@@ -1252,14 +1255,17 @@ impl Grid {
             map2(after, network, table, |x, y| x + y);
             // Capacity: the shortfall without fuel limits or idle capacity; fuel: the rest.
             match shedding {
-                Some((_, st)) if st.fuel_free => {
-                    if case == 0 {
-                        map2(capacity, &w.nf_eue[0][..n], table, |a, _| a);
-                    } else {
-                        map2(capacity, &w.nf_eue[1][..n], &w.nf_eue[2][..n], |a, b| a - b);
-                    }
+                Some((_, st)) if st.fuel_free && case == 1 => {
+                    map2(capacity, &w.nf_eue[1][..n], &w.nf_eue[2][..n], |a, b| a - b);
                 }
-                _ => map2(capacity, table, table, |a, _| a),
+                _ => {
+                    let source = match shedding {
+                        Some((_, st)) if st.fuel_free => &w.nf_eue[0][..n],
+                        _ => table,
+                    };
+                    capacity.clear();
+                    capacity.extend_from_slice(source);
+                }
             }
             map2(other, table, capacity, |x, c| x - c);
             let causes = dots([rule, network, &capacity[..], &other[..]], hours);
