@@ -219,10 +219,23 @@ pub enum Metric {
     /// fuel's market price, not its shadow price: what the tariffs' fuel index and cost-plus
     /// tariffs follow, PKR/kWh.
     MarginalCostPricedPkrPerKwh,
+    /// Mining capacity in service, MW.
+    MiningInstalledMw,
+    /// Capital the miners commit this month, USD.
+    MiningCapexUsd,
+    /// Data-centre allocation connected (tranches that arrived, ramped), MW.
+    DatacenterConnectedMw,
+    /// Share of the data-centre allocation that has arrived (before its ramp).
+    DatacenterArrivedShare,
+    /// Foreign direct investment the new loads bring: the miners' capital and the data
+    /// centres' equipment for the MW connected this month, USD.
+    CapitalInflowUsd,
+    /// Miners' bills left unpaid after their security deposit, PKR.
+    BadDebtPkr,
 }
 
 /// Every metric with its public name, in layout order.
-pub const METRICS: [(Metric, &str); 105] = [
+pub const METRICS: [(Metric, &str); 111] = [
     (Metric::LoadMw, "demand.load_mw"),
     (Metric::OilUsdPerBbl, "fuel.oil_usd_per_bbl"),
     (Metric::LngUsdPerMmbtu, "fuel.lng_usd_per_mmbtu"),
@@ -334,6 +347,12 @@ pub const METRICS: [(Metric, &str); 105] = [
         Metric::MarginalCostPricedPkrPerKwh,
         "grid.marginal_cost_priced_pkr_per_kwh",
     ),
+    (Metric::MiningInstalledMw, "mining.installed_mw"),
+    (Metric::MiningCapexUsd, "mining.capex_usd"),
+    (Metric::DatacenterConnectedMw, "datacenters.connected_mw"),
+    (Metric::DatacenterArrivedShare, "datacenters.arrived_share"),
+    (Metric::CapitalInflowUsd, "bop.capital_inflow_usd"),
+    (Metric::BadDebtPkr, "fiscal.bad_debt_pkr"),
 ];
 
 /// The metrics of feeder class slot `k` (0-based): hours a day shed without the allocation,
@@ -443,6 +462,10 @@ mod tests {
 pub enum Agg {
     /// Sum over the horizon divided by the horizon in years.
     PerYear,
+    /// 1 if the metric is positive in any month, else 0.
+    Any,
+    /// Largest monthly value.
+    Max,
     /// Sum over the horizon.
     Total,
     /// Mean over the months.
@@ -460,7 +483,7 @@ pub enum Agg {
 }
 
 /// Every per-path output: public name, the monthly metric it summarises, and how.
-pub const OUTPUTS: [(&str, Metric, Agg); 72] = [
+pub const OUTPUTS: [(&str, Metric, Agg); 80] = [
     ("npv_pkr", Metric::NetFlowPkr, Agg::Discounted),
     ("net_flow_pkr_per_year", Metric::NetFlowPkr, Agg::PerYear),
     (
@@ -649,6 +672,14 @@ pub const OUTPUTS: [(&str, Metric, Agg); 72] = [
         Metric::RevenueForgoneIncreasePkr,
         Agg::Discounted,
     ),
+    ("mining_ever_built", Metric::MiningInstalledMw, Agg::Any),
+    ("mining_installed_mw_mean", Metric::MiningInstalledMw, Agg::Mean),
+    ("mining_installed_mw_peak", Metric::MiningInstalledMw, Agg::Max),
+    ("datacenter_arrived_share", Metric::DatacenterArrivedShare, Agg::Last),
+    ("datacenter_connected_mw_last", Metric::DatacenterConnectedMw, Agg::Last),
+    ("capital_inflow_usd", Metric::CapitalInflowUsd, Agg::Total),
+    ("bad_debt_pkr", Metric::BadDebtPkr, Agg::Total),
+    ("npv_bad_debt_pkr", Metric::BadDebtPkr, Agg::Discounted),
 ];
 
 /// Number of per-path outputs.
@@ -693,6 +724,8 @@ pub fn summarise(buf: &mut [f64], months: usize, h: &Horizon) {
             Agg::Total => x.iter().sum(),
             Agg::Mean => x.iter().sum::<f64>() / months as f64,
             Agg::Last => x[months - 1],
+            Agg::Any => f64::from(u8::from(x.iter().any(|&v| v > 0.0))),
+            Agg::Max => x.iter().copied().fold(f64::NEG_INFINITY, f64::max),
             Agg::WorstFiscalYear => {
                 let years = x.get(first_july..).unwrap_or_default().chunks_exact(12);
                 let worst = years.map(|c| c.iter().sum::<f64>()).fold(f64::INFINITY, f64::min);

@@ -6,11 +6,11 @@ use crate::accounts::{self, MonthFacts, PathState, tariff::Price};
 use crate::calendar::MonthInfo;
 use crate::drivers::{self, DriverMonth, Drivers};
 use crate::grid::{self, Grid};
-use crate::loads::{self, datacenters, mining};
+use crate::loads::{self, investment::Fleet, mining, takeup::Takeup};
 use crate::metrics::{Horizon, Metric, N_METRICS, get, output_index};
 use crate::rng::Seeds;
 use crate::scenario::tariff::Regime;
-use crate::scenario::{Disposal, Scenario};
+use crate::scenario::{Contract, Disposal, NetworkModel, Scenario};
 
 /// Everything needed to simulate paths of one scenario, precomputed once per run.
 #[derive(Debug, Clone)]
@@ -46,6 +46,34 @@ pub enum Phase {
 pub struct Scratch {
     drivers: drivers::Scratch,
     grid: grid::Scratch,
+    loads: LoadsState,
+}
+
+/// The new loads' state along one path.
+#[derive(Debug, Clone, Default)]
+struct LoadsState {
+    /// The miners' vintages (with `[mining.investment]`).
+    fleet: Fleet,
+    /// The data centres that arrive.
+    takeup: Takeup,
+    /// Pakistan's running hashrate last month, EH/s (added to the network's under the
+    /// equilibrium model: difficulty sees it with a lag).
+    own_ehs: f64,
+}
+
+/// What the new loads did in a month besides their draw.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct LoadsMonth {
+    /// Capacity in service, MW: miners, data centres' allocation.
+    in_service_mw: (f64, f64),
+    /// Capacity that entered service this month, MW: miners, data centres.
+    connected_mw: (f64, f64),
+    /// Capital committed or imported this month, USD: miners, data centres.
+    capital_usd: (f64, f64),
+    /// Share of the data-centre allocation that has arrived.
+    arrived_share: f64,
+    /// The network's hashrate with Pakistan's fleet (equilibrium model), EH/s.
+    network_ehs: Option<f64>,
 }
 
 /// The new loads' draw in one month, MW at the meter.
@@ -127,6 +155,12 @@ impl Model {
         }
         let tm = self.months();
         let mut st = PathState::new(&self.sc);
+        let ls = &mut scratch.loads;
+        ls.fleet.clear();
+        ls.own_ehs = 0.0;
+        ls.takeup.draw(&self.sc.allocation, &self.sc.datacenters, |s| {
+            crate::rng::stream(seeds[s as usize], path, s)
+        });
         for t in 0..tm {
             let d = DriverMonth::read(out, tm, t);
             let date = self.schedule()[t].date;
@@ -147,7 +181,8 @@ impl Model {
                 st.mining_tariff.price(&self.sc.mining.tariff, &inp),
                 st.datacenter_tariff.price(&self.sc.datacenters.tariff, &inp),
             );
-            let (miner, draw) = self.decide(t, &d, &prices.0);
+            let (miner, draw, month) = self.decide(t, &d, &prices.0, &mut scratch.loads, &st);
+            self.put_loads(out, t, &month);
             let generation = (self.gross_up(draw.mining_mw), self.gross_up(draw.datacenter_mw));
             let totals = self
                 .grid
@@ -163,7 +198,7 @@ impl Model {
                 grid: &totals,
                 miner: &miner,
                 draw_mw: (draw.mining_mw, draw.datacenter_mw),
-                installed_mw: self.installed_mw(t),
+                installed_mw: month.connected_mw,
                 generation_mw: generation,
                 prices,
                 external: self.fuels.month(&d, scratch.grid.added_mwh_by_class()),
@@ -190,47 +225,180 @@ impl Model {
             terminal * self.horizon.real_discount[last];
     }
 
-    /// The miners' run-or-idle decision and both loads' draw in month `t` (MW at the meter).
-    fn decide(&self, t: usize, d: &DriverMonth, price: &Price) -> (mining::MinerMonth, NewLoads) {
+    /// The miners' decisions (investment, which rigs run) and both loads' draw in month `t`
+    /// (MW at the meter), updating the loads' state along the path.
+    fn decide(
+        &self,
+        t: usize,
+        d: &DriverMonth,
+        price: &Price,
+        ls: &mut LoadsState,
+        st: &PathState,
+    ) -> (mining::MinerMonth, NewLoads, LoadsMonth) {
         let sc = &self.sc;
         let m = &sc.mining;
-        let fleet_mw = sc.allocation.mining_mw * loads::ramp(t, m.ramp_months);
-        // Miners weigh what a month at full draw costs them per MWh: the tariff (a capped
-        // package prices the energy beyond its cap at the next regime's rate), the sales tax they
-        // cannot reclaim and the surcharge.
-        let hours = f64::from(self.schedule()[t].days) * 24.0;
+        let info = &self.schedule()[t];
+        let hours = f64::from(info.days) * 24.0;
         let taxes = &sc.taxes;
-        let date = self.schedule()[t].date;
-        let tariff = accounts::cost_per_mwh(taxes, date, taxes.mining_input_credit_share, price, fleet_mw * hours);
-        let reward = self.schedule()[t].subsidy_btc + d.fees_btc_per_block;
-        let miner = mining::decide(
-            m,
-            // The revenue share is billed, so it bears the bill's sales tax too.
-            sc.reserve.levy_share
-                + price.revenue_share * (1.0 + accounts::bill_tax_rate(taxes, taxes.mining_input_credit_share)),
-            t,
-            d.bitcoin_usd,
-            reward,
-            d.hashrate_ehs,
-            d.fx_pkr_per_usd,
-            tariff,
-            fleet_mw,
-        );
-        let loads = NewLoads {
-            mining_mw: fleet_mw * miner.uptime,
-            datacenter_mw: datacenters::load_mw(&sc.allocation, &sc.datacenters, t),
+        // Under the equilibrium model the network's hashrate is the rest of the world's; the
+        // difficulty sees Pakistan's own running fleet of last month on top.
+        let equilibrium = sc.network.model == NetworkModel::Equilibrium;
+        let hashrate = if equilibrium {
+            d.hashrate_ehs + ls.own_ehs
+        } else {
+            d.hashrate_ehs
         };
-        (miner, loads)
+        // The revenue share is billed, so it bears the bill's sales tax too.
+        let deducted = sc.reserve.levy_share
+            + price.revenue_share * (1.0 + accounts::bill_tax_rate(taxes, taxes.mining_input_credit_share));
+        let reward = info.subsidy_btc + d.fees_btc_per_block;
+        let (miner, mining_mw, in_service, connected, capital) = match &m.investment {
+            None => {
+                let fleet_mw = if st.credit.disconnected {
+                    0.0
+                } else {
+                    sc.allocation.mining_mw * loads::ramp(t, m.ramp_months)
+                };
+                // Miners weigh what a month at full draw costs them per MWh: the tariff (a
+                // capped package prices the energy beyond its cap at the next regime's rate),
+                // the sales tax they cannot reclaim and the surcharge.
+                let tariff = accounts::cost_per_mwh(
+                    taxes,
+                    info.date,
+                    taxes.mining_input_credit_share,
+                    price,
+                    fleet_mw * hours,
+                );
+                let miner = mining::decide(
+                    m,
+                    deducted,
+                    t,
+                    d.bitcoin_usd,
+                    reward,
+                    hashrate,
+                    d.fx_pkr_per_usd,
+                    tariff,
+                    fleet_mw,
+                );
+                let a = sc.allocation.mining_mw;
+                let before = if t == 0 { 0.0 } else { loads::ramp(t - 1, m.ramp_months) };
+                let connected = a * (loads::ramp(t, m.ramp_months) - before);
+                let drawn = fleet_mw * miner.uptime;
+                ls.own_ehs = drawn / miner.j_per_th;
+                (
+                    miner,
+                    drawn,
+                    fleet_mw,
+                    connected,
+                    taxes.mining_equipment_usd_per_mw * connected,
+                )
+            }
+            Some(inv) => {
+                let fx = d.fx_pkr_per_usd;
+                let written_off = if st.credit.disconnected {
+                    ls.fleet.disconnect(inv)
+                } else {
+                    0.0
+                };
+                let hashprice = mining::hashprice_usd_per_ph_day(d.bitcoin_usd, reward, hashrate);
+                let kept = 1.0 - m.pool_fee_share - deducted;
+                let frontier = m.efficiency_j_per_th * (-m.efficiency_improvement_annual * t as f64 / 12.0).exp();
+                let full_mwh = ls.fleet.committed_mw().max(inv.tranche_mw) * hours;
+                let tariff = accounts::cost_per_mwh(taxes, info.date, taxes.mining_input_credit_share, price, full_mwh);
+                let cost_usd = tariff / fx + m.opex_usd_per_mwh;
+                let scheduled = sc.allocation.mining_mw * loads::ramp(t, m.ramp_months);
+                let capex = ls.fleet.invest(
+                    inv,
+                    t,
+                    self.months(),
+                    sc.allocation.mining_mw,
+                    scheduled,
+                    hashprice,
+                    frontier,
+                    kept,
+                    cost_usd,
+                    fx,
+                );
+                let e_max = loads::investment::breakeven_j_per_th(hashprice, kept, cost_usd);
+                let mut fleet = ls.fleet.run(inv, t, e_max, m.contract == Contract::TakeOrPay);
+                fleet.capex_usd = capex;
+                fleet.depreciation_pkr += written_off;
+                let per_ehs = mining::btc_per_mwh(1.0, reward, hashrate);
+                let (j_per_th, btc) = if fleet.inverse_efficiency_mw > 0.0 && fleet.running_mw > 0.0 {
+                    let j = fleet.running_mw / fleet.inverse_efficiency_mw;
+                    (j, per_ehs / j)
+                } else {
+                    (frontier, per_ehs / frontier)
+                };
+                let miner = mining::MinerMonth {
+                    j_per_th,
+                    hashprice,
+                    btc_per_mwh: btc,
+                    uptime: if fleet.installed_mw > 0.0 {
+                        fleet.running_mw / fleet.installed_mw
+                    } else {
+                        0.0
+                    },
+                    tariff_pkr_per_mwh: tariff,
+                    fleet,
+                };
+                ls.own_ehs = fleet.inverse_efficiency_mw;
+                (miner, fleet.running_mw, fleet.installed_mw, fleet.connected_mw, capex)
+            }
+        };
+        let dc = &sc.datacenters;
+        let dc_connected = ls.takeup.connected_increment_mw(dc, t);
+        let allocation = sc.allocation.datacenter_mw;
+        let month = LoadsMonth {
+            in_service_mw: (in_service, ls.takeup.connected_mw(dc, t)),
+            connected_mw: (connected, dc_connected),
+            capital_usd: (capital, taxes.datacenters_equipment_usd_per_mw * dc_connected),
+            arrived_share: if allocation > 0.0 {
+                ls.takeup.arrived_by_mw(t) / allocation
+            } else {
+                0.0
+            },
+            network_ehs: None,
+        };
+        let loads = NewLoads {
+            mining_mw,
+            datacenter_mw: ls.takeup.load_mw(dc, t),
+        };
+        let month = LoadsMonth {
+            network_ehs: equilibrium.then_some(hashrate),
+            ..month
+        };
+        (miner, loads, month)
     }
 
-    /// The new loads' draw (MW at the meter) in month `t` of a simulated path buffer.
+    /// Writes the loads' metrics of a month that are not the accounts'.
+    fn put_loads(&self, out: &mut [f64], t: usize, m: &LoadsMonth) {
+        let tm = self.months();
+        let mut put = |metric: Metric, v: f64| crate::metrics::put(out, tm, metric, t, v);
+        put(Metric::MiningInstalledMw, m.in_service_mw.0);
+        put(Metric::MiningCapexUsd, m.capital_usd.0);
+        put(Metric::DatacenterConnectedMw, m.in_service_mw.1);
+        put(Metric::DatacenterArrivedShare, m.arrived_share);
+        put(Metric::CapitalInflowUsd, m.capital_usd.0 + m.capital_usd.1);
+        if let Some(h) = m.network_ehs {
+            put(Metric::HashrateEhs, h);
+            put(Metric::DifficultyT, h * drivers::network::DIFFICULTY_T_PER_EHS);
+        }
+    }
+
+    /// The new loads' draw (MW at the meter) in month `t` of path `path` simulated into `buf`
+    /// with `seeds`: the miners' capacity in service times their uptime, and the data centres'
+    /// draw (their take-up drawn again from the path's stream).
     #[must_use]
-    pub fn loads(&self, t: usize, buf: &[f64]) -> NewLoads {
-        let sc = &self.sc;
-        let uptime = get(buf, self.months(), Metric::MinerUptime, t);
+    pub fn loads(&self, seeds: &Seeds, path: u64, t: usize, buf: &[f64]) -> NewLoads {
+        let tm = self.months();
+        let mut takeup = Takeup::default();
+        takeup.draw(&self.sc.allocation, &self.sc.datacenters, |s| {
+            crate::rng::stream(seeds[s as usize], path, s)
+        });
         NewLoads {
-            mining_mw: sc.allocation.mining_mw * loads::ramp(t, sc.mining.ramp_months) * uptime,
-            datacenter_mw: datacenters::load_mw(&sc.allocation, &sc.datacenters, t),
+            mining_mw: get(buf, tm, Metric::MiningInstalledMw, t) * get(buf, tm, Metric::MinerUptime, t),
+            datacenter_mw: takeup.load_mw(&self.sc.datacenters, t),
         }
     }
 
@@ -243,20 +411,6 @@ impl Model {
             cpi: self.cpi[t],
             allocation_circular_debt_pkr: (0..t).map(|k| get(buf, tm, Metric::CircularDebtFlowPkr, k)).sum(),
         }
-    }
-
-    /// Capacity the new loads bring in during month `t` (the ramp's increment), MW: miners,
-    /// data centres (their allocation, not their average draw).
-    fn installed_mw(&self, t: usize) -> (f64, f64) {
-        let a = &self.sc.allocation;
-        let step = |mw: f64, ramp: u32| {
-            let before = if t == 0 { 0.0 } else { loads::ramp(t - 1, ramp) };
-            mw * (loads::ramp(t, ramp) - before)
-        };
-        (
-            step(a.mining_mw, self.sc.mining.ramp_months),
-            step(a.datacenter_mw, self.sc.datacenters.ramp_months),
-        )
     }
 
     /// Generation-side draw of the new loads (grossed up for network losses).

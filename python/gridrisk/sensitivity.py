@@ -38,7 +38,7 @@ __all__ = ["DRIVER_GROUPS", "Sensitivity", "sensitivity"]
 #: Random streams of a path, in the engine's order (src/rng.rs).
 STREAMS: tuple[str, ...] = (
     "demand", "oil", "lng", "coal", "fx", "bitcoin", "hashrate", "hydro",
-    "fx_jumps", "bitcoin_jumps", "bitcoin_tails", "fees",
+    "fx_jumps", "bitcoin_jumps", "bitcoin_tails", "fees", "takeup",
 )  # fmt: skip
 
 #: Default driver groups and the streams each one owns.
@@ -50,6 +50,7 @@ DRIVER_GROUPS: dict[str, tuple[str, ...]] = {
     "hashrate": ("hashrate",),
     "fees": ("fees",),
     "hydro": ("hydro",),
+    "takeup": ("takeup",),
 }
 
 _Z95 = 1.959963984540054

@@ -2,6 +2,7 @@
 //! they pay ([`taxes`]), who pays the gap between their cost and their bills ([`incidence`]),
 //! the Strategic Bitcoin Reserve, and the net fiscal flow with its parts.
 
+pub mod bad_debt;
 pub mod external;
 pub mod incidence;
 pub mod tariff;
@@ -49,7 +50,12 @@ pub struct PathState {
     last_btc_pkr: Option<f64>,
     /// The allocation's circular debt so far, PKR (the liquidity feedback's part of the stock).
     pub circular_debt_stock: f64,
+    /// The miners' security deposit and payment record.
+    pub credit: bad_debt::CreditState,
 }
+
+/// Average hours in a month (8,766 / 12).
+pub const HOURS_PER_MONTH: f64 = crate::loads::investment::HOURS_PER_MONTH;
 
 impl PathState {
     /// A path's state before its first month.
@@ -212,6 +218,7 @@ pub struct MonthBook {
     external: external::External,
     inflows_usd: f64,
     carbon_cost: f64,
+    bad_debt: f64,
 }
 
 /// Settles month `f.t` of a path: bills, taxes, the gap and who pays it, the reserve. Updates
@@ -244,11 +251,28 @@ pub fn settle(sc: &Scenario, f: &MonthFacts<'_>, st: &mut PathState) -> MonthBoo
         package_mining,
     );
     let (sales_d, dss_d) = bill_taxes(tx, f.date, tx.datacenters_input_credit_share, bill_dc, e_dc, package_dc);
-    let miner_profit = btc * (1.0 - m.pool_fee_share - sc.reserve.levy_share - p_mining.revenue_share) * price * fx
+    let fleet = &f.miner.fleet;
+    let miner_cash = btc * (1.0 - m.pool_fee_share - sc.reserve.levy_share - p_mining.revenue_share) * price * fx
         - energy_bill_mining
         - sales_m
         - dss_m
-        - e_mining * m.opex_usd_per_mwh * fx;
+        - e_mining * m.opex_usd_per_mwh * fx
+        - fleet.restarted_mw * m.investment.as_ref().map_or(0.0, |i| i.restart_usd_per_mw) * fx;
+    // Profit tax is on profit after the tax books' depreciation of the rigs and sites.
+    let miner_profit = miner_cash - fleet.depreciation_pkr;
+    // What the miners pay of their bill (the deposit included) when they are in default.
+    let paid = match &m.credit {
+        Some(c) => {
+            if f.installed_mw.0 > 0.0 {
+                st.credit.connect(c, f.installed_mw.0, p_mining.pkr_per_mwh);
+            }
+            st.credit
+                .collect(c, bill_mining + sales_m + dss_m, miner_cash - fleet.annuity_usd * fx)
+                .paid_share
+        }
+        None => 1.0,
+    };
+    let bad_debt = fi.collection_rate * (bill_mining + sales_m + dss_m) * (1.0 - paid);
     let dc_profit = dc.profit_usd_per_mwh * e_dc * fx;
     let rate = |r: f64| r + tx.super_tax_rate;
     let (tax_m, exp_m) = taxes::profit_tax(rate(m.profit_tax_rate), m.tax_holiday_months, f.t, miner_profit);
@@ -266,10 +290,10 @@ pub fn settle(sc: &Scenario, f: &MonthFacts<'_>, st: &mut PathState) -> MonthBoo
         g.added_cost * cost_share_mining,
         g.added_cost * (1.0 - cost_share_mining),
     );
-    let (collected_m, collected_d) = (fi.collection_rate * bill_mining, fi.collection_rate * bill_dc);
+    let (collected_m, collected_d) = (fi.collection_rate * bill_mining * paid, fi.collection_rate * bill_dc);
     // Taxes and surcharges on the bills are collected with them.
     let (bill_tax_m, bill_tax_d) = (
-        fi.collection_rate * (sales_m + dss_m),
+        fi.collection_rate * (sales_m + dss_m) * paid,
         fi.collection_rate * (sales_d + dss_d),
     );
     let revenue = collected_m + collected_d;
@@ -334,8 +358,8 @@ pub fn settle(sc: &Scenario, f: &MonthFacts<'_>, st: &mut PathState) -> MonthBoo
         st.fiscal_year = fiscal_year;
         st.fytd = [0.0; 14];
     }
-    let sales_tax = fi.collection_rate * (sales_m + sales_d);
-    let surcharge = fi.collection_rate * (dss_m + dss_d);
+    let sales_tax = fi.collection_rate * (sales_m * paid + sales_d);
+    let surcharge = fi.collection_rate * (dss_m * paid + dss_d);
     let flows = [
         net,
         split.circular_debt,
@@ -399,6 +423,7 @@ pub fn settle(sc: &Scenario, f: &MonthFacts<'_>, st: &mut PathState) -> MonthBoo
         // The loads bring in the dollars they pay in Pakistan: bills, their taxes, profit tax.
         inflows_usd: (revenue + bill_tax + tax) / fx,
         carbon_cost: f.external.co2_t * sc.economy.shadow_carbon_price_usd_per_tco2 * fx,
+        bad_debt,
     }
 }
 
@@ -457,5 +482,6 @@ impl MonthBook {
         put(Metric::NetForeignExchangeUsd, self.inflows_usd - oil - lng - coal);
         put(Metric::EmissionsTco2, self.external.co2_t);
         put(Metric::CarbonCostPkr, self.carbon_cost);
+        put(Metric::BadDebtPkr, self.bad_debt);
     }
 }

@@ -362,7 +362,7 @@ fn explain_month<'py>(
             &mut crate::model::Scratch::default(),
             false,
         );
-        let loads = model.loads(month, &buf);
+        let loads = model.loads(&crate::rng::uniform(seed), path, month, &buf);
         let crate::grid::MonthExplanation {
             blocks: rows,
             order,

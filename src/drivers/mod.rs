@@ -98,6 +98,7 @@ impl DriverMonth {
 #[derive(Debug, Clone, Default)]
 pub struct Scratch {
     log_btc: Vec<f64>,
+    log_reward: Vec<f64>,
     oil: Vec<f64>,
 }
 
@@ -184,9 +185,10 @@ impl Drivers {
         let mut btc_tails = at(Stream::BitcoinTails);
         let mut fees = at(Stream::Fees);
         scratch.log_btc.clear();
+        scratch.log_reward.clear();
         scratch.oil.clear();
 
-        let (mut y_dem, mut y_hyd, mut x_hash) = (0.0, 0.0, 0.0);
+        let (mut y_dem, mut y_hyd, mut x_hash, mut h_fund) = (0.0, 0.0, 0.0, 0.0);
         let [mut x_oil, mut x_lng, mut x_coal] = self.fuels.log0;
         let (mut x_fx, mut x_btc) = (self.fx0, self.btc0);
         let mut eps = [0.0; N_FACTORS];
@@ -231,8 +233,14 @@ impl Drivers {
                 } => slope * fuel::trailing_mean(&scratch.oil, t, *window) + *constant,
                 LngPrice::Own(_) => x_lng.exp(),
             };
-            let hashrate = self.network.hashrate_ehs(t, &scratch.log_btc, x_hash);
             let u_fee: f64 = sign * Distribution::<f64>::sample(&StandardNormal, &mut fees);
+            let subsidy = self.schedule[t].subsidy_btc;
+            let fee = self.network.fees_btc(subsidy, u_fee);
+            scratch.log_reward.push((subsidy + fee).ln());
+            h_fund = self
+                .network
+                .fundamental_log(t, h_fund, &scratch.log_btc, &scratch.log_reward);
+            let hashrate = (h_fund + x_hash).exp();
 
             let mut put = |m: Metric, v: f64| crate::metrics::put(out, tm, m, t, v);
             put(Metric::LoadMw, self.demand.load_mw(t, y_dem));
@@ -241,10 +249,7 @@ impl Drivers {
             put(Metric::CoalUsdPerT, x_coal.exp());
             put(Metric::FxPkrPerUsd, x_fx.exp());
             put(Metric::BitcoinPriceUsd, x_btc.exp());
-            put(
-                Metric::FeesBtcPerBlock,
-                self.network.fees_btc(self.schedule[t].subsidy_btc, u_fee),
-            );
+            put(Metric::FeesBtcPerBlock, fee);
             put(Metric::HashrateEhs, hashrate);
             put(Metric::DifficultyT, hashrate * network::DIFFICULTY_T_PER_EHS);
             put(Metric::HydroAvailability, self.hydro.factor(y_hyd));

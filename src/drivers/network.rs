@@ -1,24 +1,45 @@
-//! The Bitcoin network: hashrate (trend + lagged response to miners' revenue + AR(1) noise),
-//! the difficulty it implies, and transaction fees.
+//! The Bitcoin network: hashrate, the difficulty it implies, and transaction fees.
 //!
-//! `ln H_t = ln H_0 + g t + eta (ln R_{t-L} - ln R_0) + x_t`, where `R = price x subsidy` is
-//! miners' USD revenue per block (so a halving pulls hashrate down after the lag, as observed),
-//! `R_s = R_0` for `s < 0`, and `x` is a zero-started AR(1) driven by the `hashrate` factor.
+//! Two models of hashrate `H` (EH/s), both with a zero-started AR(1) noise `x` driven by the
+//! `hashrate` factor (weather, outages, month-average deviations that pass):
+//! - trend: `ln H_t = ln H_0 + g t + eta (ln R_{t-L} - ln R_0) + x_t`, where `R = price x
+//!   subsidy` is miners' USD revenue per block and `R_s = R_0` for `s < 0`;
+//! - equilibrium (free entry): `ln H_t = h_t + x_t` with the fundamental
+//!   `h_t = h_{t-1} + kappa (ln H*_t - h_{t-1})`, `h_0 = ln H_0`, towards the break-even
+//!   hashrate `H*_t = theta V_{t-L} / (24 c e_t)`: the hashrate whose electricity, at the
+//!   network-average efficiency `e_t` (J/TH, falling at `g_e` a year) and price `c` (USD/MWh),
+//!   costs the share `theta` of the network's revenue `V` (USD/day: price x (subsidy + fees)
+//!   x 144 blocks). `H` EH/s at `e` J/TH draws `H e` MW, hence the 24. Hashprice per joule
+//!   is then stationary, and a halving halves `H*` and passes through at the speed `kappa`.
+//!
+//! Pakistan's own fleet is not in `H`: the model adds it (see `crate::model`).
 
 use super::process::{Ar1, DT};
 use crate::calendar::MonthInfo;
-use crate::scenario::Network as Params;
+use crate::scenario::{Network as Params, NetworkModel};
 
 /// Difficulty per unit hashrate: D = H x 600 s / 2^32, reported in T (10^12) from EH/s.
 pub const DIFFICULTY_T_PER_EHS: f64 = 1.0e18 * 600.0 / 4_294_967_296.0 / 1.0e12;
 
+/// Blocks a day at the target spacing of 600 s.
+pub const BLOCKS_PER_DAY: f64 = 144.0;
+
+/// How the fundamental hashrate moves.
+#[derive(Debug, Clone)]
+enum Law {
+    /// Trend and elasticity: `base_log[t]` holds the trend and the subsidy part of the response.
+    Trend { base_log: Vec<f64>, eta: f64 },
+    /// Error correction: `target_log[t] = ln(theta x 144 / (24 c e_t))`, to which the month's
+    /// `ln(price x reward)` is added.
+    Equilibrium { target_log: Vec<f64>, kappa: f64 },
+}
+
 /// The network model of one run.
 #[derive(Debug, Clone)]
 pub struct Network {
-    /// Deterministic part of ln H per month (trend and the subsidy part of the response).
-    pub base_log: Vec<f64>,
-    /// Elasticity to revenue.
-    pub eta: f64,
+    law: Law,
+    /// Log hashrate in the first month.
+    log_h0: f64,
     /// Response lag, months.
     pub lag: usize,
     /// Noise process (started at zero: hashrate is observed at the start).
@@ -34,21 +55,37 @@ impl Network {
     #[must_use]
     pub fn new(p: &Params, sched: &[MonthInfo]) -> Self {
         let lag = p.response_lag_months as usize;
-        let eta = p.revenue_elasticity;
-        let sub0 = sched[0].subsidy_btc;
-        let base_log = (0..sched.len())
-            .map(|t| {
-                let subsidy_term = if t >= lag {
-                    eta * (sched[t - lag].subsidy_btc / sub0).ln()
-                } else {
-                    0.0
-                };
-                p.hashrate0_ehs.ln() + p.growth_annual * t as f64 * DT + subsidy_term
-            })
-            .collect();
+        let law = match (p.model, &p.equilibrium) {
+            (NetworkModel::Equilibrium, Some(e)) => Law::Equilibrium {
+                target_log: (0..sched.len())
+                    .map(|t| {
+                        let eff = e.efficiency0_j_per_th * (-e.efficiency_improvement_annual * t as f64 * DT).exp();
+                        (e.electricity_share * BLOCKS_PER_DAY / (24.0 * e.electricity_usd_per_mwh * eff)).ln()
+                    })
+                    .collect(),
+                kappa: e.adjustment_per_month,
+            },
+            _ => {
+                // Validation requires the trend's parameters under the trend model.
+                let eta = p.revenue_elasticity.unwrap_or(0.0);
+                let g = p.growth_annual.unwrap_or(0.0);
+                let sub0 = sched[0].subsidy_btc;
+                let base_log = (0..sched.len())
+                    .map(|t| {
+                        let subsidy_term = if t >= lag {
+                            eta * (sched[t - lag].subsidy_btc / sub0).ln()
+                        } else {
+                            0.0
+                        };
+                        p.hashrate0_ehs.ln() + g * t as f64 * DT + subsidy_term
+                    })
+                    .collect();
+                Law::Trend { base_log, eta }
+            }
+        };
         Self {
-            base_log,
-            eta,
+            law,
+            log_h0: p.hashrate0_ehs.ln(),
             lag,
             noise: Ar1::new(p.noise_phi, p.noise_sigma),
             fee_mean: p.fee_share_mean,
@@ -56,16 +93,40 @@ impl Network {
         }
     }
 
-    /// Hashrate (EH/s) in month `t` given the log Bitcoin prices so far and the noise `x`.
+    /// The fundamental log hashrate of month `t` (before the noise), given the previous
+    /// month's (`prev`, ignored in month 0 and by the trend model), the log Bitcoin prices so
+    /// far and the log block rewards (subsidy + fees, BTC) so far.
     #[inline]
     #[must_use]
-    pub fn hashrate_ehs(&self, t: usize, log_price: &[f64], x: f64) -> f64 {
-        let price_term = if t >= self.lag {
-            self.eta * (log_price[t - self.lag] - log_price[0])
-        } else {
-            0.0
-        };
-        (self.base_log[t] + price_term + x).exp()
+    pub fn fundamental_log(&self, t: usize, prev: f64, log_price: &[f64], log_reward: &[f64]) -> f64 {
+        match &self.law {
+            Law::Trend { base_log, eta } => {
+                let price_term = if t >= self.lag {
+                    eta * (log_price[t - self.lag] - log_price[0])
+                } else {
+                    0.0
+                };
+                base_log[t] + price_term
+            }
+            Law::Equilibrium { target_log, kappa } => {
+                if t == 0 {
+                    return self.log_h0;
+                }
+                let s = t.saturating_sub(self.lag);
+                let target = target_log[t] + log_price[s] + log_reward[s];
+                prev + kappa * (target - prev)
+            }
+        }
+    }
+
+    /// The break-even hashrate (EH/s) of month `t` for a price (USD) and block reward (BTC)
+    /// under the equilibrium model; `None` under the trend model.
+    #[must_use]
+    pub fn breakeven_ehs(&self, t: usize, price_usd: f64, reward_btc: f64) -> Option<f64> {
+        match &self.law {
+            Law::Equilibrium { target_log, .. } => Some(target_log[t].exp() * price_usd * reward_btc),
+            Law::Trend { .. } => None,
+        }
     }
 
     /// Fees per block (BTC) given the month's mean subsidy and a standard normal `u`.
@@ -73,5 +134,98 @@ impl Network {
     #[must_use]
     pub fn fees_btc(&self, subsidy: f64, u: f64) -> f64 {
         subsidy * self.fee_mean * (self.fee_sigma * u - 0.5 * self.fee_sigma * self.fee_sigma).exp()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::NetworkEquilibrium;
+
+    fn equilibrium(kappa: f64, lag: u32, g_e: f64) -> Params {
+        Params {
+            model: NetworkModel::Equilibrium,
+            hashrate0_ehs: 1_000.0,
+            response_lag_months: lag,
+            equilibrium: Some(NetworkEquilibrium {
+                adjustment_per_month: kappa,
+                electricity_usd_per_mwh: 45.0,
+                electricity_share: 0.6,
+                efficiency0_j_per_th: 20.0,
+                efficiency_improvement_annual: g_e,
+            }),
+            ..Params::default()
+        }
+    }
+
+    fn schedule(months: usize) -> Vec<MonthInfo> {
+        crate::calendar::schedule("2026-04".parse().unwrap(), months, 943_056.0)
+    }
+
+    /// Runs the fundamental over constant inputs except a reward that halves at `halving`.
+    fn run(n: &Network, months: usize, price: f64, reward: f64, halving: usize) -> Vec<f64> {
+        let log_price = vec![price.ln(); months];
+        let log_reward: Vec<f64> = (0..months)
+            .map(|t| if t >= halving { (reward / 2.0).ln() } else { reward.ln() })
+            .collect();
+        let mut h = Vec::with_capacity(months);
+        for t in 0..months {
+            let prev = h.last().copied().unwrap_or(0.0);
+            h.push(n.fundamental_log(t, prev, &log_price, &log_reward));
+        }
+        h
+    }
+
+    #[test]
+    fn the_gap_to_break_even_closes_geometrically() {
+        let (kappa, months) = (0.2, 60);
+        let n = Network::new(&equilibrium(kappa, 0, 0.0), &schedule(months));
+        let (price, reward) = (68_000.0, 3.2);
+        let h = run(&n, months, price, reward, usize::MAX);
+        // H* = theta x price x reward x 144 / (24 c e), in closed form.
+        let star = (0.6 * price * reward * 144.0 / (24.0 * 45.0 * 20.0)).ln();
+        assert!((n.breakeven_ehs(5, price, reward).unwrap().ln() - star).abs() < 1e-12);
+        for (t, &ht) in h.iter().enumerate() {
+            let want = star + (1.0 - kappa).powi(t as i32) * (1_000f64.ln() - star);
+            assert!((ht - want).abs() < 1e-12, "month {t}: {ht} vs {want}");
+        }
+        // At the steady state hashprice is theta-determined: 24 c e / (1000 theta) USD/PH/day.
+        let hp = crate::loads::mining::hashprice_usd_per_ph_day(price, reward, star.exp());
+        assert!((hp - 24.0 * 45.0 * 20.0 / (1000.0 * 0.6)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_halving_passes_through_after_the_lag_at_the_adjustment_speed() {
+        let (kappa, lag, months, halving) = (0.25, 2u32, 48, 10);
+        let n = Network::new(&equilibrium(kappa, lag, 0.0), &schedule(months));
+        let (price, reward) = (68_000.0, 3.2);
+        // Start at the pre-halving steady state.
+        let mut p = equilibrium(kappa, lag, 0.0);
+        p.hashrate0_ehs = n.breakeven_ehs(0, price, reward).unwrap();
+        let n = Network::new(&p, &schedule(months));
+        let h = run(&n, months, price, reward, halving);
+        let before = p.hashrate0_ehs.ln();
+        for (t, &ht) in h.iter().enumerate() {
+            // The target falls by ln 2 from month halving + lag.
+            let k = (t + 1).saturating_sub(halving + lag as usize) as i32;
+            let want = before - 2f64.ln() * (1.0 - (1.0 - kappa).powi(k));
+            assert!((ht - want).abs() < 1e-12, "month {t}: {ht} vs {want}");
+        }
+        // Hashprice halves at the halving, then recovers to its old level as hashrate leaves.
+        let hp = |t: usize, r: f64| crate::loads::mining::hashprice_usd_per_ph_day(price, r, h[t].exp());
+        assert!((hp(halving, reward / 2.0) / hp(halving - 1, reward) - 0.5).abs() < 1e-12);
+        assert!((hp(months - 1, reward / 2.0) / hp(0, reward) - 1.0).abs() < 1e-4);
+    }
+
+    #[test]
+    fn with_improving_rigs_hashprice_falls_at_the_efficiency_rate() {
+        let (months, g_e) = (240, 0.1);
+        let n = Network::new(&equilibrium(1.0, 0, g_e), &schedule(months));
+        let (price, reward) = (68_000.0, 3.2);
+        let h = run(&n, months, price, reward, usize::MAX);
+        let hp = |t: usize| crate::loads::mining::hashprice_usd_per_ph_day(price, reward, h[t].exp());
+        // kappa = 1: on the target every month; hashprice per joule is constant.
+        let per_joule = |t: usize| hp(t) / (20.0 * (-g_e * t as f64 * DT).exp());
+        assert!((per_joule(239) / per_joule(1) - 1.0).abs() < 1e-12);
     }
 }

@@ -37,6 +37,8 @@ pub struct MinerMonth {
     pub uptime: f64,
     /// Energy price of the tariff (the floor for `floor_plus_share`), PKR/MWh.
     pub tariff_pkr_per_mwh: f64,
+    /// The fleet's vintages this month (zero without `[mining.investment]`).
+    pub fleet: super::investment::FleetMonth,
 }
 
 /// Decides month `t` for the miners. `fleet_mw` is the allocation in use this month (allocation
@@ -75,6 +77,7 @@ pub fn decide(
         btc_per_mwh: btc,
         uptime,
         tariff_pkr_per_mwh,
+        fleet: super::investment::FleetMonth::default(),
     }
 }
 

@@ -2,7 +2,9 @@
 //! pay, and what they earn.
 
 pub mod datacenters;
+pub mod investment;
 pub mod mining;
+pub mod takeup;
 
 /// Linear ramp-up: the share of the allocation in use in month `t` (0-based), full after
 /// `ramp_months` months; 1 from the start when `ramp_months` is 0.

@@ -165,6 +165,68 @@ pub struct Mining {
     pub tax_holiday_months: u32,
     /// The tariff: a dated sequence of regimes.
     pub tariff: Vec<TariffStep>,
+    /// Miners as investors (capital cost, entry, exit); absent: the allocation is built on the
+    /// ramp at no capital cost and the whole fleet runs or idles together.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub investment: Option<Investment>,
+    /// Miners who stop paying; absent: they always pay (at the fiscal collection rate).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit: Option<Credit>,
+}
+
+/// How the mining fleet is built, run and scrapped.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Investment {
+    /// `"lookback"`: a tranche is committed when the trailing hashprice clears the hurdle;
+    /// `"scheduled"`: tranches follow `ramp_months` whatever the margins (a contracted build).
+    pub rule: EntryRule,
+    /// Size of a tranche, MW (at most one committed a month under `"lookback"`).
+    pub tranche_mw: f64,
+    /// Months from commitment to the tranche's first month in service.
+    pub build_months: u32,
+    /// Months of hashprice averaged by the `"lookback"` rule (the current month included).
+    pub lookback_months: u32,
+    /// Rig price, USD per TH/s of a rig at the month's frontier efficiency.
+    pub rig_usd_per_th: f64,
+    /// Site capital cost (containers, transformers, substation share), USD per MW.
+    pub infrastructure_usd_per_mw: f64,
+    /// Months a rig is used before it is scrapped.
+    pub rig_life_months: u32,
+    /// Annual return investors require: the rate of the capital annuity in the hurdle.
+    pub hurdle_rate_annual: f64,
+    /// A tranche whose median rig has not covered its running cost for this many months in a
+    /// row is scrapped (0: never for that reason).
+    pub exit_after_months: u32,
+    /// Cost of restarting idle rigs, USD per MW restarted.
+    pub restart_usd_per_mw: f64,
+    /// Log standard deviation of rig efficiency (J/TH) within a tranche: rigs switch off one
+    /// by one as margins fall instead of all at once (0: all at once).
+    pub efficiency_spread: f64,
+}
+
+/// When miners commit capital.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryRule {
+    /// When the trailing mean hashprice covers the running cost and the capital annuity.
+    #[default]
+    Lookback,
+    /// On the ramp, whatever the margins.
+    Scheduled,
+}
+
+/// Miners' security deposit and default.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Credit {
+    /// Months of a full-draw bill held as a security deposit from each tranche's connection.
+    pub deposit_months: f64,
+    /// The miners stop paying after this many months in a row in which their margin after the
+    /// capital annuity is negative.
+    pub default_after_months: u32,
+    /// Months of non-payment after which the distribution company disconnects the fleet.
+    pub disconnect_after_months: u32,
 }
 
 /// AI data centres.
@@ -181,9 +243,31 @@ pub struct Datacenters {
     pub tax_holiday_months: u32,
     /// The tariff: a dated sequence of regimes.
     pub tariff: Vec<TariffStep>,
+    /// Uncertain take-up; absent: the whole allocation arrives on the ramp.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub takeup: Option<Takeup>,
 }
 
-/// The Strategic Bitcoin Reserve.
+/// Whether and when the data centres come: the allocation in tranches, each arriving or not.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Takeup {
+    /// Size of a tranche, MW (the last one takes what is left of the allocation).
+    pub tranche_mw: f64,
+    /// Probability that a tranche arrives within the horizon.
+    pub probability: f64,
+    /// Correlation of the tranches' arrivals (a common factor in a Gaussian copula): 0
+    /// independent, 1 all or none.
+    pub correlation: f64,
+    /// First month (0-based, from the start) in which a tranche can connect.
+    pub earliest_month: u32,
+    /// Last month in which a tranche can connect; arrival months are uniform in between.
+    pub latest_month: u32,
+    /// The path's load factor is uniform between this and `load_factor_high`.
+    pub load_factor_low: f64,
+    /// Upper end of the load factor's range.
+    pub load_factor_high: f64,
+}
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Reserve {
@@ -481,12 +565,21 @@ pub enum Returns {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Network {
+    /// How hashrate moves: `"trend"` (a trend plus an elasticity to revenue) or
+    /// `"equilibrium"` (error correction towards the hashrate at which mining breaks even).
+    #[serde(default)]
+    pub model: NetworkModel,
     /// Hashrate in the first month, EH/s.
     pub hashrate0_ehs: f64,
-    /// Trend growth of hashrate, per year (continuously compounded).
-    pub growth_annual: f64,
-    /// Elasticity of hashrate to miners' USD revenue per block (price x subsidy).
-    pub revenue_elasticity: f64,
+    /// Trend model: growth of hashrate, per year (continuously compounded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub growth_annual: Option<f64>,
+    /// Trend model: elasticity of hashrate to miners' USD revenue per block (price x subsidy).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revenue_elasticity: Option<f64>,
+    /// Equilibrium model: its parameters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub equilibrium: Option<NetworkEquilibrium>,
     /// Months before hashrate responds to a revenue change.
     pub response_lag_months: u32,
     /// Monthly autocorrelation of the log hashrate noise.
@@ -499,6 +592,35 @@ pub struct Network {
     pub fee_share_mean: f64,
     /// Log standard deviation of the monthly fee share (lognormal, mean-preserving).
     pub fee_share_sigma: f64,
+}
+
+/// How the network's hashrate moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NetworkModel {
+    /// `ln H = ln H0 + g t + eta (ln R_{t-L} - ln R_0) + x`: a trend and an elasticity.
+    #[default]
+    Trend,
+    /// Error correction towards the break-even hashrate of the network-average rig.
+    Equilibrium,
+}
+
+/// The free-entry network: hashrate moves each month a share of the way towards the level at
+/// which the network-average rig spends `electricity_share` of the network's revenue on
+/// electricity at `electricity_usd_per_mwh`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkEquilibrium {
+    /// Share of the gap to the break-even hashrate closed each month.
+    pub adjustment_per_month: f64,
+    /// Average electricity price the world's miners pay, USD/MWh.
+    pub electricity_usd_per_mwh: f64,
+    /// Share of the network's revenue spent on electricity at break-even.
+    pub electricity_share: f64,
+    /// Network-average rig efficiency in the first month, J/TH.
+    pub efficiency0_j_per_th: f64,
+    /// Continuous annual rate at which the network-average J/TH falls.
+    pub efficiency_improvement_annual: f64,
 }
 
 /// Hydro availability: a mean-one AR(1) factor scaling hydro output (droughts are runs of
@@ -603,6 +725,22 @@ fn read_jump_diffusion(t: &mut Table<'_, '_>, without_drift: bool) -> JumpDiffus
         jump_intensity_annual,
         jump_mean: t.f64("jump_mean", Range::closed(-2.0, 2.0)),
         jump_sd: t.f64("jump_sd", Range::closed(0.0, 2.0)),
+    }
+}
+
+fn read_investment(t: &mut Table<'_, '_>) -> Investment {
+    Investment {
+        rule: [EntryRule::Lookback, EntryRule::Scheduled][t.choice("rule", &["lookback", "scheduled"])],
+        tranche_mw: t.f64("tranche_mw", Range::above(0.0, 100_000.0)),
+        build_months: t.int("build_months", 0, 60) as u32,
+        lookback_months: t.int("lookback_months", 1, 60) as u32,
+        rig_usd_per_th: t.f64("rig_usd_per_th", Range::closed(0.0, 1_000.0)),
+        infrastructure_usd_per_mw: t.f64("infrastructure_usd_per_mw", Range::closed(0.0, 1.0e8)),
+        rig_life_months: t.int("rig_life_months", 1, 240) as u32,
+        hurdle_rate_annual: t.f64("hurdle_rate_annual", Range::closed(0.0, 1.0)),
+        exit_after_months: t.int("exit_after_months", 0, 120) as u32,
+        restart_usd_per_mw: t.f64("restart_usd_per_mw", Range::closed(0.0, 1.0e6)),
+        efficiency_spread: t.f64("efficiency_spread", Range::closed(0.0, 2.0)),
     }
 }
 
@@ -774,10 +912,39 @@ fn read(root: &mut Table<'_, '_>) -> Scenario {
     t.finish();
 
     let mut t = root.table("network");
+    let model = if t.optional("model").is_some() {
+        [NetworkModel::Trend, NetworkModel::Equilibrium][t.choice("model", &["trend", "equilibrium"])]
+    } else {
+        NetworkModel::Trend
+    };
     let network = Network {
+        model,
         hashrate0_ehs: t.f64("hashrate0_ehs", Range::above(0.0, 1.0e7)),
-        growth_annual: t.f64("growth_annual", GROWTH),
-        revenue_elasticity: t.f64("revenue_elasticity", Range::closed(0.0, 3.0)),
+        // Each model's parameters are required under it and left unread under the other, so
+        // that a scenario switches model by `model` alone.
+        growth_annual: match model {
+            NetworkModel::Trend => Some(t.f64("growth_annual", GROWTH)),
+            NetworkModel::Equilibrium => t.optional("growth_annual").and(None),
+        },
+        revenue_elasticity: match model {
+            NetworkModel::Trend => Some(t.f64("revenue_elasticity", Range::closed(0.0, 3.0))),
+            NetworkModel::Equilibrium => t.optional("revenue_elasticity").and(None),
+        },
+        equilibrium: match model {
+            NetworkModel::Equilibrium => {
+                let mut e = t.table("equilibrium");
+                let out = NetworkEquilibrium {
+                    adjustment_per_month: e.f64("adjustment_per_month", Range::above(0.0, 1.0)),
+                    electricity_usd_per_mwh: e.f64("electricity_usd_per_mwh", Range::above(0.0, 1000.0)),
+                    electricity_share: e.f64("electricity_share", Range::above(0.0, 1.0)),
+                    efficiency0_j_per_th: e.f64("efficiency0_j_per_th", Range::above(1.0, 200.0)),
+                    efficiency_improvement_annual: e.f64("efficiency_improvement_annual", Range::closed(0.0, 0.5)),
+                };
+                e.finish();
+                Some(out)
+            }
+            NetworkModel::Trend => t.optional("equilibrium").and(None),
+        },
         response_lag_months: t.int("response_lag_months", 0, 36) as u32,
         noise_phi: t.f64("noise_phi", PHI),
         noise_sigma: t.f64("noise_sigma", SIGMA_MONTHLY),
@@ -886,6 +1053,20 @@ fn read(root: &mut Table<'_, '_>) -> Scenario {
         profit_tax_rate: t.f64("profit_tax_rate", Range::closed(0.0, 0.6)),
         tax_holiday_months: t.int("tax_holiday_months", 0, 600) as u32,
         tariff: tariff::read(&mut t, true),
+        investment: t.opt_table("investment").map(|mut i| {
+            let out = read_investment(&mut i);
+            i.finish();
+            out
+        }),
+        credit: t.opt_table("credit").map(|mut c| {
+            let out = Credit {
+                deposit_months: c.f64("deposit_months", Range::closed(0.0, 24.0)),
+                default_after_months: c.int("default_after_months", 1, 120) as u32,
+                disconnect_after_months: c.int("disconnect_after_months", 1, 120) as u32,
+            };
+            c.finish();
+            out
+        }),
     };
     t.finish();
     let mut t = root.table("datacenters");
@@ -895,6 +1076,33 @@ fn read(root: &mut Table<'_, '_>) -> Scenario {
         profit_tax_rate: t.f64("profit_tax_rate", Range::closed(0.0, 0.6)),
         tax_holiday_months: t.int("tax_holiday_months", 0, 600) as u32,
         tariff: tariff::read(&mut t, false),
+        takeup: t.opt_table("takeup").map(|mut u| {
+            let out = Takeup {
+                tranche_mw: u.f64("tranche_mw", Range::above(0.0, 100_000.0)),
+                probability: u.f64("probability", Range::closed(0.0, 1.0)),
+                correlation: u.f64("correlation", Range::closed(0.0, 1.0)),
+                earliest_month: u.int("earliest_month", 0, i64::from(MAX_HORIZON_MONTHS)) as u32,
+                latest_month: u.int("latest_month", 0, i64::from(MAX_HORIZON_MONTHS)) as u32,
+                load_factor_low: u.f64("load_factor_low", Range::closed(0.0, 1.0)),
+                load_factor_high: u.f64("load_factor_high", Range::closed(0.0, 1.0)),
+            };
+            if out.latest_month < out.earliest_month {
+                u.problem(
+                    "latest_month",
+                    out.latest_month.to_string(),
+                    format!("must not be before earliest_month ({})", out.earliest_month),
+                );
+            }
+            if out.load_factor_high < out.load_factor_low {
+                u.problem(
+                    "load_factor_high",
+                    format!("{}", out.load_factor_high),
+                    format!("must not be below load_factor_low ({})", out.load_factor_low),
+                );
+            }
+            u.finish();
+            out
+        }),
     };
     t.finish();
     let mut t = root.table("reserve");
