@@ -232,10 +232,14 @@ pub enum Metric {
     CapitalInflowUsd,
     /// Miners' bills left unpaid after their security deposit, PKR.
     BadDebtPkr,
+    /// Bad debt since the start of the fiscal year, PKR.
+    BadDebtFytdPkr,
+    /// Capital inflow since the start of the fiscal year, USD.
+    CapitalInflowFytdUsd,
 }
 
 /// Every metric with its public name, in layout order.
-pub const METRICS: [(Metric, &str); 111] = [
+pub const METRICS: [(Metric, &str); 113] = [
     (Metric::LoadMw, "demand.load_mw"),
     (Metric::OilUsdPerBbl, "fuel.oil_usd_per_bbl"),
     (Metric::LngUsdPerMmbtu, "fuel.lng_usd_per_mmbtu"),
@@ -353,6 +357,8 @@ pub const METRICS: [(Metric, &str); 111] = [
     (Metric::DatacenterArrivedShare, "datacenters.arrived_share"),
     (Metric::CapitalInflowUsd, "bop.capital_inflow_usd"),
     (Metric::BadDebtPkr, "fiscal.bad_debt_pkr"),
+    (Metric::BadDebtFytdPkr, "fiscal.bad_debt_fytd_pkr"),
+    (Metric::CapitalInflowFytdUsd, "bop.capital_inflow_fytd_usd"),
 ];
 
 /// The metrics of feeder class slot `k` (0-based): hours a day shed without the allocation,

@@ -10,7 +10,7 @@ use crate::loads::{self, investment::Fleet, mining, takeup::Takeup};
 use crate::metrics::{Horizon, Metric, N_METRICS, get, output_index};
 use crate::rng::Seeds;
 use crate::scenario::tariff::Regime;
-use crate::scenario::{Contract, Disposal, NetworkModel, Scenario};
+use crate::scenario::{Contract, Disposal, EntryRule, NetworkModel, Scenario};
 
 /// Everything needed to simulate paths of one scenario, precomputed once per run.
 #[derive(Debug, Clone)]
@@ -59,6 +59,8 @@ struct LoadsState {
     /// Pakistan's running hashrate last month, EH/s (added to the network's under the
     /// equilibrium model: difficulty sees it with a lag).
     own_ehs: f64,
+    /// The forward rule's expected hashprice over a new rig's life, USD/PH/day.
+    outlook: Vec<f64>,
 }
 
 /// What the new loads did in a month besides their draw.
@@ -202,6 +204,7 @@ impl Model {
                 generation_mw: generation,
                 prices,
                 external: self.fuels.month(&d, scratch.grid.added_mwh_by_class()),
+                capital_inflow_usd: month.capital_usd.0 + month.capital_usd.1,
             };
             let book = accounts::settle(&self.sc, &facts, &mut st);
             book.put(out, tm, t, prices.0.package || prices.1.package);
@@ -307,6 +310,27 @@ impl Model {
                 let tariff = accounts::cost_per_mwh(taxes, info.date, taxes.mining_input_credit_share, price, full_mwh);
                 let cost_usd = tariff / fx + m.opex_usd_per_mwh;
                 let scheduled = sc.allocation.mining_mw * loads::ramp(t, m.ramp_months);
+                ls.outlook.clear();
+                if inv.rule == EntryRule::Forward && ls.fleet.committed_mw() < sc.allocation.mining_mw {
+                    // The months of a new rig's life: from its first month in service, which is
+                    // this one (known) when it needs no building.
+                    let life = inv.rig_life_months as usize;
+                    let build = inv.build_months as usize;
+                    let (first, n) = if build == 0 {
+                        ls.outlook.push(hashprice);
+                        (1, life - 1)
+                    } else {
+                        (build, life)
+                    };
+                    let _ = self.drivers.network().expected_hashprices(
+                        t,
+                        d.hashrate_ehs,
+                        d.bitcoin_usd,
+                        first,
+                        n,
+                        &mut ls.outlook,
+                    );
+                }
                 let capex = ls.fleet.invest(
                     inv,
                     t,
@@ -314,6 +338,7 @@ impl Model {
                     sc.allocation.mining_mw,
                     scheduled,
                     hashprice,
+                    &ls.outlook,
                     frontier,
                     kept,
                     cost_usd,
@@ -352,7 +377,7 @@ impl Model {
         let month = LoadsMonth {
             in_service_mw: (in_service, ls.takeup.connected_mw(dc, t)),
             connected_mw: (connected, dc_connected),
-            capital_usd: (capital, taxes.datacenters_equipment_usd_per_mw * dc_connected),
+            capital_usd: (capital, dc.capex_usd_per_mw * dc_connected),
             arrived_share: if allocation > 0.0 {
                 ls.takeup.arrived_by_mw(t) / allocation
             } else {

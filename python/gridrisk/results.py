@@ -126,6 +126,14 @@ METRIC_UNITS: dict[str, str] = {
     "shed.cost_avoided_increase_pkr": "PKR",
     "grid.imported_available_share": "share of capacity",
     "fiscal.displaced_revenue_fytd_pkr": "PKR",
+    "mining.installed_mw": "MW",
+    "mining.capex_usd": "USD",
+    "datacenters.connected_mw": "MW",
+    "datacenters.arrived_share": "share of allocation",
+    "bop.capital_inflow_usd": "USD",
+    "fiscal.bad_debt_pkr": "PKR",
+    "fiscal.bad_debt_fytd_pkr": "PKR",
+    "bop.capital_inflow_fytd_usd": "USD",
 }
 
 #: Unit of each per-path output (annual averages over the horizon).
@@ -186,6 +194,14 @@ OUTPUT_UNITS: dict[str, str] = {
     "cost_avoided_increase_pkr_per_year": "PKR/yr",
     "imported_available_share_mean": "share of capacity",
     "npv_displaced_revenue_pkr": "PKR",
+    "mining_ever_built": "share of paths",
+    "mining_installed_mw_mean": "MW",
+    "mining_installed_mw_peak": "MW",
+    "datacenter_arrived_share": "share of allocation",
+    "datacenter_connected_mw_last": "MW",
+    "capital_inflow_usd": "USD",
+    "bad_debt_pkr": "PKR",
+    "npv_bad_debt_pkr": "PKR",
 }
 
 HIGHER = "higher"
@@ -261,6 +277,16 @@ OUTPUT_BETTER: dict[str, str] = {
     "imported_available_share_mean": HIGHER,
     # The discounted revenue of the consumers the allocation displaces: lost to the power sector.
     "npv_displaced_revenue_pkr": LOWER,
+    # What arrives: capacity that pays bills and taxes, and capital that comes in; bills the
+    # miners leave unpaid are lost to the power sector.
+    "mining_ever_built": HIGHER,
+    "mining_installed_mw_mean": HIGHER,
+    "mining_installed_mw_peak": HIGHER,
+    "datacenter_arrived_share": HIGHER,
+    "datacenter_connected_mw_last": HIGHER,
+    "capital_inflow_usd": HIGHER,
+    "bad_debt_pkr": LOWER,
+    "npv_bad_debt_pkr": LOWER,
 }
 
 #: Which way is better for each monthly metric, as :data:`OUTPUT_BETTER`. For the drivers it is
@@ -355,6 +381,14 @@ METRIC_BETTER: dict[str, str] = {
     "shed.cost_avoided_increase_pkr": HIGHER,
     "grid.imported_available_share": HIGHER,
     "fiscal.displaced_revenue_fytd_pkr": LOWER,
+    "mining.installed_mw": HIGHER,
+    "mining.capex_usd": HIGHER,
+    "datacenters.connected_mw": HIGHER,
+    "datacenters.arrived_share": HIGHER,
+    "bop.capital_inflow_usd": HIGHER,
+    "fiscal.bad_debt_pkr": LOWER,
+    "fiscal.bad_debt_fytd_pkr": LOWER,
+    "bop.capital_inflow_fytd_usd": HIGHER,
 }
 
 #: Per-path outputs that are net effects of the allocation, measured from a natural zero (the
@@ -382,6 +416,8 @@ ADVERSE_FROM_ZERO: frozenset[str] = frozenset(
         *(f"class{k}_shed_increase_mwh_per_year" for k in range(1, _FEEDER_SLOTS + 1)),
         "revenue_forgone_increase_pkr_per_year",
         "npv_displaced_revenue_pkr",
+        "bad_debt_pkr",
+        "npv_bad_debt_pkr",
     }
 )
 

@@ -33,10 +33,10 @@ pub struct PathState {
     /// Fiscal year of the running totals, and the totals (PKR): net flow, circular debt,
     /// budget, the other consumers' charge, the net flow's channels (revenue, generation cost,
     /// profit tax, sales tax, surcharge, reserve purchases), its parts by load (miners, data
-    /// centres), its part under the package, and the revenue of the consumers the allocation
-    /// displaces.
+    /// centres), its part under the package, the revenue of the consumers the allocation
+    /// displaces, the miners' bad debt and the new loads' capital inflow (USD).
     fiscal_year: i32,
-    fytd: [f64; 14],
+    fytd: [f64; 16],
     /// Last month's base marginal cost and the new loads' average incremental cost, PKR/MWh.
     last_marginal: Option<f64>,
     last_own_average: Option<f64>,
@@ -185,6 +185,9 @@ pub struct MonthFacts<'a> {
     pub prices: (Price, Price),
     /// The imported fuel the new loads' electricity burns and the CO2 it emits.
     pub external: external::External,
+    /// Capital the new loads bring in this month (miners' investment, data centres'
+    /// facilities), USD.
+    pub capital_inflow_usd: f64,
 }
 
 /// A month's accounts, as written into the path's metrics.
@@ -211,7 +214,7 @@ pub struct MonthBook {
     reserve_btc: f64,
     reserve_value: f64,
     household_eue_cost: f64,
-    fytd: [f64; 14],
+    fytd: [f64; 16],
     tariffs: (f64, f64),
     hashprice: f64,
     uptime: f64,
@@ -356,7 +359,7 @@ pub fn settle(sc: &Scenario, f: &MonthFacts<'_>, st: &mut PathState) -> MonthBoo
 
     if fiscal_year != st.fiscal_year {
         st.fiscal_year = fiscal_year;
-        st.fytd = [0.0; 14];
+        st.fytd = [0.0; 16];
     }
     let sales_tax = fi.collection_rate * (sales_m * paid + sales_d);
     let surcharge = fi.collection_rate * (dss_m * paid + dss_d);
@@ -379,6 +382,8 @@ pub fn settle(sc: &Scenario, f: &MonthFacts<'_>, st: &mut PathState) -> MonthBoo
             0.0
         },
         displaced,
+        bad_debt,
+        f.capital_inflow_usd,
     ];
     for (acc, x) in st.fytd.iter_mut().zip(flows) {
         *acc += x;
@@ -470,6 +475,8 @@ impl MonthBook {
         put(Metric::NetFlowDatacentersFytdPkr, self.fytd[11]);
         put(Metric::NetFlowPackageFytdPkr, self.fytd[12]);
         put(Metric::DisplacedRevenueFytdPkr, self.fytd[13]);
+        put(Metric::BadDebtFytdPkr, self.fytd[14]);
+        put(Metric::CapitalInflowFytdUsd, self.fytd[15]);
         put(Metric::SalesTaxPkr, self.sales_tax);
         put(Metric::SurchargePkr, self.surcharge);
         put(Metric::CustomsForgonePkr, self.customs);

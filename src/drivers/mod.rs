@@ -117,10 +117,25 @@ impl Drivers {
             fx0: sc.fx.rate0_pkr_per_usd.ln(),
             bitcoin: bitcoin::Bitcoin::new(&sc.bitcoin),
             btc0: sc.bitcoin.price0_usd.ln(),
-            network: network::Network::new(&sc.network, &schedule),
+            // The network looks past the horizon: an investor in the last month weighs a rig's
+            // whole life.
+            network: network::Network::new(
+                &sc.network,
+                &calendar::schedule(
+                    sc.simulation.start,
+                    months + network::OUTLOOK_MONTHS,
+                    sc.network.block_height0 as f64,
+                ),
+            ),
             hydro: hydro::process(&sc.hydro),
             schedule,
         }
+    }
+
+    /// The network model.
+    #[must_use]
+    pub fn network(&self) -> &network::Network {
+        &self.network
     }
 
     /// Months per path.

@@ -30,9 +30,18 @@ enum Law {
     /// Trend and elasticity: `base_log[t]` holds the trend and the subsidy part of the response.
     Trend { base_log: Vec<f64>, eta: f64 },
     /// Error correction: `target_log[t] = ln(theta x 144 / (24 c e_t))`, to which the month's
-    /// `ln(price x reward)` is added.
-    Equilibrium { target_log: Vec<f64>, kappa: f64 },
+    /// `ln(price x reward)` is added. Both vectors run [`OUTLOOK_MONTHS`] past the horizon;
+    /// `expected_reward[t]` is the mean block reward, subsidy x (1 + mean fee share), BTC.
+    Equilibrium {
+        target_log: Vec<f64>,
+        expected_reward: Vec<f64>,
+        kappa: f64,
+    },
 }
+
+/// Months past the horizon the equilibrium model's outlook covers: a rig bought in the last
+/// month may run this long.
+pub const OUTLOOK_MONTHS: usize = 300;
 
 /// The network model of one run.
 #[derive(Debug, Clone)]
@@ -57,6 +66,7 @@ impl Network {
         let lag = p.response_lag_months as usize;
         let law = match (p.model, &p.equilibrium) {
             (NetworkModel::Equilibrium, Some(e)) => Law::Equilibrium {
+                expected_reward: sched.iter().map(|m| m.subsidy_btc * (1.0 + p.fee_share_mean)).collect(),
                 target_log: (0..sched.len())
                     .map(|t| {
                         let eff = e.efficiency0_j_per_th * (-e.efficiency_improvement_annual * t as f64 * DT).exp();
@@ -108,7 +118,7 @@ impl Network {
                 };
                 base_log[t] + price_term
             }
-            Law::Equilibrium { target_log, kappa } => {
+            Law::Equilibrium { target_log, kappa, .. } => {
                 if t == 0 {
                     return self.log_h0;
                 }
@@ -127,6 +137,46 @@ impl Network {
             Law::Equilibrium { target_log, .. } => Some(target_log[t].exp() * price_usd * reward_btc),
             Law::Trend { .. } => None,
         }
+    }
+
+    /// What an investor expects hashprice (USD/PH/day) to be in months `t + first ..
+    /// t + first + n` (pushed onto `out`) under the equilibrium model, with the Bitcoin price
+    /// held at `price_usd` and fees at their mean share: the fundamental recursion run forward
+    /// from this month's hashrate `hashrate_ehs` (the known halvings included). `false`, with
+    /// nothing pushed, under the trend model.
+    #[must_use]
+    pub fn expected_hashprices(
+        &self,
+        t: usize,
+        hashrate_ehs: f64,
+        price_usd: f64,
+        first: usize,
+        n: usize,
+        out: &mut Vec<f64>,
+    ) -> bool {
+        let Law::Equilibrium {
+            target_log,
+            expected_reward,
+            kappa,
+        } = &self.law
+        else {
+            return false;
+        };
+        let last = (t + first + n).min(target_log.len());
+        let log_price = price_usd.ln();
+        let mut h = hashrate_ehs.ln();
+        for s in t + 1..last {
+            let r = expected_reward[s.saturating_sub(self.lag)];
+            if r <= 0.0 {
+                // Past the last subsidy (the 22nd century): no outlook to speak of.
+                break;
+            }
+            h += kappa * (target_log[s] + log_price + r.ln() - h);
+            if s >= t + first {
+                out.push(price_usd * expected_reward[s] * BLOCKS_PER_DAY / (h.exp() * 1000.0));
+            }
+        }
+        true
     }
 
     /// Fees per block (BTC) given the month's mean subsidy and a standard normal `u`.
@@ -215,6 +265,37 @@ mod tests {
         let hp = |t: usize, r: f64| crate::loads::mining::hashprice_usd_per_ph_day(price, r, h[t].exp());
         assert!((hp(halving, reward / 2.0) / hp(halving - 1, reward) - 0.5).abs() < 1e-12);
         assert!((hp(months - 1, reward / 2.0) / hp(0, reward) - 1.0).abs() < 1e-4);
+    }
+
+    #[test]
+    fn the_outlook_holds_at_the_steady_state_and_prices_in_the_halving() {
+        let (kappa, lag, months) = (0.2, 1u32, 120);
+        let sched = schedule(months);
+        let n = Network::new(&equilibrium(kappa, lag, 0.0), &sched);
+        let price = 68_000.0;
+        // The steady state of the current subsidy (fees at their mean share, 0 here).
+        let h0 = n.breakeven_ehs(0, price, sched[0].subsidy_btc).unwrap();
+        let hp0 = crate::loads::mining::hashprice_usd_per_ph_day(price, sched[0].subsidy_btc, h0);
+        let mut out = Vec::new();
+        assert!(n.expected_hashprices(0, h0, price, 1, 60, &mut out));
+        assert_eq!(out.len(), 60);
+        let halving = sched.iter().position(|m| m.subsidy_btc < 3.125).unwrap();
+        for (k, hp) in out.iter().enumerate() {
+            let s = k + 1;
+            if s < halving {
+                assert!((hp / hp0 - 1.0).abs() < 1e-12, "month {s}");
+            }
+        }
+        // The halving month earns less than half (part of it at the old subsidy), then
+        // hashprice recovers as the network's hashrate falls towards its new break-even.
+        let after = &out[halving..];
+        assert!(after[0] < 0.55 * hp0);
+        assert!(after.windows(2).all(|w| w[1] >= w[0] - 1e-12));
+        assert!((after.last().unwrap() / hp0 - 1.0).abs() < 1e-3);
+        // The trend model has no outlook.
+        let mut p = equilibrium(kappa, lag, 0.0);
+        p.model = NetworkModel::Trend;
+        assert!(!Network::new(&p, &sched).expected_hashprices(0, h0, price, 1, 60, &mut out));
     }
 
     #[test]

@@ -47,6 +47,31 @@ pub fn annuity(capital: f64, rate_annual: f64, months: u32) -> f64 {
     }
 }
 
+/// Present value at commitment of a MW of rigs of `j_per_th` J/TH, USD: the expected margin
+/// of each month of its life (`hashprices`, USD/PH/day, from its first month in service),
+/// `max(hashprice x 1000 x kept / (24 j) - cost, 0)` per MWh (rigs idle rather than run at a
+/// loss) over [`HOURS_PER_MONTH`], discounted at `rate_annual` from `build_months` + 1 months
+/// after commitment (end of month).
+#[must_use]
+pub fn margin_pv(
+    hashprices: impl Iterator<Item = f64>,
+    j_per_th: f64,
+    kept_share: f64,
+    cost_usd_per_mwh: f64,
+    rate_annual: f64,
+    build_months: u32,
+) -> f64 {
+    let d = (1.0 + rate_annual).powf(-1.0 / 12.0);
+    let mut factor = d.powi(build_months as i32 + 1);
+    let mut pv = 0.0;
+    for hp in hashprices {
+        let margin = (hp * 1000.0 * kept_share / (24.0 * j_per_th) - cost_usd_per_mwh).max(0.0);
+        pv += margin * HOURS_PER_MONTH * factor;
+        factor *= d;
+    }
+    pv
+}
+
 /// Capital cost of a MW of rigs of `j_per_th` plus its site, USD.
 #[must_use]
 pub fn capex_usd_per_mw(inv: &Investment, j_per_th: f64) -> f64 {
@@ -129,10 +154,13 @@ impl Fleet {
         !self.vintages.is_empty()
     }
 
-    /// Month `t`'s investment decision. `hashprice` is the month's (USD/PH/day); `frontier`
-    /// the J/TH of a rig bought now; `kept_share` what miners keep of mined BTC; `cost` their
-    /// running cost per MWh at full draw (tariff and taxes they bear plus opex, USD);
-    /// `scheduled_mw` the MW the ramp calls for by now. Returns the capital committed, USD.
+    /// Month `t`'s investment decision. `hashprice` is the month's (USD/PH/day); `outlook` the
+    /// hashprice the forward rule expects in each month of a new rig's life from its first
+    /// month in service; `frontier` the J/TH of a rig bought now; `kept_share` what miners keep
+    /// of mined BTC; `cost` their running cost per MWh at full draw (tariff and taxes they bear
+    /// plus opex, USD); `scheduled_mw` the MW the ramp calls for by now. A tranche is committed
+    /// when the present value of its expected margins ([`margin_pv`]) covers its capital cost.
+    /// Returns the capital committed, USD.
     #[allow(clippy::too_many_arguments)]
     pub fn invest(
         &mut self,
@@ -142,6 +170,7 @@ impl Fleet {
         allocation_mw: f64,
         scheduled_mw: f64,
         hashprice: f64,
+        outlook: &[f64],
         frontier: f64,
         kept_share: f64,
         cost: f64,
@@ -155,19 +184,30 @@ impl Fleet {
         let room = allocation_mw - self.committed_mw();
         let capex_per_mw = capex_usd_per_mw(inv, frontier);
         let annuity_per_mw = annuity(capex_per_mw, inv.hurdle_rate_annual, inv.rig_life_months);
-        let mw = match inv.rule {
-            EntryRule::Scheduled => (scheduled_mw - self.committed_mw()).min(room),
+        let pv = |hashprices: &mut dyn Iterator<Item = f64>| {
+            margin_pv(
+                hashprices,
+                frontier,
+                kept_share,
+                cost,
+                inv.hurdle_rate_annual,
+                inv.build_months,
+            )
+        };
+        let clears = match inv.rule {
+            EntryRule::Scheduled => true,
             EntryRule::Lookback => {
                 let n = (inv.lookback_months as usize).min(self.hashprices.len());
                 let recent = &self.hashprices[self.hashprices.len() - n..];
                 let expected = recent.iter().sum::<f64>() / n as f64;
-                let margin = expected * 1000.0 * kept_share / (24.0 * frontier) - cost;
-                if margin >= annuity_per_mw / HOURS_PER_MONTH {
-                    inv.tranche_mw.min(room)
-                } else {
-                    0.0
-                }
+                pv(&mut std::iter::repeat_n(expected, inv.rig_life_months as usize)) >= capex_per_mw
             }
+            EntryRule::Forward => pv(&mut outlook.iter().copied()) >= capex_per_mw,
+        };
+        let mw = match inv.rule {
+            EntryRule::Scheduled => (scheduled_mw - self.committed_mw()).min(room),
+            EntryRule::Lookback | EntryRule::Forward if clears => inv.tranche_mw.min(room),
+            EntryRule::Lookback | EntryRule::Forward => 0.0,
         };
         // A sliver below a kW is rounding of the ramp, not a tranche.
         if mw <= 1e-3 {
@@ -272,35 +312,51 @@ mod tests {
         let r = 1.15f64.powf(1.0 / 12.0) - 1.0;
         let a = 1.4e6 * r / (1.0 - (1.0 + r).powi(-36));
         assert!((annuity(1.4e6, 0.15, 36) - a).abs() < 1e-6);
-        // Hurdle per MWh = a / 730.5 (about $65/MWh); running cost $90/MWh; kept share 0.98.
-        // Needed hashprice: (90 + a / 730.5) x 24 x 15 / (1000 x 0.98).
-        let need = (90.0 + a / HOURS_PER_MONTH) * 24.0 * 15.0 / (1000.0 * 0.98);
+        // A constant margin m per MWh over 36 months, starting 3 months after commitment (two
+        // of building, end-of-month flows), is worth m x 730.5 x sum_{k=3}^{38} (1 + r)^-k.
+        // It clears 1.4 m when m >= 1.4e6 / (730.5 x that sum). Running cost $90/MWh, kept
+        // share 0.98: the hashprice needed is (90 + m) x 24 x 15 / (1000 x 0.98).
+        let sum: f64 = (3..=38).map(|k| (1.0 + r).powi(-k)).sum();
+        let m = 1.4e6 / (HOURS_PER_MONTH * sum);
+        let need = (90.0 + m) * 24.0 * 15.0 / (1000.0 * 0.98);
         let mut f = Fleet::default();
-        // Hashprices 1.2 need, then 0.9 need in months 1 and 2: the three-month mean is
-        // (1.2 + 0.9 + 0.9) / 3 = 1.0 need in month 2.
-        let c0 = f.invest(&i, 0, 120, 1_000.0, 0.0, 1.2 * need, 15.0, 0.98, 90.0, 280.0);
+        let mut invest =
+            |f: &mut Fleet, t: usize, hp: f64| f.invest(&i, t, 120, 1_000.0, 0.0, hp, &[], 15.0, 0.98, 90.0, 280.0);
+        // Hashprices 1.2 need, then 0.9 need: the three-month mean is 1.05 need in month 1,
+        // (1.2 + 0.9 + 0.9) / 3 = 1.0 need in month 2 (just below it in the test).
+        let c0 = invest(&mut f, 0, 1.2 * need);
         assert!(c0 > 0.0, "month 0: the mean of one month clears the hurdle");
-        let c1 = f.invest(&i, 1, 120, 1_000.0, 0.0, 0.9 * need, 15.0, 0.98, 90.0, 280.0);
+        let c1 = invest(&mut f, 1, 0.9 * need);
         assert!(c1 > 0.0, "month 1: (1.2 + 0.9) / 2 = 1.05 clears it");
-        let c2 = f.invest(
-            &i,
-            2,
-            120,
-            1_000.0,
-            0.0,
-            0.9 * need * (1.0 - 1e-9),
-            15.0,
-            0.98,
-            90.0,
-            280.0,
-        );
+        let c2 = invest(&mut f, 2, 0.9 * need * (1.0 - 1e-9));
         assert_eq!(c2, 0.0, "month 2: the mean is just below the hurdle");
         assert_eq!(f.committed_mw(), 200.0);
         assert!((c0 - 1.4e6 * 100.0).abs() < 1e-3);
         // In service from month 2 (build lag); not in month 1.
         assert_eq!(f.run(&i, 1, 20.0, false).installed_mw, 0.0);
-        let m = f.run(&i, 2, 20.0, false);
-        assert_eq!((m.installed_mw, m.connected_mw, m.running_mw), (100.0, 100.0, 100.0));
+        let run = f.run(&i, 2, 20.0, false);
+        assert_eq!(
+            (run.installed_mw, run.connected_mw, run.running_mw),
+            (100.0, 100.0, 100.0)
+        );
+        // The same margin as an annuity: m x 730.5 = a, had the rigs run from the first month.
+        let first_month: f64 = (1..=36).map(|k| (1.0 + r).powi(-k)).sum();
+        assert!((1.4e6 / (HOURS_PER_MONTH * first_month) * HOURS_PER_MONTH - a).abs() < 1e-6);
+    }
+
+    #[test]
+    fn the_forward_rule_reads_the_outlook() {
+        let mut i = inv(EntryRule::Forward);
+        i.build_months = 0;
+        let mut f = Fleet::default();
+        // An outlook that clears the hurdle only if the rigs may idle in the bad months.
+        let good = 3.0 * 90.0 * 24.0 * 15.0 / (1000.0 * 0.98);
+        let outlook: Vec<f64> = (0..36).map(|k| if k < 18 { good } else { 0.0 }).collect();
+        let pv = margin_pv(outlook.iter().copied(), 15.0, 0.98, 90.0, 0.15, 0);
+        let want = 180.0 * HOURS_PER_MONTH * (1..=18).map(|k| 1.15f64.powf(-f64::from(k) / 12.0)).sum::<f64>();
+        assert!((pv - want).abs() < 1e-6 * want);
+        let c = f.invest(&i, 0, 120, 1_000.0, 0.0, 0.0, &outlook, 15.0, 0.98, 90.0, 280.0);
+        assert_eq!(c > 0.0, pv >= capex_usd_per_mw(&i, 15.0));
     }
 
     #[test]
@@ -308,12 +364,12 @@ mod tests {
         let i = inv(EntryRule::Lookback);
         let mut f = Fleet::default();
         for t in 0..20 {
-            f.invest(&i, t, 120, 250.0, 0.0, 1_000.0, 15.0, 0.98, 90.0, 280.0);
+            f.invest(&i, t, 120, 250.0, 0.0, 1_000.0, &[], 15.0, 0.98, 90.0, 280.0);
         }
         // 100 + 100 + 50: the last tranche takes what is left.
         assert_eq!(f.committed_mw(), 250.0);
         let mut f2 = Fleet::default();
-        f2.invest(&i, 0, 120, 250.0, 0.0, 1_000.0, 15.0, 0.98, 90.0, 280.0);
+        f2.invest(&i, 0, 120, 250.0, 0.0, 1_000.0, &[], 15.0, 0.98, 90.0, 280.0);
         // Under water (e_max below 15 J/TH) three months in a row from month 2: retired after
         // month 4, its remaining book value written off then.
         let mut depreciated = 0.0;
@@ -336,12 +392,12 @@ mod tests {
         let mut i = inv(EntryRule::Scheduled);
         i.build_months = 0;
         let mut f = Fleet::default();
-        f.invest(&i, 0, 120, 100.0, 100.0, 0.0, 15.0, 0.98, 90.0, 280.0);
+        f.invest(&i, 0, 120, 100.0, 100.0, 0.0, &[], 15.0, 0.98, 90.0, 280.0);
         assert_eq!(f.run(&i, 0, 15.0, false).running_mw, 100.0);
         assert_eq!(f.run(&i, 1, 14.999, false).running_mw, 0.0);
         i.efficiency_spread = 0.1;
         let mut f = Fleet::default();
-        f.invest(&i, 0, 120, 100.0, 100.0, 0.0, 15.0, 0.98, 90.0, 280.0);
+        f.invest(&i, 0, 120, 100.0, 100.0, 0.0, &[], 15.0, 0.98, 90.0, 280.0);
         // At e_max = the median rig, half the MW runs; their mean 1/e is below 1/15.
         let m = f.run(&i, 0, 15.0, false);
         assert!((m.running_mw - 50.0).abs() < 1e-12);

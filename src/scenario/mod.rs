@@ -179,7 +179,8 @@ pub struct Mining {
 #[serde(deny_unknown_fields)]
 pub struct Investment {
     /// `"lookback"`: a tranche is committed when the trailing hashprice clears the hurdle;
-    /// `"scheduled"`: tranches follow `ramp_months` whatever the margins (a contracted build).
+    /// `"forward"`: when the network model's expected hashprice does; `"scheduled"`: tranches
+    /// follow `ramp_months` whatever the margins (a contracted build).
     pub rule: EntryRule,
     /// Size of a tranche, MW (at most one committed a month under `"lookback"`).
     pub tranche_mw: f64,
@@ -209,9 +210,13 @@ pub struct Investment {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EntryRule {
-    /// When the trailing mean hashprice covers the running cost and the capital annuity.
+    /// When the trailing mean hashprice, expected to last the rig's life, covers the running
+    /// cost and the capital.
     #[default]
     Lookback,
+    /// When the hashprice the network's equilibrium model implies over the rig's life (the
+    /// Bitcoin price held where it is, halvings included) covers them.
+    Forward,
     /// On the ramp, whatever the margins.
     Scheduled,
 }
@@ -243,6 +248,10 @@ pub struct Datacenters {
     pub tax_holiday_months: u32,
     /// The tariff: a dated sequence of regimes.
     pub tariff: Vec<TariffStep>,
+    /// Capital invested per MW of allocation connected (the facility: shell, power and
+    /// cooling), USD: the data centres' foreign direct investment. 0 when not given.
+    #[serde(default)]
+    pub capex_usd_per_mw: f64,
     /// Uncertain take-up; absent: the whole allocation arrives on the ramp.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub takeup: Option<Takeup>,
@@ -730,7 +739,8 @@ fn read_jump_diffusion(t: &mut Table<'_, '_>, without_drift: bool) -> JumpDiffus
 
 fn read_investment(t: &mut Table<'_, '_>) -> Investment {
     Investment {
-        rule: [EntryRule::Lookback, EntryRule::Scheduled][t.choice("rule", &["lookback", "scheduled"])],
+        rule: [EntryRule::Lookback, EntryRule::Forward, EntryRule::Scheduled]
+            [t.choice("rule", &["lookback", "forward", "scheduled"])],
         tranche_mw: t.f64("tranche_mw", Range::above(0.0, 100_000.0)),
         build_months: t.int("build_months", 0, 60) as u32,
         lookback_months: t.int("lookback_months", 1, 60) as u32,
@@ -1069,6 +1079,15 @@ fn read(root: &mut Table<'_, '_>) -> Scenario {
         }),
     };
     t.finish();
+    if mining.investment.as_ref().is_some_and(|i| i.rule == EntryRule::Forward)
+        && network.model != NetworkModel::Equilibrium
+    {
+        root.problem(
+            "mining.investment.rule",
+            "'forward'",
+            "the forward rule forecasts hashprice with the network's equilibrium model: set network.model = 'equilibrium' or use 'lookback'",
+        );
+    }
     let mut t = root.table("datacenters");
     let datacenters = Datacenters {
         ramp_months: t.int("ramp_months", 0, 120) as u32,
@@ -1076,6 +1095,7 @@ fn read(root: &mut Table<'_, '_>) -> Scenario {
         profit_tax_rate: t.f64("profit_tax_rate", Range::closed(0.0, 0.6)),
         tax_holiday_months: t.int("tax_holiday_months", 0, 600) as u32,
         tariff: tariff::read(&mut t, false),
+        capex_usd_per_mw: t.opt_f64("capex_usd_per_mw", Range::closed(0.0, 1.0e9)).unwrap_or(0.0),
         takeup: t.opt_table("takeup").map(|mut u| {
             let out = Takeup {
                 tranche_mw: u.f64("tranche_mw", Range::above(0.0, 100_000.0)),
