@@ -4,6 +4,7 @@
 //! TOML files, Python dicts and dotted overrides alike: it reads every field, collects every
 //! problem, and only then checks the relations between fields (the correlation matrix).
 
+pub mod interruptible;
 pub mod reader;
 pub mod shedding;
 pub mod tariff;
@@ -165,6 +166,9 @@ pub struct Mining {
     pub tax_holiday_months: u32,
     /// The tariff: a dated sequence of regimes.
     pub tariff: Vec<TariffStep>,
+    /// Peak relief and its off-peak discount (absent: a flat draw at the tariff's price).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interruptible: Option<interruptible::Interruptible>,
 }
 
 /// AI data centres.
@@ -886,6 +890,11 @@ fn read(root: &mut Table<'_, '_>) -> Scenario {
         profit_tax_rate: t.f64("profit_tax_rate", Range::closed(0.0, 0.6)),
         tax_holiday_months: t.int("tax_holiday_months", 0, 600) as u32,
         tariff: tariff::read(&mut t, true),
+        interruptible: t.opt_table("interruptible").map(|mut i| {
+            let out = interruptible::read(&mut i);
+            i.finish();
+            out
+        }),
     };
     t.finish();
     let mut t = root.table("datacenters");
