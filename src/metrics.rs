@@ -219,10 +219,16 @@ pub enum Metric {
     /// fuel's market price, not its shadow price: what the tariffs' fuel index and cost-plus
     /// tariffs follow, PKR/kWh.
     MarginalCostPricedPkrPerKwh,
+    /// Hours a day of the month in which the miners gave peak relief (0 when they drew nothing).
+    PeakReliefHoursPerDay,
+    /// The miners' MW relieved at the system peak (the block of highest load), generation side.
+    PeakReliefMw,
+    /// Energy the miners did not draw for peak relief, MWh (generation side).
+    PeakReliefMwh,
 }
 
 /// Every metric with its public name, in layout order.
-pub const METRICS: [(Metric, &str); 105] = [
+pub const METRICS: [(Metric, &str); 108] = [
     (Metric::LoadMw, "demand.load_mw"),
     (Metric::OilUsdPerBbl, "fuel.oil_usd_per_bbl"),
     (Metric::LngUsdPerMmbtu, "fuel.lng_usd_per_mmbtu"),
@@ -334,6 +340,9 @@ pub const METRICS: [(Metric, &str); 105] = [
         Metric::MarginalCostPricedPkrPerKwh,
         "grid.marginal_cost_priced_pkr_per_kwh",
     ),
+    (Metric::PeakReliefHoursPerDay, "grid.peak_relief_h_per_day"),
+    (Metric::PeakReliefMw, "grid.peak_relief_mw"),
+    (Metric::PeakReliefMwh, "grid.peak_relief_mwh"),
 ];
 
 /// The metrics of feeder class slot `k` (0-based): hours a day shed without the allocation,
@@ -460,7 +469,7 @@ pub enum Agg {
 }
 
 /// Every per-path output: public name, the monthly metric it summarises, and how.
-pub const OUTPUTS: [(&str, Metric, Agg); 72] = [
+pub const OUTPUTS: [(&str, Metric, Agg); 75] = [
     ("npv_pkr", Metric::NetFlowPkr, Agg::Discounted),
     ("net_flow_pkr_per_year", Metric::NetFlowPkr, Agg::PerYear),
     (
@@ -649,6 +658,9 @@ pub const OUTPUTS: [(&str, Metric, Agg); 72] = [
         Metric::RevenueForgoneIncreasePkr,
         Agg::Discounted,
     ),
+    ("peak_relief_h_per_day_mean", Metric::PeakReliefHoursPerDay, Agg::Mean),
+    ("peak_relief_mw_mean", Metric::PeakReliefMw, Agg::Mean),
+    ("peak_relief_mwh_per_year", Metric::PeakReliefMwh, Agg::PerYear),
 ];
 
 /// Number of per-path outputs.

@@ -53,6 +53,9 @@ METRIC_UNITS: dict[str, str] = {
     "hydro.availability": "factor (mean 1)",
     "grid.marginal_cost_pkr_per_kwh": "PKR/kWh",
     "grid.marginal_cost_priced_pkr_per_kwh": "PKR/kWh",
+    "grid.peak_relief_h_per_day": "h/day",
+    "grid.peak_relief_mw": "MW",
+    "grid.peak_relief_mwh": "MWh",
     "grid.added_cost_pkr": "PKR",
     "grid.lole_base_h": "h",
     "grid.lole_with_h": "h",
@@ -186,6 +189,9 @@ OUTPUT_UNITS: dict[str, str] = {
     "cost_avoided_increase_pkr_per_year": "PKR/yr",
     "imported_available_share_mean": "share of capacity",
     "npv_displaced_revenue_pkr": "PKR",
+    "peak_relief_h_per_day_mean": "h/day",
+    "peak_relief_mw_mean": "MW",
+    "peak_relief_mwh_per_year": "MWh/yr",
 }
 
 HIGHER = "higher"
@@ -261,6 +267,11 @@ OUTPUT_BETTER: dict[str, str] = {
     "imported_available_share_mean": HIGHER,
     # The discounted revenue of the consumers the allocation displaces: lost to the power sector.
     "npv_displaced_revenue_pkr": LOWER,
+    # The miners' peak relief eases households' supply at the system peak; what it costs the
+    # miners' revenue shows in the money outputs.
+    "peak_relief_h_per_day_mean": HIGHER,
+    "peak_relief_mw_mean": HIGHER,
+    "peak_relief_mwh_per_year": HIGHER,
 }
 
 #: Which way is better for each monthly metric, as :data:`OUTPUT_BETTER`. For the drivers it is
@@ -280,6 +291,10 @@ METRIC_BETTER: dict[str, str] = {
     "hydro.availability": HIGHER,
     "grid.marginal_cost_pkr_per_kwh": LOWER,
     "grid.marginal_cost_priced_pkr_per_kwh": LOWER,
+    # Peak relief (see OUTPUT_BETTER).
+    "grid.peak_relief_h_per_day": HIGHER,
+    "grid.peak_relief_mw": HIGHER,
+    "grid.peak_relief_mwh": HIGHER,
     "grid.added_cost_pkr": LOWER,
     "grid.lole_base_h": LOWER,
     "grid.lole_with_h": LOWER,
