@@ -227,8 +227,8 @@ pub enum Metric {
     DatacenterConnectedMw,
     /// Share of the data-centre allocation that has arrived (before its ramp).
     DatacenterArrivedShare,
-    /// Foreign direct investment the new loads bring: the miners' capital and the data
-    /// centres' equipment for the MW connected this month, USD.
+    /// Foreign direct investment the new loads bring: the miners' capital committed and the
+    /// data centres' facilities for the MW connected this month, USD.
     CapitalInflowUsd,
     /// Miners' bills left unpaid after their security deposit, PKR.
     BadDebtPkr,
@@ -236,10 +236,16 @@ pub enum Metric {
     BadDebtFytdPkr,
     /// Capital inflow since the start of the fiscal year, USD.
     CapitalInflowFytdUsd,
+    /// Hours a day of the month in which the miners gave peak relief (0 when they drew nothing).
+    PeakReliefHoursPerDay,
+    /// The miners' MW relieved at the system peak (the block of highest load), generation side.
+    PeakReliefMw,
+    /// Energy the miners did not draw for peak relief, MWh (generation side).
+    PeakReliefMwh,
 }
 
 /// Every metric with its public name, in layout order.
-pub const METRICS: [(Metric, &str); 113] = [
+pub const METRICS: [(Metric, &str); 116] = [
     (Metric::LoadMw, "demand.load_mw"),
     (Metric::OilUsdPerBbl, "fuel.oil_usd_per_bbl"),
     (Metric::LngUsdPerMmbtu, "fuel.lng_usd_per_mmbtu"),
@@ -359,6 +365,9 @@ pub const METRICS: [(Metric, &str); 113] = [
     (Metric::BadDebtPkr, "fiscal.bad_debt_pkr"),
     (Metric::BadDebtFytdPkr, "fiscal.bad_debt_fytd_pkr"),
     (Metric::CapitalInflowFytdUsd, "bop.capital_inflow_fytd_usd"),
+    (Metric::PeakReliefHoursPerDay, "grid.peak_relief_h_per_day"),
+    (Metric::PeakReliefMw, "grid.peak_relief_mw"),
+    (Metric::PeakReliefMwh, "grid.peak_relief_mwh"),
 ];
 
 /// The metrics of feeder class slot `k` (0-based): hours a day shed without the allocation,
@@ -489,7 +498,7 @@ pub enum Agg {
 }
 
 /// Every per-path output: public name, the monthly metric it summarises, and how.
-pub const OUTPUTS: [(&str, Metric, Agg); 80] = [
+pub const OUTPUTS: [(&str, Metric, Agg); 83] = [
     ("npv_pkr", Metric::NetFlowPkr, Agg::Discounted),
     ("net_flow_pkr_per_year", Metric::NetFlowPkr, Agg::PerYear),
     (
@@ -686,6 +695,9 @@ pub const OUTPUTS: [(&str, Metric, Agg); 80] = [
     ("capital_inflow_usd", Metric::CapitalInflowUsd, Agg::Total),
     ("bad_debt_pkr", Metric::BadDebtPkr, Agg::Total),
     ("npv_bad_debt_pkr", Metric::BadDebtPkr, Agg::Discounted),
+    ("peak_relief_h_per_day_mean", Metric::PeakReliefHoursPerDay, Agg::Mean),
+    ("peak_relief_mw_mean", Metric::PeakReliefMw, Agg::Mean),
+    ("peak_relief_mwh_per_year", Metric::PeakReliefMwh, Agg::PerYear),
 ];
 
 /// Number of per-path outputs.

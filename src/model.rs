@@ -179,10 +179,15 @@ impl Model {
                     0.0
                 }
             });
-            let prices = (
+            let mut prices = (
                 st.mining_tariff.price(&self.sc.mining.tariff, &inp),
                 st.datacenter_tariff.price(&self.sc.datacenters.tariff, &inp),
             );
+            // Miners who give peak relief pay the off-peak rate for what they draw.
+            if let Some(i) = &self.sc.mining.interruptible {
+                prices.0.pkr_per_mwh = i.offpeak_price(prices.0.pkr_per_mwh);
+                prices.0.beyond_pkr_per_mwh = i.offpeak_price(prices.0.beyond_pkr_per_mwh);
+            }
             let (miner, draw, month) = self.decide(t, &d, &prices.0, &mut scratch.loads, &st);
             self.put_loads(out, t, &month);
             let generation = (self.gross_up(draw.mining_mw), self.gross_up(draw.datacenter_mw));
@@ -200,6 +205,7 @@ impl Model {
                 grid: &totals,
                 miner: &miner,
                 draw_mw: (draw.mining_mw, draw.datacenter_mw),
+                mining_drawn_share: self.grid.mining_drawn_share(t),
                 installed_mw: month.connected_mw,
                 generation_mw: generation,
                 prices,
@@ -241,7 +247,9 @@ impl Model {
         let sc = &self.sc;
         let m = &sc.mining;
         let info = &self.schedule()[t];
-        let hours = f64::from(info.days) * 24.0;
+        // Hours the miners draw their MW (fewer with peak relief).
+        let drawn_share = self.grid.mining_drawn_share(t);
+        let hours = f64::from(info.days) * 24.0 * drawn_share;
         let taxes = &sc.taxes;
         // Under the equilibrium model the network's hashrate is the rest of the world's; the
         // difficulty sees Pakistan's own running fleet of last month on top.
@@ -287,7 +295,8 @@ impl Model {
                 let before = if t == 0 { 0.0 } else { loads::ramp(t - 1, m.ramp_months) };
                 let connected = a * (loads::ramp(t, m.ramp_months) - before);
                 let drawn = fleet_mw * miner.uptime;
-                ls.own_ehs = drawn / miner.j_per_th;
+                // The month's average hashrate: none in the relieved hours.
+                ls.own_ehs = drawn / miner.j_per_th * drawn_share;
                 (
                     miner,
                     drawn,
@@ -342,6 +351,7 @@ impl Model {
                     frontier,
                     kept,
                     cost_usd,
+                    drawn_share,
                     fx,
                 );
                 let e_max = loads::investment::breakeven_j_per_th(hashprice, kept, cost_usd);
@@ -367,7 +377,7 @@ impl Model {
                     tariff_pkr_per_mwh: tariff,
                     fleet,
                 };
-                ls.own_ehs = fleet.inverse_efficiency_mw;
+                ls.own_ehs = fleet.inverse_efficiency_mw * drawn_share;
                 (miner, fleet.running_mw, fleet.installed_mw, fleet.connected_mw, capex)
             }
         };

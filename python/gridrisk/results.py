@@ -53,6 +53,9 @@ METRIC_UNITS: dict[str, str] = {
     "hydro.availability": "factor (mean 1)",
     "grid.marginal_cost_pkr_per_kwh": "PKR/kWh",
     "grid.marginal_cost_priced_pkr_per_kwh": "PKR/kWh",
+    "grid.peak_relief_h_per_day": "h/day",
+    "grid.peak_relief_mw": "MW",
+    "grid.peak_relief_mwh": "MWh",
     "grid.added_cost_pkr": "PKR",
     "grid.lole_base_h": "h",
     "grid.lole_with_h": "h",
@@ -202,6 +205,9 @@ OUTPUT_UNITS: dict[str, str] = {
     "capital_inflow_usd": "USD",
     "bad_debt_pkr": "PKR",
     "npv_bad_debt_pkr": "PKR",
+    "peak_relief_h_per_day_mean": "h/day",
+    "peak_relief_mw_mean": "MW",
+    "peak_relief_mwh_per_year": "MWh/yr",
 }
 
 HIGHER = "higher"
@@ -287,6 +293,11 @@ OUTPUT_BETTER: dict[str, str] = {
     "capital_inflow_usd": HIGHER,
     "bad_debt_pkr": LOWER,
     "npv_bad_debt_pkr": LOWER,
+    # The miners' peak relief eases households' supply at the system peak; what it costs the
+    # miners' revenue shows in the money outputs.
+    "peak_relief_h_per_day_mean": HIGHER,
+    "peak_relief_mw_mean": HIGHER,
+    "peak_relief_mwh_per_year": HIGHER,
 }
 
 #: Which way is better for each monthly metric, as :data:`OUTPUT_BETTER`. For the drivers it is
@@ -306,6 +317,10 @@ METRIC_BETTER: dict[str, str] = {
     "hydro.availability": HIGHER,
     "grid.marginal_cost_pkr_per_kwh": LOWER,
     "grid.marginal_cost_priced_pkr_per_kwh": LOWER,
+    # Peak relief (see OUTPUT_BETTER).
+    "grid.peak_relief_h_per_day": HIGHER,
+    "grid.peak_relief_mw": HIGHER,
+    "grid.peak_relief_mwh": HIGHER,
     "grid.added_cost_pkr": LOWER,
     "grid.lole_base_h": LOWER,
     "grid.lole_with_h": LOWER,

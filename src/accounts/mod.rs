@@ -174,8 +174,10 @@ pub struct MonthFacts<'a> {
     pub grid: &'a MonthTotals,
     /// The miners' economics this month.
     pub miner: &'a MinerMonth,
-    /// The new loads' draw at the meter, MW: miners, data centres.
+    /// The new loads' draw at the meter in the hours they draw, MW: miners, data centres.
     pub draw_mw: (f64, f64),
+    /// Share of the month's hours in which the miners draw (below 1 with peak relief).
+    pub mining_drawn_share: f64,
     /// Capacity the new loads brought in this month (the ramp's increment), MW: miners, data
     /// centres.
     pub installed_mw: (f64, f64),
@@ -235,7 +237,7 @@ pub fn settle(sc: &Scenario, f: &MonthFacts<'_>, st: &mut PathState) -> MonthBoo
     // Energy delivered to the meter: the draw less the share curtailed (grid figures are at
     // the generation side, `1 - loss` of which reaches the meter).
     let keep = 1.0 - fi.td_loss_share;
-    let e_mining = (f.draw_mw.0 * hours - g.eue_mining * keep).max(0.0);
+    let e_mining = (f.draw_mw.0 * hours * f.mining_drawn_share - g.eue_mining * keep).max(0.0);
     let e_dc = (f.draw_mw.1 * hours - g.eue_datacenters * keep).max(0.0);
     let (p_mining, p_dc) = f.prices;
 
@@ -287,8 +289,10 @@ pub fn settle(sc: &Scenario, f: &MonthFacts<'_>, st: &mut PathState) -> MonthBoo
 
     // The added generation cost is shared by the two loads in proportion to their draw at the
     // generation side: both sit on the same interval of the merit order.
-    let drawn = f.generation_mw.0 + f.generation_mw.1;
-    let cost_share_mining = if drawn > 0.0 { f.generation_mw.0 / drawn } else { 0.0 };
+    // By energy: miners on peak relief draw their MW in fewer hours.
+    let mining_generation = f.generation_mw.0 * f.mining_drawn_share;
+    let drawn = mining_generation + f.generation_mw.1;
+    let cost_share_mining = if drawn > 0.0 { mining_generation / drawn } else { 0.0 };
     let (cost_mining, cost_dc) = (
         g.added_cost * cost_share_mining,
         g.added_cost * (1.0 - cost_share_mining),

@@ -214,11 +214,13 @@ impl Feeders {
         firm_extra: f64,
         out: &mut RuleOutcome,
     ) {
-        self.apply_cases(t, latent, hours, hours_per_latent, tops, [firm_extra], [out]);
+        let extra = vec![firm_extra; latent.len()];
+        self.apply_cases(t, latent, hours, hours_per_latent, tops, [&extra], [out]);
     }
 
     /// [`Feeders::apply`] for several cases at once (e.g. without and with the new loads),
-    /// which differ only in `firm_extra`: one pass over the classes and blocks reads the shared
+    /// which differ only in `firm_extra`, here by block (the new loads' MW need not be flat
+    /// when the miners give peak relief): one pass over the classes and blocks reads the shared
     /// inputs once. Each case's figures are exactly those of its own [`Feeders::apply`].
     #[allow(clippy::too_many_arguments)]
     pub fn apply_cases<const N: usize>(
@@ -228,7 +230,7 @@ impl Feeders {
         hours: &[f64],
         hours_per_latent: &[f64],
         tops: &[Vec<f64>],
-        firm_extra: [f64; N],
+        firm_extra: [&[f64]; N],
         mut outs: [&mut RuleOutcome; N],
     ) {
         let (n, k_n) = (latent.len(), self.len());
@@ -300,8 +302,8 @@ impl Feeders {
                 shed_total: total,
                 ..
             } = &mut **out;
-            for ((f, &lat), &sched) in firm[..n].iter_mut().zip(latent).zip(&total[..n]) {
-                *f = lat * (1.0 - economic_share) - sched + extra;
+            for (((f, &lat), &sched), &x) in firm[..n].iter_mut().zip(latent).zip(&total[..n]).zip(&extra[..n]) {
+                *f = lat * (1.0 - economic_share) - sched + x;
             }
         }
         let above = &mut outs[0].shed_above;

@@ -19,6 +19,7 @@ pub mod deliverability;
 pub mod dispatch;
 pub mod feeders;
 pub mod fuel_limits;
+pub mod interruptible;
 pub mod liquidity;
 pub mod outage;
 
@@ -95,6 +96,8 @@ pub struct Grid {
     n_fleet: usize,
     /// Shedding beyond capacity outages; `None`: the capacity-only model.
     shed: Option<Box<ShedModel>>,
+    /// Each month's peak relief of the miners (`None`: they draw flat in every block).
+    relief: Vec<Option<interruptible::Relief>>,
 }
 
 /// What the grid needs of a path's state in a month besides its drivers.
@@ -324,7 +327,7 @@ impl Grid {
         let p = &g.curtailment_priority;
         let blocks = blocks::blocks(g, schedule);
         let cf = &g.capacity_factors;
-        let lanes = blocks
+        let lanes: Vec<BlockLanes> = blocks
             .iter()
             .map(|month| {
                 let col = |f: &dyn Fn(&Block) -> f64| month.iter().map(f).collect();
@@ -364,8 +367,19 @@ impl Grid {
                 limited,
             })
         });
+        let hours_per_day = sc.mining.interruptible.map_or([0.0; 12], |i| i.hours_per_day);
+        let relief = blocks
+            .iter()
+            .zip(&lanes)
+            .zip(schedule)
+            .map(|((month, l), m): ((&Vec<Block>, &BlockLanes), &MonthInfo)| {
+                let moy = month.first().map_or(0, |b| b.month_of_year);
+                interruptible::relief(&l.shape, &l.hours, hours_per_day[moy] * f64::from(m.days))
+            })
+            .collect();
         Self {
             months: schedule.len(),
+            relief,
             blocks,
             lanes,
             classes,
@@ -379,6 +393,17 @@ impl Grid {
             n_fleet,
             shed,
         }
+    }
+
+    /// Share of month `t`'s hours in which the miners draw, in [0, 1]: 1 without peak relief.
+    /// The miners' energy at the meter is their MW times the month's hours times this share
+    /// (for the accounts and the miners' output).
+    #[must_use]
+    pub fn mining_drawn_share(&self, t: usize) -> f64 {
+        self.relief[t].as_ref().map_or(1.0, |r| {
+            let hours: f64 = self.lanes[t].hours.iter().sum();
+            1.0 - r.hours / hours
+        })
     }
 
     /// Number of feeder classes, the output slots in use: the declared classes (or one, `"all"`).
@@ -400,8 +425,9 @@ impl Grid {
     }
 
     /// Totals of month `t` of one path, with drivers `d` and the path's state `cx`, the new
-    /// loads drawing `mining_mw` and `datacenter_mw` at the generation side in every block. The
-    /// energy each class generates for the new loads is left in `s`
+    /// loads drawing `mining_mw` and `datacenter_mw` at the generation side in every block (the
+    /// miners nothing in the month's relieved hours, when their contract gives peak relief:
+    /// [`interruptible`]). The energy each class generates for the new loads is left in `s`
     /// ([`Scratch::added_mwh_by_class`]).
     #[allow(clippy::too_many_arguments)]
     pub fn month_totals(
@@ -417,6 +443,13 @@ impl Grid {
         let beyond = self.month(t, d, cx, s, mining_mw, datacenter_mw, |_, _| {}, Some(&mut m));
         m.added_beyond_stack_mwh = beyond;
         m.imported_available_share = s.imported_available_share;
+        if let Some(r) = &self.relief[t]
+            && mining_mw != 0.0
+        {
+            m.relief_hours = r.hours;
+            m.relief_peak_mw = mining_mw * r.peak_share;
+            m.relief_mwh = mining_mw * r.hours;
+        }
         self.fold_tranches(s);
         m
     }
@@ -509,6 +542,9 @@ impl Grid {
         );
         put(buf, tm, Metric::CostAvoidedIncreasePkr, t, m.cost_displaced);
         put(buf, tm, Metric::ImportedAvailableShare, t, m.imported_available_share);
+        put(buf, tm, Metric::PeakReliefHoursPerDay, t, m.relief_hours / days);
+        put(buf, tm, Metric::PeakReliefMw, t, m.relief_peak_mw);
+        put(buf, tm, Metric::PeakReliefMwh, t, m.relief_mwh);
     }
 
     /// Every block of month `t` of one path, in detail, with the month's merit order of the
@@ -655,6 +691,7 @@ impl Grid {
         for (l, &shape) in w.load.iter_mut().zip(&lanes.shape) {
             *l = load_avg * shape;
         }
+        self.new_loads(t, mining_mw, datacenter_mw, w);
         // The profiled classes' output (energy-limited classes are scheduled below).
         s.var_mw.resize_with(s.varying.len(), Vec::new);
         for (&(_, k), mw) in s.varying.iter().zip(&mut s.var_mw) {
@@ -681,11 +718,11 @@ impl Grid {
         }
         let mut shed_state = None;
         if let Some(sh) = sh {
-            shed_state = Some(self.shed_rules(t, sh, cx, s, (mining_mw, datacenter_mw), (a_base, a_with)));
+            shed_state = Some(self.shed_rules(t, sh, cx, s, datacenter_mw, (a_base, a_with)));
         } else {
             let w = &mut s.work;
-            for (h, &l) in w.hi.iter_mut().zip(&w.load) {
-                *h = l + added;
+            for ((h, &l), &a) in w.hi.iter_mut().zip(&w.load).zip(&w.added) {
+                *h = l + a;
             }
         }
         // What the rules' shedding saves: the cost per hour of the band of the stack the shed
@@ -694,7 +731,7 @@ impl Grid {
         // of the new loads: `[served_with + A, served_without + A]`. Integrated over the stack
         // with the head walk and the prepared tail; no pass when no rule sheds anything.
         let bands = match sh {
-            Some(_) => self.rule_bands(s, added),
+            Some(_) => Self::rule_bands(s),
             None => false,
         };
         // The energy by class of the added load: head slices as they are walked, then the tail's.
@@ -740,7 +777,7 @@ impl Grid {
                 }
             }
             _ => {
-                self.adequacy(table, mining_mw, datacenter_mw, &mut s.work);
+                self.adequacy(table, datacenter_mw, &mut s.work);
                 if let Some(m) = totals {
                     self.totals(t, None, s, cx.cpi, m);
                 } else {
@@ -753,6 +790,25 @@ impl Grid {
         beyond
     }
 
+    /// The new loads' draw in every block of month `t` at the generation side: the miners'
+    /// (`w.mining`: flat, or shaped by the month's peak relief) and both loads' (`w.added`).
+    fn new_loads(&self, t: usize, mining_mw: f64, datacenter_mw: f64, w: &mut Work) {
+        let nb = w.load.len();
+        w.mining.clear();
+        w.added.clear();
+        match &self.relief[t] {
+            Some(relief) if mining_mw != 0.0 => {
+                interruptible::draw(relief, mining_mw, &mut w.mining);
+                w.added.extend(w.mining.iter().map(|&m| m + datacenter_mw));
+            }
+            // The flat draw: the same sum in every block, as a block without relief computes it.
+            _ => {
+                w.mining.resize(nb, mining_mw);
+                w.added.resize(nb, mining_mw + datacenter_mw);
+            }
+        }
+    }
+
     /// The month's shedding before dispatch: latent demand, the energy-limited classes'
     /// schedules (into `s.var_mw`), the feeder rules without and with the new loads and the
     /// network limit; leaves in `s.work` the existing consumers' served load without the new
@@ -763,7 +819,7 @@ impl Grid {
         sh: &ShedModel,
         cx: &Context,
         s: &mut Scratch,
-        (mining_mw, datacenter_mw): (f64, f64),
+        datacenter_mw: f64,
         (a_base, a_with): (f64, f64),
     ) -> ShedState {
         let lanes = &self.lanes[t];
@@ -882,19 +938,20 @@ impl Grid {
                 .map(|(&l, &h)| if l > 0.0 { h / l } else { 0.0 }),
         );
         let hpl = &w.hours_per_latent;
+        w.zeros.clear();
+        w.zeros.resize(nb, 0.0);
         sh.feeders.apply_cases(
             t,
             &w.latent,
             &lanes.hours,
             hpl,
             &s.tops,
-            [0.0, mining_mw + datacenter_mw],
+            [&w.zeros, &w.added],
             [&mut s.base_rules, &mut s.with_rules],
         );
         // The network: load beyond the deliverable MW is shed, with the new loads in the
         // curtailment priority.
         let limit = sh.deliverable[t];
-        let added = mining_mw + datacenter_mw;
         let (eb_all, ew_all) = (&s.base_rules.served_total[..nb], &s.with_rules.served_total[..nb]);
         w.net_base.clear();
         w.net_base.resize(nb, 0.0);
@@ -903,21 +960,23 @@ impl Grid {
             v.resize(nb, 0.0);
         }
         let (load, hi) = (&mut w.load[..nb], &mut w.hi[..nb]);
+        let added = &w.added[..nb];
         let binds = ew_all
             .iter()
             .zip(eb_all)
-            .any(|(&ew, &eb)| ew + added > limit || eb > limit);
+            .zip(added)
+            .any(|((&ew, &eb), &a)| ew + a > limit || eb > limit);
         if binds {
             for b in 0..nb {
                 let (eb, ew) = (eb_all[b], ew_all[b]);
                 w.net_base[b] = (eb - limit).max(0.0);
                 load[b] = if eb > limit { limit } else { eb };
                 let loads = self.priority.map(|g| match g {
-                    Group::Mining => mining_mw,
+                    Group::Mining => w.mining[b],
                     Group::Households => ew,
                     Group::Datacenters => datacenter_mw,
                 });
-                let total = ew + added;
+                let total = ew + added[b];
                 for (v, x) in w
                     .net_with
                     .iter_mut()
@@ -931,7 +990,7 @@ impl Grid {
         } else {
             for b in 0..nb {
                 load[b] = eb_all[b];
-                hi[b] = crate::float::max(ew_all[b] + added, eb_all[b]);
+                hi[b] = crate::float::max(ew_all[b] + added[b], eb_all[b]);
             }
         }
         let table_mw = sh.imported_table_mw[t];
@@ -941,24 +1000,26 @@ impl Grid {
             liq_with: liq_base + (a_base - a_with) * sh.imported_mw[t],
             fuel_free: !sh.limited.is_empty() || sh.liquidity.is_some(),
             limited_full_mw: sh.limited_full_mw[t],
-            new_loads: (mining_mw, datacenter_mw),
+            datacenter_mw,
         }
     }
 
     /// The bands of load the rules shed (`w.band_lo`, `w.band_hi`: without the new loads, and the
-    /// consumers they displace with them, `added` MW) and their cost per hour zeroed
-    /// (`w.avoided`); returns whether any band is non-empty (any rule shed anything).
-    fn rule_bands(&self, s: &mut Scratch, added: f64) -> bool {
+    /// consumers they displace with them, on top of the new loads' `w.added` MW) and their cost
+    /// per hour zeroed (`w.avoided`); returns whether any band is non-empty (any rule shed
+    /// anything).
+    fn rule_bands(s: &mut Scratch) -> bool {
         let (base, with, w) = (&s.base_rules, &s.with_rules, &mut s.work);
         let nb = w.load.len();
+        let added = &w.added[..nb];
         w.band_lo[0].clear();
         w.band_lo[0].extend_from_slice(&base.served_total[..nb]);
         w.band_hi[0].clear();
         w.band_hi[0].extend(base.served_total.iter().zip(&base.shed_total).map(|(&x, &r)| x + r));
         w.band_lo[1].clear();
-        w.band_lo[1].extend(with.served_total[..nb].iter().map(|&x| x + added));
+        w.band_lo[1].extend(with.served_total[..nb].iter().zip(added).map(|(&x, &a)| x + a));
         w.band_hi[1].clear();
-        w.band_hi[1].extend(base.served_total[..nb].iter().map(|&x| x + added));
+        w.band_hi[1].extend(base.served_total[..nb].iter().zip(added).map(|(&x, &a)| x + a));
         for v in &mut w.avoided {
             v.clear();
             v.resize(nb, 0.0);
@@ -1350,12 +1411,7 @@ impl Grid {
     /// load_i)` of a shortfall `S`, whose expectation is `e(levels[1 + i]) - e(levels[2 + i])`,
     /// `e` the unserved-power function. `levels[1 + i]` is always summed the same way, so zero
     /// added load gives exactly the base load.
-    fn adequacy(&self, table: &OutageTable, mining_mw: f64, datacenter_mw: f64, w: &mut Work) {
-        let part = |g: Group| match g {
-            Group::Mining => mining_mw,
-            Group::Datacenters => datacenter_mw,
-            Group::Households => 0.0,
-        };
+    fn adequacy(&self, table: &OutageTable, datacenter_mw: f64, w: &mut Work) {
         let [base, tops @ .., none] = &mut w.levels;
         for ((x, &l), &p) in base.iter_mut().zip(&w.load).zip(&w.profiled) {
             *x = l - p;
@@ -1371,14 +1427,34 @@ impl Grid {
             };
             x.copy_from_slice(start);
             for &g in &self.priority[i..] {
-                let add = part(g);
-                for v in x.iter_mut() {
-                    *v += add;
+                match g {
+                    // The miners' draw by block: flat, or shaped by peak relief.
+                    Group::Mining => {
+                        for (v, &m) in x.iter_mut().zip(&w.mining) {
+                            *v += m;
+                        }
+                    }
+                    Group::Datacenters => {
+                        for v in x.iter_mut() {
+                            *v += datacenter_mw;
+                        }
+                    }
+                    Group::Households => {
+                        for v in x.iter_mut() {
+                            *v += 0.0;
+                        }
+                    }
                 }
             }
         }
-        let idle = |g: Group| part(g) == 0.0;
-        Self::look_up(table, w, self.idle_levels(idle), (0.0, 0.0));
+        let mining = &w.mining;
+        let idle = |g: Group| match g {
+            Group::Mining => mining.iter().all(|&m| m == 0.0),
+            Group::Datacenters => datacenter_mw == 0.0,
+            Group::Households => false,
+        };
+        let same = self.idle_levels(idle);
+        Self::look_up(table, w, same, (0.0, 0.0));
     }
 
     /// Which of `levels[1..4]` equal the next level bit for bit: level `1 + i` is level `2 + i`
@@ -1446,7 +1522,7 @@ impl Grid {
         let nb = w.load.len();
         w.cert.clear();
         w.cert.extend(w.profiled.iter().zip(&w.limited).map(|(&p, &q)| p + q));
-        let (mining_mw, datacenter_mw) = st.new_loads;
+        let datacenter_mw = st.datacenter_mw;
         // Each group's load after the network, in priority order (households' relative to the
         // load without the new loads, so that the levels sum as in `adequacy`).
         let served_with = &s.with_rules.served_total[..nb];
@@ -1454,7 +1530,7 @@ impl Grid {
             let (part, net) = (&mut w.parts[i], &w.net_with[i][..nb]);
             part.clear();
             match g {
-                Group::Mining => part.extend(net.iter().map(|&x| mining_mw - x)),
+                Group::Mining => part.extend(net.iter().zip(&w.mining).map(|(&x, &m)| m - x)),
                 Group::Datacenters => part.extend(net.iter().map(|&x| datacenter_mw - x)),
                 Group::Households => part.extend(
                     served_with
@@ -1561,8 +1637,8 @@ struct ShedState {
     fuel_free: bool,
     /// Expected capacity of the energy-limited classes without limits, MW.
     limited_full_mw: f64,
-    /// The new loads' MW: miners, data centres.
-    new_loads: (f64, f64),
+    /// The data centres' MW (the miners' draw by block is in `Work::mining`).
+    datacenter_mw: f64,
 }
 
 /// Per-block inputs of one month, as arrays over its blocks.
@@ -1631,6 +1707,9 @@ struct Work {
     lost: [Vec<f64>; 3],
     /// Zeros, one per block.
     zeros: Vec<f64>,
+    /// The miners' draw, and all new loads', by block at the generation side, MW.
+    mining: Vec<f64>,
+    added: Vec<f64>,
 }
 
 impl Work {
@@ -1800,6 +1879,12 @@ pub struct MonthTotals {
     pub cost_displaced: f64,
     /// Share of imported-fuel capacity available with the allocation (liquidity feedback).
     pub imported_available_share: f64,
+    /// Hours of the month in which the miners gave peak relief (0 when they draw nothing).
+    pub relief_hours: f64,
+    /// The miners' MW relieved in the block of highest load (generation side).
+    pub relief_peak_mw: f64,
+    /// Energy the miners did not draw for peak relief, MWh (generation side).
+    pub relief_mwh: f64,
 }
 
 impl MonthTotals {

@@ -158,7 +158,8 @@ impl Fleet {
     /// hashprice the forward rule expects in each month of a new rig's life from its first
     /// month in service; `frontier` the J/TH of a rig bought now; `kept_share` what miners keep
     /// of mined BTC; `cost` their running cost per MWh at full draw (tariff and taxes they bear
-    /// plus opex, USD); `scheduled_mw` the MW the ramp calls for by now. A tranche is committed
+    /// plus opex, USD); `drawn_share` the share of hours the rigs may draw (below 1 on peak
+    /// relief); `scheduled_mw` the MW the ramp calls for by now. A tranche is committed
     /// when the present value of its expected margins ([`margin_pv`]) covers its capital cost.
     /// Returns the capital committed, USD.
     #[allow(clippy::too_many_arguments)]
@@ -174,6 +175,7 @@ impl Fleet {
         frontier: f64,
         kept_share: f64,
         cost: f64,
+        drawn_share: f64,
         fx: f64,
     ) -> f64 {
         self.hashprices.push(hashprice);
@@ -184,15 +186,17 @@ impl Fleet {
         let room = allocation_mw - self.committed_mw();
         let capex_per_mw = capex_usd_per_mw(inv, frontier);
         let annuity_per_mw = annuity(capex_per_mw, inv.hurdle_rate_annual, inv.rig_life_months);
+        // Rigs on peak relief earn their margin in fewer hours.
         let pv = |hashprices: &mut dyn Iterator<Item = f64>| {
-            margin_pv(
-                hashprices,
-                frontier,
-                kept_share,
-                cost,
-                inv.hurdle_rate_annual,
-                inv.build_months,
-            )
+            drawn_share
+                * margin_pv(
+                    hashprices,
+                    frontier,
+                    kept_share,
+                    cost,
+                    inv.hurdle_rate_annual,
+                    inv.build_months,
+                )
         };
         let clears = match inv.rule {
             EntryRule::Scheduled => true,
@@ -320,8 +324,9 @@ mod tests {
         let m = 1.4e6 / (HOURS_PER_MONTH * sum);
         let need = (90.0 + m) * 24.0 * 15.0 / (1000.0 * 0.98);
         let mut f = Fleet::default();
-        let mut invest =
-            |f: &mut Fleet, t: usize, hp: f64| f.invest(&i, t, 120, 1_000.0, 0.0, hp, &[], 15.0, 0.98, 90.0, 280.0);
+        let mut invest = |f: &mut Fleet, t: usize, hp: f64| {
+            f.invest(&i, t, 120, 1_000.0, 0.0, hp, &[], 15.0, 0.98, 90.0, 1.0, 280.0)
+        };
         // Hashprices 1.2 need, then 0.9 need: the three-month mean is 1.05 need in month 1,
         // (1.2 + 0.9 + 0.9) / 3 = 1.0 need in month 2 (just below it in the test).
         let c0 = invest(&mut f, 0, 1.2 * need);
@@ -355,7 +360,7 @@ mod tests {
         let pv = margin_pv(outlook.iter().copied(), 15.0, 0.98, 90.0, 0.15, 0);
         let want = 180.0 * HOURS_PER_MONTH * (1..=18).map(|k| 1.15f64.powf(-f64::from(k) / 12.0)).sum::<f64>();
         assert!((pv - want).abs() < 1e-6 * want);
-        let c = f.invest(&i, 0, 120, 1_000.0, 0.0, 0.0, &outlook, 15.0, 0.98, 90.0, 280.0);
+        let c = f.invest(&i, 0, 120, 1_000.0, 0.0, 0.0, &outlook, 15.0, 0.98, 90.0, 1.0, 280.0);
         assert_eq!(c > 0.0, pv >= capex_usd_per_mw(&i, 15.0));
     }
 
@@ -364,12 +369,12 @@ mod tests {
         let i = inv(EntryRule::Lookback);
         let mut f = Fleet::default();
         for t in 0..20 {
-            f.invest(&i, t, 120, 250.0, 0.0, 1_000.0, &[], 15.0, 0.98, 90.0, 280.0);
+            f.invest(&i, t, 120, 250.0, 0.0, 1_000.0, &[], 15.0, 0.98, 90.0, 1.0, 280.0);
         }
         // 100 + 100 + 50: the last tranche takes what is left.
         assert_eq!(f.committed_mw(), 250.0);
         let mut f2 = Fleet::default();
-        f2.invest(&i, 0, 120, 250.0, 0.0, 1_000.0, &[], 15.0, 0.98, 90.0, 280.0);
+        f2.invest(&i, 0, 120, 250.0, 0.0, 1_000.0, &[], 15.0, 0.98, 90.0, 1.0, 280.0);
         // Under water (e_max below 15 J/TH) three months in a row from month 2: retired after
         // month 4, its remaining book value written off then.
         let mut depreciated = 0.0;
@@ -392,12 +397,12 @@ mod tests {
         let mut i = inv(EntryRule::Scheduled);
         i.build_months = 0;
         let mut f = Fleet::default();
-        f.invest(&i, 0, 120, 100.0, 100.0, 0.0, &[], 15.0, 0.98, 90.0, 280.0);
+        f.invest(&i, 0, 120, 100.0, 100.0, 0.0, &[], 15.0, 0.98, 90.0, 1.0, 280.0);
         assert_eq!(f.run(&i, 0, 15.0, false).running_mw, 100.0);
         assert_eq!(f.run(&i, 1, 14.999, false).running_mw, 0.0);
         i.efficiency_spread = 0.1;
         let mut f = Fleet::default();
-        f.invest(&i, 0, 120, 100.0, 100.0, 0.0, &[], 15.0, 0.98, 90.0, 280.0);
+        f.invest(&i, 0, 120, 100.0, 100.0, 0.0, &[], 15.0, 0.98, 90.0, 1.0, 280.0);
         // At e_max = the median rig, half the MW runs; their mean 1/e is below 1/15.
         let m = f.run(&i, 0, 15.0, false);
         assert!((m.running_mw - 50.0).abs() < 1e-12);

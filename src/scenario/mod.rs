@@ -4,6 +4,7 @@
 //! TOML files, Python dicts and dotted overrides alike: it reads every field, collects every
 //! problem, and only then checks the relations between fields (the correlation matrix).
 
+pub mod interruptible;
 pub mod reader;
 pub mod shedding;
 pub mod tariff;
@@ -172,6 +173,9 @@ pub struct Mining {
     /// Miners who stop paying; absent: they always pay (at the fiscal collection rate).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit: Option<Credit>,
+    /// Peak relief and its off-peak discount (absent: a flat draw at the tariff's price).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interruptible: Option<interruptible::Interruptible>,
 }
 
 /// How the mining fleet is built, run and scrapped.
@@ -1075,6 +1079,11 @@ fn read(root: &mut Table<'_, '_>) -> Scenario {
                 disconnect_after_months: c.int("disconnect_after_months", 1, 120) as u32,
             };
             c.finish();
+            out
+        }),
+        interruptible: t.opt_table("interruptible").map(|mut i| {
+            let out = interruptible::read(&mut i);
+            i.finish();
             out
         }),
     };
