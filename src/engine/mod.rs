@@ -217,15 +217,23 @@ fn run_batched(
             format!("must be at least 1, with the last path index below 2^60 (range [{path_lo}, {path_hi}))"),
         ));
     }
+    // What decoding checks (RunStats::check), so that a run never records statistics that
+    // would not load back.
     let resolved = conditions
         .iter()
-        .map(|c| match output_index(c.output) {
-            Some(i) => Ok((i, c.comparison, c.threshold)),
-            None => Err(GridRiskError::argument(
-                "conditions",
-                c.name,
-                format!("reads '{}', which is not a per-path output", c.output),
-            )),
+        .enumerate()
+        .map(|(k, c)| {
+            let bad = |why: String| Err(GridRiskError::argument("conditions", c.name, why));
+            if c.name.is_empty() || conditions[..k].iter().any(|d| d.name == c.name) {
+                return bad("condition names must be present and unique".into());
+            }
+            if c.threshold.is_nan() {
+                return bad("the threshold is NaN".into());
+            }
+            match output_index(c.output) {
+                Some(i) => Ok((i, c.comparison, c.threshold)),
+                None => bad(format!("reads '{}', which is not a per-path output", c.output)),
+            }
         })
         .collect::<Result<Vec<_>>>()?;
     let pool = pool::get(threads)?;
@@ -627,18 +635,31 @@ mod tests {
     }
 
     #[test]
-    fn a_condition_on_a_missing_output_is_an_argument_error() {
-        let bad = [Condition {
-            name: "bad",
+    fn conditions_a_run_could_not_record_are_argument_errors() {
+        let ok = Condition {
+            name: "ok",
             description: "",
-            output: "no_such_output",
+            output: "npv_pkr",
             comparison: Comparison::AtLeast,
             threshold: 0.0,
-        }];
-        assert!(matches!(
-            run_with_conditions(&preset(), &spec(10, 1), &Monitor::default(), &bad),
-            Err(GridRiskError::Argument { .. })
-        ));
+        };
+        for bad in [
+            vec![Condition {
+                output: "no_such_output",
+                ..ok
+            }],
+            vec![Condition {
+                threshold: f64::NAN,
+                ..ok
+            }],
+            vec![Condition { name: "", ..ok }],
+            vec![ok, ok],
+        ] {
+            assert!(matches!(
+                run_with_conditions(&preset(), &spec(10, 1), &Monitor::default(), &bad),
+                Err(GridRiskError::Argument { .. })
+            ));
+        }
     }
 
     #[test]
