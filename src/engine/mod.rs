@@ -578,17 +578,22 @@ mod tests {
             keep,
             ..spec(hi, 2)
         };
-        let npv = output_index("npv_pkr").unwrap();
-        // Split at the mean NPV, so that both sides hold paths whatever the calibration.
-        let mean = run(&sc, &ranged(lo, hi, Keep::Nothing), &Monitor::default())
+        // Split at the mean of the first output that varies, so that both sides hold paths
+        // whatever the calibration.
+        let first = run(&sc, &ranged(lo, hi, Keep::Nothing), &Monitor::default())
             .unwrap()
             .stats
-            .moments()
-            .mean[N_METRICS * 6 + npv];
+            .moments();
+        let base = N_METRICS * 6;
+        let (key, output) = (0..N_OUTPUTS)
+            .find(|&o| first.m2[base + o] > 0.0)
+            .map(|o| (o, OUTPUTS[o].0))
+            .expect("some output varies");
+        let mean = first.mean[base + key];
         let at = |name, comparison, threshold| Condition {
             name,
             description: "",
-            output: "npv_pkr",
+            output,
             comparison,
             threshold,
         };
@@ -602,8 +607,8 @@ mod tests {
         let got = out.stats.condition_moments();
         assert_eq!(got.len(), 3);
         for (c, m) in conds.iter().zip(&got) {
-            let rows: Vec<usize> = (0..kept[npv].len())
-                .filter(|&r| c.comparison.holds(kept[npv][r], c.threshold))
+            let rows: Vec<usize> = (0..kept[key].len())
+                .filter(|&r| c.comparison.holds(kept[key][r], c.threshold))
                 .collect();
             assert_eq!(m.n, rows.len() as u64, "{}", c.name);
             if rows.len() < 2 {
