@@ -761,3 +761,149 @@ pub fn summarise(buf: &mut [f64], months: usize, h: &Horizon) {
 pub fn output_index(name: &str) -> Option<usize> {
     OUTPUTS.iter().position(|(n, _, _)| *n == name)
 }
+
+/// How a [`Condition`] compares a path's output with its threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Comparison {
+    /// `output > threshold`.
+    GreaterThan,
+    /// `output >= threshold`.
+    AtLeast,
+    /// `output < threshold`.
+    LessThan,
+    /// `output <= threshold`.
+    AtMost,
+}
+
+impl Comparison {
+    /// Whether `x` compares with `threshold` as `self` says.
+    #[inline]
+    #[must_use]
+    pub fn holds(self, x: f64, threshold: f64) -> bool {
+        match self {
+            Comparison::GreaterThan => x > threshold,
+            Comparison::AtLeast => x >= threshold,
+            Comparison::LessThan => x < threshold,
+            Comparison::AtMost => x <= threshold,
+        }
+    }
+
+    /// The operator as written: `>`, `>=`, `<` or `<=`.
+    #[must_use]
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Comparison::GreaterThan => ">",
+            Comparison::AtLeast => ">=",
+            Comparison::LessThan => "<",
+            Comparison::AtMost => "<=",
+        }
+    }
+}
+
+/// An event on a path, read off one of its outputs once the path is simulated. The engine
+/// keeps the moments of the outputs over the paths meeting each condition (see
+/// [`crate::stats::partial::Node::conditions`]): every output's statistics given the event.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Condition {
+    /// Public name, snake_case (what `Results.given` takes).
+    pub name: &'static str,
+    /// What the condition means, in words.
+    pub description: &'static str,
+    /// The per-path output it reads (a name in [`OUTPUTS`]).
+    pub output: &'static str,
+    /// How the output compares with `threshold`.
+    pub comparison: Comparison,
+    /// The threshold, in the output's unit.
+    pub threshold: f64,
+}
+
+/// The path conditions every run keeps statistics for. Entries can be added, removed or
+/// reordered freely: nothing else names them, and the statistics record the list they were
+/// computed with (so results saved or merged with another list are told apart).
+pub const CONDITIONS: &[Condition] = &[
+    Condition {
+        name: "miners_ran",
+        description: "the miners ran in at least one month",
+        output: "miner_uptime_share",
+        comparison: Comparison::GreaterThan,
+        threshold: 0.0,
+    },
+    Condition {
+        name: "miners_never_ran",
+        description: "the miners never ran in the horizon",
+        output: "miner_uptime_share",
+        comparison: Comparison::AtMost,
+        threshold: 0.0,
+    },
+];
+
+/// Index in [`OUTPUTS`] of the output named `name`, usable in constants; fails the build (in a
+/// constant) or panics (at run time) when there is none.
+#[must_use]
+pub const fn output_index_const(name: &str) -> usize {
+    let mut i = 0;
+    while i < N_OUTPUTS {
+        let (a, b) = (OUTPUTS[i].0.as_bytes(), name.as_bytes());
+        if a.len() == b.len() {
+            let mut k = 0;
+            while k < a.len() && a[k] == b[k] {
+                k += 1;
+            }
+            if k == a.len() {
+                return i;
+            }
+        }
+        i += 1;
+    }
+    panic!("a condition in CONDITIONS reads an output that is not in OUTPUTS")
+}
+
+/// A misspelt output in [`CONDITIONS`] is a compile error, not a failure at run time.
+const _: () = {
+    let mut c = 0;
+    while c < CONDITIONS.len() {
+        let _ = output_index_const(CONDITIONS[c].output);
+        c += 1;
+    }
+};
+
+#[cfg(test)]
+mod condition_tests {
+    use super::*;
+
+    #[test]
+    fn every_condition_reads_an_existing_output_and_has_a_unique_snake_case_name() {
+        for c in CONDITIONS {
+            assert!(output_index(c.output).is_some(), "{}: no output {}", c.name, c.output);
+            assert_eq!(output_index_const(c.output), output_index(c.output).unwrap());
+            let snake = c.name.starts_with(|ch: char| ch.is_ascii_lowercase())
+                && c.name
+                    .chars()
+                    .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_');
+            assert!(snake, "{} is not snake_case", c.name);
+            assert!(!c.description.is_empty(), "{} has no description", c.name);
+            assert!(!c.threshold.is_nan(), "{} has a NaN threshold", c.name);
+            assert_eq!(
+                CONDITIONS.iter().filter(|d| d.name == c.name).count(),
+                1,
+                "{} twice",
+                c.name
+            );
+        }
+    }
+
+    #[test]
+    fn comparisons_treat_the_threshold_as_written() {
+        use Comparison::*;
+        let at = |c: Comparison| [c.holds(-1.0, 0.0), c.holds(0.0, 0.0), c.holds(1.0, 0.0)];
+        assert_eq!(at(GreaterThan), [false, false, true]);
+        assert_eq!(at(AtLeast), [false, true, true]);
+        assert_eq!(at(LessThan), [true, false, false]);
+        assert_eq!(at(AtMost), [true, true, false]);
+        assert!(
+            [GreaterThan, AtLeast, LessThan, AtMost]
+                .iter()
+                .all(|c| !c.holds(f64::NAN, 0.0))
+        );
+    }
+}

@@ -201,6 +201,7 @@ def _use_everything(stats: Any) -> None:
     stats.moments()
     stats.output_moments()
     stats.output_pair_moments()
+    assert len(stats.output_condition_moments()) == len(stats.conditions)
     stats.output_negative_share()
     stats.quantiles([0.0, 0.5, 1.0])
     stats.output_quantiles([0.0, 0.05, 0.5, 1.0])
@@ -238,7 +239,7 @@ def test_corrupted_statistics_are_data_errors_or_usable(small_run: gr.Results) -
 
 @pytest.mark.parametrize(
     "data",
-    [b"", b"gridrisk-stats-v3\0", b"gridrisk-stats-v3\0" + b"\xff" * 64, b"not stats at all"],
+    [b"", b"gridrisk-stats-v4\0", b"gridrisk-stats-v4\0" + b"\xff" * 64, b"not stats at all"],
 )
 def test_foreign_bytes_are_data_errors(data: bytes) -> None:
     with pytest.raises(gr.DataError):

@@ -144,6 +144,19 @@ class RunStats:
         """Sketch quantiles of the monthly metrics, shape (metrics, months, len(q)); q in [0, 1]."""
     def output_moments(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         """``(mean, variance)`` of the per-path outputs, each of shape (outputs,)."""
+    @property
+    def conditions(self) -> list[tuple[str, str, str, str, float]]:
+        """The run's path conditions: ``(name, description, output, operator, threshold)``.
+
+        The operator is one of ``">"``, ``">="``, ``"<"``, ``"<="``.
+        """
+    def output_condition_moments(
+        self,
+    ) -> list[tuple[int, npt.NDArray[np.float64], npt.NDArray[np.float64]]]:
+        """Per condition, ``(paths, mean, variance)`` of the outputs over the paths meeting it.
+
+        Mean zero with no path; variance (n - 1) NaN with fewer than two paths.
+        """
     def output_negative_share(self) -> npt.NDArray[np.float64]:
         """Share of paths on which each output is negative (exact), shape (outputs,)."""
     def metric_share_at_or_below(self, metric: int, month: int, x: float) -> float:

@@ -906,6 +906,88 @@ class Results:
         df.index.name = "output"
         return df
 
+    # -- statistics given what happened on a path ------------------------------------------
+    @property
+    def conditions(self) -> dict[str, str]:
+        """The path conditions :meth:`given` accepts, each with what it means.
+
+        Returns
+        -------
+        dict of str to str
+            Condition name -> its meaning and its test on a per-path output, e.g.
+            ``"miners_ran"`` -> ``"the miners ran in at least one month (miner_uptime_share >
+            0)"``. They are the conditions of the gridrisk that ran the simulation, saved and
+            merged with the results.
+        """
+        return {
+            name: f"{text} ({output} {op} {threshold:g})" for name, text, output, op, threshold in self.stats.conditions
+        }
+
+    def given(self, condition: str) -> pd.DataFrame:
+        """Statistics of every per-path output over the paths that meet a condition.
+
+        Computed during the run over every path (no per-path values need be kept) and merged
+        like every other statistic, so they are bit-identical whatever the thread count, split
+        or cluster. A path meets a condition when its output compares with the threshold as
+        :attr:`conditions` states.
+
+        Parameters
+        ----------
+        condition : str
+            One of :attr:`conditions`, e.g. ``"miners_ran"``.
+
+        Returns
+        -------
+        DataFrame
+            One row per output, indexed by ``output``; columns:
+
+            - ``n``: paths meeting the condition (the same on every row), and ``share``, their
+              share of all paths (exact);
+            - ``mean``: the output's mean over those paths, in its unit; NaN when no path
+              meets the condition;
+            - ``se``: the Monte Carlo standard error of that mean, ``sd / sqrt(n)``, in the
+              output's unit; NaN when fewer than two paths meet the condition. In an
+              antithetic run it treats the paths as independent (the two paths of a pair
+              need not both meet the condition, so pair means do not apply): it ignores the
+              correlation within pairs, which can go either way, so it is approximate there;
+            - ``sd``: the output's standard deviation over those paths (``n - 1``
+              denominator), NaN with fewer than two;
+            - ``mean_all``: the output's mean over all paths, for comparison;
+            - ``unit``: the unit of ``mean``, ``se``, ``sd`` and ``mean_all``
+              (:data:`OUTPUT_UNITS`).
+
+            Rows of outputs undefined for the horizon (``worst_fiscal_year_net_flow_pkr``
+            without a complete fiscal year) are NaN but for ``n``, ``share`` and ``unit``.
+
+        Raises
+        ------
+        ArgumentError
+            If ``condition`` is not one of :attr:`conditions` (the message lists them).
+        """
+        specs = self.stats.conditions
+        names = [c[0] for c in specs]
+        if not names:
+            raise ArgumentError(f"these results have no path conditions, so none can be {condition!r}")
+        k = names.index(choice("condition", condition, names))
+        n, mean, var = self.stats.output_condition_moments()[k]
+        mean_all = np.asarray(self.stats.output_moments()[0], dtype=float)
+        sd = np.sqrt(np.maximum(var, 0.0)) if n > 1 else np.full(len(self.outputs), math.nan)
+        df = pd.DataFrame(
+            {
+                "n": np.full(len(self.outputs), n, dtype=np.int64),
+                "share": np.full(len(self.outputs), n / self.paths),
+                "mean": np.asarray(mean, dtype=float) if n > 0 else np.full(len(self.outputs), math.nan),
+                "se": _se(sd, n),
+                "sd": sd,
+                "mean_all": mean_all,
+                "unit": [OUTPUT_UNITS.get(name, "") for name in self.outputs],
+            },
+            index=pd.Index(self.outputs, name="output"),
+        )
+        for name in self._undefined():
+            df.loc[name, ["mean", "se", "sd", "mean_all"]] = math.nan
+        return df
+
     def risk(self, loss_threshold_pkr: float = 0.0) -> pd.DataFrame:
         """Headline fiscal risk of the allocation, each with its Monte Carlo standard error.
 

@@ -475,6 +475,12 @@ fn check_probabilities(py: Python<'_>, q: &[f64]) -> PyResult<()> {
 /// `(pairs, mean, variance)` of antithetic pair means.
 type PairMoments<'py> = (u64, Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>);
 
+/// `(paths, mean, variance)` of the outputs over the paths meeting one condition.
+type ConditionMoments<'py> = (u64, Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>);
+
+/// A condition as Python sees it: `(name, description, output, operator, threshold)`.
+type ConditionTuple = (String, String, String, &'static str, f64);
+
 /// `(mean, variance)` arrays of the outputs.
 type OutputMeanVar<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>);
 
@@ -599,6 +605,42 @@ impl PyRunStats {
                 let var = m.variance();
                 (m.n, m.mean.into_pyarray(py), var.into_pyarray(py))
             }))
+        })
+    }
+
+    /// The path conditions of the run, `(name, description, output, operator, threshold)` each,
+    /// the operator one of `>`, `>=`, `<`, `<=`.
+    #[getter]
+    fn conditions(&self) -> Vec<ConditionTuple> {
+        self.inner
+            .conditions
+            .iter()
+            .map(|c| {
+                (
+                    c.name.clone(),
+                    c.description.clone(),
+                    c.output.clone(),
+                    c.comparison.symbol(),
+                    c.threshold,
+                )
+            })
+            .collect()
+    }
+
+    /// Per condition (in `conditions` order), `(paths, mean, variance)` of the per-path outputs
+    /// over the paths meeting it; mean and variance of shape (outputs,), the mean zero with no
+    /// path, the variance (n - 1) NaN with fewer than two.
+    fn output_condition_moments<'py>(&self, py: Python<'py>) -> PyResult<Vec<ConditionMoments<'py>>> {
+        guard(py, || {
+            Ok(self
+                .inner
+                .condition_moments()
+                .into_iter()
+                .map(|m| {
+                    let var = m.variance();
+                    (m.n, m.mean.into_pyarray(py), var.into_pyarray(py))
+                })
+                .collect())
         })
     }
 

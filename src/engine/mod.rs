@@ -9,11 +9,13 @@ pub use monitor::Monitor;
 
 use crate::error::{GridRiskError, Result};
 use crate::memory;
-use crate::metrics::{METRICS, N_METRICS, N_OUTPUTS, OUTPUTS, path_len};
+use crate::metrics::{
+    CONDITIONS, Comparison, Condition, METRICS, N_METRICS, N_OUTPUTS, OUTPUTS, output_index, path_len,
+};
 use crate::model::{Model, Scratch};
 use crate::rng::{MAX_PATHS, Seeds};
 use crate::scenario::Scenario;
-use crate::stats::partial::{Node, canonical};
+use crate::stats::partial::{ConditionSpec, Node, canonical};
 use crate::stats::{CHUNK_PATHS, Moments, RunStats, Sketch};
 use std::sync::Mutex;
 
@@ -151,6 +153,8 @@ struct Ctx<'a> {
     antithetic: bool,
     /// Paths a worker's batch holds ([`batch_rows`]).
     batch_rows: usize,
+    /// The run's conditions: the index of the output each reads, its comparison and threshold.
+    conditions: Vec<(usize, Comparison, f64)>,
 }
 
 /// Runs the paths `[path_lo, path_hi)` of a validated scenario.
@@ -166,11 +170,31 @@ struct Ctx<'a> {
 /// out of floating-point range, [`GridRiskError::Memory`] if the kept values or a batch cannot
 /// be allocated.
 pub fn run(sc: &Scenario, spec: &RunSpec, monitor: &Monitor) -> Result<RunOutput> {
-    run_batched(sc, spec, monitor, BATCH_BYTES)
+    run_batched(sc, spec, monitor, BATCH_BYTES, CONDITIONS)
+}
+
+/// [`run`] keeping conditional moments for `conditions` instead of [`CONDITIONS`].
+///
+/// # Errors
+/// As [`run`]; [`GridRiskError::Argument`] also for a condition on an output that does not
+/// exist.
+pub fn run_with_conditions(
+    sc: &Scenario,
+    spec: &RunSpec,
+    monitor: &Monitor,
+    conditions: &[Condition],
+) -> Result<RunOutput> {
+    run_batched(sc, spec, monitor, BATCH_BYTES, conditions)
 }
 
 /// [`run`] with all workers' batches capped at `batch_bytes` (tests use tiny batches).
-fn run_batched(sc: &Scenario, spec: &RunSpec, monitor: &Monitor, batch_bytes: usize) -> Result<RunOutput> {
+fn run_batched(
+    sc: &Scenario,
+    spec: &RunSpec,
+    monitor: &Monitor,
+    batch_bytes: usize,
+    conditions: &[Condition],
+) -> Result<RunOutput> {
     let RunSpec {
         seeds,
         path_lo,
@@ -193,6 +217,25 @@ fn run_batched(sc: &Scenario, spec: &RunSpec, monitor: &Monitor, batch_bytes: us
             format!("must be at least 1, with the last path index below 2^60 (range [{path_lo}, {path_hi}))"),
         ));
     }
+    // What decoding checks (RunStats::check), so that a run never records statistics that
+    // would not load back.
+    let resolved = conditions
+        .iter()
+        .enumerate()
+        .map(|(k, c)| {
+            let bad = |why: String| Err(GridRiskError::argument("conditions", c.name, why));
+            if c.name.is_empty() || conditions[..k].iter().any(|d| d.name == c.name) {
+                return bad("condition names must be present and unique".into());
+            }
+            if c.threshold.is_nan() {
+                return bad("the threshold is NaN".into());
+            }
+            match output_index(c.output) {
+                Some(i) => Ok((i, c.comparison, c.threshold)),
+                None => bad(format!("reads '{}', which is not a per-path output", c.output)),
+            }
+        })
+        .collect::<Result<Vec<_>>>()?;
     let pool = pool::get(threads)?;
     let model = Model::new(sc);
     let months = model.months();
@@ -220,6 +263,7 @@ fn run_batched(sc: &Scenario, spec: &RunSpec, monitor: &Monitor, batch_bytes: us
         skip: keep.skip(),
         antithetic,
         batch_rows,
+        conditions: resolved,
     };
 
     let c_lo = path_lo / CHUNK_PATHS;
@@ -230,12 +274,17 @@ fn run_batched(sc: &Scenario, spec: &RunSpec, monitor: &Monitor, batch_bytes: us
         for (lo, size) in canonical(c_lo, c_hi) {
             let rows = ctx.rows(lo, size);
             let here = sinks.as_mut().map(|s| split_rows(s, rows, months, ctx.skip));
-            let (moments, pairs) = node(&ctx, lo, size, here)?;
+            let NodeStats {
+                moments,
+                pairs,
+                conditions,
+            } = node(&ctx, lo, size, here)?;
             out.push(Node {
                 lo,
                 size,
                 moments,
                 pairs,
+                conditions,
             });
         }
         Ok(out)
@@ -267,6 +316,7 @@ fn run_batched(sc: &Scenario, spec: &RunSpec, monitor: &Monitor, batch_bytes: us
         path_hi,
         nodes,
         sketches,
+        conditions: conditions.iter().map(ConditionSpec::from).collect(),
     };
     Ok(RunOutput { stats, paths: kept })
 }
@@ -324,8 +374,15 @@ impl Ctx<'_> {
     }
 }
 
-/// Moments of every cell, and (antithetic runs) of the pair means of the outputs.
-type NodeStats = (Moments, Option<Moments>);
+/// The moments a node of the merge tree holds (see [`Node`]).
+struct NodeStats {
+    /// Every cell.
+    moments: Moments,
+    /// Antithetic runs: the pair means of the outputs.
+    pairs: Option<Moments>,
+    /// The outputs of the paths meeting each condition.
+    conditions: Vec<Moments>,
+}
 
 fn node(ctx: &Ctx<'_>, lo: u64, size: u64, sinks: Option<Vec<&mut [f64]>>) -> Result<NodeStats> {
     if ctx.monitor.cancelled() {
@@ -347,12 +404,21 @@ fn node(ctx: &Ctx<'_>, lo: u64, size: u64, sinks: Option<Vec<&mut [f64]>>) -> Re
         || node(ctx, lo, half, left_sinks),
         || node(ctx, lo + half, half, right_sinks),
     );
-    let ((ma, pa), (mb, pb)) = (a?, b?);
-    let pairs = match (pa, pb) {
-        (Some(x), Some(y)) => Some(Moments::merge(&x, &y)),
+    let (a, b) = (a?, b?);
+    let pairs = match (&a.pairs, &b.pairs) {
+        (Some(x), Some(y)) => Some(Moments::merge(x, y)),
         _ => None,
     };
-    Ok((Moments::merge(&ma, &mb), pairs))
+    Ok(NodeStats {
+        moments: Moments::merge(&a.moments, &b.moments),
+        pairs,
+        conditions: a
+            .conditions
+            .iter()
+            .zip(&b.conditions)
+            .map(|(x, y)| Moments::merge(x, y))
+            .collect(),
+    })
 }
 
 fn leaf(ctx: &Ctx<'_>, chunk: u64, mut sinks: Option<Vec<&mut [f64]>>) -> Result<NodeStats> {
@@ -363,6 +429,7 @@ fn leaf(ctx: &Ctx<'_>, chunk: u64, mut sinks: Option<Vec<&mut [f64]>>) -> Result
     let mut moments = Moments::new(cells);
     let outputs = N_METRICS * months;
     let mut pairs = ctx.antithetic.then(|| Moments::new(N_OUTPUTS));
+    let mut conditions = vec![Moments::new(N_OUTPUTS); ctx.conditions.len()];
     let mut first_of_pair = vec![0.0; N_OUTPUTS];
     let mut pair_mean = vec![0.0; N_OUTPUTS];
     let mut scratch = Scratch::default();
@@ -390,6 +457,12 @@ fn leaf(ctx: &Ctx<'_>, chunk: u64, mut sinks: Option<Vec<&mut [f64]>>) -> Result
             return Err(non_finite(ctx, path, bad));
         }
         moments.push(buf);
+        let outs = &buf[outputs..];
+        for (&(i, cmp, threshold), m) in ctx.conditions.iter().zip(conditions.iter_mut()) {
+            if cmp.holds(outs[i], threshold) {
+                m.push(outs);
+            }
+        }
         if let Some(p) = pairs.as_mut() {
             // Pairs never straddle a chunk (chunks start at multiples of 256); an odd final path
             // has no partner and enters the per-path statistics only.
@@ -417,7 +490,11 @@ fn leaf(ctx: &Ctx<'_>, chunk: u64, mut sinks: Option<Vec<&mut [f64]>>) -> Result
         w.filled += 1;
         ctx.monitor.advance(1);
     }
-    Ok((moments, pairs))
+    Ok(NodeStats {
+        moments,
+        pairs,
+        conditions,
+    })
 }
 
 #[cold]
@@ -478,8 +555,115 @@ mod tests {
         // One path, then 3 paths a batch (a chunk flushes many times): the sketches' counts and
         // the moments are the same.
         for rows in [1, 3] {
-            let tiny = run_batched(&sc, &spec(700, 2), &Monitor::default(), rows * 2 * cells * 8).unwrap();
+            let tiny = run_batched(
+                &sc,
+                &spec(700, 2),
+                &Monitor::default(),
+                rows * 2 * cells * 8,
+                CONDITIONS,
+            )
+            .unwrap();
             assert_eq!(tiny.stats, whole, "{rows} rows a batch");
+        }
+    }
+
+    #[test]
+    fn conditional_moments_are_those_of_the_paths_meeting_each_condition() {
+        let mut sc = preset();
+        sc.simulation.horizon_months = 6;
+        let (lo, hi) = (256, 956);
+        let ranged = |lo, hi, keep| RunSpec {
+            path_lo: lo,
+            path_hi: hi,
+            keep,
+            ..spec(hi, 2)
+        };
+        // Split at the mean of the first output that varies, so that both sides hold paths
+        // whatever the calibration.
+        let first = run(&sc, &ranged(lo, hi, Keep::Nothing), &Monitor::default())
+            .unwrap()
+            .stats
+            .moments();
+        let base = N_METRICS * 6;
+        let (key, output) = (0..N_OUTPUTS)
+            .find(|&o| first.m2[base + o] > 0.0)
+            .map(|o| (o, OUTPUTS[o].0))
+            .expect("some output varies");
+        let mean = first.mean[base + key];
+        let at = |name, comparison, threshold| Condition {
+            name,
+            description: "",
+            output,
+            comparison,
+            threshold,
+        };
+        let conds = [
+            at("above", Comparison::GreaterThan, mean),
+            at("at_most", Comparison::AtMost, mean),
+            at("never", Comparison::LessThan, f64::NEG_INFINITY),
+        ];
+        let out = run_with_conditions(&sc, &ranged(lo, hi, Keep::Outputs), &Monitor::default(), &conds).unwrap();
+        let kept = out.paths.unwrap();
+        let got = out.stats.condition_moments();
+        assert_eq!(got.len(), 3);
+        for (c, m) in conds.iter().zip(&got) {
+            let rows: Vec<usize> = (0..kept[key].len())
+                .filter(|&r| c.comparison.holds(kept[key][r], c.threshold))
+                .collect();
+            assert_eq!(m.n, rows.len() as u64, "{}", c.name);
+            if rows.len() < 2 {
+                continue;
+            }
+            let var = m.variance();
+            for (o, buf) in kept.iter().enumerate() {
+                let xs: Vec<f64> = rows.iter().map(|&r| buf[r]).collect();
+                let n = xs.len() as f64;
+                let mu = xs.iter().sum::<f64>() / n;
+                let v = xs.iter().map(|x| (x - mu).powi(2)).sum::<f64>() / (n - 1.0);
+                // Relative to the values' scale: a mean near zero of large values is known to
+                // that scale, not to its own size.
+                let scale = xs.iter().fold(0.0f64, |a, x| a.max(x.abs()));
+                assert!((m.mean[o] - mu).abs() <= 1e-12 * scale, "{} output {o}", c.name);
+                assert!((var[o] - v).abs() <= 1e-10 * scale * scale, "{} output {o}", c.name);
+            }
+        }
+        assert!(got[0].n > 0 && got[1].n > 0);
+        assert_eq!(got[0].n + got[1].n, hi - lo);
+        assert_eq!(got[2], Moments::new(N_OUTPUTS));
+        // Split at a chunk boundary and merged: the same bits as the whole run.
+        let part = |lo, hi| {
+            run_with_conditions(&sc, &ranged(lo, hi, Keep::Nothing), &Monitor::default(), &conds)
+                .unwrap()
+                .stats
+        };
+        assert_eq!(part(lo, 768).merge(&part(768, hi)).unwrap(), out.stats);
+    }
+
+    #[test]
+    fn conditions_a_run_could_not_record_are_argument_errors() {
+        let ok = Condition {
+            name: "ok",
+            description: "",
+            output: "npv_pkr",
+            comparison: Comparison::AtLeast,
+            threshold: 0.0,
+        };
+        for bad in [
+            vec![Condition {
+                output: "no_such_output",
+                ..ok
+            }],
+            vec![Condition {
+                threshold: f64::NAN,
+                ..ok
+            }],
+            vec![Condition { name: "", ..ok }],
+            vec![ok, ok],
+        ] {
+            assert!(matches!(
+                run_with_conditions(&preset(), &spec(10, 1), &Monitor::default(), &bad),
+                Err(GridRiskError::Argument { .. })
+            ));
         }
     }
 

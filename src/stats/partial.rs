@@ -7,9 +7,14 @@
 //! adjacent ranges merge by concatenating their nodes and joining sibling pairs, which yields
 //! exactly the nodes a single run over the union computes. Totals fold the nodes left to right.
 //! Hence: 1 or 16 threads, one process or many Dask workers, the bits are the same.
+//!
+//! Conditional moments (the outputs over the paths meeting each of the run's conditions, see
+//! [`crate::metrics::CONDITIONS`]) live in the same nodes and merge in the same tree, so they
+//! are as reproducible as the rest.
 
 use super::{Moments, Sketch};
 use crate::error::{GridRiskError, Result};
+use crate::metrics::{Comparison, Condition};
 use serde::{Deserialize, Serialize};
 
 /// Paths per leaf chunk. Part of the reproducibility contract (it shapes the merge tree).
@@ -26,6 +31,39 @@ pub struct Node {
     pub moments: Moments,
     /// Antithetic runs: moments of the pair means of the outputs.
     pub pairs: Option<Moments>,
+    /// Per condition of the run ([`RunStats::conditions`]), the moments of the outputs over the
+    /// node's paths that meet it (count zero when none does). Always over single paths, also in
+    /// antithetic runs: whether a path meets a condition differs between the two paths of a
+    /// pair, so pair means do not apply.
+    pub conditions: Vec<Moments>,
+}
+
+/// A path condition as recorded with the statistics: the definition the run used (of
+/// [`crate::metrics::CONDITIONS`] in the build that ran it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConditionSpec {
+    /// Public name.
+    pub name: String,
+    /// What it means, in words.
+    pub description: String,
+    /// The output it reads (one of [`RunStats::outputs`]).
+    pub output: String,
+    /// How the output compares with the threshold.
+    pub comparison: Comparison,
+    /// The threshold, in the output's unit.
+    pub threshold: f64,
+}
+
+impl From<&Condition> for ConditionSpec {
+    fn from(c: &Condition) -> Self {
+        Self {
+            name: c.name.to_owned(),
+            description: c.description.to_owned(),
+            output: c.output.to_owned(),
+            comparison: c.comparison,
+            threshold: c.threshold,
+        }
+    }
 }
 
 /// Statistics of the paths `[path_lo, path_hi)` of one (scenario, seed).
@@ -49,6 +87,8 @@ pub struct RunStats {
     pub antithetic: bool,
     /// One quantile sketch per cell (`metric * months + month`, then one per output).
     pub sketches: Vec<Sketch>,
+    /// The path conditions whose conditional moments every node holds, in node order.
+    pub conditions: Vec<ConditionSpec>,
 }
 
 /// The maximal aligned dyadic ranges `(lo, size)` covering `[lo, hi)`, left to right.
@@ -84,6 +124,9 @@ fn normalise(mut nodes: Vec<Node>) -> Vec<Node> {
             (Some(a), Some(b)) => Some(Moments::merge(a, b)),
             _ => None,
         };
+        for (a, b) in left.conditions.iter_mut().zip(&right.conditions) {
+            *a = Moments::merge(a, b);
+        }
         left.size *= 2;
     }
 }
@@ -113,6 +156,21 @@ impl RunStats {
         })
     }
 
+    /// Per condition, the moments of the outputs over the covered paths that meet it: the
+    /// nodes folded left to right, as [`RunStats::moments`].
+    #[must_use]
+    pub fn condition_moments(&self) -> Vec<Moments> {
+        let n = self.outputs.len();
+        (0..self.conditions.len())
+            .map(|c| {
+                self.nodes
+                    .iter()
+                    .filter_map(|node| node.conditions.get(c))
+                    .fold(Moments::new(n), |acc, m| Moments::merge(&acc, m))
+            })
+            .collect()
+    }
+
     /// Merges the statistics of an adjacent range of the same run (either side).
     ///
     /// # Errors
@@ -126,6 +184,11 @@ impl RunStats {
         {
             return Err(GridRiskError::Merge(
                 "the parts come from different scenarios or seeds".into(),
+            ));
+        }
+        if self.conditions != other.conditions {
+            return Err(GridRiskError::Merge(
+                "the parts were computed with different path conditions (by different gridrisk versions)".into(),
             ));
         }
         let (a, b) = if self.path_hi == other.path_lo {
@@ -178,7 +241,18 @@ impl RunStats {
     /// statistics no run could produce (see [`RunStats::check`]).
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
         let body = bytes.strip_prefix(FORMAT_TAG).ok_or_else(|| {
-            GridRiskError::Data("not gridrisk run statistics (or from an incompatible version)".into())
+            // The tag is the whole version check: postcard has no field names, so bytes of
+            // another layout must never reach the decoder.
+            if bytes.starts_with(FORMAT_FAMILY) {
+                GridRiskError::Data(format!(
+                    "run statistics of another format ({}) than this gridrisk reads ({}): saved by another \
+                     version of gridrisk; rerun the simulation with this one",
+                    tag_shown(bytes),
+                    tag_shown(FORMAT_TAG)
+                ))
+            } else {
+                GridRiskError::Data("not gridrisk run statistics (or from an incompatible version)".into())
+            }
         })?;
         let stats: Self = postcard::from_bytes(body).map_err(|e| GridRiskError::Data(e.to_string()))?;
         stats
@@ -199,7 +273,9 @@ impl RunStats {
     /// range `[path_lo, path_hi)` that is not empty, starts at a multiple of [`CHUNK_PATHS`]
     /// and ends at or below 2^60; nodes that are exactly the canonical decomposition of its
     /// chunks, each with the moments of its paths (count, one mean and M2 per cell, not NaN) and,
-    /// for antithetic runs only, of its pairs; one valid sketch per cell holding every path.
+    /// for antithetic runs only, of its pairs, and per condition the moments of at most its
+    /// paths (all zero when none); conditions named, unique, reading one of the outputs, with a
+    /// threshold that is not NaN; one valid sketch per cell holding every path.
     ///
     /// # Errors
     /// The first violation, in words.
@@ -212,6 +288,23 @@ impl RunStats {
             sorted.sort();
             if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
                 return Err(format!("the {what} name '{}' appears twice", w[0]));
+            }
+        }
+        for (i, c) in self.conditions.iter().enumerate() {
+            if c.name.is_empty() {
+                return Err(format!("condition {i} has no name"));
+            }
+            if self.conditions[..i].iter().any(|d| d.name == c.name) {
+                return Err(format!("the condition name '{}' appears twice", c.name));
+            }
+            if !self.outputs.contains(&c.output) {
+                return Err(format!(
+                    "condition '{}' reads '{}', which is not an output",
+                    c.name, c.output
+                ));
+            }
+            if c.threshold.is_nan() {
+                return Err(format!("condition '{}' has a NaN threshold", c.name));
             }
         }
         let max_months = crate::scenario::MAX_HORIZON_MONTHS as usize;
@@ -251,6 +344,24 @@ impl RunStats {
                 (None, false) => {}
                 _ => return Err("pair moments present exactly when the run is antithetic is violated".into()),
             }
+            if node.conditions.len() != self.conditions.len() {
+                return Err(format!(
+                    "a node holds {} conditional moments for {} conditions",
+                    node.conditions.len(),
+                    self.conditions.len()
+                ));
+            }
+            for (c, m) in self.conditions.iter().zip(&node.conditions) {
+                if m.n > paths {
+                    return Err(format!("condition '{}': {} paths of {paths}", c.name, m.n));
+                }
+                check_moments(m, m.n, self.outputs.len(), "paths")
+                    .map_err(|e| format!("condition '{}': {e}", c.name))?;
+                // Merges skip empty moments, so an empty one must be exactly what a run makes.
+                if m.n == 0 && m.mean.iter().chain(&m.m2).any(|&x| x != 0.0) {
+                    return Err(format!("condition '{}': moments of no paths that are not zero", c.name));
+                }
+            }
         }
         if self.sketches.len() != cells {
             return Err(format!("{} sketches for {cells} cells", self.sketches.len()));
@@ -288,7 +399,17 @@ fn check_moments(m: &Moments, n: u64, cells: usize, what: &str) -> std::result::
     Ok(())
 }
 
-const FORMAT_TAG: &[u8] = b"gridrisk-stats-v3\0";
+/// The encoding's name and version. v4: conditional moments (nodes) and the conditions.
+const FORMAT_TAG: &[u8] = b"gridrisk-stats-v4\0";
+/// What every version's tag starts with.
+const FORMAT_FAMILY: &[u8] = b"gridrisk-stats-v";
+
+/// The tag at the start of `bytes` (up to its NUL, at most 32 bytes), for messages.
+fn tag_shown(bytes: &[u8]) -> String {
+    let head = &bytes[..bytes.len().min(32)];
+    let end = head.iter().position(|&b| b == 0).unwrap_or(head.len());
+    String::from_utf8_lossy(&head[..end]).into_owned()
+}
 
 #[cfg(test)]
 mod tests {
@@ -302,24 +423,35 @@ mod tests {
     }
 
     fn leaf_nodes(lo: u64, hi: u64) -> Vec<Node> {
-        // Build each canonical node bottom-up from per-chunk moments, as the engine does.
-        fn build(lo: u64, size: u64) -> Moments {
+        // Build each canonical node bottom-up from per-chunk moments, as the engine does: the
+        // moments of all five values of a chunk, then of those meeting each of two conditions
+        // (every third value; none).
+        fn build(lo: u64, size: u64) -> [Moments; 3] {
             if size == 1 {
-                let mut m = Moments::new(1);
+                let [mut all, mut third, none] = [Moments::new(1), Moments::new(1), Moments::new(1)];
                 for k in 0..5 {
-                    m.push(&[((lo * 5 + k) as f64).sqrt()]);
+                    let x = [((lo * 5 + k) as f64).sqrt()];
+                    all.push(&x);
+                    if (lo * 5 + k) % 3 == 0 {
+                        third.push(&x);
+                    }
                 }
-                return m;
+                return [all, third, none];
             }
-            Moments::merge(&build(lo, size / 2), &build(lo + size / 2, size / 2))
+            let (a, b) = (build(lo, size / 2), build(lo + size / 2, size / 2));
+            std::array::from_fn(|i| Moments::merge(&a[i], &b[i]))
         }
         canonical(lo, hi)
             .into_iter()
-            .map(|(l, s)| Node {
-                lo: l,
-                size: s,
-                moments: build(l, s),
-                pairs: None,
+            .map(|(l, s)| {
+                let [moments, third, none] = build(l, s);
+                Node {
+                    lo: l,
+                    size: s,
+                    moments,
+                    pairs: None,
+                    conditions: vec![third, none],
+                }
             })
             .collect()
     }
@@ -340,10 +472,29 @@ mod tests {
             keep: crate::engine::Keep::Nothing,
             antithetic,
         };
-        crate::engine::run(&sc, &spec, &crate::engine::Monitor::default())
+        crate::engine::run_with_conditions(&sc, &spec, &crate::engine::Monitor::default(), &TEST_CONDITIONS)
             .expect("runs")
             .stats
     }
+
+    /// Conditions of the tests' runs, independent of the declared list: one every path meets,
+    /// one none does.
+    const TEST_CONDITIONS: [Condition; 2] = [
+        Condition {
+            name: "hashprice_positive",
+            description: "the mean hashprice was positive (every path)",
+            output: "mean_hashprice_usd_per_ph_day",
+            comparison: Comparison::GreaterThan,
+            threshold: 0.0,
+        },
+        Condition {
+            name: "never",
+            description: "no path",
+            output: "npv_pkr",
+            comparison: Comparison::GreaterThan,
+            threshold: f64::INFINITY,
+        },
+    ];
 
     #[test]
     fn decoding_checks_every_invariant() {
@@ -376,6 +527,45 @@ mod tests {
                 ("a sketch dropped", Box::new(|s| drop(s.sketches.pop()))),
                 ("a sketch emptied", Box::new(|s| s.sketches[5] = Sketch::default())),
                 ("a sketch with an extra value", Box::new(|s| s.sketches[5].insert(1.0))),
+                ("a condition dropped", Box::new(|s| drop(s.conditions.pop()))),
+                (
+                    "a node's conditions dropped",
+                    Box::new(|s| drop(s.nodes[0].conditions.pop())),
+                ),
+                (
+                    "a condition named twice",
+                    Box::new(|s| s.conditions[1].name = s.conditions[0].name.clone()),
+                ),
+                ("a condition without a name", Box::new(|s| s.conditions[0].name.clear())),
+                (
+                    "a condition on a missing output",
+                    Box::new(|s| s.conditions[0].output = "no_such_output".into()),
+                ),
+                ("a NaN threshold", Box::new(|s| s.conditions[0].threshold = f64::NAN)),
+                (
+                    "a condition met by more paths than the node has",
+                    Box::new(|s| s.nodes[0].conditions[0].n = 10_000),
+                ),
+                (
+                    "a short conditional mean",
+                    Box::new(|s| s.nodes[0].conditions[0].mean.truncate(1)),
+                ),
+                (
+                    "a NaN conditional mean",
+                    Box::new(|s| {
+                        let m = &mut s.nodes[0].conditions[0];
+                        m.n = m.n.max(1);
+                        m.mean[2] = f64::NAN;
+                    }),
+                ),
+                (
+                    "an empty condition with a mean",
+                    Box::new(|s| {
+                        let m = &mut s.nodes[0].conditions[0];
+                        *m = Moments::new(m.mean.len());
+                        m.mean[0] = 1.0;
+                    }),
+                ),
             ];
             for (what, f) in &breaks {
                 let mut bad = good.clone();
@@ -447,6 +637,35 @@ mod tests {
         let mut bad = good.clone();
         bad.sketches[0] = postcard::from_bytes(&postcard::to_stdvec(&raw).unwrap()).unwrap();
         assert!(RunStats::from_bytes(&bad.to_bytes()).is_err());
+    }
+
+    #[test]
+    fn statistics_of_another_format_version_are_refused_by_name() {
+        let mut bytes = b"gridrisk-stats-v3\0".to_vec();
+        bytes.extend(&real(false).to_bytes()[FORMAT_TAG.len()..]);
+        match RunStats::from_bytes(&bytes) {
+            Err(GridRiskError::Data(msg)) => {
+                assert!(
+                    msg.contains("gridrisk-stats-v3") && msg.contains("gridrisk-stats-v4"),
+                    "{msg}"
+                );
+                assert!(msg.contains("rerun"), "{msg}");
+            }
+            other => panic!("decoded to {other:?}"),
+        }
+        assert!(matches!(RunStats::from_bytes(b"gridrisk"), Err(GridRiskError::Data(_))));
+    }
+
+    #[test]
+    fn merging_refuses_other_conditions() {
+        let whole = real(false);
+        let mut other = whole.clone();
+        other.conditions[0].threshold = 0.5;
+        // Adjacent ranges are not needed to see it: the conditions are compared first.
+        match whole.merge(&other) {
+            Err(GridRiskError::Merge(msg)) => assert!(msg.contains("conditions"), "{msg}"),
+            other => panic!("merged to {other:?}"),
+        }
     }
 
     const MAX_BINS_PLUS_ONE: usize = super::super::sketch::MAX_BINS + 1;
