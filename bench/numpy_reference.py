@@ -134,17 +134,33 @@ def check_scope(sc: dict[str, Any]) -> None:
         problems += [f"fleet[{i}].{k} must be absent" for k in ("commission", "retire", "fuel_limit") if k in c]
     if "shedding" in sc:
         problems.append("shedding must be absent (the reference is the capacity-only model)")
+    problems += [f"mining.{k} must be absent" for k in ("investment", "credit") if k in sc["mining"]]
+    if "takeup" in sc["datacenters"]:
+        problems.append("datacenters.takeup must be absent (the whole allocation arrives on its ramp)")
+    hours = sc["mining"].get("interruptible", {}).get("hours_per_day", 0.0)
+    if any(h > 0 for h in (hours if isinstance(hours, list) else [hours])):
+        problems.append("mining.interruptible must give no peak relief")
+    if sc["network"].get("model", "trend") != "trend":
+        problems.append("network.model must be 'trend'")
     if problems:
         raise ValueError("outside the NumPy reference's scope: " + "; ".join(problems))
 
 
 def in_scope(sc: dict[str, Any], **tariffs: float) -> dict[str, Any]:
     """``sc`` (a scenario dict) brought into the reference's scope: the capacity-only model (no
-    ``[shedding]``, no fuel limits) with the :func:`scope_overrides` applied; ``tariffs`` are
-    passed on to it. Build the scenario with ``Scenario.from_dict``.
+    ``[shedding]``, no fuel limits) with fixed loads (no investment, credit, take-up or peak
+    relief) and the network's trend model, with the :func:`scope_overrides` applied; ``tariffs``
+    are passed on to it. Build the scenario with ``Scenario.from_dict``.
     """
     out = {k: v for k, v in sc.items() if k != "shedding"}
     out["fleet"] = [{k: v for k, v in c.items() if k != "fuel_limit"} for c in sc["fleet"]]
+    # Fixed loads: the whole allocation on its ramps, no capital, no default, a flat draw.
+    out["mining"] = {k: v for k, v in sc["mining"].items() if k not in ("investment", "credit", "interruptible")}
+    out["datacenters"] = {k: v for k, v in sc["datacenters"].items() if k != "takeup"}
+    if sc["network"].get("model", "trend") != "trend":
+        # The trend model as the preset had it before the equilibrium model (docs/calibration.md).
+        net = {k: v for k, v in sc["network"].items() if k != "equilibrium"}
+        out["network"] = {**net, "model": "trend", "growth_annual": 0.15, "revenue_elasticity": 0.5}
     for key, value in scope_overrides(out, **tariffs).items():
         out[key.split(".")[0]] = {**out[key.split(".")[0]], key.split(".", 1)[1]: value} if "." in key else value
     return out

@@ -822,17 +822,46 @@ pub struct Condition {
 /// computed with (so results saved or merged with another list are told apart).
 pub const CONDITIONS: &[Condition] = &[
     Condition {
-        name: "miners_ran",
-        description: "the miners ran in at least one month",
-        output: "miner_uptime_share",
+        name: "mining_built",
+        description: "a mining tranche was built (or the fixed fleet connected) within the horizon",
+        output: "mining_ever_built",
+        comparison: Comparison::GreaterThan,
+        threshold: 0.5,
+    },
+    Condition {
+        name: "mining_not_built",
+        description: "no mining capacity was ever in service",
+        output: "mining_ever_built",
+        comparison: Comparison::LessThan,
+        threshold: 0.5,
+    },
+    Condition {
+        name: "datacenters_all_arrived",
+        description: "the whole data-centre allocation arrived within the horizon",
+        output: "datacenter_arrived_share",
+        // Shares are sums of tranche MW over the allocation: allow for their rounding.
+        comparison: Comparison::AtLeast,
+        threshold: 1.0 - 1e-9,
+    },
+    Condition {
+        name: "datacenters_some_arrived",
+        description: "at least one data-centre tranche arrived within the horizon",
+        output: "datacenter_arrived_share",
         comparison: Comparison::GreaterThan,
         threshold: 0.0,
     },
     Condition {
-        name: "miners_never_ran",
-        description: "the miners never ran in the horizon",
-        output: "miner_uptime_share",
+        name: "datacenters_none_arrived",
+        description: "no data-centre tranche arrived within the horizon",
+        output: "datacenter_arrived_share",
         comparison: Comparison::AtMost,
+        threshold: 0.0,
+    },
+    Condition {
+        name: "miners_defaulted",
+        description: "the miners left bills unpaid at least once",
+        output: "bad_debt_pkr",
+        comparison: Comparison::GreaterThan,
         threshold: 0.0,
     },
 ];

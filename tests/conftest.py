@@ -29,6 +29,26 @@ def capacity_only(sc: gr.Scenario) -> gr.Scenario:
     return gr.Scenario.from_dict(capacity_only_dict(sc))
 
 
+#: The network's trend model as the preset had it before the equilibrium model (issue 14).
+TREND_NETWORK = {
+    "network.model": "trend",
+    "network.growth_annual": 0.15,
+    "network.revenue_elasticity": 0.5,
+    "network.equilibrium": None,
+}
+
+
+def fixed_loads(sc: gr.Scenario) -> gr.Scenario:
+    """``sc`` with the new loads as fixed quantities: the whole allocation arrives on its ramps at
+    no capital cost, the miners always pay, and the network follows its trend model (no
+    ``[mining.investment]``, ``[mining.credit]``, ``[datacenters.takeup]``).
+
+    Tests of mechanisms that do not depend on whether the loads come (tariffs, accounts, the
+    grid's treatment of a given load) run on it, so that the loads are there to test them.
+    """
+    return sc.replace({"mining.investment": None, "mining.credit": None, "datacenters.takeup": None, **TREND_NETWORK})
+
+
 @pytest.fixture(scope="session")
 def preset() -> gr.Scenario:
     return gr.Scenario.preset("pakistan-2000mw")

@@ -13,6 +13,7 @@ import math
 import gridrisk as gr
 import numpy as np
 import pytest
+from conftest import fixed_loads
 from scipy import stats
 
 N = 20_000
@@ -256,7 +257,7 @@ def test_halving_month_follows_block_height(preset: gr.Scenario) -> None:
 
 def test_hashrate_responds_to_revenue_with_a_lag(preset: gr.Scenario) -> None:
     eta, lag, g = 0.7, 3, 0.15
-    sc = preset.replace(
+    sc = fixed_loads(preset).replace(
         {
             "simulation.horizon_months": 48,
             "network.revenue_elasticity": eta,
@@ -278,9 +279,39 @@ def test_hashrate_responds_to_revenue_with_a_lag(preset: gr.Scenario) -> None:
     np.testing.assert_allclose(d, h * 1e18 * 600 / 2**32 / 1e12, rtol=1e-14)
 
 
+def test_equilibrium_hashrate_follows_its_error_correction(preset: gr.Scenario) -> None:
+    # No noise and no Pakistani fleet: ln H_t = h_t with h_t = h_{t-1} + kappa (ln H*_t - h_{t-1}),
+    # H*_t = theta V_{t-L} / (24 c e_t), V = price x (subsidy + fees) x 144 (docs/model.md).
+    lag = 2
+    sc = preset.replace(
+        {
+            "simulation.horizon_months": 48,
+            "network.response_lag_months": lag,
+            "network.noise_sigma": 0.0,
+            "allocation.mining_mw": 0.0,
+        }
+    )
+    e = sc["network.equilibrium"]
+    res = run(sc, paths=100)
+    h = np.log(res.path_array("network.hashrate_ehs"))
+    price = res.path_array("bitcoin.price_usd")
+    reward = res.schedule()["subsidy_btc"].to_numpy() + res.path_array("bitcoin.fees_btc_per_block")
+    t = np.arange(sc.months)
+    eff = e["efficiency0_j_per_th"] * np.exp(-e["efficiency_improvement_annual"] * t * DT)
+    s = np.maximum(t - lag, 0)
+    star = np.log(e["electricity_share"] * price[:, s] * reward[:, s] * 144 / (24 * e["electricity_usd_per_mwh"] * eff))
+    want = np.empty_like(h)
+    want[:, 0] = np.log(sc["network.hashrate0_ehs"])
+    for k in range(1, sc.months):
+        want[:, k] = want[:, k - 1] + e["adjustment_per_month"] * (star[:, k] - want[:, k - 1])
+    np.testing.assert_allclose(h, want, atol=1e-11)
+
+
 def test_hashrate_noise_is_ar1_from_zero(short: gr.Scenario) -> None:
     phi, sigma = 0.6, 0.05
-    sc = short.replace({"network.noise_phi": phi, "network.noise_sigma": sigma, "network.revenue_elasticity": 0.0})
+    sc = fixed_loads(short).replace(
+        {"network.noise_phi": phi, "network.noise_sigma": sigma, "network.revenue_elasticity": 0.0}
+    )
     h = run(sc, seed=21).path_array("network.hashrate_ehs")
     x = np.log(h[:, 23]) - np.log(h[:, 0]) - sc["network.growth_annual"] * 23 * DT
     assert_mean(x, 0.0, "E[noise]")

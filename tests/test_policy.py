@@ -14,12 +14,20 @@ import re
 import gridrisk as gr
 import numpy as np
 import pytest
+from conftest import fixed_loads
 from gridrisk.policy import STOP_SE_FRACTION, BreakEven, _adverse_share, breakeven, field_unit
 
 PATHS = 3_000
 SEED = 7
 HOLIDAY = "datacenters.tax_holiday_months"
 COLLECTION = "fiscal.collection_rate"
+
+
+@pytest.fixture(scope="module")
+def preset(preset: gr.Scenario) -> gr.Scenario:
+    """The preset with the new loads as fixed quantities (see :func:`conftest.fixed_loads`): this
+    module tests what happens to loads that are there."""
+    return fixed_loads(preset)
 
 
 def tariff_field(sc: gr.Scenario) -> str:

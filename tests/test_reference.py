@@ -20,7 +20,7 @@ from pathlib import Path
 import gridrisk as gr
 import numpy as np
 import pytest
-from conftest import capacity_only
+from conftest import capacity_only, fixed_loads
 from scipy import stats
 
 _spec = importlib.util.spec_from_file_location(
@@ -61,11 +61,12 @@ KS_ALPHA = 5e-4 / len(OUTPUTS)
 def scenario(short: gr.Scenario) -> gr.Scenario:
     """Two years of the preset inside the reference's scope, every incidence share non-zero.
 
-    In the capacity-only model (conftest.capacity_only: no ``[shedding]``, no fuel limits), the
-    one docs/model.md's reference implements: no latent demand, feeder rules, network limit,
-    liquidity loop or energy-limited dispatch.
+    In the capacity-only model (conftest.capacity_only: no ``[shedding]``, no fuel limits) with
+    fixed loads and the network's trend model (conftest.fixed_loads), the one docs/model.md's
+    reference implements: no latent demand, feeder rules, network limit, liquidity loop,
+    energy-limited dispatch, investment, take-up or default.
     """
-    sc = capacity_only(short)
+    sc = capacity_only(fixed_loads(short))
     sc = sc.replace(numpy_reference.scope_overrides(sc.to_dict()))
     sc = sc.replace(
         {"incidence.budget_share": 0.25, "incidence.consumers_share": 0.65, "incidence.circular_debt_share": 0.1}

@@ -13,6 +13,7 @@ import time
 import gridrisk as gr
 import numpy as np
 import pytest
+from conftest import fixed_loads
 from gridrisk import _core
 
 
@@ -138,7 +139,7 @@ def test_scenario_must_be_a_scenario() -> None:
 def test_extreme_valid_parameters_give_finite_results(preset: gr.Scenario) -> None:
     # Every parameter at the edge of its range for 50 years: values may underflow to zero,
     # but nothing a user sees is NaN or infinite (the engine errors instead; see its Rust tests).
-    wild = preset.replace(
+    wild = fixed_loads(preset).replace(
         {
             "simulation.horizon_months": 600,
             "bitcoin.jump_intensity_annual": 52.0,
@@ -157,6 +158,27 @@ def test_extreme_valid_parameters_give_finite_results(preset: gr.Scenario) -> No
     assert np.isfinite(mean).all()
     assert np.isfinite(var).all()
     assert np.isfinite(res.stats.quantiles([0.0, 0.5, 1.0])).all()
+
+
+def test_extreme_equilibrium_network_gives_finite_results_or_a_clear_error(preset: gr.Scenario) -> None:
+    # The equilibrium network over 50 years at the edge of the volatilities' ranges: finite.
+    wild = {
+        "simulation.horizon_months": 600,
+        "bitcoin.vol_annual": 3.0,
+        "bitcoin.drift_annual": 1.0,
+        "fx.vol_annual": 3.0,
+        "fx.drift_annual": 1.0,
+        "network.noise_sigma": 1.0,
+    }
+    res = gr.simulate(preset.replace(wild), paths=512, seed=1, progress=False)
+    assert np.isfinite(res.stats.moments()[0]).all()
+    # With weekly price jumps of e^(-2 +- 2) as well, a network that closes its gap to break-even
+    # over months lags prices that move by orders of magnitude a month, and hashprice leaves
+    # floating-point range: the engine names the value, path and month instead of returning
+    # infinities.
+    jumps = {"bitcoin.jump_intensity_annual": 52.0, "bitcoin.jump_mean": -2.0, "bitcoin.jump_sd": 2.0}
+    with pytest.raises(gr.ScenarioError, match=r"hashprice.*out of floating-point range.*month"):
+        gr.simulate(preset.replace({**wild, **jumps}), paths=512, seed=1, progress=False)
 
 
 def test_unseeded_runs_record_their_seed(short: gr.Scenario) -> None:

@@ -486,6 +486,8 @@ class Scenario:
         overrides : mapping of str to value
             ``{"bitcoin.vol_annual": 0.8, "fleet[0].units": 12}``. Keys use the same dotted
             names as error messages; list items are addressed as ``name[i]`` or ``name.i``.
+            ``None`` removes an optional field or table: ``{"datacenters.takeup": None}`` makes
+            the whole data-centre allocation arrive on its ramp.
         **kwargs
             Top-level fields, for convenience (``sc.replace(meta={...})``).
 
@@ -527,7 +529,17 @@ class Scenario:
                 hint = close_match(str(last), [k for k in node if isinstance(k, str)])
                 if hint is not None and hint.lower() == str(last).lower():
                     raise _missing(path, node, last, _suggest(self._data, keys))
-            node[last] = value
+            if value is None:
+                # None removes an optional field or table (a required one is then reported
+                # missing by the validator).
+                if isinstance(node, list):
+                    raise ScenarioError(
+                        f"{path}: a list item cannot be removed with None",
+                        [{"field": path, "value": "None", "message": "a list item cannot be removed"}],
+                    )
+                node.pop(last, None)
+            else:
+                node[last] = value
         return self._derive(data)
 
     def with_hourly_shape(self, source: str | os.PathLike[str] | Iterable[float]) -> Scenario:

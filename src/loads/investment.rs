@@ -324,7 +324,7 @@ mod tests {
         let m = 1.4e6 / (HOURS_PER_MONTH * sum);
         let need = (90.0 + m) * 24.0 * 15.0 / (1000.0 * 0.98);
         let mut f = Fleet::default();
-        let mut invest = |f: &mut Fleet, t: usize, hp: f64| {
+        let invest = |f: &mut Fleet, t: usize, hp: f64| {
             f.invest(&i, t, 120, 1_000.0, 0.0, hp, &[], 15.0, 0.98, 90.0, 1.0, 280.0)
         };
         // Hashprices 1.2 need, then 0.9 need: the three-month mean is 1.05 need in month 1,
