@@ -406,7 +406,10 @@ def test_npv_decomposes_by_channel_and_by_load_on_every_path(preset: gr.Scenario
     t = res.decomposition(by="channel")
     displaced = t.loc["revenue of consumers displaced by shedding", "mean"]
     assert displaced == pytest.approx(-out("npv_displaced_revenue_pkr").mean(), rel=1e-9)
-    parts = t["mean"].drop("total")
+    memo = [i for i in t.index if i.startswith("memo:")]
+    assert memo == ["memo: miners' bad debt (in the lines above)"]
+    assert t.loc[memo[0], "mean"] == pytest.approx(-out("npv_bad_debt_pkr").mean(), rel=1e-9, abs=1e-6)
+    parts = t["mean"].drop(["total", *memo])
     if sold:
         assert parts["reserve sold at the horizon"] == pytest.approx(terminal.mean(), rel=1e-9)
         parts = parts.drop("reserve sold at the horizon")

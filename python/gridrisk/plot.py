@@ -186,6 +186,8 @@ def waterfall(results: Results, *, by: str = "channel", ax: Any = None) -> Any:
     """
     ax = _axes(ax)
     d = results.decomposition(by=by)
+    # Memorandum rows are already inside the parts: not bars of their own.
+    d = d.loc[[i for i in d.index if not str(i).startswith("memo:")]]
     parts = d.drop(index="total")
     bn = 1e9
     level = 0.0

@@ -1165,6 +1165,57 @@ class Results:
         df.index = pd.MultiIndex.from_tuples(df.index, names=["fiscal year", "flow"])
         return df
 
+    def new_loads(self) -> pd.DataFrame:
+        """What of the new loads arrived, stayed and paid, by complete fiscal year (July to June).
+
+        Returns
+        -------
+        DataFrame
+            Indexed by (fiscal year, quantity): the mining capacity in service and the
+            data-centre allocation connected in the year's June (MW), the capital the new loads
+            brought in over the year (the miners' capital committed and the data centres'
+            facilities: foreign direct investment, USD) and the miners' bills left unpaid over the
+            year (bad debt, PKR). Columns ``mean``, ``se`` (Monte Carlo), ``p5``, ``p50``,
+            ``p95``, ``p_positive`` (the share of paths on which it is above zero: for the mining
+            capacity, the probability that a fleet is in service), ``p_positive_se`` and
+            ``unit``. Month-by-month fans: ``fan("mining.installed_mw")`` and
+            ``fan("datacenters.connected_mw")``; over the horizon: the outputs
+            ``mining_ever_built`` (its mean is the probability that a fleet is ever built),
+            ``capital_inflow_usd`` and ``bad_debt_pkr`` in :meth:`summary`.
+        """
+        items = (
+            ("mining capacity in service in June", "mining.installed_mw", "MW"),
+            ("data-centre allocation connected in June", "datacenters.connected_mw", "MW"),
+            ("capital inflow (FDI) in the year", "bop.capital_inflow_fytd_usd", "USD"),
+            ("miners' bad debt in the year", "fiscal.bad_debt_fytd_pkr", "PKR"),
+        )
+        columns = ["mean", "se", "p5", "p50", "p95", "p_positive", "p_positive_se", "unit"]
+        years = self._fiscal_year_months()
+        if not years:
+            return pd.DataFrame(columns=columns)
+        n = self.paths
+        mean, var = self.stats.moments()
+        qv = self.stats.quantiles([0.05, 0.5, 0.95])
+        rows: dict[tuple[str, str], dict[str, Any]] = {}
+        for label, june in years:
+            for what, metric, unit in items:
+                i = self._metric(metric)
+                sd = math.sqrt(max(float(var[i, june]), 0.0)) if n > 1 else math.nan
+                p = 1.0 - float(self.stats.metric_share_at_or_below(i, june, 0.0))
+                rows[(label, what)] = {
+                    "mean": float(mean[i, june]) + 0.0,
+                    "se": _se(sd, n),
+                    "p5": float(qv[i, june, 0]) + 0.0,
+                    "p50": float(qv[i, june, 1]) + 0.0,
+                    "p95": float(qv[i, june, 2]) + 0.0,
+                    "p_positive": p,
+                    "p_positive_se": math.sqrt(p * (1 - p) / n) if n > 1 else math.nan,
+                    "unit": unit,
+                }
+        df = pd.DataFrame.from_dict(rows, orient="index", columns=columns)
+        df.index = pd.MultiIndex.from_tuples(df.index, names=["fiscal year", "quantity"])
+        return df
+
     def _zero_share(self, metric: int, month: int) -> float:
         """Share of paths on which a metric is (within 1e-12 of) zero in a month."""
         at = float(self.stats.metric_share_at_or_below(metric, month, 0.0))
@@ -1196,7 +1247,9 @@ class Results:
         DataFrame
             One row per part and a ``total`` row (the NPV); columns ``mean`` and ``se``
             (PKR, discounted) and ``unit``. The parts add up to the total on every path (tested
-            on kept paths), so their means add up to the total's.
+            on kept paths), so their means add up to the total's. ``"channel"`` adds, after the
+            total, a memorandum row: the discounted bills the miners left unpaid (bad debt,
+            negative), which the revenue and taxes collected already exclude.
         """
         by = choice("by", by, ["channel", "load", "period"])
         mean, var = self.stats.output_moments()
@@ -1232,6 +1285,10 @@ class Results:
         if by != "period" and self.scenario["reserve.disposal"] == "sell_at_horizon":
             parts["reserve sold at the horizon"] = {"mean": total["mean"] - named, "se": math.nan, "unit": "PKR"}
         parts["total"] = total
+        if by == "channel":
+            # The bills the miners leave unpaid are already out of the revenue and taxes
+            # collected above: shown apart, not added again.
+            parts["memo: miners' bad debt (in the lines above)"] = row("npv_bad_debt_pkr", -1.0)
         df = pd.DataFrame.from_dict(parts, orient="index")
         df.index.name = "part of the NPV"
         return df
