@@ -166,3 +166,15 @@ def test_miners_who_stop_paying_leave_bad_debt_and_are_disconnected(short: gr.Sc
     paying = run(sc.replace({"mining.credit": None}), paths=100)
     assert res.path_output("npv_bad_debt_pkr").min() > 0
     assert (res.path_output("npv_pkr") < paying.path_output("npv_pkr")).all()
+
+
+def test_the_first_months_hashprice_is_in_the_published_range_before_the_start(preset: gr.Scenario) -> None:
+    # The preset starts in April 2026. Published hashprice fell from $35-40/PH/day in November-
+    # December 2025 (Luxor: November average 39.82, low 35.06; JPMorgan: December 38.7) to
+    # $28-34 in February-March 2026 (CoinShares: ~28 in February; Luxor: 33.34 on 2 February;
+    # Hashrate Index: ~33 in late March): docs/calibration.md, "Investors and the network" (1).
+    res = gr.simulate(preset.replace({"simulation.horizon_months": 3}), paths=4_000, seed=1, keep_paths=True)
+    hp = res.path_array("mining.hashprice_usd_per_ph_day")
+    assert (np.median(hp, axis=0) > 28.0).all()
+    assert (np.median(hp, axis=0) < 34.0).all()
+    assert 28.0 < np.quantile(hp[:, 0], 0.05) and np.quantile(hp[:, 0], 0.95) < 34.0
