@@ -177,4 +177,23 @@ def test_the_first_months_hashprice_is_in_the_published_range_before_the_start(p
     hp = res.path_array("mining.hashprice_usd_per_ph_day")
     assert (np.median(hp, axis=0) > 28.0).all()
     assert (np.median(hp, axis=0) < 34.0).all()
-    assert np.quantile(hp[:, 0], 0.05) > 28.0 and np.quantile(hp[:, 0], 0.95) < 34.0
+    assert np.quantile(hp[:, 0], 0.05) > 28.0
+    assert np.quantile(hp[:, 0], 0.95) < 34.0
+
+
+def test_given_summary_is_given_for_every_condition(short: gr.Scenario) -> None:
+    res = gr.simulate(short, paths=600, seed=4, progress=False)
+    t = res.given_summary(["npv_pkr", "capital_inflow_usd"])
+    assert list(t.index.get_level_values("condition").unique()) == list(res.conditions)
+    for c in res.conditions:
+        g = res.given(c)
+        for o in ("npv_pkr", "capital_inflow_usd"):
+            assert t.loc[(c, o), "n"] == g.loc[o, "n"]
+            np.testing.assert_equal(t.loc[(c, o), "mean"], g.loc[o, "mean"])
+    with pytest.raises(gr.ArgumentError, match="npv_pkk"):
+        res.given_summary(["npv_pkk"])
+    # The year-by-year view of the new loads: capacity in June never exceeds the allocation.
+    loads = res.new_loads()
+    dc = loads.xs("data-centre allocation connected in June", level="quantity")
+    assert (dc["p95"] <= short["allocation.datacenter_mw"] + 1e-9).all()
+    assert (loads["unit"].isin(["MW", "USD", "PKR"])).all()

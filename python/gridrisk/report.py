@@ -155,6 +155,11 @@ def html_report(
         results.shedding_accounts().to_html(**fmt),
         "<h3>Capacity adequacy (the outage table: capacity and fuel shortfalls)</h3>",
         results.adequacy().to_html(**fmt),
+        "<h2>The new loads</h2>",
+        "<h3>By fiscal year: what arrived, the capital it brought and the miners' bad debt</h3>",
+        results.new_loads().to_html(**fmt),
+        "<h3>Given what arrived</h3>",
+        results.given_summary().to_html(**fmt),
         "<h2>Plots</h2>",
     ]
     for name, png in plots.items():

@@ -923,6 +923,45 @@ class Results:
             name: f"{text} ({output} {op} {threshold:g})" for name, text, output, op, threshold in self.stats.conditions
         }
 
+    def given_summary(
+        self,
+        outputs: Sequence[str] = (
+            "npv_pkr",
+            "circular_debt_change_pkr",
+            "households_shed_h_per_day_increase",
+            "capital_inflow_usd",
+        ),
+    ) -> pd.DataFrame:
+        """Chosen outputs given each declared condition (see :meth:`given`), in one table.
+
+        Parameters
+        ----------
+        outputs : sequence of str
+            Per-path output names; by default the NPV (PKR), the change in circular debt (PKR),
+            the existing consumers' extra load-shedding (h/day) and the capital inflow (USD).
+
+        Returns
+        -------
+        DataFrame
+            Indexed by (condition, output); columns ``n`` (paths meeting the condition),
+            ``share`` (of all paths), ``mean``, ``se`` (Monte Carlo) and ``unit``.
+
+        Raises
+        ------
+        ArgumentError
+            If an output is not one of this run's.
+        """
+        for o in outputs:
+            choice("output", o, self.outputs)
+        rows: dict[tuple[str, str], Any] = {}
+        for name in self.conditions:
+            g = self.given(name)
+            for o in outputs:
+                rows[(name, o)] = g.loc[o, ["n", "share", "mean", "se", "unit"]]
+        df = pd.DataFrame.from_dict(rows, orient="index", columns=["n", "share", "mean", "se", "unit"])
+        df.index = pd.MultiIndex.from_tuples(list(rows), names=["condition", "output"])
+        return df
+
     def given(self, condition: str) -> pd.DataFrame:
         """Statistics of every per-path output over the paths that meet a condition.
 
