@@ -11,6 +11,16 @@ folder to put first on PYTHONPATH:
 
 ``--head`` names this build's folder the same way (a release build's library copied to
 ``python/gridrisk/_core.abi3.so``) instead of the installed gridrisk.
+
+``--overrides JSON`` runs both builds on the preset changed by ``Scenario.replace`` with that
+mapping of dotted field names to values (JSON ``null`` is ``None``: it removes an optional table);
+``--base-overrides JSON`` changes the base run's scenario further. With ``--base`` and ``--head``
+naming the same build, this compares two scenarios on one build, e.g. a mining fleet that is
+built against the fixed fleet (the vintage bookkeeping's cost):
+
+    python bench/path_month.py --base python --head python --paths 20000 \
+        --overrides '{"mining.investment.rig_usd_per_th": 1.5}' \
+        --base-overrides '{"mining.investment": null}'
 """
 
 from __future__ import annotations
@@ -23,7 +33,7 @@ import sys
 
 RUN = """
 import json, time, gridrisk as gr
-sc = gr.Scenario.preset("pakistan-2000mw")
+sc = gr.Scenario.preset("pakistan-2000mw").replace(json.loads({overrides!r}))
 gr.simulate(sc, paths=512, seed=1, threads={threads}, progress=False)  # warm-up: pools, pages
 t0 = time.perf_counter()
 gr.simulate(sc, paths={paths}, seed=7, threads={threads}, progress=False)
@@ -32,7 +42,7 @@ print(json.dumps({{"seconds": dt, "months": sc.months, "version": gr.__version__
 """
 
 
-def _once(pythonpath: str | None, paths: int, threads: int) -> dict[str, float]:
+def _once(pythonpath: str | None, paths: int, threads: int, overrides: dict[str, object]) -> dict[str, float]:
     env = dict(os.environ)
     if pythonpath is not None:
         # The runs start in "/": a relative entry would silently import another gridrisk.
@@ -41,7 +51,7 @@ def _once(pythonpath: str | None, paths: int, threads: int) -> dict[str, float]:
     else:
         env.pop("PYTHONPATH", None)
     out = subprocess.run(
-        [sys.executable, "-c", RUN.format(paths=paths, threads=threads)],
+        [sys.executable, "-c", RUN.format(paths=paths, threads=threads, overrides=json.dumps(overrides))],
         env=env,
         check=True,
         capture_output=True,
@@ -61,12 +71,15 @@ def main() -> None:
     p.add_argument("--paths", type=int, default=20_000)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--overrides", type=json.loads, default={}, help="JSON mapping for Scenario.replace, both runs")
+    p.add_argument("--base-overrides", type=json.loads, default={}, help="JSON mapping applied after it, base run only")
     a = p.parse_args()
+    scenarios = {"base": {**a.overrides, **a.base_overrides}, "head": a.overrides}
     best: dict[str, float] = {}
     months = 0
     for _ in range(a.repeats):
         for name, path in (("base", a.base), ("head", a.head)):
-            r = _once(path, a.paths, a.threads)
+            r = _once(path, a.paths, a.threads, scenarios[name])
             months = int(r["months"])
             best[name] = min(best.get(name, float("inf")), float(r["seconds"]))
             print(f"{name}: {r['seconds']:.2f} s ({r['file']})", flush=True)
