@@ -69,3 +69,12 @@ __all__ = [
     "sweep",
     "thread_pool_size",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # The fitting tools need scipy, an optional dependency: imported when first used.
+    if name in ("calibrate", "datasets"):
+        import importlib
+
+        return importlib.import_module(f"gridrisk.{name}")
+    raise AttributeError(f"module 'gridrisk' has no attribute {name!r}")
