@@ -10,7 +10,7 @@ import pytest
 from conftest import fixed_loads
 
 pytest.importorskip("scipy")
-from gridrisk import calibrate, datasets  # noqa: E402
+from gridrisk import calibrate, datasets
 
 K = 4.0  # tolerance in standard errors
 MONTHS = 600
@@ -54,7 +54,9 @@ def test_fuel_fits_recover_the_simulated_parameters(long_path: gr.Results) -> No
             },
         )
         assert fit.n == MONTHS - 1
-        assert set(fit.overrides()) == {f"fuel.{which}.{k}" for k in ("mean_reversion_annual", "long_run", "vol_annual")}
+        assert set(fit.overrides()) == {
+            f"fuel.{which}.{k}" for k in ("mean_reversion_annual", "long_run", "vol_annual")
+        }
 
 
 def test_exchange_rate_fit_recovers_the_diffusion_and_leaves_the_drift_to_the_economy(long_path: gr.Results) -> None:
@@ -62,7 +64,10 @@ def test_exchange_rate_fit_recovers_the_diffusion_and_leaves_the_drift_to_the_ec
     fit = calibrate.exchange_rate(series(long_path, "fx.pkr_per_usd"), jumps=False)
     within(fit, {"vol_annual": sc["fx.vol_annual"]})
     assert "fx.drift_annual" not in fit.overrides()
-    assert "fx.drift_annual" in calibrate.exchange_rate(series(long_path, "fx.pkr_per_usd"), jumps=False, include_drift=True).overrides()
+    assert (
+        "fx.drift_annual"
+        in calibrate.exchange_rate(series(long_path, "fx.pkr_per_usd"), jumps=False, include_drift=True).overrides()
+    )
 
 
 def test_jump_diffusion_recovers_devaluation_jumps(preset: gr.Scenario) -> None:
@@ -78,7 +83,9 @@ def test_jump_diffusion_recovers_devaluation_jumps(preset: gr.Scenario) -> None:
     res = gr.simulate(sc, paths=4, seed=8, keep_paths=True, progress=False)
     # Four 50-year paths end to end: 200 years, about 400 jumps.
     fx = np.concatenate([np.diff(np.log(res.path_array("fx.pkr_per_usd")[p])) for p in range(4)])
-    levels = pd.Series(np.exp(np.concatenate([[0.0], np.cumsum(fx)])), index=pd.period_range("1800-01", periods=fx.size + 1, freq="M"))
+    levels = pd.Series(
+        np.exp(np.concatenate([[0.0], np.cumsum(fx)])), index=pd.period_range("1800-01", periods=fx.size + 1, freq="M")
+    )
     fit = calibrate.exchange_rate(levels)
     within(
         fit,
@@ -89,7 +96,14 @@ def test_jump_diffusion_recovers_devaluation_jumps(preset: gr.Scenario) -> None:
 def test_demand_and_hydro_fits_recover_their_ar1(long_path: gr.Results) -> None:
     sc = long_path.scenario
     d = calibrate.demand(series(long_path, "demand.load_mw"))
-    within(d, {"ar1_phi": sc["demand.ar1_phi"], "ar1_sigma": sc["demand.ar1_sigma"], "growth_annual": sc["demand.growth_annual"]})
+    within(
+        d,
+        {
+            "ar1_phi": sc["demand.ar1_phi"],
+            "ar1_sigma": sc["demand.ar1_sigma"],
+            "growth_annual": sc["demand.growth_annual"],
+        },
+    )
     season = np.array(sc["demand.seasonality"]) / np.mean(sc["demand.seasonality"])
     np.testing.assert_allclose(d.overrides()["demand.seasonality"], season, atol=0.02)
     h = calibrate.hydro(series(long_path, "hydro.availability"))
@@ -116,7 +130,10 @@ def test_correlation_of_the_innovations_recovers_the_matrix(long_path: gr.Result
     new = sc.replace(c.overrides(sc))
     merged = np.array(new["correlation.matrix"])
     assert merged[factors.index("oil"), factors.index("coal")] == pytest.approx(c.matrix[0, 1], abs=1e-12)
-    assert merged[factors.index("bitcoin"), factors.index("hashrate")] == m[factors.index("bitcoin"), factors.index("hashrate")]
+    assert (
+        merged[factors.index("bitcoin"), factors.index("hashrate")]
+        == m[factors.index("bitcoin"), factors.index("hashrate")]
+    )
 
 
 def test_the_overrides_make_a_scenario_that_runs(preset: gr.Scenario) -> None:
@@ -142,7 +159,10 @@ def test_the_overrides_make_a_scenario_that_runs(preset: gr.Scenario) -> None:
             "consecutive",
         ),
         (
-            pd.Series(1.0, index=pd.DatetimeIndex(["2000-01-01", "2000-01-15", *pd.date_range("2000-02", periods=48, freq="MS")])),
+            pd.Series(
+                1.0,
+                index=pd.DatetimeIndex(["2000-01-01", "2000-01-15", *pd.date_range("2000-02", periods=48, freq="MS")]),
+            ),
             "more than one value",
         ),
     ],
@@ -153,7 +173,12 @@ def test_what_cannot_be_fitted_is_refused_with_a_reason(bad: object, match: str)
 
 
 def test_a_series_without_mean_reversion_is_refused() -> None:
-    grows = pd.Series(np.exp(np.arange(120) * 0.01), index=pd.date_range("2000-01", periods=120, freq="MS"))
+    # An explosive log price (x_t = 1.03 x_{t-1} + noise): its fitted AR(1) coefficient is above one.
+    rng = np.random.default_rng(0)
+    x = np.zeros(120)
+    for t in range(1, 120):
+        x[t] = 1.03 * x[t - 1] + 0.01 + 0.01 * rng.standard_normal()
+    grows = pd.Series(np.exp(x), index=pd.date_range("2000-01", periods=120, freq="MS"))
     with pytest.raises(gr.ArgumentError, match="mean reversion"):
         calibrate.fuel(grows, "oil")
     with pytest.raises(gr.ArgumentError, match="'oil', 'coal' or 'lng'"):
@@ -161,7 +186,13 @@ def test_a_series_without_mean_reversion_is_refused() -> None:
 
 
 def test_shipped_series_carry_their_attribution() -> None:
-    for s in (datasets.brent(), datasets.henry_hub(), datasets.newcastle_coal(), datasets.japan_lng(), datasets.pkr_per_usd()):
+    for s in (
+        datasets.brent(),
+        datasets.henry_hub(),
+        datasets.newcastle_coal(),
+        datasets.japan_lng(),
+        datasets.pkr_per_usd(),
+    ):
         assert isinstance(s.index, pd.DatetimeIndex)
         assert s.index.is_monotonic_increasing
         assert {"unit", "source", "licence"} <= set(s.attrs)
@@ -169,3 +200,44 @@ def test_shipped_series_carry_their_attribution() -> None:
     assert datasets.newcastle_coal().attrs["licence"] == "CC BY 4.0"
     with pytest.raises(gr.ArgumentError, match="COAL_AUS"):
         datasets.pink_sheet("COAL")
+
+
+def test_fits_on_the_shipped_series_are_the_digits_the_docs_quote() -> None:
+    # docs/calibration.md, "Fits to data": the same digits.
+    def digits(fit: calibrate.Fit, name: str, places: int) -> tuple[float, float]:
+        row = fit.table.loc[name]
+        return round(float(row["estimate"]), places), round(float(row["se"]), places)
+
+    brent = calibrate.fuel(datasets.brent(), "oil")
+    assert brent.n == 470
+    assert digits(brent, "mean_reversion_annual", 2) == (0.12, 0.08)
+    assert digits(brent, "long_run", 0) == (56.0, 28.0)
+    assert digits(brent, "vol_annual", 3) == (0.344, 0.011)
+    coal = calibrate.fuel(datasets.newcastle_coal(), "coal")
+    assert coal.n == 669
+    assert digits(coal, "mean_reversion_annual", 3) == (0.088, 0.043)
+    assert digits(coal, "long_run", 0) == (75.0, 33.0)
+    assert digits(coal, "vol_annual", 3) == (0.236, 0.006)
+    lng = calibrate.fuel(datasets.japan_lng(), "lng")
+    assert digits(lng, "mean_reversion_annual", 3) == (0.055, 0.044)
+    assert digits(lng, "vol_annual", 3) == (0.173, 0.005)
+    fx = calibrate.exchange_rate(datasets.pkr_per_usd()["2000":])
+    assert fx.n == 310
+    assert digits(fx, "drift_annual", 3) == (0.068, 0.015)
+    assert digits(fx, "vol_annual", 3) == (0.011, 0.001)
+    assert digits(fx, "jump_intensity_annual", 1) == (5.2, 0.7)
+    assert digits(fx, "jump_mean", 3) == (0.011, 0.003)
+    assert digits(fx, "jump_sd", 3) == (0.030, 0.003)
+    c = calibrate.correlation(
+        [
+            calibrate.fuel(datasets.brent()["2000":"2025-10"], "oil"),
+            calibrate.fuel(datasets.newcastle_coal()["2000":], "coal"),
+            calibrate.fuel(datasets.japan_lng()["2000":], "lng"),
+            fx,
+        ]
+    )
+    assert c.n == 309
+    t = c.table()
+    assert round(float(t.loc[("oil", "coal"), "rho"]), 2) == 0.28
+    assert round(float(t.loc[("oil", "lng"), "rho"]), 2) == -0.10
+    assert round(float(t.loc[("oil", "fx"), "rho"]), 2) == 0.03

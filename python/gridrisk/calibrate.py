@@ -76,9 +76,9 @@ class Fit:
     end: pd.Timestamp
     n: int
     loglik: float
-    _overrides: dict[str, float] = field(repr=False)
+    _overrides: dict[str, Any] = field(repr=False)
 
-    def overrides(self) -> dict[str, float]:
+    def overrides(self) -> dict[str, Any]:
         """The fitted values as ``{dotted field: value}`` for :meth:`gridrisk.Scenario.replace`."""
         return dict(self._overrides)
 
@@ -150,8 +150,10 @@ class CorrelationFit:
 
 
 def _monthly(series: Any, what: str, positive: bool = True) -> pd.Series:
-    """``series`` checked and indexed by month start: a Series of finite floats, one per calendar
-    month, consecutive, at least :data:`MIN_MONTHS` long."""
+    """``series`` checked, one finite float per consecutive calendar month, by month start.
+
+    At least :data:`MIN_MONTHS` transitions, so that a fit has something to estimate.
+    """
     if not isinstance(series, pd.Series):
         raise ArgumentError(f"{what}: expected a pandas Series with a DatetimeIndex, got {type(series).__name__}")
     idx = series.index
@@ -160,7 +162,9 @@ def _monthly(series: Any, what: str, positive: bool = True) -> pd.Series:
     elif isinstance(idx, pd.DatetimeIndex):
         months = idx.to_period("M")
     else:
-        raise ArgumentError(f"{what}: the Series needs a DatetimeIndex (or a monthly PeriodIndex), got {type(idx).__name__}")
+        raise ArgumentError(
+            f"{what}: the Series needs a DatetimeIndex (or a monthly PeriodIndex), got {type(idx).__name__}"
+        )
     try:
         values = pd.to_numeric(series, errors="raise").to_numpy(dtype=float)
     except (TypeError, ValueError):
@@ -171,7 +175,9 @@ def _monthly(series: Any, what: str, positive: bool = True) -> pd.Series:
         raise ArgumentError(f"{what}: more than one value for {first}; give one value a month (e.g. a monthly mean)")
     bad = s.index[~np.isfinite(s.to_numpy())]
     if len(bad):
-        raise ArgumentError(f"{what}: {len(bad)} missing or non-finite values, the first in {bad[0]}; drop or fill them")
+        raise ArgumentError(
+            f"{what}: {len(bad)} missing or non-finite values, the first in {bad[0]}; drop or fill them"
+        )
     if positive and (s <= 0).any():
         raise ArgumentError(f"{what}: values must be positive (the model is in logs); {s.idxmin()} has {s.min()}")
     expected = pd.period_range(s.index[0], s.index[-1], freq="M")

@@ -14,7 +14,7 @@ from importlib import resources
 
 import pandas as pd
 
-__all__ = ["brent", "henry_hub", "japan_lng", "newcastle_coal", "pkr_per_usd", "pink_sheet"]
+__all__ = ["brent", "henry_hub", "japan_lng", "newcastle_coal", "pink_sheet", "pkr_per_usd"]
 
 #: (source, licence) of each file.
 _PINK = ("World Bank Commodity Price Data (The Pink Sheet)", "CC BY 4.0")
