@@ -140,3 +140,53 @@ def test_statistics_of_an_older_format_are_refused_with_a_clear_error(short: gr.
     older = tag + b"3\0" + data[data.index(b"\0") + 1 :]
     with pytest.raises(gr.DataError, match=r"another format.*rerun"):
         _core.RunStats.from_bytes(older)
+
+
+def test_given_an_event_mask_is_numpy_filtering_and_agrees_with_a_declared_condition(preset: gr.Scenario) -> None:
+    sc = preset.replace({"simulation.horizon_months": 36})
+    res = gr.simulate(sc, paths=1_500, seed=12, keep_paths=True, progress=False)
+    fx = res.path_array("fx.pkr_per_usd")
+    event = (fx[:, 12:] / fx[:, :-12]).max(axis=1) > 1.2
+    assert 0 < event.sum() < event.size
+    g = res.given(event)
+    for o in ("npv_pkr", "circular_debt_change_pkr", "households_shed_h_per_day_increase"):
+        x = res.path_output(o)
+        assert g.loc[o, "n"] == event.sum()
+        assert g.loc[o, "mean"] == pytest.approx(x[event].mean(), rel=1e-12, abs=1e-12)
+        assert g.loc[o, "se"] == pytest.approx(x[event].std(ddof=1) / np.sqrt(event.sum()), rel=1e-12, abs=1e-12)
+        assert g.loc[o, "mean_all"] == pytest.approx(x.mean(), rel=1e-12, abs=1e-12)
+    # A declared condition as a mask gives the streamed figures.
+    share = res.path_output("datacenter_arrived_share")
+    by_mask = res.given(share > 0)
+    by_name = res.given("datacenters_some_arrived")
+    assert by_mask.loc["npv_pkr", "n"] == by_name.loc["npv_pkr", "n"]
+    assert by_mask.loc["npv_pkr", "mean"] == pytest.approx(by_name.loc["npv_pkr", "mean"], rel=1e-9)
+    with pytest.raises(gr.ArgumentError, match="one boolean per path"):
+        res.given(event[:-1])
+    with pytest.raises(gr.ArgumentError, match="one boolean per path"):
+        res.given(event.astype(int))
+    summary_only = gr.simulate(sc, paths=256, seed=12, progress=False)
+    with pytest.raises(gr.ArgumentError, match="keep_outputs"):
+        summary_only.given(np.ones(256, dtype=bool))
+
+
+def test_reverse_stress_reads_the_adverse_tail(preset: gr.Scenario) -> None:
+    sc = preset.replace({"simulation.horizon_months": 36, "datacenters.takeup": None})
+    res = gr.simulate(sc, paths=2_000, seed=4, keep_paths=True, progress=False)
+    t = res.reverse_stress("npv_pkr", tail=0.1)
+    npv = res.path_output("npv_pkr")
+    worst = npv <= np.quantile(npv, 0.1)
+    assert int(t["n_tail"].iloc[0]) == worst.sum()
+    fx = res.path_array("fx.pkr_per_usd")
+    change = np.log(fx[:, -1]) - np.log(fx[:, 0])
+    assert t.loc["fx.pkr_per_usd", "mean_tail"] == pytest.approx(change[worst].mean(), rel=1e-12)
+    assert t.loc["fx.pkr_per_usd", "mean_all"] == pytest.approx(change.mean(), rel=1e-12)
+    # Circular debt is worse when it grows: its tail is the highest paths.
+    cd = res.path_output("circular_debt_change_pkr")
+    t_cd = res.reverse_stress("circular_debt_change_pkr", tail=0.1)
+    high = cd >= np.quantile(cd, 0.9)
+    assert t_cd.loc["fx.pkr_per_usd", "mean_tail"] == pytest.approx(change[high].mean(), rel=1e-12)
+    with pytest.raises(gr.ArgumentError, match="tail"):
+        res.reverse_stress("npv_pkr", tail=0.0)
+    with pytest.raises(gr.ArgumentError, match="npv_pkk"):
+        res.reverse_stress("npv_pkk")

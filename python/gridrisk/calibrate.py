@@ -84,7 +84,7 @@ class Fit:
 
     def __repr__(self) -> str:
         rows = ", ".join(f"{k} = {v['estimate']:.4g} ± {v['se']:.2g}" for k, v in self.table.iterrows())
-        return f"<Fit {self.driver}: {self.n} months {self.start:%Y-%m} to {self.end:%Y-%m}; {rows}>"
+        return f"<Fit {self.driver}: {self.n} monthly transitions, {self.start:%Y-%m} to {self.end:%Y-%m}; {rows}>"
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from gridrisk import _core
-from gridrisk._validate import choice
+from gridrisk._validate import choice, short_repr
 from gridrisk.errors import ArgumentError, MergeError
 from gridrisk.scenario import Scenario
 
@@ -962,18 +962,25 @@ class Results:
         df.index = pd.MultiIndex.from_tuples(list(rows), names=["condition", "output"])
         return df
 
-    def given(self, condition: str) -> pd.DataFrame:
+    def given(self, condition: str | Sequence[bool] | np.ndarray) -> pd.DataFrame:
         """Statistics of every per-path output over the paths that meet a condition.
 
-        Computed during the run over every path (no per-path values need be kept) and merged
-        like every other statistic, so they are bit-identical whatever the thread count, split
-        or cluster. A path meets a condition when its output compares with the threshold as
-        :attr:`conditions` states.
+        A declared condition (a name) is computed during the run over every path (no per-path
+        values need be kept) and merged like every other statistic, so it is bit-identical
+        whatever the thread count, split or cluster; a path meets it when its output compares
+        with the threshold as :attr:`conditions` states. Any other event is a boolean mask over
+        the run's paths, computed from kept values, e.g. the paths where the rupee fell more
+        than 30 % within a year::
+
+            fx = res.path_array("fx.pkr_per_usd")          # keep_paths=True
+            res.given((fx[:, 12:] / fx[:, :-12]).max(axis=1) > 1.30)
 
         Parameters
         ----------
-        condition : str
-            One of :attr:`conditions`, e.g. ``"miners_ran"``.
+        condition : str or array of bool
+            One of :attr:`conditions`, e.g. ``"datacenters_all_arrived"``; or one boolean per
+            path, in path order (needs ``simulate(..., keep_outputs=True)`` or
+            ``keep_paths=True``).
 
         Returns
         -------
@@ -1001,8 +1008,16 @@ class Results:
         Raises
         ------
         ArgumentError
-            If ``condition`` is not one of :attr:`conditions` (the message lists them).
+            If ``condition`` is not one of :attr:`conditions` (the message lists them), or a
+            mask is not one boolean per path, or a mask is given without kept outputs.
         """
+        if not isinstance(condition, str):
+            if condition is not None and np.ndim(condition) == 1:
+                return self._given_mask(condition)
+            valid = ", ".join(repr(c[0]) for c in self.stats.conditions)
+            raise ArgumentError(
+                f"condition must be one of {valid}, or one boolean per path; got {short_repr(condition)}"
+            )
         specs = self.stats.conditions
         names = [c[0] for c in specs]
         if not names:
@@ -1025,6 +1040,114 @@ class Results:
         )
         for name in self._undefined():
             df.loc[name, ["mean", "se", "sd", "mean_all"]] = math.nan
+        return df
+
+    def _given_mask(self, mask: Sequence[bool] | np.ndarray) -> pd.DataFrame:
+        """:meth:`given` for a boolean mask over the kept paths."""
+        m = np.asarray(mask)
+        if m.dtype != bool or m.shape != (self.paths,):
+            raise ArgumentError(
+                f"an event is one boolean per path: expected a bool array of shape ({self.paths},), "
+                f"got {m.dtype} of shape {m.shape}"
+            )
+        n = int(m.sum())
+        rows = []
+        for name in self.outputs:
+            x = self.path_output(name)
+            y = x[m]
+            sd = float(y.std(ddof=1)) if n > 1 else math.nan
+            rows.append(
+                {
+                    "n": n,
+                    "share": n / self.paths,
+                    "mean": float(y.mean()) if n > 0 else math.nan,
+                    "se": _se(sd, n),
+                    "sd": sd,
+                    "mean_all": float(x.mean()),
+                    "unit": OUTPUT_UNITS.get(name, ""),
+                }
+            )
+        df = pd.DataFrame(rows, index=pd.Index(self.outputs, name="output"))
+        for name in self._undefined():
+            df.loc[name, ["mean", "se", "sd", "mean_all"]] = math.nan
+        return df
+
+    def reverse_stress(self, output: str = "npv_pkr", tail: float = 0.05) -> pd.DataFrame:
+        """What the paths with the worst outcomes have in common: a reverse stress test.
+
+        The worst ``tail`` of the paths on ``output``'s adverse side (:data:`OUTPUT_BETTER`:
+        the lowest NPV, the highest circular debt...) against all paths, for a summary of each
+        driver on each path: the change of its log over the horizon (prices, the exchange rate,
+        hashrate, fees) or its mean over the horizon relative to its first month (demand, hydro).
+
+        Parameters
+        ----------
+        output : str
+            A per-path output.
+        tail : float
+            The share of paths in the worst tail, in (0, 0.5].
+
+        Returns
+        -------
+        DataFrame
+            One row per driver: ``summary`` (what is compared, in words), ``mean_tail`` and
+            ``se_tail`` (its mean over the tail and the Monte Carlo error), ``mean_all``,
+            ``z`` (the difference in units of its standard error), and the 10 %, 50 % and 90 %
+            quantiles in the tail and over all paths. ``n_tail`` paths make the tail (ties at
+            the cut-off are all in it).
+
+        Raises
+        ------
+        ArgumentError
+            For an unknown output, a tail outside (0, 0.5], or results without kept paths
+            (``simulate(..., keep_paths=True)``).
+        """
+        choice("output", output, self.outputs)
+        if not 0.0 < tail <= 0.5:
+            raise ArgumentError(f"tail must be in (0, 0.5]; got {tail!r}")
+        y = self.path_output(output)
+        adverse = -y if OUTPUT_BETTER.get(output, HIGHER) == HIGHER else y
+        cut = np.quantile(adverse, 1.0 - tail)
+        m = adverse >= cut
+        drivers = (
+            ("fx.pkr_per_usd", "log change over the horizon"),
+            ("fuel.oil_usd_per_bbl", "log change over the horizon"),
+            ("fuel.lng_usd_per_mmbtu", "log change over the horizon"),
+            ("fuel.coal_usd_per_t", "log change over the horizon"),
+            ("bitcoin.price_usd", "log change over the horizon"),
+            ("network.hashrate_ehs", "log change over the horizon"),
+            ("bitcoin.fees_btc_per_block", "log change over the horizon"),
+            ("demand.load_mw", "mean over the horizon / first month"),
+            ("hydro.availability", "mean over the horizon / first month"),
+        )
+        rows = {}
+        n_tail = int(m.sum())
+        for metric, what in drivers:
+            a = self.path_array(metric)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                log = what.startswith("log")
+                x = np.log(a[:, -1]) - np.log(a[:, 0]) if log else a.mean(axis=1) / a[:, 0]
+            x = np.where(np.isfinite(x), x, np.nan)
+            t, al = x[m], x
+            se = float(np.nanstd(t, ddof=1) / math.sqrt(n_tail)) if n_tail > 1 else math.nan
+            qt, qa = np.nanquantile(t, [0.1, 0.5, 0.9]), np.nanquantile(al, [0.1, 0.5, 0.9])
+            mean_tail, mean_all = float(np.nanmean(t)), float(np.nanmean(al))
+            rows[metric] = {
+                "summary": what,
+                "mean_tail": mean_tail,
+                "se_tail": se,
+                "mean_all": mean_all,
+                "z": (mean_tail - mean_all) / se if se and se > 0 else math.nan,
+                "p10_tail": qt[0],
+                "p50_tail": qt[1],
+                "p90_tail": qt[2],
+                "p10_all": qa[0],
+                "p50_all": qa[1],
+                "p90_all": qa[2],
+                "n_tail": n_tail,
+            }
+        df = pd.DataFrame.from_dict(rows, orient="index")
+        df.index.name = "driver"
         return df
 
     def risk(self, loss_threshold_pkr: float = 0.0) -> pd.DataFrame:
