@@ -73,7 +73,7 @@ __all__ = [
 
 def __getattr__(name: str) -> object:
     # The fitting tools need scipy, an optional dependency: imported when first used.
-    if name in ("calibrate", "datasets"):
+    if name in ("calibrate", "datasets", "stresses"):
         import importlib
 
         return importlib.import_module(f"gridrisk.{name}")

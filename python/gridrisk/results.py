@@ -1733,12 +1733,19 @@ class Results:
         )
 
     # -- display ----------------------------------------------------------------------------
+    @property
+    def stresses(self) -> list[dict[str, Any]]:
+        """The dated stresses the run applied (``[[stress]]`` of its scenario; empty if none)."""
+        return list(self.scenario.to_dict().get("stress", []))
+
     def __repr__(self) -> str:
         lo, hi = self.path_range
+        names = sorted({s.get("name") or s["driver"] for s in self.stresses})
+        stressed = f", stressed: {', '.join(names)}" if names else ""
         return (
             f"<gridrisk.Results {self.scenario.label!r}: {self.paths:_} paths [{lo:_}, {hi:_}), "
             f"seed={self.seed}, {self.stats.months} months from {self.months[0]}, "
-            f"{self.wall_time_s:.2f} s>"
+            f"{self.wall_time_s:.2f} s{stressed}>"
         )
 
     def _repr_html_(self) -> str:

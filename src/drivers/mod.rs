@@ -13,11 +13,13 @@ pub mod fx;
 pub mod hydro;
 pub mod network;
 pub mod process;
+pub mod stress;
 
 use crate::calendar::{self, MonthInfo};
 use crate::metrics::Metric;
 use crate::rng::{self, N_FACTORS, Stream, StreamRng};
 use crate::scenario::Scenario;
+use crate::scenario::stress::StressDriver;
 use fuel::LngPrice;
 use process::{Ar1, LogOu, Merton};
 use rand_distr::{Distribution, StandardNormal};
@@ -48,6 +50,7 @@ pub struct Drivers {
     btc0: f64,
     network: network::Network,
     hydro: Ar1,
+    stress: stress::Overlay,
 }
 
 /// The drivers' values in one month of one path: what the month's mechanisms (the loads'
@@ -100,6 +103,8 @@ pub struct Scratch {
     log_btc: Vec<f64>,
     log_reward: Vec<f64>,
     oil: Vec<f64>,
+    /// Each stress's base: the stressed state in the month before its window.
+    stress_base: Vec<f64>,
 }
 
 impl Drivers {
@@ -128,7 +133,17 @@ impl Drivers {
                 ),
             ),
             hydro: hydro::process(&sc.hydro),
+            stress: stress::Overlay::new(&sc.stress, sc.simulation.start),
             schedule,
+        }
+    }
+
+    /// LNG's price at the start: its own process's first value, or the contract formula at
+    /// Brent's first value.
+    fn first_lng(&self) -> f64 {
+        match &self.fuels.lng {
+            LngPrice::Slope { slope, constant, .. } => slope * self.fuels.log0[0].exp() + constant,
+            LngPrice::Own(_) => self.fuels.log0[1].exp(),
         }
     }
 
@@ -209,7 +224,25 @@ impl Drivers {
         let mut eps = [0.0; N_FACTORS];
         let mut z = [0.0; N_FACTORS];
 
+        // The contract LNG price of the month before (a stress on it starts there); the first
+        // month's formula price stands in before the start.
+        let mut last_lng = self.first_lng();
+        scratch.stress_base.clear();
+        scratch.stress_base.resize(self.stress.len(), 0.0);
         for t in 0..tm {
+            // A stress starts from the state of the month before its window (the starting value
+            // for a window from month 0).
+            for (i, d) in self.stress.starting(t) {
+                scratch.stress_base[i] = match d {
+                    StressDriver::Fx => x_fx,
+                    StressDriver::Oil => x_oil,
+                    StressDriver::Lng if matches!(self.fuels.lng, LngPrice::Own(_)) => x_lng,
+                    StressDriver::Lng => last_lng.ln(),
+                    StressDriver::Coal => x_coal,
+                    StressDriver::Bitcoin => x_btc,
+                    StressDriver::Demand | StressDriver::Hydro => 0.0,
+                };
+            }
             for (e, r) in eps.iter_mut().zip(factor_rngs.iter_mut()) {
                 *e = sign * Distribution::<f64>::sample(&StandardNormal, r);
             }
@@ -237,6 +270,24 @@ impl Drivers {
                 x_btc = self.bitcoin.merton.step(x_btc, shock, &mut btc_jumps, sign);
                 x_hash = self.network.noise.step(x_hash, z_hash);
             }
+            // Stressed states replace the process's (the process carries on from them).
+            let (mut demand_factor, mut hydro_factor, mut lng_contract) = (1.0, 1.0, None);
+            if !self.stress.is_empty() {
+                let own_lng = matches!(self.fuels.lng, LngPrice::Own(_));
+                for (i, d, k, goal) in self.stress.active(t) {
+                    let x = goal.at(scratch.stress_base[i], k);
+                    match d {
+                        StressDriver::Fx => x_fx = x,
+                        StressDriver::Oil => x_oil = x,
+                        StressDriver::Lng if own_lng => x_lng = x,
+                        StressDriver::Lng => lng_contract = Some(x.exp()),
+                        StressDriver::Coal => x_coal = x,
+                        StressDriver::Bitcoin => x_btc = x,
+                        StressDriver::Demand => demand_factor = goal.factor(),
+                        StressDriver::Hydro => hydro_factor = goal.factor(),
+                    }
+                }
+            }
             scratch.log_btc.push(x_btc);
             let oil = x_oil.exp();
             scratch.oil.push(oil);
@@ -245,9 +296,10 @@ impl Drivers {
                     slope,
                     constant,
                     window,
-                } => slope * fuel::trailing_mean(&scratch.oil, t, *window) + *constant,
+                } => lng_contract.unwrap_or_else(|| slope * fuel::trailing_mean(&scratch.oil, t, *window) + *constant),
                 LngPrice::Own(_) => x_lng.exp(),
             };
+            last_lng = lng;
             let u_fee: f64 = sign * Distribution::<f64>::sample(&StandardNormal, &mut fees);
             let subsidy = self.schedule[t].subsidy_btc;
             let fee = self.network.fees_btc(subsidy, u_fee);
@@ -258,7 +310,7 @@ impl Drivers {
             let hashrate = (h_fund + x_hash).exp();
 
             let mut put = |m: Metric, v: f64| crate::metrics::put(out, tm, m, t, v);
-            put(Metric::LoadMw, self.demand.load_mw(t, y_dem));
+            put(Metric::LoadMw, self.demand.load_mw(t, y_dem) * demand_factor);
             put(Metric::OilUsdPerBbl, oil);
             put(Metric::LngUsdPerMmbtu, lng);
             put(Metric::CoalUsdPerT, x_coal.exp());
@@ -267,7 +319,7 @@ impl Drivers {
             put(Metric::FeesBtcPerBlock, fee);
             put(Metric::HashrateEhs, hashrate);
             put(Metric::DifficultyT, hashrate * network::DIFFICULTY_T_PER_EHS);
-            put(Metric::HydroAvailability, self.hydro.factor(y_hyd));
+            put(Metric::HydroAvailability, self.hydro.factor(y_hyd) * hydro_factor);
         }
     }
 }

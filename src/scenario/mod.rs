@@ -7,6 +7,7 @@
 pub mod interruptible;
 pub mod reader;
 pub mod shedding;
+pub mod stress;
 pub mod tariff;
 pub mod value;
 
@@ -75,6 +76,9 @@ pub struct Scenario {
     /// capacity and the liquidity feedback (absent: load is shed only for lack of capacity).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shedding: Option<shedding::Shedding>,
+    /// Dated stress tests: drivers pinned to declared paths.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stress: Vec<stress::Stress>,
 }
 
 /// How the monthly average load is spread over the hours of the month.
@@ -1278,6 +1282,34 @@ fn read(root: &mut Table<'_, '_>) -> Scenario {
         t.finish();
         out
     });
+    let stress = root.opt_tables("stress", stress::read);
+    let end = simulation.start.plus(simulation.horizon_months as usize);
+    for (i, s) in stress.iter().enumerate() {
+        if s.from < simulation.start || s.from >= end {
+            root.problem(
+                &format!("stress[{i}].from"),
+                format!("'{}'", s.from),
+                format!(
+                    "must be a month of the horizon, '{}' to '{}'",
+                    simulation.start,
+                    simulation
+                        .start
+                        .plus((simulation.horizon_months as usize).saturating_sub(1))
+                ),
+            );
+        }
+        // Two windows on one driver would each start from a base the other moves.
+        let overlaps = |a: &stress::Stress, b: &stress::Stress| {
+            a.driver == b.driver && a.from < b.from.plus(b.months as usize) && b.from < a.from.plus(a.months as usize)
+        };
+        if let Some(j) = stress[..i].iter().position(|o| overlaps(o, s)) {
+            root.problem(
+                &format!("stress[{i}]"),
+                format!("'{}' from '{}'", stress::STRESS_DRIVERS[s.driver as usize], s.from),
+                format!("overlaps stress[{j}] on the same driver: windows on one driver must not overlap"),
+            );
+        }
+    }
     for (i, c) in fleet.iter().enumerate() {
         if let (Some(a), Some(b)) = (c.commission, c.retire)
             && b <= a
@@ -1327,6 +1359,7 @@ fn read(root: &mut Table<'_, '_>) -> Scenario {
         economy,
         fleet,
         shedding,
+        stress,
     }
 }
 

@@ -1,0 +1,92 @@
+//! The schema of dated stress tests (`[[stress]]`): a named driver pinned to a declared path
+//! from a given month. What a stress does to a path is in [`crate::drivers::stress`]; this file
+//! only reads and checks it.
+
+use super::reader::{Range, Table};
+use crate::calendar::YearMonth;
+use serde::{Deserialize, Serialize};
+
+/// A driver a stress can pin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StressDriver {
+    /// The exchange rate, PKR per USD.
+    #[default]
+    Fx,
+    /// Brent.
+    Oil,
+    /// LNG.
+    Lng,
+    /// Imported coal.
+    Coal,
+    /// The Bitcoin price.
+    Bitcoin,
+    /// Grid demand.
+    Demand,
+    /// Hydro availability.
+    Hydro,
+}
+
+/// The drivers' names as written in a scenario, in [`StressDriver`] order.
+pub const STRESS_DRIVERS: [&str; 7] = ["fx", "oil", "lng", "coal", "bitcoin", "demand", "hydro"];
+
+/// One stress: from month `from`, over `months` months, a price or the exchange rate moves from
+/// its level of the month before to `1 + change` times it, or to the level `to`, along a straight
+/// line in logs, then follows its own dynamics from there; demand and hydro are scaled by
+/// `1 + change` for the window only.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Stress {
+    /// Which driver.
+    pub driver: StressDriver,
+    /// First stressed month.
+    pub from: YearMonth,
+    /// Length of the window, months.
+    pub months: u32,
+    /// Relative change: +0.35 is 35 % more, −0.25 a quarter less (this or `to`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change: Option<f64>,
+    /// The level reached at the end of the window, in the driver's unit (prices and the
+    /// exchange rate only; this or `change`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<f64>,
+    /// A label for the results (e.g. "2022-type FX crisis").
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+}
+
+/// Reads one `[[stress]]` table.
+pub fn read(t: &mut Table<'_, '_>) -> Stress {
+    let driver = [
+        StressDriver::Fx,
+        StressDriver::Oil,
+        StressDriver::Lng,
+        StressDriver::Coal,
+        StressDriver::Bitcoin,
+        StressDriver::Demand,
+        StressDriver::Hydro,
+    ][t.choice("driver", &STRESS_DRIVERS)];
+    // Above −1 so that the level stays positive; 100x is beyond any episode.
+    let change = t.opt_f64("change", Range::open(-1.0, 100.0));
+    let to = t.opt_f64("to", Range::above(0.0, 1.0e9));
+    match (change, to) {
+        (Some(_), Some(_)) => t.problem("to", "given with change", "give either change or to, not both"),
+        (None, None) => t.problem(
+            "change",
+            "missing",
+            "give the relative change (e.g. 0.35) or the level to reach (to)",
+        ),
+        (None, Some(_)) if matches!(driver, StressDriver::Demand | StressDriver::Hydro) => {
+            t.problem("to", "a level", "demand and hydro take a relative change, not a level");
+        }
+        _ => {}
+    }
+    Stress {
+        driver,
+        from: t.parsed("from", str::parse::<YearMonth>),
+        months: t.int("months", 1, 600) as u32,
+        change,
+        to,
+        name: t.optional("name").map(|_| t.string("name")).unwrap_or_default(),
+    }
+}
