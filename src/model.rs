@@ -6,11 +6,16 @@ use crate::accounts::{self, MonthFacts, PathState, tariff::Price};
 use crate::calendar::MonthInfo;
 use crate::drivers::{self, DriverMonth, Drivers};
 use crate::grid::{self, Grid};
-use crate::loads::{self, investment::Fleet, mining, takeup::Takeup};
+use crate::loads::{
+    self,
+    investment::{Fleet, Market},
+    mining,
+    takeup::Takeup,
+};
 use crate::metrics::{Horizon, Metric, N_METRICS, get, output_index};
 use crate::rng::Seeds;
 use crate::scenario::tariff::Regime;
-use crate::scenario::{Contract, Disposal, EntryRule, NetworkModel, Scenario};
+use crate::scenario::{Contract, Disposal, NetworkModel, Scenario};
 
 /// Everything needed to simulate paths of one scenario, precomputed once per run.
 #[derive(Debug, Clone)]
@@ -188,7 +193,8 @@ impl Model {
                 prices.0.pkr_per_mwh = i.offpeak_price(prices.0.pkr_per_mwh);
                 prices.0.beyond_pkr_per_mwh = i.offpeak_price(prices.0.beyond_pkr_per_mwh);
             }
-            let (miner, draw, month) = self.decide(t, &d, &prices.0, &mut scratch.loads, &st);
+            let drawn_share = self.grid.mining_drawn_share(t);
+            let (miner, draw, month) = self.decide(t, &d, &prices.0, drawn_share, &mut scratch.loads, &st);
             self.put_loads(out, t, &month);
             let generation = (self.gross_up(draw.mining_mw), self.gross_up(draw.datacenter_mw));
             let totals = self
@@ -205,7 +211,7 @@ impl Model {
                 grid: &totals,
                 miner: &miner,
                 draw_mw: (draw.mining_mw, draw.datacenter_mw),
-                mining_drawn_share: self.grid.mining_drawn_share(t),
+                mining_drawn_share: drawn_share,
                 installed_mw: month.connected_mw,
                 generation_mw: generation,
                 prices,
@@ -235,20 +241,21 @@ impl Model {
     }
 
     /// The miners' decisions (investment, which rigs run) and both loads' draw in month `t`
-    /// (MW at the meter), updating the loads' state along the path.
+    /// (MW at the meter), updating the loads' state along the path; `drawn_share` is the share
+    /// of the month's hours the miners may draw (peak relief).
     fn decide(
         &self,
         t: usize,
         d: &DriverMonth,
         price: &Price,
+        drawn_share: f64,
         ls: &mut LoadsState,
         st: &PathState,
     ) -> (mining::MinerMonth, NewLoads, LoadsMonth) {
         let sc = &self.sc;
         let m = &sc.mining;
         let info = &self.schedule()[t];
-        // Hours the miners draw their MW (fewer with peak relief).
-        let drawn_share = self.grid.mining_drawn_share(t);
+        // Hours the miners draw their MW (fewer with peak relief: `drawn_share` of the month's).
         let hours = f64::from(info.days) * 24.0 * drawn_share;
         let taxes = &sc.taxes;
         // Under the equilibrium model the network's hashrate is the rest of the world's; the
@@ -307,78 +314,38 @@ impl Model {
             }
             Some(inv) => {
                 let fx = d.fx_pkr_per_usd;
-                let written_off = if st.credit.disconnected {
-                    ls.fleet.disconnect(inv)
-                } else {
-                    0.0
-                };
-                let hashprice = mining::hashprice_usd_per_ph_day(d.bitcoin_usd, reward, hashrate);
-                let kept = 1.0 - m.pool_fee_share - deducted;
-                let frontier = m.efficiency_j_per_th * (-m.efficiency_improvement_annual * t as f64 / 12.0).exp();
                 let full_mwh = ls.fleet.committed_mw().max(inv.tranche_mw) * hours;
                 let tariff = accounts::cost_per_mwh(taxes, info.date, taxes.mining_input_credit_share, price, full_mwh);
-                let cost_usd = tariff / fx + m.opex_usd_per_mwh;
-                let scheduled = sc.allocation.mining_mw * loads::ramp(t, m.ramp_months);
-                ls.outlook.clear();
-                if inv.rule == EntryRule::Forward && ls.fleet.committed_mw() < sc.allocation.mining_mw {
-                    // The months of a new rig's life: from its first month in service, which is
-                    // this one (known) when it needs no building.
-                    let life = inv.rig_life_months as usize;
-                    let build = inv.build_months as usize;
-                    let (first, n) = if build == 0 {
-                        ls.outlook.push(hashprice);
-                        (1, life - 1)
-                    } else {
-                        (build, life)
-                    };
-                    let _ = self.drivers.network().expected_hashprices(
-                        t,
-                        d.hashrate_ehs,
-                        d.bitcoin_usd,
-                        first,
-                        n,
-                        &mut ls.outlook,
-                    );
-                }
-                let capex = ls.fleet.invest(
+                let market = Market {
+                    hashprice: mining::hashprice_usd_per_ph_day(d.bitcoin_usd, reward, hashrate),
+                    btc_per_mwh_at_1_j_per_th: mining::btc_per_mwh(1.0, reward, hashrate),
+                    kept_share: 1.0 - m.pool_fee_share - deducted,
+                    frontier: m.efficiency_j_per_th * (-m.efficiency_improvement_annual * t as f64 / 12.0).exp(),
+                    cost_usd_per_mwh: tariff / fx + m.opex_usd_per_mwh,
+                    tariff_pkr_per_mwh: tariff,
+                    scheduled_mw: sc.allocation.mining_mw * loads::ramp(t, m.ramp_months),
+                    allocation_mw: sc.allocation.mining_mw,
+                    drawn_share,
+                    fx,
+                    take_or_pay: m.contract == Contract::TakeOrPay,
+                };
+                let network = self.drivers.network();
+                let miner = ls.fleet.month(
                     inv,
                     t,
                     self.months(),
-                    sc.allocation.mining_mw,
-                    scheduled,
-                    hashprice,
-                    &ls.outlook,
-                    frontier,
-                    kept,
-                    cost_usd,
-                    drawn_share,
-                    fx,
-                );
-                let e_max = loads::investment::breakeven_j_per_th(hashprice, kept, cost_usd);
-                let mut fleet = ls.fleet.run(inv, t, e_max, m.contract == Contract::TakeOrPay);
-                fleet.capex_usd = capex;
-                fleet.depreciation_pkr += written_off;
-                let per_ehs = mining::btc_per_mwh(1.0, reward, hashrate);
-                let (j_per_th, btc) = if fleet.inverse_efficiency_mw > 0.0 && fleet.running_mw > 0.0 {
-                    let j = fleet.running_mw / fleet.inverse_efficiency_mw;
-                    (j, per_ehs / j)
-                } else {
-                    (frontier, per_ehs / frontier)
-                };
-                let miner = mining::MinerMonth {
-                    j_per_th,
-                    hashprice,
-                    btc_per_mwh: btc,
-                    uptime: if fleet.installed_mw > 0.0 {
-                        fleet.running_mw / fleet.installed_mw
-                    } else {
-                        0.0
+                    &market,
+                    st.credit.disconnected,
+                    &mut ls.outlook,
+                    |first, n, out| {
+                        // The trend model has no outlook; validation requires the equilibrium
+                        // model under the forward rule.
+                        let _ = network.expected_hashprices(t, d.hashrate_ehs, d.bitcoin_usd, first, n, out);
                     },
-                    tariff_pkr_per_mwh: tariff,
-                    fleet,
-                };
-                ls.own_ehs = fleet.inverse_efficiency_mw * drawn_share;
-                (miner, fleet.running_mw, fleet.installed_mw, fleet.connected_mw, capex)
+                );
+                let f = miner.fleet;
+                ls.own_ehs = f.inverse_efficiency_mw * drawn_share;
+                (miner, f.running_mw, f.installed_mw, f.connected_mw, f.capex_usd)
             }
         };
         let dc = &sc.datacenters;
@@ -393,15 +360,11 @@ impl Model {
             } else {
                 0.0
             },
-            network_ehs: None,
+            network_ehs: equilibrium.then_some(hashrate),
         };
         let loads = NewLoads {
             mining_mw,
             datacenter_mw: ls.takeup.load_mw(dc, t),
-        };
-        let month = LoadsMonth {
-            network_ehs: equilibrium.then_some(hashrate),
-            ..month
         };
         (miner, loads, month)
     }

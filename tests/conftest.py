@@ -49,18 +49,21 @@ def fixed_loads(sc: gr.Scenario) -> gr.Scenario:
     return sc.replace({"mining.investment": None, "mining.credit": None, "datacenters.takeup": None, **TREND_NETWORK})
 
 
-@pytest.fixture(scope="session")
-def preset() -> gr.Scenario:
-    return gr.Scenario.preset("pakistan-2000mw")
+@pytest.fixture(scope="module")
+def preset(request: pytest.FixtureRequest) -> gr.Scenario:
+    """The default preset; with the new loads as fixed quantities (:func:`fixed_loads`) in the
+    modules that set ``FIXED_LOADS = True``, which test what happens to loads that are there."""
+    sc = gr.Scenario.preset("pakistan-2000mw")
+    return fixed_loads(sc) if getattr(request.module, "FIXED_LOADS", False) else sc
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def capacity_only_preset(preset: gr.Scenario) -> gr.Scenario:
     """The preset in the capacity-only model (no ``[shedding]``, no fuel limits)."""
     return capacity_only(preset)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def short(preset: gr.Scenario) -> gr.Scenario:
     """The preset over two years: quick to simulate, every driver still active."""
     return preset.replace({"simulation.horizon_months": 24})

@@ -10,22 +10,15 @@ import hashprice_refs
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import capacity_only, fixed_loads
+from conftest import capacity_only
 from gridrisk import _core
 
 DT = 1 / 12
 
 
-@pytest.fixture(scope="module")
-def preset(preset: gr.Scenario) -> gr.Scenario:
-    """The preset with the new loads as fixed quantities (see :func:`conftest.fixed_loads`): this
-    module tests what happens to loads that are there."""
-    return fixed_loads(preset)
-
-
-@pytest.fixture(scope="module")
-def short(preset: gr.Scenario) -> gr.Scenario:
-    return preset.replace({"simulation.horizon_months": 24})
+#: The preset with the new loads as fixed quantities (conftest.fixed_loads): this module tests
+#: what happens to loads that are there.
+FIXED_LOADS = True
 
 
 @pytest.mark.parametrize("ref", hashprice_refs.REFERENCES, ids=[r["date"] for r in hashprice_refs.REFERENCES])

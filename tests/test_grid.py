@@ -12,21 +12,14 @@ import gridrisk as gr
 import numpy as np
 import pytest
 import rts79
-from conftest import capacity_only, capacity_only_dict, fixed_loads
+from conftest import capacity_only, capacity_only_dict
 
 # -- exact adequacy: a published test system --------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def preset(preset: gr.Scenario) -> gr.Scenario:
-    """The preset with the new loads as fixed quantities (see :func:`conftest.fixed_loads`): this
-    module tests what happens to loads that are there."""
-    return fixed_loads(preset)
-
-
-@pytest.fixture(scope="module")
-def short(preset: gr.Scenario) -> gr.Scenario:
-    return preset.replace({"simulation.horizon_months": 24})
+#: The preset with the new loads as fixed quantities (conftest.fixed_loads): this module tests
+#: what happens to loads that are there.
+FIXED_LOADS = True
 
 
 def test_ieee_rts79_reproduces_published_lole_and_eens() -> None:

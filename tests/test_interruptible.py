@@ -8,22 +8,14 @@ from typing import Any
 import gridrisk as gr
 import numpy as np
 import pytest
-from conftest import fixed_loads
 
 RELIEF_METRICS = ("grid.peak_relief_h_per_day", "grid.peak_relief_mw", "grid.peak_relief_mwh")
 RELIEF_OUTPUTS = ("peak_relief_h_per_day_mean", "peak_relief_mw_mean", "peak_relief_mwh_per_year")
 
 
-@pytest.fixture(scope="module")
-def preset(preset: gr.Scenario) -> gr.Scenario:
-    """The preset with the new loads as fixed quantities (see :func:`conftest.fixed_loads`): this
-    module tests what happens to loads that are there."""
-    return fixed_loads(preset)
-
-
-@pytest.fixture(scope="module")
-def short(preset: gr.Scenario) -> gr.Scenario:
-    return preset.replace({"simulation.horizon_months": 24})
+#: The preset with the new loads as fixed quantities (conftest.fixed_loads): this module tests
+#: what happens to loads that are there.
+FIXED_LOADS = True
 
 
 def _without_table(sc: gr.Scenario) -> gr.Scenario:

@@ -14,7 +14,6 @@ import re
 import gridrisk as gr
 import numpy as np
 import pytest
-from conftest import fixed_loads
 from gridrisk.policy import STOP_SE_FRACTION, BreakEven, _adverse_share, breakeven, field_unit
 
 PATHS = 3_000
@@ -23,11 +22,9 @@ HOLIDAY = "datacenters.tax_holiday_months"
 COLLECTION = "fiscal.collection_rate"
 
 
-@pytest.fixture(scope="module")
-def preset(preset: gr.Scenario) -> gr.Scenario:
-    """The preset with the new loads as fixed quantities (see :func:`conftest.fixed_loads`): this
-    module tests what happens to loads that are there."""
-    return fixed_loads(preset)
+#: The preset with the new loads as fixed quantities (conftest.fixed_loads): this module tests
+#: what happens to loads that are there.
+FIXED_LOADS = True
 
 
 def tariff_field(sc: gr.Scenario) -> str:

@@ -7,19 +7,10 @@ import math
 import gridrisk as gr
 import numpy as np
 import pytest
-from conftest import fixed_loads
 
-
-@pytest.fixture(scope="module")
-def preset(preset: gr.Scenario) -> gr.Scenario:
-    """The preset with the new loads as fixed quantities (see :func:`conftest.fixed_loads`): this
-    module tests what happens to loads that are there."""
-    return fixed_loads(preset)
-
-
-@pytest.fixture(scope="module")
-def short(preset: gr.Scenario) -> gr.Scenario:
-    return preset.replace({"simulation.horizon_months": 24})
+#: The preset with the new loads as fixed quantities (conftest.fixed_loads): this module tests
+#: what happens to loads that are there.
+FIXED_LOADS = True
 
 
 @pytest.fixture(scope="module")

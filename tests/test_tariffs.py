@@ -10,7 +10,7 @@ from typing import Any
 import gridrisk as gr
 import numpy as np
 import pytest
-from conftest import capacity_only, fixed_loads
+from conftest import capacity_only
 
 #: The preset's package: its last month, and that month's index in a run from April 2026.
 UNTIL, UNTIL_T = "2028-10", 30
@@ -18,16 +18,9 @@ UNTIL, UNTIL_T = "2028-10", 30
 K = 4.0
 
 
-@pytest.fixture(scope="module")
-def preset(preset: gr.Scenario) -> gr.Scenario:
-    """The preset with the new loads as fixed quantities (see :func:`conftest.fixed_loads`): this
-    module tests what happens to loads that are there."""
-    return fixed_loads(preset)
-
-
-@pytest.fixture(scope="module")
-def short(preset: gr.Scenario) -> gr.Scenario:
-    return preset.replace({"simulation.horizon_months": 24})
+#: The preset with the new loads as fixed quantities (conftest.fixed_loads): this module tests
+#: what happens to loads that are there.
+FIXED_LOADS = True
 
 
 def run(sc: gr.Scenario, paths: int = 300, seed: int = 21) -> gr.Results:

@@ -20,6 +20,7 @@ the fit behind each preset value that comes from data.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -190,15 +191,10 @@ def _monthly(series: Any, what: str, positive: bool = True) -> pd.Series:
     return s
 
 
-def _table(e: est.Estimate, rows: list[tuple[str, float, float, str, str]]) -> pd.DataFrame:
-    df = pd.DataFrame(rows, columns=["parameter", "estimate", "se", "unit", "field"]).set_index("parameter")
-    return df
-
-
 def _fit(
     driver: str, factor: str, s: pd.Series, e: est.Estimate, rows: list[tuple[str, float, float, str, str]]
 ) -> Fit:
-    table = _table(e, rows)
+    table = pd.DataFrame(rows, columns=["parameter", "estimate", "se", "unit", "field"]).set_index("parameter")
     overrides = {r[4]: float(r[1]) for r in rows if r[4]}
     residuals = pd.Series(e.residuals, index=s.index[-len(e.residuals) :], name=factor)
     return Fit(driver, factor, table, residuals, s.index[0], s.index[-1], e.n, e.loglik, overrides)
@@ -356,7 +352,7 @@ def demand(series: pd.Series) -> Fit:
     ]
     fit = _fit("demand", "demand", s, e, rows)
     overrides = {**fit.overrides(), "demand.seasonality": [round(float(v), 4) for v in season]}
-    return Fit(fit.driver, fit.factor, fit.table, fit.residuals, fit.start, fit.end, fit.n, fit.loglik, overrides)
+    return dataclasses.replace(fit, _overrides=overrides)
 
 
 def hydro(series: pd.Series) -> Fit:

@@ -124,6 +124,33 @@ pub struct FleetMonth {
     pub annuity_usd: f64,
 }
 
+/// What the fleet's owners face in a month: the market, their costs and the contract.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Market {
+    /// Hashprice, USD/PH/day (with Pakistan's own fleet in the network).
+    pub hashprice: f64,
+    /// BTC mined per MWh by a rig of 1 J/TH (divide by the rig's J/TH).
+    pub btc_per_mwh_at_1_j_per_th: f64,
+    /// Share of mined BTC the miners keep.
+    pub kept_share: f64,
+    /// J/TH of a rig bought this month.
+    pub frontier: f64,
+    /// Running cost at full draw, USD/MWh (tariff and taxes they bear, plus opex).
+    pub cost_usd_per_mwh: f64,
+    /// The tariff's energy price with those taxes, PKR/MWh.
+    pub tariff_pkr_per_mwh: f64,
+    /// MW the ramp calls for by now (the `scheduled` rule).
+    pub scheduled_mw: f64,
+    /// The allocation, MW.
+    pub allocation_mw: f64,
+    /// Share of the month's hours the miners may draw (below 1 on peak relief).
+    pub drawn_share: f64,
+    /// PKR per USD.
+    pub fx: f64,
+    /// Whether the contract makes every rig run (take-or-pay).
+    pub take_or_pay: bool,
+}
+
 /// The fleet of one path.
 #[derive(Debug, Clone, Default)]
 pub struct Fleet {
@@ -271,6 +298,74 @@ impl Fleet {
             }
         }
         m
+    }
+
+    /// Month `t` of the investors' fleet: disconnected first if the miners were cut off for not
+    /// paying, then the investment decision (the forward rule's outlook filled by `forecast`
+    /// with the expected hashprice of `n` months from `first` months ahead, into `outlook`),
+    /// then which rigs run. Returns the miners' month.
+    #[allow(clippy::too_many_arguments)]
+    pub fn month(
+        &mut self,
+        inv: &Investment,
+        t: usize,
+        months: usize,
+        market: &Market,
+        disconnected: bool,
+        outlook: &mut Vec<f64>,
+        forecast: impl FnOnce(usize, usize, &mut Vec<f64>),
+    ) -> super::mining::MinerMonth {
+        let written_off = if disconnected { self.disconnect(inv) } else { 0.0 };
+        outlook.clear();
+        if inv.rule == EntryRule::Forward && self.committed_mw() < market.allocation_mw {
+            // The months of a new rig's life: from its first month in service, which is this
+            // one (known) when it needs no building.
+            let life = inv.rig_life_months as usize;
+            let build = inv.build_months as usize;
+            let (first, n) = if build == 0 {
+                outlook.push(market.hashprice);
+                (1, life - 1)
+            } else {
+                (build, life)
+            };
+            forecast(first, n, outlook);
+        }
+        let capex = self.invest(
+            inv,
+            t,
+            months,
+            market.allocation_mw,
+            market.scheduled_mw,
+            market.hashprice,
+            outlook,
+            market.frontier,
+            market.kept_share,
+            market.cost_usd_per_mwh,
+            market.drawn_share,
+            market.fx,
+        );
+        let e_max = breakeven_j_per_th(market.hashprice, market.kept_share, market.cost_usd_per_mwh);
+        let mut fleet = self.run(inv, t, e_max, market.take_or_pay);
+        fleet.capex_usd = capex;
+        fleet.depreciation_pkr += written_off;
+        let per_ehs = market.btc_per_mwh_at_1_j_per_th;
+        let j_per_th = if fleet.inverse_efficiency_mw > 0.0 && fleet.running_mw > 0.0 {
+            fleet.running_mw / fleet.inverse_efficiency_mw
+        } else {
+            market.frontier
+        };
+        super::mining::MinerMonth {
+            j_per_th,
+            hashprice: market.hashprice,
+            btc_per_mwh: per_ehs / j_per_th,
+            uptime: if fleet.installed_mw > 0.0 {
+                fleet.running_mw / fleet.installed_mw
+            } else {
+                0.0
+            },
+            tariff_pkr_per_mwh: market.tariff_pkr_per_mwh,
+            fleet,
+        }
     }
 
     /// Disconnects the whole fleet (the miners stopped paying): every vintage retires, its
