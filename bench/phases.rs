@@ -106,6 +106,7 @@ fn main() {
         threads,
         keep: Keep::Nothing,
         antithetic: false,
+        param_seeds: Vec::new(),
     };
     // Whole runs of the engine, 1 and 2 threads alternating; medians.
     let mut runs: [Vec<f64>; 2] = [Vec::new(), Vec::new()];

@@ -28,6 +28,7 @@ pub mod loads;
 mod memory;
 pub mod metrics;
 pub mod model;
+pub mod parameters;
 pub mod rng;
 pub mod scenario;
 pub mod stats;

@@ -98,6 +98,10 @@ impl Model {
     pub fn new(sc: &Scenario) -> Self {
         let drivers = Drivers::new(sc);
         let grid = Grid::new(sc, drivers.schedule());
+        Self::assemble(sc, drivers, grid)
+    }
+
+    fn assemble(sc: &Scenario, drivers: Drivers, grid: Grid) -> Self {
         let months = drivers.months();
         let r = sc.discount_rate_annual();
         let real = sc.economy.real_discount_rate_annual;
@@ -124,6 +128,15 @@ impl Model {
             grid,
             sc: sc.clone(),
         }
+    }
+
+    /// The model of a path's own scenario (its drawn parameters), taking over this model's
+    /// outage tables wherever the units are the same.
+    #[must_use]
+    pub fn for_path(&self, sc: &Scenario) -> Self {
+        let drivers = Drivers::new(sc);
+        let grid = Grid::reusing(sc, drivers.schedule(), Some(&self.grid));
+        Self::assemble(sc, drivers, grid)
     }
 
     /// Months per path.

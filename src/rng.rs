@@ -45,13 +45,15 @@ pub enum Stream {
     Fees = 11,
     /// Data centres' take-up: arrivals, their months and the load factor.
     Takeup = 12,
+    /// Uncertain parameters (see [`crate::parameters`]).
+    Params = 13,
 }
 
 /// Number of correlated factor streams (the first eight [`Stream`] values).
 pub const N_FACTORS: usize = 8;
 
 /// Number of streams per path.
-pub const N_STREAMS: usize = 13;
+pub const N_STREAMS: usize = 14;
 
 /// The master seed of each stream of a path. Normal runs use one seed for all streams; a
 /// sensitivity analysis swaps the seeds of one group of streams (pick-freeze), which changes

@@ -28,6 +28,7 @@ from gridrisk.results import (
 from gridrisk.scenario import Scenario, presets
 from gridrisk.sensitivity import DRIVER_GROUPS, Sensitivity, sensitivity
 from gridrisk.simulation import MAX_PATHS, merge, simulate, thread_pool_size
+from gridrisk.uncertainty import Discrete, JointNormal, LogNormal, Normal, Scenarios, Triangular, Uniform
 
 __all__ = [
     "ADVERSE_FROM_ZERO",
@@ -46,15 +47,22 @@ __all__ = [
     "BreakEven",
     "Comparison",
     "DataError",
+    "Discrete",
     "GridRiskError",
     "InternalError",
+    "JointNormal",
+    "LogNormal",
     "MergeError",
     "MonthDetail",
+    "Normal",
     "Results",
     "Scenario",
     "ScenarioError",
+    "Scenarios",
     "Sensitivity",
     "Sweep",
+    "Triangular",
+    "Uniform",
     "__version__",
     "adequacy",
     "breakeven",

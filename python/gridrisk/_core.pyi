@@ -26,6 +26,7 @@ __all__ = [
     "scenario_to_toml",
     "schedule",
     "simulate",
+    "uncertain_support",
     "validate_scenario",
 ]
 
@@ -37,6 +38,9 @@ SKETCH_RELATIVE_ACCURACY: Final[float]
 
 def validate_scenario(scenario: Mapping[str, Any]) -> dict[str, Any]:
     """Validate a scenario dict; return its canonical dict. Raises ScenarioError."""
+
+def uncertain_support(declaration: Mapping[str, Any]) -> list[tuple[float, float]]:
+    """The smallest and largest value of each field of one ``[[uncertain]]`` declaration."""
 
 def scenario_from_toml(text: str) -> dict[str, Any]:
     """Parse and validate TOML text; return the canonical dict. Raises ScenarioError."""
@@ -101,8 +105,13 @@ def simulate(
     keep_outputs: bool = False,
     stream_seeds: list[int] | None = None,
     antithetic: bool = False,
+    param_seeds: dict[str, int] | None = None,
 ) -> tuple[RunStats, dict[str, npt.NDArray[np.float64]] | None]:
-    """Run paths ``[path_lo, path_hi)`` with the GIL released; see ``gridrisk.simulate``."""
+    """Run paths ``[path_lo, path_hi)`` with the GIL released; see ``gridrisk.simulate``.
+
+    ``param_seeds`` gives groups of uncertain parameters seeds of their own; kept paths hold
+    each uncertain field's draws under ``"parameter:<field>"``.
+    """
 
 def _panic_in_worker() -> None:
     """Panic inside a pool worker (tests that panics surface as ``gridrisk.errors.InternalError``)."""

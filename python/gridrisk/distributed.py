@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import pickle
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, NoReturn
 
 from gridrisk import _core
@@ -90,6 +90,7 @@ def _part(
     keep_outputs: bool,
     stream_seeds: Sequence[int] | None,
     antithetic: bool = False,
+    param_seeds: Mapping[str, int] | None = None,
 ) -> Results | _Failure:
     """Run one path range on a worker (module-level so Dask can pickle it by reference).
 
@@ -114,6 +115,7 @@ def _part(
             keep_outputs=keep_outputs,
             antithetic=antithetic,
             stream_seeds=stream_seeds,
+            param_seeds=param_seeds,
         )
     except (KeyboardInterrupt, SystemExit):
         raise
@@ -152,6 +154,7 @@ def simulate_on(
     n_partitions: int | None = None,
     stream_seeds: Sequence[int] | None = None,
     antithetic: bool = False,
+    param_seeds: Mapping[str, int] | None = None,
 ) -> Results:
     """Run ``paths`` paths of ``scenario`` on a ``dask.distributed.Client`` and merge the parts.
 
@@ -175,7 +178,20 @@ def simulate_on(
         n_partitions = 4 * max(1, threads)
     data = scenario.to_dict()
     futures = [
-        client.submit(_part, data, paths, seed, lo, hi, keep_paths, keep_outputs, stream_seeds, antithetic, pure=False)
+        client.submit(
+            _part,
+            data,
+            paths,
+            seed,
+            lo,
+            hi,
+            keep_paths,
+            keep_outputs,
+            stream_seeds,
+            antithetic,
+            param_seeds,
+            pure=False,
+        )
         for lo, hi in partitions(paths, n_partitions)
     ]
     parts = _gather(client, futures)

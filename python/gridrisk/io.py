@@ -39,7 +39,7 @@ import numpy as np
 from gridrisk import _core
 from gridrisk._files import atomic_write
 from gridrisk.errors import ArgumentError, DataError, ScenarioError
-from gridrisk.results import Results
+from gridrisk.results import PARAMETER_PREFIX, Results
 from gridrisk.scenario import Scenario
 
 __all__ = ["load", "save"]
@@ -399,17 +399,17 @@ class _Reader:
         if not all(np.all(np.isfinite(a)) for a in (mean, out_mean, q, out_q)):
             raise self.fail("the statistics hold values that are not finite")
 
-    def _paths(self, z: zipfile.ZipFile, info: zipfile.ZipInfo, stats: Any) -> dict[str, np.ndarray]:
+    def _paths(self, z: zipfile.ZipFile, info: zipfile.ZipInfo, stats: Any, params: list[str]) -> dict[str, np.ndarray]:
         n, months = int(stats.paths), int(stats.months)
         shapes: dict[str, tuple[int, ...]] = dict.fromkeys(stats.metrics, (n, months))
-        shapes.update(dict.fromkeys(stats.outputs, (n,)))
+        shapes.update(dict.fromkeys([*stats.outputs, *params], (n,)))
         cap = sum(8 * math.prod(s) + _NPY_OVERHEAD for s in shapes.values()) + _NPY_OVERHEAD
         raw = self._read(z, info, cap)
         arrays: dict[str, np.ndarray] = {}
         with zipfile.ZipFile(io.BytesIO(raw)) as inner:
             infos = inner.infolist()
             keys = [i.filename.removesuffix(".npy") for i in infos]
-            outputs, every = set(stats.outputs), set(shapes)
+            outputs, every = {*stats.outputs, *params}, set(shapes)
             if len(set(keys)) != len(keys) or set(keys) not in (outputs, every):
                 raise self.fail("paths.npz does not hold one array per output (or per metric and output)")
             for key, item in zip(keys, infos, strict=True):
@@ -470,7 +470,8 @@ class _Reader:
                 scenario = Scenario._from_canonical(data, (origin["name"], base))
                 if json.loads(json.dumps(_overrides_json(scenario))) != origin["overrides"]:
                     raise self.fail("the scenario's overrides differ from those meta.json records")
-            paths = self._paths(z, members["paths.npz"], stats) if "paths.npz" in members else None
+            params = [f"{PARAMETER_PREFIX}{f}" for f in scenario.uncertain.index]
+            paths = self._paths(z, members["paths.npz"], stats, params) if "paths.npz" in members else None
         return Results(
             scenario=scenario,
             seed=int(meta["seed"]),

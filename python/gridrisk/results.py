@@ -557,6 +557,10 @@ _FY_FLOWS: dict[str, tuple[tuple[str, str, float], ...]] = {
 }
 
 
+#: Key prefix of a kept uncertain parameter's per-path draws (``parameter:fx.drift_annual``).
+PARAMETER_PREFIX = "parameter:"
+
+
 @dataclass(frozen=True, eq=False)
 class Results:
     """The outcome of :func:`gridrisk.simulate`.
@@ -633,6 +637,24 @@ class Results:
         if name in self._undefined():
             return np.full(self.paths, math.nan)
         return self._paths[name]
+
+    @property
+    def parameters(self) -> pd.DataFrame:
+        """Every path's drawn values of the scenario's uncertain fields.
+
+        One column per field of ``Scenario.uncertain``, in its unit, indexed by global path
+        number; no columns when every field is certain. Needs ``simulate(..., keep_outputs=True)``
+        (or ``keep_paths=True``).
+
+        Condition on them like on any output: ``res.given(res.parameters["fx.drift_annual"] > 0.06)``.
+        """
+        if self._paths is None:
+            raise ArgumentError(
+                "per-path values were not kept; rerun with simulate(..., keep_outputs=True) or keep_paths=True"
+            )
+        cols = {k.removeprefix(PARAMETER_PREFIX): v for k, v in self._paths.items() if k.startswith(PARAMETER_PREFIX)}
+        index = pd.RangeIndex(*self.path_range, name="path")
+        return pd.DataFrame(cols, index=index, columns=list(cols))
 
     def to_pandas(self) -> pd.DataFrame:
         """Every path's per-path outputs as a DataFrame indexed by global path number.
@@ -1078,7 +1100,8 @@ class Results:
         The worst ``tail`` of the paths on ``output``'s adverse side (:data:`OUTPUT_BETTER`:
         the lowest NPV, the highest circular debt...) against all paths, for a summary of each
         driver on each path: the change of its log over the horizon (prices, the exchange rate,
-        hashrate, fees) or its mean over the horizon relative to its first month (demand, hydro).
+        hashrate, fees) or its mean over the horizon relative to its first month (demand, hydro);
+        and each uncertain parameter's drawn value (rows ``parameter:<field>``, in its unit).
 
         Parameters
         ----------
@@ -1122,11 +1145,15 @@ class Results:
         )
         rows = {}
         n_tail = int(m.sum())
+        series: list[tuple[str, str, np.ndarray]] = []
         for metric, what in drivers:
             a = self.path_array(metric)
             with np.errstate(divide="ignore", invalid="ignore"):
                 log = what.startswith("log")
-                x = np.log(a[:, -1]) - np.log(a[:, 0]) if log else a.mean(axis=1) / a[:, 0]
+                series.append((metric, what, np.log(a[:, -1]) - np.log(a[:, 0]) if log else a.mean(axis=1) / a[:, 0]))
+        for name, drawn in self.parameters.items():
+            series.append((f"{PARAMETER_PREFIX}{name}", "drawn value", np.asarray(drawn, dtype=float)))
+        for metric, what, x in series:
             x = np.where(np.isfinite(x), x, np.nan)
             t, al = x[m], x
             se = float(np.nanstd(t, ddof=1) / math.sqrt(n_tail)) if n_tail > 1 else math.nan

@@ -15,12 +15,16 @@ import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gridrisk import _core
 from gridrisk._files import atomic_write
 from gridrisk._validate import choice, close_match
 from gridrisk.errors import ArgumentError, ScenarioError
+from gridrisk.uncertainty import Distribution, JointNormal, Scenarios
+
+if TYPE_CHECKING:
+    import pandas
 
 __all__ = ["Scenario", "presets"]
 
@@ -269,6 +273,43 @@ def _missing(path: str, where: Any, key: str | int, hint: str | None = None, ver
 _MISSING: Any = object()
 
 
+def _brief(v: Any) -> str:
+    """A number or a (nested) list of numbers in short form, for tables."""
+    if isinstance(v, list):
+        return "[" + ", ".join(_brief(x) for x in v) + "]"
+    return f"{v:.6g}" if isinstance(v, float) else str(v)
+
+
+def _drop_uncertain(data: dict[str, Any], field: str) -> None:
+    """Remove ``field``'s distribution from ``data``'s ``uncertain`` list.
+
+    From a joint distribution, its row and column go (the other fields keep their marginal).
+    """
+    kept = []
+    for d in data.get("uncertain", []):
+        fields = [d.get("field")] if "field" in d else list(d.get("fields", []))
+        if field not in fields:
+            kept.append(d)
+            continue
+        if "fields" not in d or len(fields) == 1:
+            continue
+        k = fields.index(field)
+        d = dict(d)
+        d["fields"] = fields[:k] + fields[k + 1 :]
+        for key in ("mean", "lower", "upper"):
+            if isinstance(d.get(key), list):
+                d[key] = d[key][:k] + d[key][k + 1 :]
+        if "cov" in d:
+            d["cov"] = [row[:k] + row[k + 1 :] for i, row in enumerate(d["cov"]) if i != k]
+        if d.get("dist") == "scenarios":
+            d["values"] = [row[:k] + row[k + 1 :] for row in d["values"]]
+        kept.append(d)
+    if kept:
+        data["uncertain"] = kept
+    else:
+        data.pop("uncertain", None)
+
+
 def _diff(old: Any, new: Any, path: str, out: list[tuple[str, Any, Any]]) -> None:
     """Append ``(field, old, new)`` for every leaf that differs; an absent value shows as ``None``.
 
@@ -487,7 +528,10 @@ class Scenario:
             ``{"bitcoin.vol_annual": 0.8, "fleet[0].units": 12}``. Keys use the same dotted
             names as error messages; list items are addressed as ``name[i]`` or ``name.i``.
             ``None`` removes an optional field or table: ``{"datacenters.takeup": None}`` makes
-            the whole data-centre allocation arrive on its ramp.
+            the whole data-centre allocation arrive on its ramp. A distribution
+            (:mod:`gridrisk.uncertainty`: ``gr.Normal(0.045, 0.01)``) makes a numeric field
+            uncertain: each path draws its own value. A number in place of an uncertain field
+            makes it certain again (the other fields of a joint distribution keep their marginal).
         **kwargs
             Top-level fields, for convenience (``sc.replace(meta={...})``).
 
@@ -511,6 +555,10 @@ class Scenario:
         data = copy.deepcopy(self._data)
         for path, value in [*overrides.items(), *kwargs.items()]:
             keys = _parse_path(path)
+            if isinstance(value, Distribution):
+                value = value.declaration()
+            if keys and keys[0] != "uncertain":
+                _drop_uncertain(data, _dotted(keys))
             node: Any = data
             for key in keys[:-1]:
                 try:
@@ -541,6 +589,75 @@ class Scenario:
             else:
                 node[last] = value
         return self._derive(data)
+
+    def with_uncertain(self, *declarations: JointNormal | Scenarios | Mapping[str, Any]) -> Scenario:
+        """A new scenario with joint distributions over several fields added.
+
+        Parameters
+        ----------
+        *declarations : JointNormal, Scenarios or mapping
+            :class:`gridrisk.JointNormal` (e.g. a calibration's estimates,
+            :meth:`gridrisk.calibrate.Fit.uncertainty`), :class:`gridrisk.Scenarios` (weighted
+            rows of values), or an ``[[uncertain]]`` table as a dict. Declarations already on
+            any of their fields are replaced.
+
+        Raises
+        ------
+        ScenarioError
+            If a field does not exist or is not a number, or a value the distribution can take
+            makes the scenario invalid.
+        """
+        data = copy.deepcopy(self._data)
+        for d in declarations:
+            table = dict(d) if isinstance(d, Mapping) else d.declaration()
+            fields = table.get("fields", [table.get("field")])
+            for f in fields if isinstance(fields, list) else []:
+                if isinstance(f, str):
+                    _drop_uncertain(data, f)
+            data.setdefault("uncertain", []).append(table)
+        return self._derive(data)
+
+    def fixed(self) -> Scenario:
+        """Return the scenario without parameter uncertainty: every field at its point value."""
+        if "uncertain" not in self._data:
+            return self
+        data = copy.deepcopy(self._data)
+        del data["uncertain"]
+        return self._derive(data)
+
+    @property
+    def uncertain(self) -> pandas.DataFrame:
+        """The uncertain fields, one row each; empty when every field is certain.
+
+        Columns: the distribution, the field's point ``value``, its support (``low`` and
+        ``high``, the smallest and largest value a path can draw), the distribution's
+        ``parameters``, its ``group`` and ``source``. Values are in the field's unit.
+        """
+        import pandas as pd
+
+        rows = []
+        for d in self._data.get("uncertain", []):
+            fields = [d["field"]] if "field" in d else list(d["fields"])
+            for k, (f, (lo, hi)) in enumerate(zip(fields, _core.uncertain_support(d), strict=True)):
+                params = ", ".join(
+                    f"{key} {_brief(v[k] if key in ('mean', 'lower', 'upper') and 'fields' in d else v)}"
+                    for key, v in d.items()
+                    if key not in ("field", "fields", "dist", "group", "source", "cov")
+                )
+                rows.append(
+                    {
+                        "field": f,
+                        "dist": d["dist"],
+                        "value": self[f],
+                        "low": lo,
+                        "high": hi,
+                        "parameters": params,
+                        "group": d.get("group", f),
+                        "source": d.get("source", ""),
+                    }
+                )
+        cols = ["dist", "value", "low", "high", "parameters", "group", "source"]
+        return pd.DataFrame(rows, columns=["field", *cols]).set_index("field")
 
     def with_hourly_shape(self, source: str | os.PathLike[str] | Iterable[float]) -> Scenario:
         """A new scenario whose load follows a chronological hourly profile of a whole year.

@@ -1,4 +1,4 @@
-"""Which uncertainty drives the risk: Sobol indices of an output by driver group.
+"""Which uncertainty drives the risk: Sobol indices of an output by driver and parameter group.
 
 Pick-freeze on the model's own random streams (Saltelli et al. 2010): run A uses seed ``a`` for
 every stream, run B seed ``b``, and run AB_j seed ``a`` except for group ``j``'s streams, which
@@ -10,6 +10,10 @@ take ``b``. Because every (seed, path, stream) has its own generator, AB_j chang
     total order  ST_j = mean((f_A - f_ABj)^2) / (2 V)        (Jansen 1999)
 
 the estimators of SALib's ``sobol.analyze``; confidence intervals by bootstrap over paths.
+
+Uncertain parameters (``Scenario.uncertain``) are inputs too: each group of them draws from
+generators keyed by the group's own seed (``docs/model.md`` section 1.2), so run AB_g gives
+parameter group ``g`` seed ``b`` and keeps every other group and every driver at ``a``.
 
 The inputs are the *independent innovations* of each group (before the correlation matrix mixes
 the factors), so with correlated drivers an index measures the share of variance explained by a
@@ -38,7 +42,7 @@ __all__ = ["DRIVER_GROUPS", "Sensitivity", "sensitivity"]
 #: Random streams of a path, in the engine's order (src/rng.rs).
 STREAMS: tuple[str, ...] = (
     "demand", "oil", "lng", "coal", "fx", "bitcoin", "hashrate", "hydro",
-    "fx_jumps", "bitcoin_jumps", "bitcoin_tails", "fees", "takeup",
+    "fx_jumps", "bitcoin_jumps", "bitcoin_tails", "fees", "takeup", "parameters",
 )  # fmt: skip
 
 #: Default driver groups and the streams each one owns.
@@ -58,13 +62,14 @@ _Z95 = 1.959963984540054
 
 @dataclass(frozen=True)
 class Sensitivity:
-    """Sobol indices of one output with respect to driver groups.
+    """Sobol indices of one output with respect to driver and parameter groups.
 
     Attributes
     ----------
     indices : DataFrame
-        One row per group: ``first`` and ``total`` order indices and ``first_ci``/``total_ci``,
-        the half-widths of their 95 % bootstrap confidence intervals.
+        One row per group: ``kind`` (``"driver"`` or ``"parameter"``), ``first`` and ``total``
+        order indices and ``first_ci``/``total_ci``, the half-widths of their 95 % bootstrap
+        confidence intervals.
     output : str
         What was analysed.
     variance : float
@@ -100,6 +105,7 @@ def sensitivity(
     output: str | Callable[[Results], np.ndarray] = "npv_pkr",
     *,
     groups: Mapping[str, Sequence[str]] | None = None,
+    parameters: bool | Sequence[str] = True,
     paths: int = 2_000,
     seed: int | None = None,
     bootstrap: int = 200,
@@ -107,7 +113,9 @@ def sensitivity(
     progress: bool | None = False,
     client: Any = None,
 ) -> Sensitivity:
-    """Sobol first- and total-order indices of an output by driver group.
+    """Sobol first- and total-order indices of an output by driver and parameter group.
+
+    The parameter groups are those of the scenario's uncertain fields (``Scenario.uncertain``).
 
     Parameters
     ----------
@@ -118,8 +126,12 @@ def sensitivity(
         kept paths returning one value per path (e.g. ``lambda r: r.path_array("fx.pkr_per_usd")[:, 12]``).
     groups : mapping of str to sequence of str, optional
         Group name to stream names (see ``STREAMS``); default :data:`DRIVER_GROUPS`.
+    parameters : bool or sequence of str
+        Which groups of the scenario's uncertain parameters (``Scenario.uncertain["group"]``) to
+        analyse: all of them (``True``, the default), none, or the named ones. Groups left out
+        still vary, with the drivers' seed of each run.
     paths : int
-        Paths per run; the analysis makes ``2 + len(groups)`` runs.
+        Paths per run; the analysis makes ``2 + len(groups) + len(parameter groups)`` runs.
     seed : int, optional
         Seed of run A; run B uses a seed derived from it.
     bootstrap : int
@@ -141,6 +153,21 @@ def sensitivity(
             raise ArgumentError(f"groups[{g!r}] must be a non-empty list of stream names")
         for m in members:
             choice("stream", m, STREAMS)
+    declared = list(dict.fromkeys(scenario.uncertain["group"]))
+    if parameters is True:
+        pgroups = declared
+    elif parameters is False:
+        pgroups = []
+    elif isinstance(parameters, str) or not isinstance(parameters, Sequence):
+        raise ArgumentError("parameters must be True, False or a list of parameter group names")
+    else:
+        pgroups = [choice("parameter group", g, declared) for g in parameters]
+    clash = sorted(set(pgroups) & set(groups))
+    if clash:
+        raise ArgumentError(
+            f"{clash} name both a driver group and a parameter group; rename the parameter group "
+            "(the 'group' of its declaration in Scenario.uncertain)"
+        )
     paths = whole("paths", paths, 2, 10**8)
     bootstrap = whole("bootstrap", bootstrap, 0, 100_000)
     a = secrets.randbits(63) if seed is None else whole("seed", seed, 0, 2**64 - 1)
@@ -164,12 +191,16 @@ def sensitivity(
 
         keep = {"keep_outputs": True}
 
-    def run(seeds: list[int]) -> np.ndarray:
+    def run(seeds: list[int], pseeds: dict[str, int] | None = None) -> np.ndarray:
         if client is not None:
             from gridrisk.distributed import simulate_on
 
-            return value(simulate_on(client, scenario, paths=paths, seed=seeds[0], stream_seeds=seeds, **keep))
-        if len(set(seeds)) == 1:  # an ordinary run (memory caps and progress as usual)
+            return value(
+                simulate_on(
+                    client, scenario, paths=paths, seed=seeds[0], stream_seeds=seeds, param_seeds=pseeds, **keep
+                )
+            )
+        if len(set(seeds)) == 1 and not pseeds:  # an ordinary run (memory caps and progress as usual)
             res = simulate(
                 scenario,
                 paths=paths,
@@ -180,7 +211,7 @@ def sensitivity(
                 keep_outputs=keep.get("keep_outputs", False),
             )
         else:
-            res = _simulate_seeds(scenario, paths, seeds, threads, keep)
+            res = _simulate_seeds(scenario, paths, seeds, threads, keep, pseeds)
         return value(res)
 
     fa = run([a] * len(STREAMS))
@@ -189,13 +220,17 @@ def sensitivity(
     rows = {}
     rng = np.random.default_rng(a)
     draws = [rng.integers(0, paths, paths) for _ in range(bootstrap)]
-    for g, members in groups.items():
-        seeds = [b if s in members else a for s in STREAMS]
-        fab = run(seeds)
+    runs: list[tuple[str, str, list[int], dict[str, int] | None]] = [
+        (g, "driver", [b if s in members else a for s in STREAMS], None) for g, members in groups.items()
+    ]
+    runs += [(g, "parameter", [a] * len(STREAMS), {g: b}) for g in pgroups]
+    for g, kind, seeds, pseeds in runs:
+        fab = run(seeds, pseeds)
         samples[f"AB:{g}"] = fab
         first, total = _indices(fa, fb, fab)
         boot = np.array([_indices(fa[i], fb[i], fab[i]) for i in draws]) if draws else np.full((1, 2), np.nan)
         rows[g] = {
+            "kind": kind,
             "first": first,
             "first_ci": _Z95 * float(boot[:, 0].std(ddof=1)) if len(draws) > 1 else np.nan,
             "total": total,
@@ -207,7 +242,12 @@ def sensitivity(
 
 
 def _simulate_seeds(
-    scenario: Scenario, paths: int, seeds: list[int], threads: int | None, keep: dict[str, bool]
+    scenario: Scenario,
+    paths: int,
+    seeds: list[int],
+    threads: int | None,
+    keep: dict[str, bool],
+    param_seeds: dict[str, int] | None = None,
 ) -> Results:
     """A run whose streams take the given seeds (the engine's pick-freeze hook)."""
     from gridrisk.simulation import run_core, thread_pool_size
@@ -221,4 +261,5 @@ def _simulate_seeds(
         keep_paths=keep.get("keep_paths", False),
         keep_outputs=keep.get("keep_outputs", False),
         stream_seeds=seeds,
+        param_seeds=param_seeds,
     )

@@ -6,7 +6,7 @@ import functools
 import os
 import secrets
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from gridrisk import _core, _progress
@@ -203,6 +203,7 @@ def run_core(
     antithetic: bool = False,
     stream_seeds: Sequence[int] | None = None,
     progress: _progress.ProgressCallback | None = None,
+    param_seeds: Mapping[str, int] | None = None,
 ) -> Results:
     """Run paths ``[lo, hi)`` in the compiled core and wrap them as :class:`Results`.
 
@@ -220,6 +221,7 @@ def run_core(
         keep_outputs=keep_outputs,
         stream_seeds=None if stream_seeds is None else list(stream_seeds),
         antithetic=antithetic,
+        param_seeds=None if param_seeds is None else dict(param_seeds),
     )
     return Results(
         scenario=scenario,

@@ -38,6 +38,15 @@ fn validate_scenario<'py>(py: Python<'py>, scenario: &Bound<'py, PyAny>) -> PyRe
     })
 }
 
+/// The smallest and largest value of each field of one `[[uncertain]]` declaration (a dict).
+#[pyfunction]
+fn uncertain_support(py: Python<'_>, declaration: &Bound<'_, PyAny>) -> PyResult<Vec<(f64, f64)>> {
+    guard(py, || {
+        let v = convert::to_value(declaration)?;
+        crate::scenario::uncertain::support_of(&v).map_err(|e| errors::to_py(py, &e))
+    })
+}
+
 /// Parses and validates TOML text; returns the canonical dict.
 #[pyfunction]
 fn scenario_from_toml<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
@@ -269,7 +278,7 @@ fn fingerprint(
 /// Runs paths `[path_lo, path_hi)` of a scenario. Returns `(RunStats, paths_or_None)` where
 /// paths is a dict metric -> float64 array of shape (path_hi - path_lo, months).
 #[pyfunction]
-#[pyo3(signature = (scenario, *, seed, path_lo, path_hi, threads, keep_paths, progress=None, keep_outputs=false, stream_seeds=None, antithetic=false))]
+#[pyo3(signature = (scenario, *, seed, path_lo, path_hi, threads, keep_paths, progress=None, keep_outputs=false, stream_seeds=None, antithetic=false, param_seeds=None))]
 #[allow(clippy::too_many_arguments)]
 fn simulate<'py>(
     py: Python<'py>,
@@ -283,6 +292,7 @@ fn simulate<'py>(
     keep_outputs: bool,
     stream_seeds: Option<Vec<u64>>,
     antithetic: bool,
+    param_seeds: Option<std::collections::BTreeMap<String, u64>>,
 ) -> PyResult<Bound<'py, PyTuple>> {
     guard(py, || {
         let sc = scenario_from(py, scenario)?;
@@ -299,6 +309,7 @@ fn simulate<'py>(
             threads,
             keep,
             antithetic,
+            param_seeds: param_seeds.unwrap_or_default().into_iter().collect(),
         };
         let total = path_hi.saturating_sub(path_lo);
         let out = run::run_blocking(py, progress, total, |mon| engine::run(&sc, &spec, mon))?;
@@ -321,8 +332,11 @@ fn simulate<'py>(
                     let arr = ndarray::Array2::from_shape_vec((rows, months), buf).map_err(|e| internal(py, &e))?;
                     d.set_item(*name, arr.into_pyarray(py))?;
                 }
-                for ((name, _, _), buf) in OUTPUTS.iter().zip(bufs) {
+                for ((name, _, _), buf) in OUTPUTS.iter().zip(bufs.by_ref()) {
                     d.set_item(*name, buf.into_pyarray(py))?;
+                }
+                for (name, buf) in out.parameters.iter().zip(bufs) {
+                    d.set_item(format!("parameter:{name}"), buf.into_pyarray(py))?;
                 }
                 d.into_any()
             }
@@ -803,7 +817,7 @@ mod _core {
     use super::{
         _panic_in_call, _panic_in_worker, PyRunStats, adequacy, default_threads, explain_month, fingerprint,
         hashprice_usd_per_ph_day, keep_paths_bytes, metric_names, output_names, rates, scenario_from_toml,
-        scenario_to_toml, schedule, simulate, validate_scenario,
+        scenario_to_toml, schedule, simulate, uncertain_support, validate_scenario,
     };
 
     #[pymodule_init]

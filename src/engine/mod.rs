@@ -13,6 +13,7 @@ use crate::metrics::{
     CONDITIONS, Comparison, Condition, METRICS, N_METRICS, N_OUTPUTS, OUTPUTS, output_index, path_len,
 };
 use crate::model::{Model, Scratch};
+use crate::parameters::Parameters;
 use crate::rng::{MAX_PATHS, Seeds};
 use crate::scenario::Scenario;
 use crate::stats::partial::{ConditionSpec, Node, canonical};
@@ -34,6 +35,9 @@ pub struct RunSpec {
     pub keep: Keep,
     /// Antithetic pairs (2k, 2k + 1); see [`crate::drivers::Drivers::simulate`].
     pub antithetic: bool,
+    /// Seeds of their own for groups of uncertain parameters (a sensitivity analysis varies
+    /// one group and freezes the rest); other groups use `seeds[Stream::Params]`.
+    pub param_seeds: Vec<(String, u64)>,
 }
 
 /// Which per-path values a run returns (statistics are always returned).
@@ -60,8 +64,11 @@ pub struct RunOutput {
     /// Mergeable statistics.
     pub stats: RunStats,
     /// With `keep_paths`: one row-major `(paths, months)` buffer per metric, in METRICS order,
-    /// then one `(paths,)` buffer per output, in OUTPUTS order.
+    /// then one `(paths,)` buffer per output, in OUTPUTS order, then one `(paths,)` buffer per
+    /// uncertain parameter, in [`RunOutput::parameters`] order.
     pub paths: Option<Vec<Vec<f64>>>,
+    /// The scenario's uncertain fields (empty without `[[uncertain]]`).
+    pub parameters: Vec<String>,
 }
 
 /// Bytes that `keep_paths` would allocate.
@@ -143,6 +150,9 @@ impl Worker {
 
 struct Ctx<'a> {
     model: &'a Model,
+    /// The uncertain parameters, if the scenario has any, and the groups' own seeds.
+    params: Option<&'a Parameters>,
+    param_seeds: &'a [(String, u64)],
     seeds: Seeds,
     path_lo: u64,
     path_hi: u64,
@@ -202,6 +212,7 @@ fn run_batched(
         threads,
         keep,
         antithetic,
+        ref param_seeds,
     } = *spec;
     if path_lo % CHUNK_PATHS != 0 {
         return Err(GridRiskError::argument(
@@ -238,11 +249,13 @@ fn run_batched(
         .collect::<Result<Vec<_>>>()?;
     let pool = pool::get(threads)?;
     let model = Model::new(sc);
+    let params = Parameters::of(sc);
+    let n_params = params.as_ref().map_or(0, |p| p.names().len());
     let months = model.months();
     let cells = path_len(months);
     let n_paths = usize::try_from(path_hi - path_lo)
         .map_err(|_| GridRiskError::argument("paths", path_hi - path_lo, "too many for this machine"))?;
-    let mut kept = keep_buffers(keep, n_paths, months)?;
+    let mut kept = keep_buffers(keep, n_paths, months, n_params)?;
     let workers: Vec<Mutex<Worker>> = (0..pool.current_num_threads())
         .map(|_| {
             Mutex::new(Worker {
@@ -255,6 +268,8 @@ fn run_batched(
     let batch_rows = batch_rows(batch_bytes, workers.len(), cells, n_paths);
     let ctx = Ctx {
         model: &model,
+        params: params.as_ref(),
+        param_seeds,
         seeds,
         path_lo,
         path_hi,
@@ -307,7 +322,7 @@ fn run_batched(
         }
     }
     let stats = RunStats {
-        fingerprint: fingerprint(sc, &seeds, antithetic),
+        fingerprint: fingerprint(sc, &seeds, antithetic) ^ param_seeds_hash(param_seeds),
         antithetic,
         metrics: METRICS.iter().map(|(_, n)| (*n).to_owned()).collect(),
         outputs: OUTPUTS.iter().map(|(n, _, _)| (*n).to_owned()).collect(),
@@ -318,12 +333,26 @@ fn run_batched(
         sketches,
         conditions: conditions.iter().map(ConditionSpec::from).collect(),
     };
-    Ok(RunOutput { stats, paths: kept })
+    Ok(RunOutput {
+        stats,
+        paths: kept,
+        parameters: params.map(|p| p.names().to_vec()).unwrap_or_default(),
+    })
+}
+
+/// Mixes the groups' own parameter seeds into a fingerprint (zero when there are none, so that
+/// ordinary runs keep theirs).
+fn param_seeds_hash(param_seeds: &[(String, u64)]) -> u64 {
+    let mut sorted: Vec<&(String, u64)> = param_seeds.iter().collect();
+    sorted.sort();
+    sorted.iter().fold(0, |h, (g, s)| {
+        crate::rng::mix64(fnv1a(g.as_bytes(), h ^ 0x5851_f42d_4c95_7f2d) ^ s)
+    })
 }
 
 /// The buffers of the per-path values a run keeps (see [`RunOutput::paths`]), allocated
 /// fallibly: their size is the caller's to choose.
-fn keep_buffers(keep: Keep, n_paths: usize, months: usize) -> Result<Option<Vec<Vec<f64>>>> {
+fn keep_buffers(keep: Keep, n_paths: usize, months: usize, n_params: usize) -> Result<Option<Vec<Vec<f64>>>> {
     let (metric_len, metrics) = match keep {
         Keep::Nothing => return Ok(None),
         Keep::Outputs => (0, 0),
@@ -337,14 +366,14 @@ fn keep_buffers(keep: Keep, n_paths: usize, months: usize) -> Result<Option<Vec<
     // All at once first: each buffer may be possible while all together are not.
     let total = metric_len
         .checked_mul(metrics)
-        .and_then(|m| n_paths.checked_mul(N_OUTPUTS).and_then(|o| m.checked_add(o)))
+        .and_then(|m| n_paths.checked_mul(N_OUTPUTS + n_params).and_then(|o| m.checked_add(o)))
         .ok_or(GridRiskError::Memory { bytes: u64::MAX })?;
     memory::check_total(total)?;
     let mut out = Vec::with_capacity(metrics + N_OUTPUTS);
     for _ in 0..metrics {
         out.push(memory::zeros(metric_len)?);
     }
-    for _ in 0..N_OUTPUTS {
+    for _ in 0..N_OUTPUTS + n_params {
         out.push(memory::zeros(n_paths)?);
     }
     Ok(Some(out))
@@ -433,6 +462,10 @@ fn leaf(ctx: &Ctx<'_>, chunk: u64, mut sinks: Option<Vec<&mut [f64]>>) -> Result
     let mut first_of_pair = vec![0.0; N_OUTPUTS];
     let mut pair_mean = vec![0.0; N_OUTPUTS];
     let mut scratch = Scratch::default();
+    // A path with its own parameters gets its own scenario and model; the document they are
+    // written into is the chunk's, reused from path to path.
+    let mut drawn = vec![0.0; ctx.params.map_or(0, |p| p.names().len())];
+    let mut doc = ctx.params.map(Parameters::point);
     let worker = rayon::current_thread_index().unwrap_or(0) % ctx.workers.len();
     let mut guard = ctx.workers[worker]
         .lock()
@@ -452,7 +485,13 @@ fn leaf(ctx: &Ctx<'_>, chunk: u64, mut sinks: Option<Vec<&mut [f64]>>) -> Result
         }
         let held = w.filled;
         let buf = &mut w.batch[held * cells..(held + 1) * cells];
-        ctx.model.simulate(&ctx.seeds, path, buf, &mut scratch, ctx.antithetic);
+        if let (Some(p), Some(doc)) = (ctx.params, doc.as_mut()) {
+            p.draw(&ctx.seeds, ctx.param_seeds, path, ctx.antithetic, &mut drawn);
+            let own = ctx.model.for_path(&p.scenario(path, &drawn, doc)?);
+            own.simulate(&ctx.seeds, path, buf, &mut scratch, ctx.antithetic);
+        } else {
+            ctx.model.simulate(&ctx.seeds, path, buf, &mut scratch, ctx.antithetic);
+        }
         if let Some(bad) = buf.iter().position(|v| !v.is_finite()) {
             return Err(non_finite(ctx, path, bad));
         }
@@ -480,8 +519,10 @@ fn leaf(ctx: &Ctx<'_>, chunk: u64, mut sinks: Option<Vec<&mut [f64]>>) -> Result
                 let m = m + ctx.skip;
                 if m < N_METRICS {
                     sink[row * months..(row + 1) * months].copy_from_slice(&buf[m * months..(m + 1) * months]);
-                } else {
+                } else if m < N_METRICS + N_OUTPUTS {
                     sink[row] = buf[N_METRICS * months + (m - N_METRICS)];
+                } else {
+                    sink[row] = drawn[m - N_METRICS - N_OUTPUTS];
                 }
             }
         }
@@ -534,6 +575,7 @@ mod tests {
             threads,
             keep: Keep::Nothing,
             antithetic: false,
+            param_seeds: Vec::new(),
         }
     }
 
@@ -702,16 +744,16 @@ mod tests {
     #[test]
     fn keeping_more_than_memory_is_a_memory_error() {
         assert!(matches!(
-            keep_buffers(Keep::Everything, 1 << 40, 600),
+            keep_buffers(Keep::Everything, 1 << 40, 600, 0),
             Err(GridRiskError::Memory { .. })
         ));
         assert!(matches!(
-            keep_buffers(Keep::Outputs, 1 << 45, 600),
+            keep_buffers(Keep::Outputs, 1 << 45, 600, 0),
             Err(GridRiskError::Memory { .. })
         ));
-        let kept = keep_buffers(Keep::Outputs, 10, 600).unwrap().unwrap();
+        let kept = keep_buffers(Keep::Outputs, 10, 600, 0).unwrap().unwrap();
         assert_eq!(kept.len(), N_OUTPUTS);
-        assert!(keep_buffers(Keep::Nothing, 1 << 50, 600).unwrap().is_none());
+        assert!(keep_buffers(Keep::Nothing, 1 << 50, 600, 0).unwrap().is_none());
     }
 
     #[test]

@@ -152,18 +152,20 @@ mod tests {
         assert_eq!(bits(&run(&crate::model::Model::new(&preset()), paths)), reference);
         // The shaped path with nothing relieved in any block reduces to the flat one exactly.
         let mut model = crate::model::Model::new(&flat);
-        model.grid.relief = model
-            .grid
-            .lanes
-            .iter()
-            .map(|l| {
-                Some(Relief {
-                    shares: vec![0.0; l.shape.len()],
-                    hours: 0.0,
-                    peak_share: 0.0,
+        model.grid.relief = std::sync::Arc::new(
+            model
+                .grid
+                .lanes
+                .iter()
+                .map(|l| {
+                    Some(Relief {
+                        shares: vec![0.0; l.shape.len()],
+                        hours: 0.0,
+                        peak_share: 0.0,
+                    })
                 })
-            })
-            .collect();
+                .collect(),
+        );
         assert_eq!(bits(&run(&model, paths)), reference);
     }
 

@@ -32,6 +32,7 @@ pub use blocks::Block;
 use dispatch::Slice;
 use feeders::{Feeders, RuleOutcome};
 use outage::{OutageTable, UnitClass};
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Fuel {
@@ -78,16 +79,21 @@ struct Class {
 #[derive(Debug, Clone)]
 pub struct Grid {
     months: usize,
-    blocks: Vec<Vec<Block>>,
+    /// What `blocks`, `lanes`, `relief` and the feeders were made from.
+    shape_key: Arc<ShapeKey>,
+    blocks: Arc<Vec<Vec<Block>>>,
     classes: Vec<Class>,
     /// `in_service[t][k]`.
     in_service: Vec<Vec<bool>>,
     /// Outage tables of the distinct fleet states, and which one each month uses.
     tables: Vec<OutageTable>,
+    /// The units and step each table was built from (the whole of a table's input), so that a
+    /// path's own grid can take a table over instead of building it again.
+    table_units: Vec<(Vec<UnitClass>, f64)>,
     table_of_month: Vec<usize>,
     /// Per month, per block: load shape and the hydro, wind and solar capacity factors, looked
     /// up once and laid out as arrays over blocks so that the block loops vectorise.
-    lanes: Vec<BlockLanes>,
+    lanes: Arc<Vec<BlockLanes>>,
     oil_mmbtu_per_bbl: f64,
     coal_mmbtu_per_t: f64,
     voll_usd: f64,
@@ -97,7 +103,18 @@ pub struct Grid {
     /// Shedding beyond capacity outages; `None`: the capacity-only model.
     shed: Option<Box<ShedModel>>,
     /// Each month's peak relief of the miners (`None`: they draw flat in every block).
-    relief: Vec<Option<interruptible::Relief>>,
+    relief: Arc<Vec<Option<interruptible::Relief>>>,
+}
+
+/// The inputs of the parts of a grid that only the load shapes, the calendar, the feeder
+/// classes and peak relief determine: a path's own grid shares those parts with the point
+/// model's (they are large with an hourly shape) when its inputs are equal.
+#[derive(Debug, PartialEq)]
+struct ShapeKey {
+    grid: crate::scenario::Grid,
+    shedding: Option<crate::scenario::shedding::Shedding>,
+    hours_per_day: [f64; 12],
+    schedule: Vec<MonthInfo>,
 }
 
 /// What the grid needs of a path's state in a month besides its drivers.
@@ -121,7 +138,7 @@ impl Default for Context {
 /// The precomputed mechanisms of load-shedding beyond capacity outages.
 #[derive(Debug, Clone)]
 struct ShedModel {
-    feeders: Feeders,
+    feeders: Arc<Feeders>,
     /// Deliverable MW of each month (`+∞`: no limit).
     deliverable: Vec<f64>,
     liquidity: Option<Liquidity>,
@@ -209,6 +226,14 @@ impl Grid {
     /// Precomputes blocks, fleet states and their outage tables.
     #[must_use]
     pub fn new(sc: &Scenario, schedule: &[MonthInfo]) -> Self {
+        Self::reusing(sc, schedule, None)
+    }
+
+    /// [`Grid::new`], taking over from `base` each outage table built from the same units
+    /// (tables are the costly part, and a path whose parameters leave the units alone has the
+    /// same ones).
+    #[must_use]
+    pub fn reusing(sc: &Scenario, schedule: &[MonthInfo], base: Option<&Grid>) -> Self {
         let g = &sc.grid;
         let mut classes: Vec<Class> = sc
             .fleet
@@ -293,6 +318,7 @@ impl Grid {
         // per path (the fleet's outage distribution does not depend on any random driver).
         let mut states: Vec<Vec<bool>> = Vec::new();
         let mut tables = Vec::new();
+        let mut table_units = Vec::new();
         let mut table_of_month = Vec::with_capacity(schedule.len());
         for row in &in_service {
             // Energy-limited classes deliver their fuel schedule: they are not in the table.
@@ -313,7 +339,17 @@ impl Grid {
                         forced_outage_rate: c.forced_outage_rate,
                     })
                     .collect();
-                tables.push(OutageTable::build(&units, g.capacity_step_mw));
+                let key_units = (units, g.capacity_step_mw);
+                let table = base
+                    .and_then(|b| {
+                        b.table_units
+                            .iter()
+                            .position(|u| *u == key_units)
+                            .map(|i| b.tables[i].clone())
+                    })
+                    .unwrap_or_else(|| OutageTable::build(&key_units.0, key_units.1));
+                tables.push(table);
+                table_units.push(key_units);
                 states.push(key);
                 states.len() - 1
             });
@@ -325,23 +361,37 @@ impl Grid {
             _ => Group::Datacenters,
         };
         let p = &g.curtailment_priority;
-        let blocks = blocks::blocks(g, schedule);
+        let hours_per_day = sc.mining.interruptible.map_or([0.0; 12], |i| i.hours_per_day);
+        let shape_key = ShapeKey {
+            grid: g.clone(),
+            shedding: sc.shedding.clone(),
+            hours_per_day,
+            schedule: schedule.to_vec(),
+        };
+        let shared = base.filter(|b| *b.shape_key == shape_key);
+        let blocks = shared.map_or_else(|| Arc::new(blocks::blocks(g, schedule)), |b| Arc::clone(&b.blocks));
         let cf = &g.capacity_factors;
-        let lanes: Vec<BlockLanes> = blocks
-            .iter()
-            .map(|month| {
-                let col = |f: &dyn Fn(&Block) -> f64| month.iter().map(f).collect();
-                BlockLanes {
-                    shape: col(&|b| b.shape),
-                    hours: col(&|b| b.hours),
-                    cf: [
-                        col(&|b| cf.hydro[b.month_of_year][b.hour_of_day]),
-                        col(&|b| cf.wind[b.month_of_year][b.hour_of_day]),
-                        col(&|b| cf.solar[b.month_of_year][b.hour_of_day]),
-                    ],
-                }
-            })
-            .collect();
+        let lanes: Arc<Vec<BlockLanes>> = if let Some(b) = shared {
+            Arc::clone(&b.lanes)
+        } else {
+            Arc::new(
+                blocks
+                    .iter()
+                    .map(|month| {
+                        let col = |f: &dyn Fn(&Block) -> f64| month.iter().map(f).collect();
+                        BlockLanes {
+                            shape: col(&|b| b.shape),
+                            hours: col(&|b| b.hours),
+                            cf: [
+                                col(&|b| cf.hydro[b.month_of_year][b.hour_of_day]),
+                                col(&|b| cf.wind[b.month_of_year][b.hour_of_day]),
+                                col(&|b| cf.solar[b.month_of_year][b.hour_of_day]),
+                            ],
+                        }
+                    })
+                    .collect(),
+            )
+        };
         let shed = (sc.shedding.is_some() || !limited.is_empty()).then(|| {
             let sh = sc.shedding.clone().unwrap_or_default();
             let per_month = |keep: &dyn Fn(&Class) -> bool| -> Vec<f64> {
@@ -357,8 +407,11 @@ impl Grid {
                     })
                     .collect()
             };
+            let feeders = shared
+                .and_then(|b| b.shed.as_ref().map(|s| Arc::clone(&s.feeders)))
+                .unwrap_or_else(|| Arc::new(Feeders::new(&sh, &blocks)));
             Box::new(ShedModel {
-                feeders: Feeders::new(&sh, &blocks),
+                feeders,
                 deliverable: deliverability::limits(&sh.deliverable, schedule),
                 liquidity: sh.liquidity,
                 limited_full_mw: per_month(&|c| c.limited),
@@ -367,24 +420,32 @@ impl Grid {
                 limited,
             })
         });
-        let hours_per_day = sc.mining.interruptible.map_or([0.0; 12], |i| i.hours_per_day);
-        let relief = blocks
-            .iter()
-            .zip(&lanes)
-            .zip(schedule)
-            .map(|((month, l), m): ((&Vec<Block>, &BlockLanes), &MonthInfo)| {
-                let moy = month.first().map_or(0, |b| b.month_of_year);
-                interruptible::relief(&l.shape, &l.hours, hours_per_day[moy] * f64::from(m.days))
-            })
-            .collect();
+        let relief = shared.map_or_else(
+            || {
+                Arc::new(
+                    blocks
+                        .iter()
+                        .zip(lanes.iter())
+                        .zip(schedule)
+                        .map(|((month, l), m): ((&Vec<Block>, &BlockLanes), &MonthInfo)| {
+                            let moy = month.first().map_or(0, |b| b.month_of_year);
+                            interruptible::relief(&l.shape, &l.hours, hours_per_day[moy] * f64::from(m.days))
+                        })
+                        .collect(),
+                )
+            },
+            |b| Arc::clone(&b.relief),
+        );
         Self {
             months: schedule.len(),
+            shape_key: Arc::new(shape_key),
             relief,
             blocks,
             lanes,
             classes,
             in_service,
             tables,
+            table_units,
             table_of_month,
             oil_mmbtu_per_bbl: g.oil_mmbtu_per_bbl,
             coal_mmbtu_per_t: g.coal_mmbtu_per_t,

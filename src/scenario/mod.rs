@@ -9,6 +9,7 @@ pub mod reader;
 pub mod shedding;
 pub mod stress;
 pub mod tariff;
+pub mod uncertain;
 pub mod value;
 
 use crate::calendar::YearMonth;
@@ -79,6 +80,10 @@ pub struct Scenario {
     /// Dated stress tests: drivers pinned to declared paths.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub stress: Vec<stress::Stress>,
+    /// Parameter uncertainty: fields whose values each path draws from a distribution (absent:
+    /// every path runs the values above).
+    #[serde(default, skip_serializing_if = "Vec::is_empty", skip_deserializing)]
+    pub uncertain: Vec<uncertain::Uncertain>,
 }
 
 /// How the monthly average load is spread over the hours of the month.
@@ -768,6 +773,8 @@ impl Scenario {
     /// # Errors
     /// [`GridRiskError::Scenario`] listing each invalid, missing or unknown field.
     pub fn from_value(doc: &Value) -> Result<Self> {
+        let declared = uncertain::inline(doc);
+        let doc = declared.as_ref().unwrap_or(doc);
         let issues = Issues::default();
         let mut root = Table::root(doc, &issues);
         let sc = read(&mut root);
@@ -777,6 +784,18 @@ impl Scenario {
         check_correlation(&sc.correlation.matrix, &issues);
         if issues.is_empty() {
             check_relations(&sc, &issues);
+        }
+        if issues.is_empty() && !sc.uncertain.is_empty() {
+            let point = point_document(doc);
+            uncertain::check(&point, &sc.uncertain, &issues, |d| match Self::from_value(d) {
+                Ok(_) => Vec::new(),
+                Err(GridRiskError::Scenario(found)) => found,
+                Err(e) => vec![crate::error::Issue {
+                    field: "(scenario)".into(),
+                    value: String::new(),
+                    message: e.to_string(),
+                }],
+            });
         }
         if issues.is_empty() {
             Ok(sc)
@@ -846,6 +865,16 @@ impl Scenario {
             .discount_rate_annual
             .unwrap_or_else(|| self.economy.nominal_discount_rate_annual())
     }
+}
+
+/// The document without its `uncertain` list: the scenario every path starts from.
+#[must_use]
+pub fn point_document(doc: &Value) -> Value {
+    let mut d = doc.clone();
+    if let Value::Table(m) = &mut d {
+        m.remove("uncertain");
+    }
+    d
 }
 
 fn line_col(text: &str, byte: usize) -> (usize, usize) {
@@ -1283,6 +1312,7 @@ fn read(root: &mut Table<'_, '_>) -> Scenario {
         out
     });
     let stress = root.opt_tables("stress", stress::read);
+    let uncertain = root.opt_tables("uncertain", uncertain::read);
     let end = simulation.start.plus(simulation.horizon_months as usize);
     for (i, s) in stress.iter().enumerate() {
         if s.from < simulation.start || s.from >= end {
@@ -1360,6 +1390,7 @@ fn read(root: &mut Table<'_, '_>) -> Scenario {
         fleet,
         shedding,
         stress,
+        uncertain,
     }
 }
 

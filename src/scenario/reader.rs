@@ -175,7 +175,7 @@ impl<'v, 'i> Table<'v, 'i> {
         let field = self.field(key);
         match self.get(key) {
             None => 0.0,
-            Some(v) => number(self.issues, &field, v, range).unwrap_or(0.0),
+            Some(v) => number(self.issues, || field.clone(), v, range).unwrap_or(0.0),
         }
     }
 
@@ -192,7 +192,7 @@ impl<'v, 'i> Table<'v, 'i> {
     pub fn opt_f64(&mut self, key: &'static str, range: Range) -> Option<f64> {
         let field = self.field(key);
         let v = self.optional(key)?;
-        number(self.issues, &field, v, range)
+        number(self.issues, || field.clone(), v, range)
     }
 
     /// `true` or `false`.
@@ -253,7 +253,7 @@ impl<'v, 'i> Table<'v, 'i> {
         for (i, x) in items.iter().enumerate() {
             // Report at most a few bad entries of a long profile, then a count.
             let r = if bad < 5 {
-                number(self.issues, &format!("{field}[{i}]"), x, range)
+                number(self.issues, || format!("{field}[{i}]"), x, range)
             } else {
                 number_quiet(x, range)
             };
@@ -341,7 +341,7 @@ impl<'v, 'i> Table<'v, 'i> {
         items
             .iter()
             .enumerate()
-            .map(|(i, x)| number(self.issues, &format!("{field}[{i}]"), x, range).unwrap_or(0.0))
+            .map(|(i, x)| number(self.issues, || format!("{field}[{i}]"), x, range).unwrap_or(0.0))
             .collect()
     }
 
@@ -413,7 +413,7 @@ impl<'v, 'i> Table<'v, 'i> {
                 cells
                     .iter()
                     .enumerate()
-                    .map(|(j, x)| number(self.issues, &format!("{field}[{i}][{j}]"), x, range).unwrap_or(f64::NAN))
+                    .map(|(j, x)| number(self.issues, || format!("{field}[{i}][{j}]"), x, range).unwrap_or(f64::NAN))
                     .collect()
             })
             .collect()
@@ -474,11 +474,13 @@ impl<'v, 'i> Table<'v, 'i> {
         let field = self.field(key);
         match self.get(key) {
             None => [0.0; 12],
-            Some(v @ (Value::Int(_) | Value::Float(_))) => [number(self.issues, &field, v, range).unwrap_or(0.0); 12],
+            Some(v @ (Value::Int(_) | Value::Float(_))) => {
+                [number(self.issues, || field.clone(), v, range).unwrap_or(0.0); 12]
+            }
             Some(Value::List(items)) if items.len() == 12 => {
                 let mut out = [0.0; 12];
                 for (i, (o, x)) in out.iter_mut().zip(items).enumerate() {
-                    *o = number(self.issues, &format!("{field}[{i}]"), x, range).unwrap_or(0.0);
+                    *o = number(self.issues, || format!("{field}[{i}]"), x, range).unwrap_or(0.0);
                 }
                 out
             }
@@ -566,13 +568,15 @@ impl<'v, 'i> Table<'v, 'i> {
     }
 }
 
-fn number(issues: &Issues, field: &str, v: &Value, range: Range) -> Option<f64> {
+/// A number in `range`; `field` names it, made only when there is a problem to report (a
+/// path's scenario reads every number of its shapes again, and most are fine).
+fn number(issues: &Issues, field: impl Fn() -> String, v: &Value, range: Range) -> Option<f64> {
     let x = match v {
         Value::Float(x) => *x,
         Value::Int(i) => *i as f64,
         other => {
             issues.push(
-                field,
+                &field(),
                 other.brief(),
                 format!("expected a number in {range}, got a {}", other.kind()),
             );
@@ -580,11 +584,11 @@ fn number(issues: &Issues, field: &str, v: &Value, range: Range) -> Option<f64> 
         }
     };
     if !x.is_finite() {
-        issues.push(field, v.brief(), format!("must be a finite number in {range}"));
+        issues.push(&field(), v.brief(), format!("must be a finite number in {range}"));
         return None;
     }
     if !range.contains(x) {
-        issues.push(field, v.brief(), format!("must be in {range}"));
+        issues.push(&field(), v.brief(), format!("must be in {range}"));
         return None;
     }
     Some(x)

@@ -471,6 +471,7 @@ mod tests {
             threads: 1,
             keep: crate::engine::Keep::Nothing,
             antithetic,
+            param_seeds: Vec::new(),
         };
         crate::engine::run_with_conditions(&sc, &spec, &crate::engine::Monitor::default(), &TEST_CONDITIONS)
             .expect("runs")
