@@ -51,9 +51,13 @@ def fixed_loads(sc: gr.Scenario) -> gr.Scenario:
 
 @pytest.fixture(scope="module")
 def preset(request: pytest.FixtureRequest) -> gr.Scenario:
-    """The default preset; with the new loads as fixed quantities (:func:`fixed_loads`) in the
+    """The default preset at its point values (``Scenario.fixed()``: each mechanism's tests check
+    what it does with given parameters), with its parameter uncertainty in the modules that set
+    ``UNCERTAIN = True``; with the new loads as fixed quantities (:func:`fixed_loads`) in the
     modules that set ``FIXED_LOADS = True``, which test what happens to loads that are there."""
     sc = gr.Scenario.preset("pakistan-2000mw")
+    if not getattr(request.module, "UNCERTAIN", False):
+        sc = sc.fixed()
     return fixed_loads(sc) if getattr(request.module, "FIXED_LOADS", False) else sc
 
 

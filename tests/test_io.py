@@ -415,7 +415,7 @@ def test_a_scenario_that_is_not_utf8_or_not_valid_is_a_data_error(raw: bytes, tm
 
 def test_an_undecodable_statistics_member_names_the_file_once(raw: bytes, tmp_path: Path) -> None:
     members = members_of(raw)
-    members["stats.bin"] = b"gridrisk-stats-v4\x00" + b"\xff" * 64
+    members["stats.bin"] = b"gridrisk-stats-v5\x00" + b"\xff" * 64
     err = refused(rezip(members), tmp_path, "stats.bin cannot be decoded")
     assert str(err).count(str(tmp_path)) == 1, str(err)
     # A member refused by its size is named once too.
@@ -429,7 +429,7 @@ def test_garbage_statistics_with_a_valid_hash_are_a_data_error(raw: bytes, tmp_p
     members = members_of(raw)
     for garbage in (
         b"",
-        b"gridrisk-stats-v4\x00" + b"\xff" * 64,
+        b"gridrisk-stats-v5\x00" + b"\xff" * 64,
         members["stats.bin"][: len(members["stats.bin"]) // 2],
     ):
         members["stats.bin"] = garbage

@@ -239,7 +239,7 @@ def test_corrupted_statistics_are_data_errors_or_usable(small_run: gr.Results) -
 
 @pytest.mark.parametrize(
     "data",
-    [b"", b"gridrisk-stats-v4\0", b"gridrisk-stats-v4\0" + b"\xff" * 64, b"not stats at all"],
+    [b"", b"gridrisk-stats-v5\0", b"gridrisk-stats-v5\0" + b"\xff" * 64, b"not stats at all"],
 )
 def test_foreign_bytes_are_data_errors(data: bytes) -> None:
     with pytest.raises(gr.DataError):

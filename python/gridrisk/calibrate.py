@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from gridrisk.errors import ArgumentError
+from gridrisk.uncertainty import JointNormal
 
 try:
     from gridrisk import _estimators as est
@@ -78,10 +79,76 @@ class Fit:
     n: int
     loglik: float
     _overrides: dict[str, Any] = field(repr=False)
+    corr: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
 
     def overrides(self) -> dict[str, Any]:
         """The fitted values as ``{dotted field: value}`` for :meth:`gridrisk.Scenario.replace`."""
         return dict(self._overrides)
+
+    def uncertainty(
+        self,
+        parameters: list[str] | None = None,
+        *,
+        lower: Mapping[str, float] | None = None,
+        upper: Mapping[str, float] | None = None,
+        group: str | None = None,
+    ) -> JointNormal:
+        """The estimates' asymptotic joint normal, as parameter uncertainty for a scenario.
+
+        ``Scenario.with_uncertain(fit.uncertainty())`` makes each path draw the fitted
+        parameters from the distribution of their estimates: means the estimates, covariance
+        ``se_i se_j corr_ij`` (the correlations of the underlying estimates, carried through
+        the delta method's monotone maps).
+
+        Parameters
+        ----------
+        parameters : list of str, optional
+            The rows to include (default: every row that sets a field).
+        lower, upper : mapping of str to float, optional
+            Bounds by parameter name, in the parameter's unit. Draws are clipped to them. The
+            default upper is 6 standard errors above the estimate; the default lower is 6 below,
+            but at least 1 % of the estimate for a parameter that must be positive (volatilities,
+            rates of mean reversion, long-run prices, jump intensities and sizes' spread).
+        group : str, optional
+            The sensitivity group (default: the fitted table, e.g. ``"fuel.oil"``).
+
+        Raises
+        ------
+        ArgumentError
+            For a parameter that is not a row setting a field, or a covariance that cannot be
+            computed (NaN standard errors).
+        """
+        rows = [r for r in self.table.index if self.table.loc[r, "field"]]
+        chosen = rows if parameters is None else list(parameters)
+        for r in chosen:
+            if r not in rows:
+                raise ArgumentError(f"parameter {r!r} is not a fitted row that sets a field; rows: {rows}")
+        se = self.table.loc[chosen, "se"].to_numpy(dtype=float)
+        mean = self.table.loc[chosen, "estimate"].to_numpy(dtype=float)
+        if not np.all(np.isfinite(se)):
+            raise ArgumentError("the fit's standard errors are not all finite; its covariance is unknown")
+        corr = np.eye(len(chosen))
+        for i, a in enumerate(chosen):
+            for j, b in enumerate(chosen):
+                if i != j and a in self.corr.index and b in self.corr.columns:
+                    corr[i, j] = float(self.corr.loc[a, b])
+        cov = np.outer(se, se) * corr
+        lo = {r: m - 6 * s for r, m, s in zip(chosen, mean, se, strict=True)}
+        for r, m in zip(chosen, mean, strict=True):
+            if r in _POSITIVE:
+                lo[r] = max(lo[r], 0.01 * m)
+        hi = {r: m + 6 * s for r, m, s in zip(chosen, mean, se, strict=True)}
+        lo.update(lower or {})
+        hi.update(upper or {})
+        fields = [str(self.table.loc[r, "field"]) for r in chosen]
+        return JointNormal(
+            dict(zip(fields, mean.tolist(), strict=True)),
+            cov,
+            lower=[float(lo[r]) for r in chosen],
+            upper=[float(hi[r]) for r in chosen],
+            group=self.driver if group is None else group,
+            source=f"gridrisk.calibrate fit, {self.start:%Y-%m} to {self.end:%Y-%m}, {self.n} transitions",
+        )
 
     def __repr__(self) -> str:
         rows = ", ".join(f"{k} = {v['estimate']:.4g} ± {v['se']:.2g}" for k, v in self.table.iterrows())
@@ -191,13 +258,43 @@ def _monthly(series: Any, what: str, positive: bool = True) -> pd.Series:
     return s
 
 
+#: The estimator's parameter behind each row: rows are monotone increasing maps of one
+#: parameter each (the identity, or ``exp`` for a long-run price), so their correlations are the
+#: parameters' to first order.
+_SOURCE = {
+    "mean_reversion_annual": "kappa",
+    "long_run": "theta",
+    "vol_annual": "sigma",
+    "drift_annual": "mu",
+    "jump_intensity_annual": "lambda",
+    "jump_mean": "m",
+    "jump_sd": "s",
+    "ar1_phi": "phi",
+    "ar1_sigma": "sigma",
+}
+
+#: Rows whose parameter must be positive.
+_POSITIVE = frozenset(
+    {"mean_reversion_annual", "long_run", "vol_annual", "jump_intensity_annual", "jump_sd", "ar1_sigma"}
+)
+
+
 def _fit(
     driver: str, factor: str, s: pd.Series, e: est.Estimate, rows: list[tuple[str, float, float, str, str]]
 ) -> Fit:
     table = pd.DataFrame(rows, columns=["parameter", "estimate", "se", "unit", "field"]).set_index("parameter")
     overrides = {r[4]: float(r[1]) for r in rows if r[4]}
     residuals = pd.Series(e.residuals, index=s.index[-len(e.residuals) :], name=factor)
-    return Fit(driver, factor, table, residuals, s.index[0], s.index[-1], e.n, e.loglik, overrides)
+    names = list(e.names)
+    sd = np.sqrt(np.diag(e.cov))
+    corr = pd.DataFrame(np.eye(len(rows)), index=table.index, columns=table.index)
+    for a in table.index:
+        for b in table.index:
+            i, j = names.index(_SOURCE[a]) if _SOURCE.get(a) in names else -1, -1
+            j = names.index(_SOURCE[b]) if _SOURCE.get(b) in names else -1
+            if a != b and i >= 0 and j >= 0 and sd[i] > 0 and sd[j] > 0:
+                corr.loc[a, b] = float(e.cov[i, j] / (sd[i] * sd[j]))
+    return Fit(driver, factor, table, residuals, s.index[0], s.index[-1], e.n, e.loglik, overrides, corr)
 
 
 def fuel(series: pd.Series, which: str = "oil") -> Fit:

@@ -281,33 +281,41 @@ def _brief(v: Any) -> str:
 
 
 def _drop_uncertain(data: dict[str, Any], field: str) -> None:
-    """Remove ``field``'s distribution from ``data``'s ``uncertain`` list.
+    """Remove the distributions of ``field`` and of every field under it from ``data``.
 
-    From a joint distribution, its row and column go (the other fields keep their marginal).
+    A value set in place of a field, a table or a list makes what it covers certain. From a
+    joint distribution, the covered fields' rows and columns go (the others keep their marginal).
     """
+
+    def covered(f: Any) -> bool:
+        return isinstance(f, str) and (f == field or f.startswith((field + ".", field + "[")))
+
     kept = []
     for d in data.get("uncertain", []):
         fields = [d.get("field")] if "field" in d else list(d.get("fields", []))
-        if field not in fields:
+        while any(covered(f) for f in fields) and "fields" in d and len(fields) > 1:
+            d = _drop_joint(d, fields, next(i for i, f in enumerate(fields) if covered(f)))
+            fields = list(d["fields"])
+        if not any(covered(f) for f in fields):
             kept.append(d)
-            continue
-        if "fields" not in d or len(fields) == 1:
-            continue
-        k = fields.index(field)
-        d = dict(d)
-        d["fields"] = fields[:k] + fields[k + 1 :]
-        for key in ("mean", "lower", "upper"):
-            if isinstance(d.get(key), list):
-                d[key] = d[key][:k] + d[key][k + 1 :]
-        if "cov" in d:
-            d["cov"] = [row[:k] + row[k + 1 :] for i, row in enumerate(d["cov"]) if i != k]
-        if d.get("dist") == "scenarios":
-            d["values"] = [row[:k] + row[k + 1 :] for row in d["values"]]
-        kept.append(d)
     if kept:
         data["uncertain"] = kept
     else:
         data.pop("uncertain", None)
+
+
+def _drop_joint(d: dict[str, Any], fields: list[Any], k: int) -> dict[str, Any]:
+    """Joint declaration ``d`` without its ``k``-th field (its marginal over the others)."""
+    d = dict(d)
+    d["fields"] = fields[:k] + fields[k + 1 :]
+    for key in ("mean", "lower", "upper"):
+        if isinstance(d.get(key), list):
+            d[key] = d[key][:k] + d[key][k + 1 :]
+    if "cov" in d:
+        d["cov"] = [row[:k] + row[k + 1 :] for i, row in enumerate(d["cov"]) if i != k]
+    if d.get("dist") == "scenarios":
+        d["values"] = [row[:k] + row[k + 1 :] for row in d["values"]]
+    return d
 
 
 def _diff(old: Any, new: Any, path: str, out: list[tuple[str, Any, Any]]) -> None:

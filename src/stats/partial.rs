@@ -399,8 +399,9 @@ fn check_moments(m: &Moments, n: u64, cells: usize, what: &str) -> std::result::
     Ok(())
 }
 
-/// The encoding's name and version. v4: conditional moments (nodes) and the conditions.
-const FORMAT_TAG: &[u8] = b"gridrisk-stats-v4\0";
+/// The encoding's name and version. v4: conditional moments (nodes) and the conditions. v5: the
+/// streams' seeds (in the fingerprint and the saved file) include the parameters' stream.
+const FORMAT_TAG: &[u8] = b"gridrisk-stats-v5\0";
 /// What every version's tag starts with.
 const FORMAT_FAMILY: &[u8] = b"gridrisk-stats-v";
 
@@ -642,12 +643,12 @@ mod tests {
 
     #[test]
     fn statistics_of_another_format_version_are_refused_by_name() {
-        let mut bytes = b"gridrisk-stats-v3\0".to_vec();
+        let mut bytes = b"gridrisk-stats-v4\0".to_vec();
         bytes.extend(&real(false).to_bytes()[FORMAT_TAG.len()..]);
         match RunStats::from_bytes(&bytes) {
             Err(GridRiskError::Data(msg)) => {
                 assert!(
-                    msg.contains("gridrisk-stats-v3") && msg.contains("gridrisk-stats-v4"),
+                    msg.contains("gridrisk-stats-v4") && msg.contains("gridrisk-stats-v5"),
                     "{msg}"
                 );
                 assert!(msg.contains("rerun"), "{msg}");
