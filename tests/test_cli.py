@@ -17,6 +17,9 @@ import pytest
 from gridrisk import cli
 from gridrisk.cli import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_INVALID, EXIT_MEMORY, EXIT_WRITE_FAILED, main
 
+# The preset with its parameter uncertainty: what a user loads (its overrides, labels, runs).
+UNCERTAIN = True
+
 
 def test_run_with_no_scenario_runs_the_embedded_preset(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", "--paths", "512", "--no-progress"]) == 0

@@ -17,6 +17,9 @@ import pytest
 from gridrisk import _core, errors
 from gridrisk.distributed import _Failure, partitions
 
+# The preset with its parameter uncertainty: what a user loads (its overrides, labels, runs).
+UNCERTAIN = True
+
 distributed = pytest.importorskip("distributed")
 
 

@@ -11,6 +11,9 @@ import numpy as np
 import pytest
 from gridrisk.scenario import MAX_FILE_BYTES
 
+# The preset with its parameter uncertainty: what a user loads (its overrides, labels, runs).
+UNCERTAIN = True
+
 
 @pytest.fixture(scope="module")
 def tiny(preset: gr.Scenario) -> gr.Scenario:

@@ -143,7 +143,7 @@ def test_fingerprint_is_that_of_the_statistics(variant: gr.Scenario) -> None:
         assert _core.fingerprint(variant.to_dict(), 5, antithetic) == res.stats.fingerprint
         assert _core.fingerprint(variant.to_dict(), 6, antithetic) != res.stats.fingerprint
         assert _core.fingerprint(variant.to_dict(), 5, not antithetic) != res.stats.fingerprint
-    seeds = [5] * 6 + [9] * 7
+    seeds = [5] * 6 + [9] * 8
     stats, _ = _core.simulate(
         variant.to_dict(), seed=5, path_lo=0, path_hi=300, threads=1, keep_paths=False, stream_seeds=seeds
     )
@@ -180,7 +180,7 @@ def test_an_edited_scenario_with_its_hash_updated_is_a_data_error(
 def test_results_of_a_run_with_stream_seeds_load_and_are_checked(variant: gr.Scenario, tmp_path: Path) -> None:
     from gridrisk.simulation import run_core
 
-    seeds = [11] * 4 + [12] * 9  # what gr.sensitivity runs (pick-freeze)
+    seeds = [11] * 4 + [12] * 10  # what gr.sensitivity runs (pick-freeze)
     res = run_core(variant, seed=seeds[0], lo=0, hi=300, threads=1, keep_outputs=True, stream_seeds=seeds)
     path = res.save(tmp_path / "s.zip")
     raw = path.read_bytes()
@@ -189,7 +189,7 @@ def test_results_of_a_run_with_stream_seeds_load_and_are_checked(variant: gr.Sce
     assert again.stats.to_bytes() == res.stats.to_bytes()
     assert again.stats.stream_seeds == seeds
     assert again.save(tmp_path / "again.zip").read_bytes() != b""  # and saves again
-    for edited in ([12] * 4 + [11] * 9, [11] * 13):
+    for edited in ([12] * 4 + [11] * 10, [11] * 14):
         refused(rezip(members_of(raw), meta=lambda m, e=edited: m.update(stream_seeds=e)), tmp_path, "stream seeds")
     refused(rezip(members_of(raw), meta=lambda m: m.update(stream_seeds=[11, 12])), tmp_path, "stream_seeds")
     refused(rezip(members_of(raw), meta=lambda m: m.pop("stream_seeds")), tmp_path, "seed")
@@ -446,7 +446,10 @@ def test_kept_arrays_must_have_the_right_names_shapes_and_dtype(
     saved: tuple[gr.Results, bytes], raw: bytes, tmp_path: Path
 ) -> None:
     res = saved[0]
+    # Parameter draws are kept with the outputs (the preset's uncertain fields).
     good = {name: res.path_output(name) for name in res.outputs}
+    good.update({f"parameter:{k}": v.to_numpy() for k, v in res.parameters.items()})
+    assert len(good) > len(res.outputs)
     first = res.outputs[0]
     bad_arrays = {
         "short": {**good, first: good[first][:-1]},

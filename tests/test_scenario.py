@@ -11,6 +11,9 @@ from typing import Any
 import gridrisk as gr
 import pytest
 
+# The preset with its parameter uncertainty: what a user loads (its overrides, labels, runs).
+UNCERTAIN = True
+
 
 def test_presets_are_listed_and_load(preset: gr.Scenario) -> None:
     assert "pakistan-2000mw" in gr.presets()
@@ -257,7 +260,11 @@ def test_replace_records_its_overrides(preset: gr.Scenario) -> None:
 def test_a_list_of_another_length_is_one_override(preset: gr.Scenario) -> None:
     fleet = preset["fleet"]
     sc = preset.replace({"fleet": fleet[:-1]})
-    assert sc.overrides == [("fleet", fleet, fleet[:-1])]
+    assert sc.overrides[0] == ("fleet", fleet, fleet[:-1])
+    # A list given whole is certain: the distributions on fields in it go with the old list.
+    assert [f for f, _, _ in sc.overrides] == ["fleet", "uncertain"]
+    assert not any(f.startswith("fleet") for f in sc.uncertain.index)
+    assert len(sc.uncertain) > 0
     hourly = preset.with_hourly_shape([1.0] * 8760)
     fields = [f for f, _, _ in hourly.overrides]
     assert fields == ["grid.load_shape", "grid.hourly_shape"]

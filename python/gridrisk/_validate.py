@@ -73,5 +73,11 @@ _SHORT.maxstring = _SHORT.maxother = 40
 
 
 def short_repr(value: Any) -> str:
-    """``repr(value)`` shortened for one line: long lists and strings end in ``...``."""
+    """``repr(value)`` shortened for one line: long lists and strings end in ``...``.
+
+    A list of parameter distributions (a scenario's ``uncertain``) is named by its fields.
+    """
+    if isinstance(value, list) and value and all(isinstance(d, dict) and "dist" in d for d in value):
+        fields = [f for d in value for f in ([d["field"]] if "field" in d else d.get("fields", []))]
+        return _SHORT.repr(f"distributions of {len(fields)} fields ({', '.join(map(str, fields))})")
     return _SHORT.repr(value)
