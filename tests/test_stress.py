@@ -82,7 +82,9 @@ def test_a_declared_path_pins_its_driver_month_by_month(short: gr.Scenario) -> N
     for m in ("demand.load_mw", "hydro.availability"):
         before, after = a.path_array(m), b.path_array(m)
         np.testing.assert_array_equal(np.delete(after, [2, 3], axis=1), np.delete(before, [2, 3], axis=1))
-    np.testing.assert_array_equal(b.path_array("fuel.oil_usd_per_bbl")[:, :2], a.path_array("fuel.oil_usd_per_bbl")[:, :2])
+    np.testing.assert_array_equal(
+        b.path_array("fuel.oil_usd_per_bbl")[:, :2], a.path_array("fuel.oil_usd_per_bbl")[:, :2]
+    )
     np.testing.assert_array_equal(b.path_array("bitcoin.price_usd"), a.path_array("bitcoin.price_usd"))
 
 
@@ -103,7 +105,10 @@ def test_shipped_stresses_apply_compose_and_are_named(short: gr.Scenario, name: 
         ({"driver": "fx", "from": "2040-01", "months": 6, "change": 0.3}, "month of the horizon"),
         ({"driver": "fx", "from": "2026-07", "months": 6}, "change"),
         ({"driver": "fx", "from": "2026-07", "months": 6, "change": 0.3, "to": 300.0}, "one of change, to or path"),
-        ({"driver": "fx", "from": "2026-07", "months": 2, "to": 300.0, "path": [1.0, 2.0]}, "one of change, to or path"),
+        (
+            {"driver": "fx", "from": "2026-07", "months": 2, "to": 300.0, "path": [1.0, 2.0]},
+            "one of change, to or path",
+        ),
         ({"driver": "oil", "from": "2026-07", "months": 3, "path": [80.0, 90.0]}, "expected 3 numbers"),
         ({"driver": "oil", "from": "2026-07", "months": 2, "path": [80.0, 0.0]}, r"path\[1\]"),
         ({"driver": "hydro", "from": "2026-07", "months": 2, "path": [1.0, float("nan")]}, r"path\[1\]"),
