@@ -242,10 +242,13 @@ pub enum Metric {
     PeakReliefMw,
     /// Energy the miners did not draw for peak relief, MWh (generation side).
     PeakReliefMwh,
+    /// The base system's fuel cost per kWh generated (no allocation; take-or-pay fuel at market;
+    /// no variable O&M): what CPPA-G's fuel-cost filings report, PKR/kWh.
+    FuelCostBasePkrPerKwh,
 }
 
 /// Every metric with its public name, in layout order.
-pub const METRICS: [(Metric, &str); 116] = [
+pub const METRICS: [(Metric, &str); 117] = [
     (Metric::LoadMw, "demand.load_mw"),
     (Metric::OilUsdPerBbl, "fuel.oil_usd_per_bbl"),
     (Metric::LngUsdPerMmbtu, "fuel.lng_usd_per_mmbtu"),
@@ -368,6 +371,7 @@ pub const METRICS: [(Metric, &str); 116] = [
     (Metric::PeakReliefHoursPerDay, "grid.peak_relief_h_per_day"),
     (Metric::PeakReliefMw, "grid.peak_relief_mw"),
     (Metric::PeakReliefMwh, "grid.peak_relief_mwh"),
+    (Metric::FuelCostBasePkrPerKwh, "grid.fuel_cost_base_pkr_per_kwh"),
 ];
 
 /// The metrics of feeder class slot `k` (0-based): hours a day shed without the allocation,

@@ -68,6 +68,26 @@ def test_demand_and_hydro_are_scaled_in_the_window_only(short: gr.Scenario) -> N
         np.testing.assert_array_equal(ratio[:, 18:], 1.0)
 
 
+def test_a_declared_path_pins_its_driver_month_by_month(short: gr.Scenario) -> None:
+    stress = [
+        {"driver": "oil", "from": "2026-06", "months": 3, "path": [80.0, 95.0, 70.0]},
+        {"driver": "demand", "from": "2026-06", "months": 2, "path": [15_000.0, 16_000.0]},
+        {"driver": "hydro", "from": "2026-07", "months": 1, "path": [0.6]},
+    ]
+    a, b = run(short), run(short.replace({"stress": stress}))
+    np.testing.assert_allclose(b.path_array("fuel.oil_usd_per_bbl")[:, 2:5], [[80.0, 95.0, 70.0]] * 64, rtol=1e-12)
+    np.testing.assert_allclose(b.path_array("demand.load_mw")[:, 2:4], [[15_000.0, 16_000.0]] * 64, rtol=1e-12)
+    np.testing.assert_allclose(b.path_array("hydro.availability")[:, 3], 0.6, rtol=1e-12)
+    # Outside its window each driver is its unstressed self (oil carries on from the last level).
+    for m in ("demand.load_mw", "hydro.availability"):
+        before, after = a.path_array(m), b.path_array(m)
+        np.testing.assert_array_equal(np.delete(after, [2, 3], axis=1), np.delete(before, [2, 3], axis=1))
+    np.testing.assert_array_equal(
+        b.path_array("fuel.oil_usd_per_bbl")[:, :2], a.path_array("fuel.oil_usd_per_bbl")[:, :2]
+    )
+    np.testing.assert_array_equal(b.path_array("bitcoin.price_usd"), a.path_array("bitcoin.price_usd"))
+
+
 @pytest.mark.parametrize("name", sorted(stresses.STRESSES))
 def test_shipped_stresses_apply_compose_and_are_named(short: gr.Scenario, name: str) -> None:
     sc = stresses.apply(short, name)
@@ -84,7 +104,14 @@ def test_shipped_stresses_apply_compose_and_are_named(short: gr.Scenario, name: 
         ({"driver": "rupee", "from": "2026-07", "months": 6, "change": 0.3}, "driver"),
         ({"driver": "fx", "from": "2040-01", "months": 6, "change": 0.3}, "month of the horizon"),
         ({"driver": "fx", "from": "2026-07", "months": 6}, "change"),
-        ({"driver": "fx", "from": "2026-07", "months": 6, "change": 0.3, "to": 300.0}, "either change or to"),
+        ({"driver": "fx", "from": "2026-07", "months": 6, "change": 0.3, "to": 300.0}, "one of change, to or path"),
+        (
+            {"driver": "fx", "from": "2026-07", "months": 2, "to": 300.0, "path": [1.0, 2.0]},
+            "one of change, to or path",
+        ),
+        ({"driver": "oil", "from": "2026-07", "months": 3, "path": [80.0, 90.0]}, "expected 3 numbers"),
+        ({"driver": "oil", "from": "2026-07", "months": 2, "path": [80.0, 0.0]}, r"path\[1\]"),
+        ({"driver": "hydro", "from": "2026-07", "months": 2, "path": [1.0, float("nan")]}, r"path\[1\]"),
         ({"driver": "demand", "from": "2026-07", "months": 6, "to": 20_000.0}, "relative change"),
         ({"driver": "fx", "from": "2026-07", "months": 6, "change": -1.0}, "change"),
         ({"driver": "fx", "from": "2026-07", "months": 0, "change": 0.3}, "months"),

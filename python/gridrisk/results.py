@@ -53,6 +53,7 @@ METRIC_UNITS: dict[str, str] = {
     "hydro.availability": "factor (mean 1)",
     "grid.marginal_cost_pkr_per_kwh": "PKR/kWh",
     "grid.marginal_cost_priced_pkr_per_kwh": "PKR/kWh",
+    "grid.fuel_cost_base_pkr_per_kwh": "PKR/kWh",
     "grid.peak_relief_h_per_day": "h/day",
     "grid.peak_relief_mw": "MW",
     "grid.peak_relief_mwh": "MWh",
@@ -317,6 +318,7 @@ METRIC_BETTER: dict[str, str] = {
     "hydro.availability": HIGHER,
     "grid.marginal_cost_pkr_per_kwh": LOWER,
     "grid.marginal_cost_priced_pkr_per_kwh": LOWER,
+    "grid.fuel_cost_base_pkr_per_kwh": LOWER,
     # Peak relief (see OUTPUT_BETTER).
     "grid.peak_relief_h_per_day": HIGHER,
     "grid.peak_relief_mw": HIGHER,

@@ -271,7 +271,7 @@ impl Drivers {
                 x_hash = self.network.noise.step(x_hash, z_hash);
             }
             // Stressed states replace the process's (the process carries on from them).
-            let (mut demand_factor, mut hydro_factor, mut lng_contract) = (1.0, 1.0, None);
+            let (mut demand_goal, mut hydro_goal, mut lng_contract) = (None, None, None);
             if !self.stress.is_empty() {
                 let own_lng = matches!(self.fuels.lng, LngPrice::Own(_));
                 for (i, d, k, goal) in self.stress.active(t) {
@@ -283,8 +283,8 @@ impl Drivers {
                         StressDriver::Lng => lng_contract = Some(x.exp()),
                         StressDriver::Coal => x_coal = x,
                         StressDriver::Bitcoin => x_btc = x,
-                        StressDriver::Demand => demand_factor = goal.factor(),
-                        StressDriver::Hydro => hydro_factor = goal.factor(),
+                        StressDriver::Demand => demand_goal = Some(goal),
+                        StressDriver::Hydro => hydro_goal = Some(goal),
                     }
                 }
             }
@@ -310,7 +310,9 @@ impl Drivers {
             let hashrate = (h_fund + x_hash).exp();
 
             let mut put = |m: Metric, v: f64| crate::metrics::put(out, tm, m, t, v);
-            put(Metric::LoadMw, self.demand.load_mw(t, y_dem) * demand_factor);
+            // Unstressed, the value is written as computed (not scaled by one: the same bits).
+            let level = |g: Option<stress::Goal>, x: f64| g.map_or(x, |g| g.scale(x));
+            put(Metric::LoadMw, level(demand_goal, self.demand.load_mw(t, y_dem)));
             put(Metric::OilUsdPerBbl, oil);
             put(Metric::LngUsdPerMmbtu, lng);
             put(Metric::CoalUsdPerT, x_coal.exp());
@@ -319,7 +321,7 @@ impl Drivers {
             put(Metric::FeesBtcPerBlock, fee);
             put(Metric::HashrateEhs, hashrate);
             put(Metric::DifficultyT, hashrate * network::DIFFICULTY_T_PER_EHS);
-            put(Metric::HydroAvailability, self.hydro.factor(y_hyd) * hydro_factor);
+            put(Metric::HydroAvailability, level(hydro_goal, self.hydro.factor(y_hyd)));
         }
     }
 }

@@ -4,9 +4,10 @@
 //! `x_t = x_{t0−1} + (g − x_{t0−1})·(t − t0 + 1)/n` in logs towards `g = x_{t0−1} + ln(1 + c)`
 //! (a relative change) or `g = ln(to)` (a level), `x_{−1}` being the starting value, and its own
 //! process carries on from the stressed level afterwards: the stress moves the state, not only
-//! the reported value. LNG priced off Brent has no state of its own: its path starts from the
-//! previous month's contract price and returns to the formula after the window. Demand and hydro
-//! are scaled by `1 + c` inside the window only (their shocks carry on underneath). No random
+//! the reported value. A declared path sets `x_t = ln(path[t − t0])` month by month instead. LNG
+//! priced off Brent has no state of its own: its path starts from the previous month's contract
+//! price and returns to the formula after the window. Demand and hydro are scaled by `1 + c`, or
+//! set to the path's levels, inside the window only (their shocks carry on underneath). No random
 //! number is drawn or skipped, so every other driver's numbers are unchanged.
 
 use crate::scenario::stress::{Stress, StressDriver};
@@ -16,6 +17,8 @@ use crate::scenario::stress::{Stress, StressDriver};
 pub struct Overlay {
     /// For each stress: driver, first month, months, goal.
     windows: Vec<(StressDriver, usize, usize, Goal)>,
+    /// For each stress, the logs of its declared path (empty without one).
+    paths: Vec<Vec<f64>>,
 }
 
 /// Where a stress takes its driver.
@@ -25,6 +28,8 @@ pub enum Goal {
     Change(f64),
     /// The log of a level.
     To(f64),
+    /// The log of this month's level of a declared path.
+    Level(f64),
 }
 
 impl Goal {
@@ -35,15 +40,18 @@ impl Goal {
         match self {
             Goal::Change(l) => base + l * k,
             Goal::To(g) => base + (g - base) * k,
+            Goal::Level(g) => g,
         }
     }
 
-    /// The scale of a level-shift stress (demand, hydro): `1 + change`.
+    /// A level-shift stress (demand, hydro) applied to the unstressed value `x`: `x (1 + change)`,
+    /// or the path's level.
     #[must_use]
-    pub fn factor(self) -> f64 {
+    pub fn scale(self, x: f64) -> f64 {
         match self {
-            Goal::Change(l) => l.exp(),
-            Goal::To(_) => 1.0,
+            Goal::Change(l) => x * l.exp(),
+            Goal::To(_) => x,
+            Goal::Level(g) => g.exp(),
         }
     }
 }
@@ -67,6 +75,10 @@ impl Overlay {
                     (s.driver, index(s.from), s.months as usize, goal)
                 })
                 .collect(),
+            paths: stresses
+                .iter()
+                .map(|s| s.path.as_deref().unwrap_or_default().iter().map(|x| x.ln()).collect())
+                .collect(),
         }
     }
 
@@ -86,13 +98,17 @@ impl Overlay {
     }
 
     /// The stresses active in month `t`: index, driver, the share of the window reached by the
-    /// end of month `t`, `(t − t0 + 1)/n`, and the goal.
+    /// end of month `t`, `(t − t0 + 1)/n`, and the goal (a declared path's: this month's level).
     pub fn active(&self, t: usize) -> impl Iterator<Item = (usize, StressDriver, f64, Goal)> + '_ {
         self.windows
             .iter()
+            .zip(&self.paths)
             .enumerate()
-            .filter(move |(_, w)| t >= w.1 && t < w.1 + w.2)
-            .map(move |(i, w)| (i, w.0, (t - w.1 + 1) as f64 / w.2 as f64, w.3))
+            .filter(move |(_, (w, _))| t >= w.1 && t < w.1 + w.2)
+            .map(move |(i, (w, path))| {
+                let goal = path.get(t - w.1).map_or(w.3, |&g| Goal::Level(g));
+                (i, w.0, (t - w.1 + 1) as f64 / w.2 as f64, goal)
+            })
     }
 
     /// Number of stresses.
@@ -116,6 +132,7 @@ mod tests {
             months,
             change,
             to,
+            path: None,
             name: String::new(),
         };
         let o = Overlay::new(
@@ -138,6 +155,34 @@ mod tests {
         assert!((goal.at(4.0, 1.0) - 110f64.ln()).abs() < 1e-15);
         assert!((goal.at(4.0, k) - (4.0 + 110f64.ln()) / 2.0).abs() < 1e-15);
         let demand = at(2).into_iter().find(|x| x.1 == StressDriver::Demand).unwrap();
-        assert!((demand.3.factor() - 1.08).abs() < 1e-15);
+        assert!((demand.3.scale(2.0) - 2.16).abs() < 1e-15);
+    }
+
+    #[test]
+    fn a_declared_path_sets_each_month_of_its_window() {
+        let path = Stress {
+            driver: StressDriver::Oil,
+            from: "2026-05".parse().unwrap(),
+            months: 3,
+            path: Some(vec![80.0, 90.0, 70.0]),
+            ..Stress::default()
+        };
+        let demand = Stress {
+            driver: StressDriver::Demand,
+            path: Some(vec![12_000.0]),
+            ..path.clone()
+        };
+        let o = Overlay::new(&[path, demand], "2026-04".parse().unwrap());
+        let at = |t| o.active(t).collect::<Vec<_>>();
+        assert!(at(0).is_empty() && at(4).is_empty());
+        for (t, level) in [(1, 80.0f64), (2, 90.0), (3, 70.0)] {
+            let (_, d, _, goal) = at(t)[0];
+            assert_eq!(d, StressDriver::Oil);
+            assert_eq!(goal, Goal::Level(level.ln()));
+            assert_eq!(goal.at(1.0, 0.5), level.ln());
+        }
+        let (_, d, _, goal) = at(1)[1];
+        assert_eq!(d, StressDriver::Demand);
+        assert!((goal.scale(1.0) - 12_000.0).abs() < 1e-9);
     }
 }

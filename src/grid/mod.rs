@@ -18,6 +18,7 @@ pub mod blocks;
 pub mod deliverability;
 pub mod dispatch;
 pub mod feeders;
+pub mod fuel_cost;
 pub mod fuel_limits;
 pub mod interruptible;
 pub mod liquidity;
@@ -503,6 +504,7 @@ impl Grid {
         let mut m = MonthTotals::default();
         let beyond = self.month(t, d, cx, s, mining_mw, datacenter_mw, |_, _| {}, Some(&mut m));
         m.added_beyond_stack_mwh = beyond;
+        m.base_fuel = self.base_fuel(t, d, s);
         m.imported_available_share = s.imported_available_share;
         if let Some(r) = &self.relief[t]
             && mining_mw != 0.0
@@ -606,6 +608,7 @@ impl Grid {
         put(buf, tm, Metric::PeakReliefHoursPerDay, t, m.relief_hours / days);
         put(buf, tm, Metric::PeakReliefMw, t, m.relief_peak_mw);
         put(buf, tm, Metric::PeakReliefMwh, t, m.relief_mwh);
+        put(buf, tm, Metric::FuelCostBasePkrPerKwh, t, m.base_fuel.pkr_per_kwh());
     }
 
     /// Every block of month `t` of one path, in detail, with the month's merit order of the
@@ -1946,6 +1949,8 @@ pub struct MonthTotals {
     pub relief_peak_mw: f64,
     /// Energy the miners did not draw for peak relief, MWh (generation side).
     pub relief_mwh: f64,
+    /// The base system's fuel cost and generation ([`fuel_cost`]).
+    pub base_fuel: fuel_cost::BaseFuel,
 }
 
 impl MonthTotals {

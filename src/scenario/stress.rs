@@ -32,8 +32,9 @@ pub const STRESS_DRIVERS: [&str; 7] = ["fx", "oil", "lng", "coal", "bitcoin", "d
 
 /// One stress: from month `from`, over `months` months, a price or the exchange rate moves from
 /// its level of the month before to `1 + change` times it, or to the level `to`, along a straight
-/// line in logs, then follows its own dynamics from there; demand and hydro are scaled by
-/// `1 + change` for the window only.
+/// line in logs, or takes the declared levels `path` month by month, then follows its own
+/// dynamics from there; demand and hydro are scaled by `1 + change`, or set to the levels of
+/// `path`, for the window only.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Stress {
@@ -50,6 +51,11 @@ pub struct Stress {
     /// exchange rate only; this or `change`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<f64>,
+    /// The driver's level in each month of the window, in its unit (prices, the exchange rate;
+    /// demand: the existing consumers' average load, MW; hydro: the availability factor); one of
+    /// `change`, `to` or `path`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<Vec<f64>>,
     /// A label for the results (e.g. "2022-type FX crisis").
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub name: String,
@@ -69,24 +75,37 @@ pub fn read(t: &mut Table<'_, '_>) -> Stress {
     // Above −1 so that the level stays positive; 100x is beyond any episode.
     let change = t.opt_f64("change", Range::open(-1.0, 100.0));
     let to = t.opt_f64("to", Range::above(0.0, 1.0e9));
-    match (change, to) {
-        (Some(_), Some(_)) => t.problem("to", "given with change", "give either change or to, not both"),
-        (None, None) => t.problem(
+    let months = t.int("months", 1, 600) as u32;
+    // A declared path: one positive level a month of the window (logs are taken of it).
+    let path = t.opt_f64_list("path", Range::above(0.0, 1.0e12), &[months as usize]);
+    let given = [
+        ("change", change.is_some()),
+        ("to", to.is_some()),
+        ("path", t.optional("path").is_some()),
+    ];
+    match given.iter().filter(|g| g.1).map(|g| g.0).collect::<Vec<_>>()[..] {
+        [] => t.problem(
             "change",
             "missing",
-            "give the relative change (e.g. 0.35) or the level to reach (to)",
+            "give the relative change (e.g. 0.35), the level to reach (to) or the levels month by month (path)",
         ),
-        (None, Some(_)) if matches!(driver, StressDriver::Demand | StressDriver::Hydro) => {
-            t.problem("to", "a level", "demand and hydro take a relative change, not a level");
-        }
-        _ => {}
+        [_] => {}
+        [first, second, ..] => t.problem(second, format!("given with {first}"), "give one of change, to or path"),
+    }
+    if to.is_some() && change.is_none() && matches!(driver, StressDriver::Demand | StressDriver::Hydro) {
+        t.problem(
+            "to",
+            "a level",
+            "demand and hydro take a relative change or a path of levels, not a level to reach",
+        );
     }
     Stress {
         driver,
         from: t.parsed("from", str::parse::<YearMonth>),
-        months: t.int("months", 1, 600) as u32,
+        months,
         change,
         to,
+        path,
         name: t.optional("name").map(|_| t.string("name")).unwrap_or_default(),
     }
 }
