@@ -218,8 +218,9 @@ def backcast_scenario(scenario: Scenario | None = None, *, volumes: str = "obser
     Parameters
     ----------
     scenario : Scenario, optional
-        The scenario whose fleet and grid are tested (default: the ``pakistan-2000mw`` preset).
-        Its own stresses are dropped.
+        The scenario whose fleet and grid are tested (default: the ``pakistan-2000mw`` preset),
+        at its point values (``Scenario.fixed()``: the backcast checks one calibration, not a
+        distribution of them). Its own stresses are dropped.
     volumes : {"observed", "preset"}
         ``"observed"``: nuclear availability, RLNG and local-gas volumes as CPPA-G reports them
         (module docstring); ``"preset"``: the scenario's own.
@@ -234,6 +235,7 @@ def backcast_scenario(scenario: Scenario | None = None, *, volumes: str = "obser
     sc = Scenario.preset("pakistan-2000mw") if scenario is None else scenario
     if not isinstance(sc, Scenario):
         raise ArgumentError("scenario must be a gridrisk.Scenario")
+    sc = sc.fixed()
     if volumes not in ("observed", "preset"):
         raise ArgumentError(f"volumes must be 'observed' or 'preset'; got {volumes!r}")
     obs = observed()
