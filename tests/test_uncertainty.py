@@ -85,7 +85,8 @@ def test_a_distribution_in_place_of_a_value_leaves_its_centre_and_fixed_drops_it
         "bitcoin",
         "a test",
     )
-    assert sc.fixed()["bitcoin.vol_annual"] == 0.45 and sc.fixed().uncertain.empty
+    assert sc.fixed()["bitcoin.vol_annual"] == 0.45
+    assert sc.fixed().uncertain.empty
     # A number makes it certain again.
     assert sc.replace({"bitcoin.vol_annual": 0.7}).uncertain.empty
     # TOML round trip, and the same distribution written in place of the value in a file.
@@ -187,7 +188,9 @@ def test_a_path_whose_draws_break_a_relation_stops_the_run_naming_them(year: gr.
     with pytest.raises(gr.ScenarioError) as e:
         drawn(sc, paths=256)
     text = str(e.value)
-    assert "path " in text and "datacenters.takeup.earliest_month = 60" in text and "narrow their bounds" in text
+    assert "path " in text
+    assert "datacenters.takeup.earliest_month = 60" in text
+    assert "narrow their bounds" in text
 
 
 def test_results_condition_on_and_reverse_stress_by_the_draws(year: gr.Scenario) -> None:
@@ -205,7 +208,9 @@ def test_results_condition_on_and_reverse_stress_by_the_draws(year: gr.Scenario)
     rs = r.reverse_stress("datacenter_arrived_share", tail=0.1)
     row = rs.loc["parameter:datacenters.takeup.probability"]
     # The paths where the fewest data centres came are those where they were least likely to.
-    assert row["summary"] == "drawn value" and row["mean_tail"] < row["mean_all"] and row["z"] < -3
+    assert row["summary"] == "drawn value"
+    assert row["mean_tail"] < row["mean_all"]
+    assert row["z"] < -3
     assert gr.simulate(sc, paths=256, seed=4, progress=False)._paths is None
 
 
