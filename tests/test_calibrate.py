@@ -218,6 +218,13 @@ def test_fits_on_the_shipped_series_are_the_digits_the_docs_quote() -> None:
     assert digits(coal, "mean_reversion_annual", 3) == (0.088, 0.043)
     assert digits(coal, "long_run", 0) == (75.0, 33.0)
     assert digits(coal, "vol_annual", 3) == (0.236, 0.006)
+    # South African (API4) coal, the preset's index: its volatility is the preset's.
+    api4 = calibrate.fuel(datasets.pink_sheet("COAL_SAFRICA").dropna(), "coal")
+    assert api4.n == 501
+    assert digits(api4, "mean_reversion_annual", 3) == (0.082, 0.064)
+    assert digits(api4, "long_run", 0) == (71.0, 37.0)
+    assert digits(api4, "vol_annual", 3) == (0.241, 0.008)
+    assert gr.Scenario.preset("pakistan-2000mw")["fuel.coal.vol_annual"] == round(digits(api4, "vol_annual", 2)[0], 2)
     lng = calibrate.fuel(datasets.japan_lng(), "lng")
     assert digits(lng, "mean_reversion_annual", 3) == (0.055, 0.044)
     assert digits(lng, "vol_annual", 3) == (0.173, 0.005)
