@@ -65,7 +65,7 @@ def test_the_model_meets_the_stated_band_with_the_years_volumes(observed_volumes
 
 
 def test_the_shipped_fleet_misses_the_band_and_the_report_says_so() -> None:
-    # The 2026 RLNG floors (forward facts, not FY25's) make the year too cheap (−12 %): the
+    # The 2026 RLNG floors (forward facts, not FY25's) make the year too cheap (-12 %): the
     # backcast reports the miss instead of hiding it (docs/calibration.md explains it).
     df = bc.backcast(volumes="preset")
     assert not df.attrs["passed"]

@@ -115,6 +115,8 @@ def test_shipped_stresses_apply_compose_and_are_named(short: gr.Scenario, name: 
         ({"driver": "demand", "from": "2026-07", "months": 6, "to": 20_000.0}, "relative change"),
         ({"driver": "fx", "from": "2026-07", "months": 6, "change": -1.0}, "change"),
         ({"driver": "fx", "from": "2026-07", "months": 0, "change": 0.3}, "months"),
+        ({"driver": "lng_supply", "from": "2026-07", "months": 2, "to": 3.0}, "relative change"),
+        ({"driver": "lng_supply", "from": "2026-07", "months": 2, "path": [0.5, 0.5]}, "relative change"),
     ],
 )
 def test_stresses_the_engine_cannot_run_are_refused(short: gr.Scenario, stress: dict[str, object], match: str) -> None:
@@ -131,3 +133,28 @@ def test_overlapping_windows_on_one_driver_are_refused(short: gr.Scenario) -> No
         short.replace({"stress": two})
     with pytest.raises(gr.ArgumentError, match="bitcoin_crash"):
         stresses.apply(short, "crash")
+
+
+def test_an_lng_supply_stress_cuts_the_rlng_volume_in_its_window_only(short: gr.Scenario) -> None:
+    cut = short.replace({"stress": [{"driver": "lng_supply", "from": "2026-06", "months": 2, "change": -0.75}]})
+    base, hit = run(short), run(cut)
+    mc = "grid.marginal_cost_pkr_per_kwh"
+    # Months outside the window (and every driver) are the unstressed run's, bit for bit.
+    for t in (0, 1, 4, 10):
+        assert np.array_equal(base.path_array(mc)[:, t], hit.path_array(mc)[:, t])
+    assert np.array_equal(base.path_array("fuel.lng_usd_per_mmbtu"), hit.path_array("fuel.lng_usd_per_mmbtu"))
+    # In June, when RLNG runs at its whole allotment (floor = cap), a quarter of it is burnt.
+    gen = "generation_rlng_ccgt_mw"
+
+    def rlng_mwh(sc: gr.Scenario) -> float:
+        d = gr.explain_month(sc, seed=3, path=0, month=2).blocks
+        return float((d[gen] * d["hours"]).sum())
+
+    assert rlng_mwh(cut) == pytest.approx(0.25 * rlng_mwh(short), rel=1e-9)
+    assert (hit.path_array(mc)[:, 2] >= base.path_array(mc)[:, 2]).all()
+    assert hit.path_array(mc)[:, 2].mean() > base.path_array(mc)[:, 2].mean() + 1.0
+    # The shipped interruption loses cargoes as well as repricing them.
+    assert stresses.STRESSES["lng_interruption"][0][:2] == ("lng_supply", 0)
+    no_lng = short.replace({"fleet[5].fuel_limit": None})
+    with pytest.raises(gr.ScenarioError, match="lng_supply"):
+        no_lng.replace({"stress": [{"driver": "lng_supply", "from": "2026-06", "months": 2, "change": -0.5}]})

@@ -3,7 +3,8 @@
 A stress pins named drivers to declared paths from a given month (``[[stress]]``,
 docs/model.md §1.1): prices and the exchange rate move, along a straight line in logs, to a
 relative change or a level over the window and follow their own dynamics afterwards; demand and
-hydro are scaled for the window. :func:`apply` appends a shipped stress (or your own list) to a
+hydro are scaled for the window; ``lng_supply`` scales the RLNG classes' monthly volumes (lost
+cargoes). :func:`apply` appends a shipped stress (or your own list) to a
 scenario, dated from a month you choose, so stresses compose with any scenario and with each
 other; the results say which applied (:attr:`gridrisk.Results.stresses`).
 
@@ -13,9 +14,9 @@ Shipped (magnitudes and their sources in docs/calibration.md, "Stress tests"):
   $30/MMBtu (a spot cargo's price) in three, coal +150 % in nine;
 - ``"drought_heatwave"``: hydro -25 % for a year, demand +8 % for the same year;
 - ``"bitcoin_crash"``: Bitcoin -70 % in six months;
-- ``"lng_interruption"``: LNG to $40/MMBtu within two months and there for four more (the price
-  of replacing lost cargoes on the spot market; the volume lost is not modelled by this stress:
-  lower the RLNG class's `fuel_limit` for that).
+- ``"lng_interruption"``: three quarters of the RLNG cargoes lost for three months (March 2026:
+  two of eight Qatari cargoes arrived) and LNG to $40/MMBtu within two months and there for four
+  more (the price of replacing cargoes on the spot market).
 """
 
 from __future__ import annotations
@@ -41,7 +42,11 @@ STRESSES: dict[str, list[tuple[str, int, int, str, float]]] = {
         ("demand", 0, 12, "change", 0.08),
     ],
     "bitcoin_crash": [("bitcoin", 0, 6, "change", -0.70)],
-    "lng_interruption": [("lng", 0, 2, "to", 40.0), ("lng", 2, 4, "to", 40.0)],
+    "lng_interruption": [
+        ("lng_supply", 0, 3, "change", -0.75),
+        ("lng", 0, 2, "to", 40.0),
+        ("lng", 2, 4, "to", 40.0),
+    ],
 }
 
 

@@ -240,7 +240,7 @@ impl Drivers {
                     StressDriver::Lng => last_lng.ln(),
                     StressDriver::Coal => x_coal,
                     StressDriver::Bitcoin => x_btc,
-                    StressDriver::Demand | StressDriver::Hydro => 0.0,
+                    StressDriver::Demand | StressDriver::Hydro | StressDriver::LngSupply => 0.0,
                 };
             }
             for (e, r) in eps.iter_mut().zip(factor_rngs.iter_mut()) {
@@ -285,6 +285,8 @@ impl Drivers {
                         StressDriver::Bitcoin => x_btc = x,
                         StressDriver::Demand => demand_goal = Some(goal),
                         StressDriver::Hydro => hydro_goal = Some(goal),
+                        // A volume, not a driver: the grid scales the RLNG fuel limits.
+                        StressDriver::LngSupply => {}
                     }
                 }
             }

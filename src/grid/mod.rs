@@ -154,6 +154,8 @@ struct ShedModel {
     imported_table_mw: Vec<f64>,
     /// Expected capacity of all imported-fuel classes in service in each month, MW.
     imported_mw: Vec<f64>,
+    /// Each month's factor on the LNG classes' energy (`lng_supply` stresses; 1 outside them).
+    lng_supply: Vec<f64>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -161,6 +163,8 @@ struct Limited {
     class: usize,
     energy_mwh: [f64; 12],
     after: Option<usize>,
+    /// Burns LNG: an `lng_supply` stress scales its energy.
+    lng: bool,
 }
 
 /// Working memory reused across the months and paths a worker evaluates.
@@ -285,6 +289,7 @@ impl Grid {
                         class: k,
                         energy_mwh: mwh(min),
                         after: None,
+                        lng: c.fuel == "lng",
                     },
                 );
                 let mut rest = mwh(&l.energy_gwh_per_month);
@@ -295,12 +300,14 @@ impl Grid {
                     class: i,
                     energy_mwh: rest,
                     after: Some(k),
+                    lng: c.fuel == "lng",
                 });
             } else {
                 limited.push(Limited {
                     class: i,
                     energy_mwh: mwh(&l.energy_gwh_per_month),
                     after: None,
+                    lng: c.fuel == "lng",
                 });
             }
         }
@@ -418,6 +425,20 @@ impl Grid {
                 limited_full_mw: per_month(&|c| c.limited),
                 imported_table_mw: per_month(&|c| c.imported && !c.limited && c.profile == Profile::None),
                 imported_mw: per_month(&|c| c.imported),
+                lng_supply: schedule
+                    .iter()
+                    .map(|m| {
+                        sc.stress
+                            .iter()
+                            .filter(|s| {
+                                s.driver == crate::scenario::stress::StressDriver::LngSupply
+                                    && s.from <= m.date
+                                    && m.date < s.from.plus(s.months as usize)
+                            })
+                            .map(|s| 1.0 + s.change.unwrap_or(0.0))
+                            .product()
+                    })
+                    .collect(),
                 limited,
             })
         });
@@ -936,7 +957,8 @@ impl Grid {
                         *c = (*c - x).max(0.0);
                     }
                 }
-                let level = fuel_limits::shaving_level(&w.residual, &w.cap, &lanes.hours, l.energy_mwh[moy]);
+                let energy = l.energy_mwh[moy] * if l.lng { sh.lng_supply[t] } else { 1.0 };
+                let level = fuel_limits::shaving_level(&w.residual, &w.cap, &lanes.hours, energy);
                 let mw = &mut s.var_mw[j];
                 fuel_limits::schedule(&w.residual, &w.cap, level, mw);
                 for ((r, q), &x) in w.residual.iter_mut().zip(&mut w.limited).zip(mw.iter()) {

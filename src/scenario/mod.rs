@@ -1340,6 +1340,19 @@ fn read(root: &mut Table<'_, '_>) -> Scenario {
             );
         }
     }
+    if stress.iter().any(|s| s.driver == stress::StressDriver::LngSupply)
+        && !fleet.iter().any(|c| c.fuel == "lng" && c.fuel_limit.is_some())
+    {
+        let i = stress
+            .iter()
+            .position(|s| s.driver == stress::StressDriver::LngSupply)
+            .unwrap_or(0);
+        root.problem(
+            &format!("stress[{i}].driver"),
+            "'lng_supply'",
+            "scales the monthly volume of the LNG classes with a fuel_limit, and the fleet has none",
+        );
+    }
     for (i, c) in fleet.iter().enumerate() {
         if let (Some(a), Some(b)) = (c.commission, c.retire)
             && b <= a

@@ -25,10 +25,13 @@ pub enum StressDriver {
     Demand,
     /// Hydro availability.
     Hydro,
+    /// LNG supply: the monthly energy (and take-or-pay floor) of every RLNG class with a fuel
+    /// limit, scaled by `1 + change` in the window (lost cargoes); not a random driver.
+    LngSupply,
 }
 
 /// The drivers' names as written in a scenario, in [`StressDriver`] order.
-pub const STRESS_DRIVERS: [&str; 7] = ["fx", "oil", "lng", "coal", "bitcoin", "demand", "hydro"];
+pub const STRESS_DRIVERS: [&str; 8] = ["fx", "oil", "lng", "coal", "bitcoin", "demand", "hydro", "lng_supply"];
 
 /// One stress: from month `from`, over `months` months, a price or the exchange rate moves from
 /// its level of the month before to `1 + change` times it, or to the level `to`, along a straight
@@ -71,6 +74,7 @@ pub fn read(t: &mut Table<'_, '_>) -> Stress {
         StressDriver::Bitcoin,
         StressDriver::Demand,
         StressDriver::Hydro,
+        StressDriver::LngSupply,
     ][t.choice("driver", &STRESS_DRIVERS)];
     // Above −1 so that the level stays positive; 100x is beyond any episode.
     let change = t.opt_f64("change", Range::open(-1.0, 100.0));
@@ -91,6 +95,13 @@ pub fn read(t: &mut Table<'_, '_>) -> Stress {
         ),
         [_] => {}
         [first, second, ..] => t.problem(second, format!("given with {first}"), "give one of change, to or path"),
+    }
+    if driver == StressDriver::LngSupply && (to.is_some() || path.is_some()) {
+        t.problem(
+            if to.is_some() { "to" } else { "path" },
+            "given",
+            "lng_supply takes a relative change of the RLNG classes' monthly volumes (e.g. -0.75: a quarter of the cargoes arrive)",
+        );
     }
     if to.is_some() && change.is_none() && matches!(driver, StressDriver::Demand | StressDriver::Hydro) {
         t.problem(

@@ -74,7 +74,6 @@ pub enum Dist {
     },
 }
 
-
 /// One declaration: the fields drawn together and their distribution.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Uncertain {
@@ -383,7 +382,10 @@ pub fn read(t: &mut Table<'_, '_>) -> Uncertain {
     ) && u.fields.len() == n
     {
         // A support narrower than a hair's breadth would leave the draws nowhere to go.
-        if u.support().iter().any(|(a, b)| a.partial_cmp(b) != Some(std::cmp::Ordering::Less)) {
+        if u.support()
+            .iter()
+            .any(|(a, b)| a.partial_cmp(b) != Some(std::cmp::Ordering::Less))
+        {
             t.problem(
                 "lower",
                 "outside the distribution",
