@@ -54,17 +54,9 @@ impl Grid {
     pub(super) fn base_fuel(&self, t: usize, d: &DriverMonth, s: &Scratch) -> BaseFuel {
         let hours = &self.lanes[t].hours;
         let load = &s.work.load[..hours.len()];
-        let peak = load.iter().copied().fold(0.0, f64::max);
         let mut pos = vec![0.0; hours.len()];
-        // A lower bound of the lowest block's position in the stack: once it reaches the month's
-        // peak load, every slice above generates exactly nothing (each would add zeros), so the
-        // walk stops there, which is usually well below the top of the stack.
-        let mut floor = 0.0;
         let mut out = BaseFuel::default();
         for (j, (slice, mw)) in slices_by_block(&s.stack, &s.varying, &s.var_mw).enumerate() {
-            if floor >= peak {
-                break;
-            }
             let price = self.fuel_pkr_per_mwh(s.class_at[j], d);
             let mut mwh = 0.0;
             for (b, p) in pos.iter_mut().enumerate() {
@@ -72,7 +64,6 @@ impl Grid {
                 mwh += hours[b] * (load[b] - *p).max(0.0).min(m);
                 *p += m;
             }
-            floor += mw.map_or(slice.mw, |v| v.iter().copied().fold(f64::INFINITY, f64::min));
             out.generation_mwh += mwh;
             out.cost_pkr += mwh * price;
         }
