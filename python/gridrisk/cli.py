@@ -193,6 +193,15 @@ def _print_scenario(sc: Scenario, name: str = "Scenario") -> None:
     print(f"{name}: {sc.label}")
     for field, old, new in sc.overrides:
         print(f"  {field}: {short_repr(old)} -> {short_repr(new)}")
+    u = sc.uncertain
+    if len(u):
+        groups = list(dict.fromkeys(u["group"]))
+        print(f"  uncertain parameters (each path draws its own; Scenario.uncertain): {len(u)} fields in {len(groups)} groups")
+        for g in groups:
+            rows = u[u["group"] == g]
+            first = rows.iloc[0]
+            more = f" and {len(rows) - 1} more" if len(rows) > 1 else ""
+            print(f"    {g}: {rows.index[0]}{more}, {first['dist']} on [{first['low']:.6g}, {first['high']:.6g}]")
 
 
 @contextlib.contextmanager
