@@ -385,8 +385,9 @@ def test_monthly_hours_round_trip_and_set_each_calendar_months_shedding(full: gr
     summer = (month_of_year >= 4) & (month_of_year <= 8)
     assert scheduled[:, summer].mean() < 5.0 < 9.99 < scheduled[:, ~summer].min()
     economic = r.path_array("shed.class2_h_per_day_base")
-    # From January to April only the network and capacity shortfalls shed it, barely.
-    assert economic[:, month_of_year < 4].max() < 1e-3 < 1.0 < economic[:, month_of_year >= 4].max()
+    # From January to April only the network and capacity shortfalls shed it, barely (minutes a
+    # month at most, with nuclear at its FY25 availability).
+    assert economic[:, month_of_year < 4].max() < 1e-2 < 1.0 < economic[:, month_of_year >= 4].max()
 
 
 # -- (e) the network limit sheds in the curtailment priority -------------------------------------

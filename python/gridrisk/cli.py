@@ -196,7 +196,9 @@ def _print_scenario(sc: Scenario, name: str = "Scenario") -> None:
     u = sc.uncertain
     if len(u):
         groups = list(dict.fromkeys(u["group"]))
-        print(f"  uncertain parameters (each path draws its own; Scenario.uncertain): {len(u)} fields in {len(groups)} groups")
+        print(
+            f"  uncertain parameters (each path draws its own; Scenario.uncertain): {len(u)} fields in {len(groups)} groups"
+        )
         for g in groups:
             rows = u[u["group"] == g]
             first = rows.iloc[0]

@@ -646,7 +646,7 @@ pub fn check(doc: &Value, decls: &[Uncertain], issues: &Issues, validate: impl F
                             ok = false;
                         }
                         None => {
-                            issues.push(&at, format!("'{f}'"), "no such field in the scenario");
+                            issues.push(&at, format!("'{f}'"), "no such field in the scenario (an optional field left out must be given a value first, e.g. fx.drift_annual)");
                             ok = false;
                         }
                     }
