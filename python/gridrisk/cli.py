@@ -197,7 +197,8 @@ def _print_scenario(sc: Scenario, name: str = "Scenario") -> None:
     if len(u):
         groups = list(dict.fromkeys(u["group"]))
         print(
-            f"  uncertain parameters (each path draws its own; Scenario.uncertain): {len(u)} fields in {len(groups)} groups"
+            f"  uncertain parameters (each path draws its own; Scenario.uncertain): {len(u)} fields"
+            f" in {len(groups)} groups"
         )
         for g in groups:
             rows = u[u["group"] == g]
