@@ -119,6 +119,8 @@ def test_runs_are_reproducible_whatever_the_threads_and_ranges(year: gr.Scenario
         assert other.parameters.equals(one.parameters)
         assert np.array_equal(other.path_output("npv_pkr"), one.path_output("npv_pkr"), equal_nan=True)
         assert other.stats.to_bytes() == one.stats.to_bytes()
+    assert "2 uncertain parameters drawn per path" in repr(one)
+    assert "uncertain" not in repr(drawn(year, paths=8))
     # Prefix stable: path i draws the same in a run of any size.
     assert drawn(sc, paths=300).parameters.equals(one.parameters.iloc[:300])
 

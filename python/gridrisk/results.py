@@ -1771,10 +1771,12 @@ class Results:
         lo, hi = self.path_range
         names = sorted({s.get("name") or s["driver"] for s in self.stresses})
         stressed = f", stressed: {', '.join(names)}" if names else ""
+        n = len(self.scenario.uncertain)
+        drawn = f", {n} uncertain parameter{'s' if n != 1 else ''} drawn per path" if n else ""
         return (
             f"<gridrisk.Results {self.scenario.label!r}: {self.paths:_} paths [{lo:_}, {hi:_}), "
             f"seed={self.seed}, {self.stats.months} months from {self.months[0]}, "
-            f"{self.wall_time_s:.2f} s{stressed}>"
+            f"{self.wall_time_s:.2f} s{stressed}{drawn}>"
         )
 
     def _repr_html_(self) -> str:
