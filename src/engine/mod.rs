@@ -562,9 +562,51 @@ fn non_finite(ctx: &Ctx<'_>, path: u64, cell: usize) -> GridRiskError {
 mod tests {
     use super::*;
 
+    /// The preset at its point values (the engine's own tests; parameter draws have theirs).
     fn preset() -> Scenario {
+        Scenario {
+            uncertain: Vec::new(),
+            ..uncertain_preset()
+        }
+    }
+
+    fn uncertain_preset() -> Scenario {
         Scenario::from_toml_str(include_str!("../../python/gridrisk/presets/pakistan-2000mw.toml"))
             .expect("preset is valid")
+    }
+
+    #[test]
+    fn paths_draw_their_parameters_whatever_the_threads_and_the_draws_are_kept() {
+        let mut sc = uncertain_preset();
+        sc.simulation.horizon_months = 12;
+        let months = sc.months();
+        let n = sc.uncertain.iter().map(|u| u.fields.len()).sum::<usize>();
+        let keep = |threads| RunSpec {
+            keep: Keep::Outputs,
+            ..spec(300, threads)
+        };
+        let one = run(&sc, &keep(1), &Monitor::default()).unwrap();
+        let two = run(&sc, &keep(2), &Monitor::default()).unwrap();
+        assert_eq!(one.stats, two.stats);
+        assert_eq!(one.parameters.len(), n);
+        let (a, b) = (one.paths.unwrap(), two.paths.unwrap());
+        assert_eq!(a, b);
+        assert_eq!(a.len(), N_OUTPUTS + n);
+        // The draws vary over paths and stay inside their supports.
+        let support: Vec<(f64, f64)> = sc.uncertain.iter().flat_map(|u| u.support()).collect();
+        for (k, &(lo, hi)) in support.iter().enumerate() {
+            let draws = &a[N_OUTPUTS + k];
+            assert!(draws.iter().all(|x| (lo..=hi).contains(x)), "{}", one.parameters[k]);
+            assert!(draws.iter().any(|&x| x != draws[0]), "{}", one.parameters[k]);
+        }
+        // A run without draws keeps its outputs only.
+        let mut fixed = preset();
+        fixed.simulation.horizon_months = 12;
+        let point = run(&fixed, &keep(1), &Monitor::default()).unwrap();
+        assert!(point.parameters.is_empty());
+        assert_eq!(point.paths.unwrap().len(), N_OUTPUTS);
+        assert_eq!(point.stats.months, months);
+        assert_ne!(point.stats, one.stats);
     }
 
     fn spec(paths: u64, threads: usize) -> RunSpec {
