@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime
+import logging
 import os
 import sys
 import tomllib
@@ -114,7 +115,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("scenario", nargs="?", help=scenario_help)
     _run_options(run, paths=100_000, paths_help="number of Monte Carlo paths (default 100000)")
-    run.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
+    run.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="no progress line in a terminal, and no estimated finish time on stderr in a batch job",
+    )
     _out_option(run, "summary.json, per-path outputs, fan CSVs, plots, report.html and results.zip")
 
     cmp = sub.add_parser(
@@ -408,6 +413,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         "sensitivity": _sensitivity,
         "report": _report,
     }
+    # A long run with no terminal to draw on logs its estimated finish (gridrisk._progress): the
+    # command shows those lines on stderr unless the caller configured the logger itself.
+    logger = logging.getLogger("gridrisk")
+    handler = None
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("gridrisk: %(message)s"))
+        logger.addHandler(handler)
+    level = logger.level
+    logger.setLevel(logging.INFO)
     try:
         parser = _parser()
         args = parser.parse_args(argv)
@@ -434,3 +449,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (GridRiskError, OSError) as e:
         _error(str(e), getattr(e, "__notes__", []))
         return EXIT_INVALID
+    finally:
+        logger.setLevel(level)
+        if handler is not None:
+            logger.removeHandler(handler)

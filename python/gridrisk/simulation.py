@@ -93,9 +93,11 @@ def simulate(
         ``gridrisk.CHUNK_PATHS`` (256) and ``hi <= paths``. Parts combine with
         :func:`gridrisk.merge` into exactly the full run's results.
     progress : bool or callable, optional
-        ``None`` shows a progress bar (tqdm) for runs longer than about two seconds in an
-        interactive session; ``False`` never; ``True`` whenever tqdm is installed; a callable
-        receives ``(paths_done, paths_total)`` about every 50 ms.
+        ``None`` shows a progress line with the time left, in a terminal or a notebook, for runs
+        longer than about two seconds, and elsewhere logs the estimated finish of runs longer
+        than 30 s to the ``gridrisk`` logger (INFO); ``True`` also prints those lines where
+        nothing would show; ``False`` is silent; a callable receives ``(paths_done,
+        paths_total)`` about every 50 ms. Nothing to install.
     keep_paths_max_gib : float
         Memory cap for ``keep_paths``, GiB (default 2). Besides the kept values, each worker
         thread holds a batch of paths waiting to enter its quantile sketches; all batches together

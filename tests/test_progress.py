@@ -1,0 +1,120 @@
+"""The progress line: in a terminal, in a notebook, and the estimated finish of batch runs."""
+
+from __future__ import annotations
+
+import io
+import logging
+import sys
+import types
+import warnings
+from typing import Any
+
+import gridrisk as gr
+import pytest
+from gridrisk import _progress
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.t = 100.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def test_the_line_shows_the_share_the_paths_and_the_time_left() -> None:
+    text = _progress.line("gridrisk x", 25_000, 100_000, 30.0)
+    assert text.startswith("gridrisk x  25% |######")
+    assert "25,000/100,000 paths, 0:30 elapsed, about 1:30 left" in text
+    assert "left" not in _progress.line("x", 100, 100, 3_700.0)
+    assert "1:01:40 elapsed" in _progress.line("x", 100, 100, 3_700.0)
+
+
+def test_a_terminal_line_appears_after_two_seconds_is_throttled_and_ends_with_a_newline() -> None:
+    out, clock = io.StringIO(), Clock()
+    bar = _progress.Progress(1_000, "run", "terminal", stream=out, clock=clock)
+    clock.t += 1.0
+    bar(100, 1_000)
+    assert out.getvalue() == ""  # quick runs show nothing
+    clock.t += 1.5
+    bar(300, 1_000)
+    clock.t += 0.05
+    bar(310, 1_000)  # within the redraw interval: not drawn
+    assert out.getvalue().count("\r") == 1
+    assert "300/1,000 paths" in out.getvalue()
+    clock.t += 1.0
+    bar(1_000, 1_000)
+    bar.close()
+    assert out.getvalue().endswith("1,000/1,000 paths, 0:04 elapsed\n")
+    quiet = _progress.Progress(1_000, "run", "terminal", stream=io.StringIO(), clock=Clock())
+    quiet.close()  # never shown: nothing to end
+    assert quiet.stream.getvalue() == ""  # type: ignore[attr-defined]
+
+
+def test_a_batch_run_logs_its_estimated_finish(caplog: pytest.LogCaptureFixture) -> None:
+    clock = Clock()
+    bar = _progress.Progress(1_000, "run", "log", clock=clock)
+    with caplog.at_level(logging.INFO, logger="gridrisk"):
+        clock.t += 10.0
+        bar(100, 1_000)
+        assert caplog.records == []  # not yet long
+        clock.t += 30.0
+        bar(400, 1_000)
+        clock.t += 1.0
+        bar(410, 1_000)  # logged once, then every five minutes
+        clock.t += _progress.LOG_EVERY_S
+        bar(900, 1_000)
+    msgs = [r.getMessage() for r in caplog.records]
+    assert len(msgs) == 2
+    assert msgs[0].startswith("run: 400 of 1,000 paths after 0:40; estimated finish at ")
+    assert "(in about 1:00)" in msgs[0]
+    out = io.StringIO()
+    asked = _progress.Progress(1_000, "run", "lines", stream=out, clock=clock)
+    clock.t += 31.0
+    asked(500, 1_000)
+    assert "estimated finish" in out.getvalue()
+
+
+def test_a_notebook_gets_an_updated_display_and_no_widget(monkeypatch: pytest.MonkeyPatch) -> None:
+    shown: list[tuple[str, Any]] = []
+
+    class Handle:
+        def update(self, obj: dict[str, str], raw: bool) -> None:
+            shown.append(("update", obj["text/plain"]))
+
+    def display(obj: dict[str, str], raw: bool, display_id: bool) -> Handle:
+        assert raw
+        assert display_id
+        shown.append(("display", obj["text/plain"]))
+        return Handle()
+
+    ipython = types.ModuleType("IPython")
+    ipython.get_ipython = lambda: types.SimpleNamespace(kernel=object())  # type: ignore[attr-defined]
+    ipython_display = types.ModuleType("IPython.display")
+    ipython_display.display = display  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "IPython", ipython)
+    monkeypatch.setitem(sys.modules, "IPython.display", ipython_display)
+    cb, close = _progress.make(None, 1_000, "run")
+    assert isinstance(cb, _progress.Progress)
+    assert cb.mode == "notebook"
+    clock = Clock()
+    cb.clock, cb.start = clock, clock.t
+    clock.t += 3.0
+    cb(200, 1_000)
+    clock.t += 1.0
+    cb(600, 1_000)
+    close()
+    assert [k for k, _ in shown] == ["display", "update", "update"]
+    assert "600/1,000" in shown[1][1]
+    # IPython in a terminal (no kernel) is not a notebook.
+    ipython.get_ipython = lambda: types.SimpleNamespace()  # type: ignore[attr-defined]
+    cb, _ = _progress.make(None, 10, "run")
+    assert isinstance(cb, _progress.Progress)
+    assert cb.mode != "notebook"
+
+
+def test_runs_warn_about_nothing_whatever_the_progress(short: gr.Scenario) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for progress in (None, True, False):
+            assert gr.simulate(short, paths=256, seed=1, progress=progress).paths == 256
