@@ -118,3 +118,18 @@ def test_runs_warn_about_nothing_whatever_the_progress(short: gr.Scenario) -> No
         warnings.simplefilter("error")
         for progress in (None, True, False):
             assert gr.simulate(short, paths=256, seed=1, progress=progress).paths == 256
+
+
+def test_the_cli_prints_a_batch_runs_estimated_finish(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from gridrisk.cli import main
+
+    monkeypatch.setattr(_progress, "LOG_AFTER_S", 0.0)  # "long" from the first report on
+    assert main(["run", "--paths", "8000", "--set", "simulation.horizon_months=60"]) == 0
+    err = capsys.readouterr().err
+    assert "gridrisk: gridrisk pakistan-2000mw: " in err
+    assert "estimated finish at" in err
+    assert not logging.getLogger("gridrisk").handlers  # the command leaves the logger as it was
+    assert main(["run", "--paths", "8000", "--set", "simulation.horizon_months=60", "--no-progress"]) == 0
+    assert "estimated finish" not in capsys.readouterr().err
