@@ -147,12 +147,17 @@ def _parser() -> argparse.ArgumentParser:
 
     sen = sub.add_parser(
         "sensitivity",
-        help="Sobol indices of an output by driver group",
-        description="First- and total-order Sobol indices by pick-freeze on the engine's random streams.",
+        help="Sobol indices of an output by driver and parameter group",
+        description=(
+            "First- and total-order Sobol indices by pick-freeze on the engine's random streams and on "
+            "the scenario's groups of uncertain parameters."
+        ),
     )
     sen.add_argument("scenario", nargs="?", help=scenario_help)
     sen.add_argument("--output", default="npv_pkr", help="per-path output to analyse (default npv_pkr)")
-    _run_options(sen, paths=2_000, paths_help="paths per run; 2 + 7 groups runs (default 2000)")
+    _run_options(
+        sen, paths=2_000, paths_help="paths per run; 2 + one run per driver and parameter group (default 2000)"
+    )
     sen.add_argument("--bootstrap", type=int, default=200, help="bootstrap resamples for the CIs (default 200)")
     _out_option(sen, "sensitivity.csv/.json and sobol.png")
 
