@@ -81,13 +81,6 @@ fn std_normal() -> Normal {
     Normal::standard()
 }
 
-/// A stable 64-bit FNV-1a hash of text.
-fn fnv1a(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
-}
-
 /// The lower Cholesky factor of a positive semi-definite matrix (a zero column where a pivot
 /// vanishes), or `None` when a pivot is negative beyond rounding.
 #[must_use]
@@ -221,7 +214,7 @@ impl Parameters {
                 first: names.len(),
                 width: u.fields.len(),
                 group: u.group.clone(),
-                key: fnv1a(&u.fields.join("\u{1f}")),
+                key: rng::fnv1a(u.fields.join("\u{1f}").as_bytes(), rng::FNV_OFFSET),
                 sampler: Sampler::of(u),
             });
             names.extend(u.fields.iter().cloned());

@@ -66,6 +66,20 @@ pub fn uniform(seed: u64) -> Seeds {
     [seed; N_STREAMS]
 }
 
+/// The FNV-1a offset basis: the starting state of [`fnv1a`].
+pub const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// A stable 64-bit FNV-1a hash of `bytes` continuing from state `h` ([`FNV_OFFSET`] to start):
+/// std's hasher may change between Rust releases, and these hashes key seeded results.
+#[must_use]
+pub fn fnv1a(bytes: &[u8], mut h: u64) -> u64 {
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
 /// SplitMix64 finaliser: a bijection on u64 with full avalanche.
 #[inline]
 pub fn mix64(mut z: u64) -> u64 {

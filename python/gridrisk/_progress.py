@@ -103,7 +103,7 @@ class Progress:
         self.done, self.total = done, total
         now = self.clock()
         elapsed = now - self.start
-        if self.mode == "log" or self.mode == "lines":
+        if self.mode in ("log", "lines"):
             if now >= self.next_log and 0 < done < total:
                 self.next_log = now + LOG_EVERY_S
                 self._log(done, total, elapsed)

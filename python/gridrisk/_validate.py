@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import numbers
 import reprlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from gridrisk.errors import ArgumentError
@@ -72,12 +72,20 @@ _SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxdict = 4
 _SHORT.maxstring = _SHORT.maxother = 40
 
 
+def declared_fields(declaration: Mapping[str, Any]) -> list[Any]:
+    """The fields of an ``[[uncertain]]`` declaration: its ``field``, or its ``fields``."""
+    if "field" in declaration:
+        return [declaration["field"]]
+    fields = declaration.get("fields", [])
+    return list(fields) if isinstance(fields, list) else []
+
+
 def short_repr(value: Any) -> str:
     """``repr(value)`` shortened for one line: long lists and strings end in ``...``.
 
     A list of parameter distributions (a scenario's ``uncertain``) is named by its fields.
     """
     if isinstance(value, list) and value and all(isinstance(d, dict) and "dist" in d for d in value):
-        fields = [f for d in value for f in ([d["field"]] if "field" in d else d.get("fields", []))]
+        fields = [f for d in value for f in declared_fields(d)]
         return _SHORT.repr(f"distributions of {len(fields)} fields ({', '.join(map(str, fields))})")
     return _SHORT.repr(value)

@@ -470,7 +470,7 @@ class _Reader:
                 scenario = Scenario._from_canonical(data, (origin["name"], base))
                 if json.loads(json.dumps(_overrides_json(scenario))) != origin["overrides"]:
                     raise self.fail("the scenario's overrides differ from those meta.json records")
-            params = [f"{PARAMETER_PREFIX}{f}" for f in scenario.uncertain.index]
+            params = [f"{PARAMETER_PREFIX}{f}" for f in scenario.uncertain_fields]
             paths = self._paths(z, members["paths.npz"], stats, params) if "paths.npz" in members else None
         return Results(
             scenario=scenario,

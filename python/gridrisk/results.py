@@ -1771,7 +1771,7 @@ class Results:
         lo, hi = self.path_range
         names = sorted({s.get("name") or s["driver"] for s in self.stresses})
         stressed = f", stressed: {', '.join(names)}" if names else ""
-        n = len(self.scenario.uncertain)
+        n = len(self.scenario.uncertain_fields)
         drawn = f", {n} uncertain parameter{'s' if n != 1 else ''} drawn per path" if n else ""
         return (
             f"<gridrisk.Results {self.scenario.label!r}: {self.paths:_} paths [{lo:_}, {hi:_}), "

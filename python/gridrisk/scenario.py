@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from gridrisk import _core
 from gridrisk._files import atomic_write
-from gridrisk._validate import choice, close_match
+from gridrisk._validate import choice, close_match, declared_fields
 from gridrisk.errors import ArgumentError, ScenarioError
 from gridrisk.uncertainty import Distribution, JointNormal, Scenarios
 
@@ -292,7 +292,7 @@ def _drop_uncertain(data: dict[str, Any], field: str) -> None:
 
     kept = []
     for d in data.get("uncertain", []):
-        fields = [d.get("field")] if "field" in d else list(d.get("fields", []))
+        fields = declared_fields(d)
         while any(covered(f) for f in fields) and "fields" in d and len(fields) > 1:
             d = _drop_joint(d, fields, next(i for i, f in enumerate(fields) if covered(f)))
             fields = list(d["fields"])
@@ -618,8 +618,7 @@ class Scenario:
         data = copy.deepcopy(self._data)
         for d in declarations:
             table = dict(d) if isinstance(d, Mapping) else d.declaration()
-            fields = table.get("fields", [table.get("field")])
-            for f in fields if isinstance(fields, list) else []:
+            for f in declared_fields(table):
                 if isinstance(f, str):
                     _drop_uncertain(data, f)
             data.setdefault("uncertain", []).append(table)
@@ -634,6 +633,11 @@ class Scenario:
         return self._derive(data)
 
     @property
+    def uncertain_fields(self) -> list[str]:
+        """The uncertain fields' names, in declaration order (empty when every field is certain)."""
+        return [f for d in self._data.get("uncertain", []) for f in declared_fields(d)]
+
+    @property
     def uncertain(self) -> pandas.DataFrame:
         """The uncertain fields, one row each; empty when every field is certain.
 
@@ -645,7 +649,7 @@ class Scenario:
 
         rows = []
         for d in self._data.get("uncertain", []):
-            fields = [d["field"]] if "field" in d else list(d["fields"])
+            fields = declared_fields(d)
             for k, (f, (lo, hi)) in enumerate(zip(fields, _core.uncertain_support(d), strict=True)):
                 params = ", ".join(
                     f"{key} {_brief(v[k] if key in ('mean', 'lower', 'upper') and 'fields' in d else v)}"

@@ -60,14 +60,7 @@ class Distribution:
 
     def declaration(self) -> dict[str, Any]:
         """The table this distribution becomes in a scenario (without its field's name)."""
-        out = self._params()
-        group = getattr(self, "group", None)
-        source = getattr(self, "source", "")
-        if group is not None:
-            out["group"] = group
-        if source:
-            out["source"] = source
-        return out
+        return _meta(self._params(), getattr(self, "group", None), getattr(self, "source", ""))
 
 
 @dataclass(frozen=True)

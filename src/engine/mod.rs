@@ -14,7 +14,7 @@ use crate::metrics::{
 };
 use crate::model::{Model, Scratch};
 use crate::parameters::Parameters;
-use crate::rng::{MAX_PATHS, Seeds};
+use crate::rng::{FNV_OFFSET, MAX_PATHS, Seeds, fnv1a};
 use crate::scenario::Scenario;
 use crate::stats::partial::{ConditionSpec, Node, canonical};
 use crate::stats::{CHUNK_PATHS, Moments, RunStats, Sketch};
@@ -79,22 +79,13 @@ pub fn keep_paths_bytes(paths: u64, months: usize) -> u64 {
         .saturating_mul((N_METRICS * 8) as u64)
 }
 
-/// A stable 64-bit FNV-1a hash (std's hasher may change between Rust releases).
-fn fnv1a(bytes: &[u8], mut h: u64) -> u64 {
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
-}
-
 /// Identifies (scenario, seeds, antithetic sampling): what a run's statistics record, checked
 /// when they are merged or loaded.
 #[must_use]
 pub fn fingerprint(sc: &Scenario, seeds: &Seeds, antithetic: bool) -> u64 {
     fnv1a(
         &seeds.iter().flat_map(|s| s.to_le_bytes()).collect::<Vec<u8>>(),
-        fnv1a(sc.to_toml_string().as_bytes(), 0xcbf2_9ce4_8422_2325),
+        fnv1a(sc.to_toml_string().as_bytes(), FNV_OFFSET),
     ) ^ u64::from(antithetic)
 }
 

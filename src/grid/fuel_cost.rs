@@ -81,17 +81,7 @@ mod tests {
     fn driver_paths_of_preset(paths: u64) -> (crate::model::Model, Vec<Vec<f64>>) {
         let sc = Scenario::from_toml_str(include_str!("../../python/gridrisk/presets/pakistan-2000mw.toml"))
             .expect("valid preset");
-        let model = crate::model::Model::new(&sc);
-        let seeds = crate::rng::uniform(5);
-        let mut ms = crate::model::Scratch::default();
-        let bufs = (0..paths)
-            .map(|p| {
-                let mut buf = vec![0.0; crate::metrics::path_len(model.months())];
-                model.simulate_drivers(&seeds, p, &mut buf, &mut ms);
-                buf
-            })
-            .collect();
-        (model, bufs)
+        super::super::tests::driver_paths(&sc, paths)
     }
 
     #[test]

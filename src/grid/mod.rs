@@ -110,7 +110,7 @@ pub struct Grid {
 /// The inputs of the parts of a grid that only the load shapes, the calendar, the feeder
 /// classes and peak relief determine: a path's own grid shares those parts with the point
 /// model's (they are large with an hourly shape) when its inputs are equal.
-#[derive(Debug, PartialEq)]
+#[derive(Debug)]
 struct ShapeKey {
     grid: crate::scenario::Grid,
     shedding: Option<crate::scenario::shedding::Shedding>,
@@ -370,13 +370,21 @@ impl Grid {
         };
         let p = &g.curtailment_priority;
         let hours_per_day = sc.mining.interruptible.map_or([0.0; 12], |i| i.hours_per_day);
-        let shape_key = ShapeKey {
-            grid: g.clone(),
-            shedding: sc.shedding.clone(),
-            hours_per_day,
-            schedule: schedule.to_vec(),
-        };
-        let shared = base.filter(|b| *b.shape_key == shape_key);
+        let shared = base.filter(|b| {
+            let k = &b.shape_key;
+            k.grid == *g && k.shedding == sc.shedding && k.hours_per_day == hours_per_day && k.schedule == schedule
+        });
+        let shape_key = shared.map_or_else(
+            || {
+                Arc::new(ShapeKey {
+                    grid: g.clone(),
+                    shedding: sc.shedding.clone(),
+                    hours_per_day,
+                    schedule: schedule.to_vec(),
+                })
+            },
+            |b| Arc::clone(&b.shape_key),
+        );
         let blocks = shared.map_or_else(|| Arc::new(blocks::blocks(g, schedule)), |b| Arc::clone(&b.blocks));
         let cf = &g.capacity_factors;
         let lanes: Arc<Vec<BlockLanes>> = if let Some(b) = shared {
@@ -460,7 +468,7 @@ impl Grid {
         );
         Self {
             months: schedule.len(),
-            shape_key: Arc::new(shape_key),
+            shape_key,
             relief,
             blocks,
             lanes,
@@ -2060,7 +2068,7 @@ mod tests {
     }
 
     /// Drivers of `paths` paths of `sc` (metric-major buffers).
-    fn driver_paths(sc: &Scenario, paths: u64) -> (crate::model::Model, Vec<Vec<f64>>) {
+    pub(super) fn driver_paths(sc: &Scenario, paths: u64) -> (crate::model::Model, Vec<Vec<f64>>) {
         let model = crate::model::Model::new(sc);
         let seeds = crate::rng::uniform(5);
         let mut ms = crate::model::Scratch::default();

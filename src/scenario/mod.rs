@@ -1340,13 +1340,9 @@ fn read(root: &mut Table<'_, '_>) -> Scenario {
             );
         }
     }
-    if stress.iter().any(|s| s.driver == stress::StressDriver::LngSupply)
+    if let Some(i) = stress.iter().position(|s| s.driver == stress::StressDriver::LngSupply)
         && !fleet.iter().any(|c| c.fuel == "lng" && c.fuel_limit.is_some())
     {
-        let i = stress
-            .iter()
-            .position(|s| s.driver == stress::StressDriver::LngSupply)
-            .unwrap_or(0);
         root.problem(
             &format!("stress[{i}].driver"),
             "'lng_supply'",

@@ -483,6 +483,15 @@ pub fn parse_field(name: &str) -> std::result::Result<Vec<Step>, String> {
     Ok(steps)
 }
 
+/// The value at `steps` in `doc`, if there is one (read only).
+fn value_ref<'a>(doc: &'a Value, steps: &[Step]) -> Option<&'a Value> {
+    steps.iter().try_fold(doc, |v, s| match (s, v) {
+        (Step::Key(k), Value::Table(m)) => m.get(k),
+        (Step::Index(i), Value::List(l)) => l.get(*i),
+        _ => None,
+    })
+}
+
 /// The value at `steps` in `doc`, if there is one.
 pub fn value_at<'a>(doc: &'a mut Value, steps: &[Step]) -> Option<&'a mut Value> {
     let mut v = doc;
@@ -630,27 +639,24 @@ pub fn check(doc: &Value, decls: &[Uncertain], issues: &Issues, validate: impl F
                     issues.push(&at, format!("'{f}'"), msg);
                     ok = false;
                 }
-                Ok(s) => {
-                    let mut d = doc.clone();
-                    match value_at(&mut d, &s) {
-                        Some(Value::Float(_) | Value::Int(_)) => steps.push(s),
-                        Some(other) => {
-                            issues.push(
-                                &at,
-                                format!("'{f}'"),
-                                format!(
-                                    "is a {}, not a number: only numeric fields can be uncertain",
-                                    other.kind()
-                                ),
-                            );
-                            ok = false;
-                        }
-                        None => {
-                            issues.push(&at, format!("'{f}'"), "no such field in the scenario (an optional field left out must be given a value first, e.g. fx.drift_annual)");
-                            ok = false;
-                        }
+                Ok(s) => match value_ref(doc, &s) {
+                    Some(Value::Float(_) | Value::Int(_)) => steps.push(s),
+                    Some(other) => {
+                        issues.push(
+                            &at,
+                            format!("'{f}'"),
+                            format!(
+                                "is a {}, not a number: only numeric fields can be uncertain",
+                                other.kind()
+                            ),
+                        );
+                        ok = false;
                     }
-                }
+                    None => {
+                        issues.push(&at, format!("'{f}'"), "no such field in the scenario (an optional field left out must be given a value first, e.g. fx.drift_annual)");
+                        ok = false;
+                    }
+                },
             }
         }
     }
