@@ -611,6 +611,13 @@ class Results:
         """Names of the per-path outputs, e.g. ``"lole_base_h_per_year"``."""
         return list(self.stats.outputs)
 
+    def unit(self, name: str) -> str:
+        """The base unit of a monthly metric or per-path output (``"PKR"``, ``"MWh/yr"``, ...).
+
+        Kept parameter draws (``parameter:<field>``) and unknown names have no unit (``""``).
+        """
+        return METRIC_UNITS.get(name) or OUTPUT_UNITS.get(name, "")
+
     def _metric(self, metric: str) -> int:
         return self.metrics.index(choice("metric", metric, self.metrics))
 
