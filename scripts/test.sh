@@ -10,6 +10,15 @@ step "Python tools and the package (release build of the Rust core)"
 python3 -m pip install --quiet --upgrade pip
 python3 -m pip install --quiet ".[test,lint]"
 
+step "A browser for the report tests (Debian's chromium package, installed when missing)"
+if ! command -v chromium >/dev/null 2>&1; then
+    sudo=""
+    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
+chromium --version 2>/dev/null
+
 step "Rust: format, lints, the core without Python, unit tests"
 cargo fmt --all -- --check
 cargo clippy --all-targets -- -D warnings

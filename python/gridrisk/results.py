@@ -16,6 +16,7 @@ from gridrisk import _core
 from gridrisk._validate import choice, short_repr
 from gridrisk.errors import ArgumentError, MergeError
 from gridrisk.scenario import Scenario
+from gridrisk.tables import TableAccessor
 
 __all__ = [
     "ADVERSE_FROM_ZERO",
@@ -1769,6 +1770,17 @@ class Results:
         )
 
     # -- display ----------------------------------------------------------------------------
+    @property
+    def tables(self) -> TableAccessor:
+        """These results' tables for reading: ``results.tables.summary()``, ``.risk()``, ...
+
+        Money in PKR bn (``money="USD m"`` or ``"% of GDP"`` on request), energy in GWh, each
+        number with its Monte Carlo error; see :class:`gridrisk.tables.TableAccessor`. The
+        methods of ``Results`` itself (``summary()``...) give the same numbers in base units
+        for computation.
+        """
+        return TableAccessor(self)
+
     @property
     def stresses(self) -> list[dict[str, Any]]:
         """The dated stresses the run applied (``[[stress]]`` of its scenario; empty if none)."""

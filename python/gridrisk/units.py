@@ -27,6 +27,7 @@ __all__ = [
     "display_unit",
     "format_number",
     "format_pm",
+    "format_short",
     "label",
     "money_scale",
     "round_to_error",
@@ -53,12 +54,12 @@ _DISPLAY: dict[str, tuple[str, float]] = {
     "MWh/yr": ("GWh/yr", 1e-3),
     "tCO2": ("kt CO2", 1e-3),
     "tCO2/yr": ("kt CO2/yr", 1e-3),
-    "share of months": ("% of months", 100.0),
-    "share of paths": ("% of paths", 100.0),
-    "share of allocation": ("% of the allocation", 100.0),
-    "share of capacity": ("% of capacity", 100.0),
-    "share of energy": ("% of energy", 100.0),
-    "0 or 1": ("% of paths", 100.0),
+    "share of months": ("%", 100.0),
+    "share of paths": ("%", 100.0),
+    "share of allocation": ("%", 100.0),
+    "share of capacity": ("%", 100.0),
+    "share of energy": ("%", 100.0),
+    "0 or 1": ("%", 100.0),
 }
 
 # Names whose base unit reads better as it is (a Bitcoin price in millions of dollars would not).
@@ -73,7 +74,7 @@ OUTPUT_WORDS: dict[str, str] = {
     "tariff_revenue_pkr_per_year": "Tariff revenue from the new loads",
     "tax_pkr_per_year": "Profit tax and super tax",
     "tax_expenditure_pkr_per_year": "Tax expenditure (exemptions)",
-    "reserve_value_pkr": "Value of the Bitcoin reserve at the horizon",
+    "reserve_value_pkr": "Bitcoin reserve's value at the horizon",
     "reserve_btc": "Bitcoin reserve at the horizon",
     "miner_uptime_share": "Months the miners run",
     "mean_hashprice_usd_per_ph_day": "Hashprice",
@@ -85,7 +86,7 @@ OUTPUT_WORDS: dict[str, str] = {
     "eue_households_increase_mwh_per_year": "Households' extra unserved energy",
     "eue_newload_mwh_per_year": "New loads' unserved energy",
     "added_cost_pkr_per_year": "Generation cost of the new loads",
-    "household_eue_cost_pkr_per_year": "Economic cost of households' extra outages",
+    "household_eue_cost_pkr_per_year": "Households' cost of extra outages",
     "npv_real_pkr": "Net present value in constant rupees",
     "budget_subsidy_pkr": "Budget subsidy",
     "consumers_charge_pkr": "Charge to other consumers",
@@ -231,8 +232,12 @@ def display_unit(name: str, unit: str) -> tuple[str, float]:
     """The display unit of ``name`` (whose base unit is ``unit``) and the factor to it.
 
     Rupees go to billions, dollars to millions, MWh to GWh, tonnes of CO2 to thousands and
-    shares to per cent; the rest stays as it is (factor 1).
+    shares to per cent; an increase in hours of shedding a day (minutes, for the allocation) to
+    hours a year; the rest stays as it is (factor 1).
     """
+    if unit == "h/day" and name.endswith(("h_per_day_increase", "h_per_day_increase_mean")):
+        # The allocation's extra shedding is minutes a day: hours a year read better.
+        return "h/yr", 365.25
     if name in _KEEP_BASE or unit not in _DISPLAY:
         return unit, 1.0
     return _DISPLAY[unit]
@@ -260,7 +265,8 @@ def money_scale(scenario: Scenario, unit: str, money: str = "PKR bn") -> tuple[s
     unit : str
         ``"PKR"``, ``"PKR/yr"`` or ``"PKR of the first month"``.
     money : {"PKR bn", "USD m", "% of GDP"}
-        ``"USD m"`` divides by the starting rate (a translation, not a forecast of the rate);
+        ``"USD m"`` divides by the starting rate (a translation, not a forecast of the rate:
+        tables say so in a note);
         ``"% of GDP"`` divides by the starting year's nominal GDP.
 
     Returns
@@ -274,7 +280,7 @@ def money_scale(scenario: Scenario, unit: str, money: str = "PKR bn") -> tuple[s
         return display_unit("", unit)
     if money == "USD m":
         rate = float(scenario["fx.rate0_pkr_per_usd"])
-        return f"USD m{per_year} at {format_number(rate, 0)} PKR/USD", 1e-6 / rate
+        return f"USD m{per_year}", 1e-6 / rate
     gdp = float(scenario["economy.gdp_pkr"])
     return f"% of GDP{per_year}", 100.0 / gdp
 
@@ -317,6 +323,21 @@ def format_number(x: Any, decimals: int | None = None) -> str:
     if float(text.replace(",", "")) == 0:
         return text
     return (MINUS if x < 0 else "") + text
+
+
+def format_short(x: float) -> str:
+    """A scenario value, as short as it is exact to four significant figures: ``0.08``, ``1,274``.
+
+    For inputs (which have no Monte Carlo error): trailing zeros are dropped, large values keep
+    their thousands separators, and nothing is written in e-notation.
+    """
+    if not math.isfinite(x):
+        return format_number(x)
+    if x == 0:
+        return "0"
+    d = min(10, max(0, 3 - math.floor(math.log10(abs(x)))))
+    text = format_number(round(x, d), d)
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def format_pm(value: Any, err: Any, decimals: int | None = None) -> str:
