@@ -171,16 +171,16 @@ def _worker_env(client: Any, name: str, value: str) -> Iterator[None]:
 
 @contextlib.contextmanager
 def _worker_run_core(client: Any, make: Callable[[], Callable[..., Any]]) -> Iterator[None]:
-    """Replace ``gridrisk.simulation.run_core`` on every worker by ``make()``."""
+    """Replace ``gridrisk._engine.run_core`` on every worker by ``make()``."""
 
     def patch() -> None:
-        import gridrisk.simulation as simulation
+        import gridrisk._engine as simulation
 
         simulation.__dict__.setdefault("_real_run_core", simulation.run_core)
         simulation.run_core = make()
 
     def restore() -> None:
-        import gridrisk.simulation as simulation
+        import gridrisk._engine as simulation
 
         simulation.run_core = simulation.__dict__.pop("_real_run_core", simulation.run_core)
 

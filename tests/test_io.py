@@ -178,7 +178,7 @@ def test_an_edited_scenario_with_its_hash_updated_is_a_data_error(
 
 
 def test_results_of_a_run_with_stream_seeds_load_and_are_checked(variant: gr.Scenario, tmp_path: Path) -> None:
-    from gridrisk.simulation import run_core
+    from gridrisk._engine import run_core
 
     seeds = [11] * 4 + [12] * 10  # what gr.sensitivity runs (pick-freeze)
     res = run_core(variant, seed=seeds[0], lo=0, hi=300, threads=1, keep_outputs=True, stream_seeds=seeds)

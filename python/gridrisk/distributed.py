@@ -22,9 +22,10 @@ import pickle
 from collections.abc import Mapping, Sequence
 from typing import Any, NoReturn
 
-from gridrisk import _core
+from gridrisk import _core, _engine
 from gridrisk.errors import ArgumentError, InternalError
 from gridrisk.results import Results
+from gridrisk.scenario import Scenario
 
 __all__ = ["partitions", "simulate_on"]
 
@@ -99,18 +100,16 @@ def _part(
     ``KeyboardInterrupt`` and ``SystemExit`` pass through, to Dask.
     """
     try:
-        from gridrisk.scenario import Scenario
-        from gridrisk.simulation import run_core, thread_pool_size
-
         data = _core.validate_scenario(scenario)
         # The caller puts its own scenario (with its origin) on the merged results.
         sc = Scenario._from_canonical(data, (str(data["meta"]["name"]), None))
-        return run_core(
+        # Looked up on the module at call time, so a test can replace it on the workers.
+        return _engine.run_core(
             sc,
             seed=seed,
             lo=lo,
             hi=hi,
-            threads=thread_pool_size(),
+            threads=_engine.thread_pool_size(),
             keep_paths=keep_paths,
             keep_outputs=keep_outputs,
             antithetic=antithetic,

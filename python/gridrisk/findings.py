@@ -75,7 +75,7 @@ def key_findings(results: Results, sensitivity: Sensitivity | None = None) -> li
             "fiscal impact",
             f"Over {units.format_number(years, 0 if years == int(years) else 1)} years the allocation's net present "
             f"value to the state is {_bn(npv['mean'], npv['se'])} on average over {n:,} paths "
-            f"({units.format_number(gdp_share, 3)} % of {label} GDP); nine paths in ten lie between "
+            f"({units.format_number(gdp_share)} % of {label} GDP); nine paths in ten lie between "
             f"{_bn(npv['p5'])} and {_bn(npv['p95'])}, and half are below {_bn(npv['p50'])}.",
         )
     )

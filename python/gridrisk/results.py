@@ -12,9 +12,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gridrisk import _core
+from gridrisk import _archive, _core
 from gridrisk._validate import choice, short_repr
 from gridrisk.errors import ArgumentError, MergeError
+from gridrisk.findings import key_findings
 from gridrisk.scenario import Scenario
 from gridrisk.tables import TableAccessor
 
@@ -1736,9 +1737,7 @@ class Results:
         FileNotFoundError
             If the folder of ``path`` does not exist (the error names the folder).
         """
-        from gridrisk.io import save
-
-        return save(self, path)
+        return _archive.save(self, path)
 
     # -- combining --------------------------------------------------------------------------
     def merge(self, other: Results) -> Results:
@@ -1799,20 +1798,26 @@ class Results:
         )
 
     def _repr_html_(self) -> str:
+        """What a notebook shows: the run in a sentence, the key findings, the headline table."""
         import html
 
+        lo, hi = self.path_range
         head = (
-            f"<p><b>gridrisk results</b>: {html.escape(self.scenario.label)}, {self.paths:_} paths, "
-            f"seed {self.seed}</p>"
+            f"<p><b>gridrisk results</b>: {html.escape(self.scenario.label)}, {self.paths:,} paths "
+            f"[{lo:,}, {hi:,}), seed {self.seed}, {self.stats.months} months from {self.months[0]}</p>"
         )
         if self.scenario.overrides:
             items = "".join(
-                f"<li><code>{html.escape(field)}</code>: {html.escape(repr(old))} &rarr; {html.escape(repr(new))}</li>"
+                f"<li><code>{html.escape(field)}</code>: {html.escape(short_repr(old))} &rarr; "
+                f"{html.escape(short_repr(new))}</li>"
                 for field, old, new in self.scenario.overrides
             )
-            head += f"<p>Overrides of {html.escape(self.scenario.origin)}:</p><ul>{items}</ul>"
+            head += f"<p>Changes from {html.escape(self.scenario.origin)}:</p><ul>{items}</ul>"
         try:
-            table: str = self.summary().to_html(float_format=lambda x: f"{x:,.4g}")
-            return head + table
+            findings = "".join(
+                f"<li><b>{html.escape(f.topic.capitalize())}.</b> {html.escape(f.text)}</li>"
+                for f in key_findings(self)
+            )
+            return head + f"<ul>{findings}</ul>" + self.tables.summary().to_html()
         except Exception:  # a display hook must never raise in a notebook
-            return f"<pre>{html.escape(repr(self))}</pre>"
+            return head + f"<pre>{html.escape(repr(self))}</pre>"

@@ -31,7 +31,9 @@ import numpy as np
 import pandas as pd
 
 from gridrisk import _core
+from gridrisk._engine import run_core, thread_pool_size
 from gridrisk._validate import choice, whole
+from gridrisk.distributed import simulate_on
 from gridrisk.errors import ArgumentError
 from gridrisk.results import Results
 from gridrisk.scenario import Scenario
@@ -193,8 +195,6 @@ def sensitivity(
 
     def run(seeds: list[int], pseeds: dict[str, int] | None = None) -> np.ndarray:
         if client is not None:
-            from gridrisk.distributed import simulate_on
-
             return value(
                 simulate_on(
                     client, scenario, paths=paths, seed=seeds[0], stream_seeds=seeds, param_seeds=pseeds, **keep
@@ -250,8 +250,6 @@ def _simulate_seeds(
     param_seeds: dict[str, int] | None = None,
 ) -> Results:
     """A run whose streams take the given seeds (the engine's pick-freeze hook)."""
-    from gridrisk.simulation import run_core, thread_pool_size
-
     return run_core(
         scenario,
         seed=seeds[0],

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import functools
-import os
 import secrets
-import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from gridrisk import _core, _progress
+from gridrisk._engine import run_core, thread_pool_size
 from gridrisk._validate import number, whole
+from gridrisk.distributed import simulate_on
 from gridrisk.errors import ArgumentError, MergeError
 from gridrisk.results import Results
 from gridrisk.scenario import Scenario
@@ -24,30 +24,6 @@ _OUTPUTS = _core.output_names()
 
 #: Default cap on the memory ``keep_paths=True`` may allocate, GiB.
 KEEP_PATHS_MAX_GIB = 2.0
-
-
-def thread_pool_size() -> int:
-    """Threads a run uses when ``threads=None``.
-
-    Set the ``GRIDRISK_NUM_THREADS`` environment variable to change it; otherwise it is the
-    number of cores available to the process.
-
-    Raises
-    ------
-    ArgumentError
-        If ``GRIDRISK_NUM_THREADS`` is set but is not a whole number in [1, 1024].
-    """
-    raw = os.environ.get("GRIDRISK_NUM_THREADS")
-    if raw is not None and raw.strip():
-        try:
-            n = int(raw)
-        except ValueError:
-            n = 0
-        if not 1 <= n <= 1024:
-            raise ArgumentError(
-                f"the environment variable GRIDRISK_NUM_THREADS must be a whole number in [1, 1024], got {raw!r}"
-            )
-    return int(_core.default_threads())
 
 
 def simulate(
@@ -165,8 +141,6 @@ def simulate(
     if client is not None:
         if path_range is not None:
             raise ArgumentError("path_range and client cannot be combined: the client splits the run itself")
-        from gridrisk.distributed import simulate_on
-
         return simulate_on(
             client,
             scenario,
@@ -191,49 +165,6 @@ def simulate(
         )
     finally:
         close()
-
-
-def run_core(
-    scenario: Scenario,
-    *,
-    seed: int,
-    lo: int,
-    hi: int,
-    threads: int,
-    keep_paths: bool = False,
-    keep_outputs: bool = False,
-    antithetic: bool = False,
-    stream_seeds: Sequence[int] | None = None,
-    progress: _progress.ProgressCallback | None = None,
-    param_seeds: Mapping[str, int] | None = None,
-) -> Results:
-    """Run paths ``[lo, hi)`` in the compiled core and wrap them as :class:`Results`.
-
-    Arguments are already validated; this is the one place the core's ``simulate`` is called.
-    """
-    t0 = time.perf_counter()
-    stats, kept = _core.simulate(
-        scenario.to_dict(),
-        seed=seed,
-        path_lo=lo,
-        path_hi=hi,
-        threads=threads,
-        keep_paths=keep_paths,
-        progress=progress,
-        keep_outputs=keep_outputs,
-        stream_seeds=None if stream_seeds is None else list(stream_seeds),
-        antithetic=antithetic,
-        param_seeds=None if param_seeds is None else dict(param_seeds),
-    )
-    return Results(
-        scenario=scenario,
-        seed=seed,
-        path_range=(lo, hi),
-        version=_core.__version__,
-        wall_time_s=time.perf_counter() - t0,
-        stats=stats,
-        _paths=kept,
-    )
 
 
 def merge(parts: Iterable[Results]) -> Results:
