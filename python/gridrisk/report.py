@@ -86,7 +86,7 @@ METHODS: tuple[str, ...] = (
     "deliverable load and the feeder rules). The state's accounts are then settled: tariffs as dated regimes, "
     "taxes and surcharges, who pays the gap (the budget, the other consumers, circular debt), the reserve.",
     "Statistics stream as the paths run: exact means and variances, and quantile sketches with a relative "
-    "accuracy of about 0.5 %. The error next to a mean is its Monte Carlo standard error (the standard "
+    "accuracy of {sketch}. The error next to a mean is its Monte Carlo standard error (the standard "
     "deviation over paths divided by the square root of the number of paths); a probability's error is "
     "binomial. Sobol indices are estimated by pick-freeze on the engine's random streams.",
 )
@@ -318,7 +318,10 @@ def _limitations() -> str:
 
 
 def _methods() -> str:
-    return "<h2>Appendix: methods</h2>" + "".join(f"<p>{_esc(p)}</p>" for p in METHODS)
+    from gridrisk import _core
+
+    sketch = f"{units.format_short(100 * float(_core.SKETCH_RELATIVE_ACCURACY))} %"
+    return "<h2>Appendix: methods</h2>" + "".join(f"<p>{_esc(p.format(sketch=sketch))}</p>" for p in METHODS)
 
 
 def html_report(

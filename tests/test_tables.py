@@ -1,0 +1,193 @@
+"""Tables to read: display units, numbers with their error, no NaN or e-notation, fixed widths."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import gridrisk as gr
+import numpy as np
+import pandas as pd
+import pytest
+from gridrisk import units
+from gridrisk.findings import key_findings
+from gridrisk.tables import HEADLINE_OUTPUTS
+
+MINUS = "\u2212"
+
+
+@pytest.fixture(scope="module")
+def res(short: gr.Scenario) -> gr.Results:
+    return gr.simulate(short, paths=800, seed=11, progress=False)
+
+
+def _clean(text: str) -> None:
+    assert not re.search(r"\bnan\b", text, re.I), text
+    assert not re.search(r"\d[eE][+-]?\d", text), text
+
+
+@pytest.mark.parametrize(
+    ("value", "err", "expected"),
+    [
+        (-334.23, 2.1, f"{MINUS}334.2 ± 2.1"),
+        (42.03, 0.147, "42.03 ± 0.15"),
+        (42.03, 0.47, "42.0 ± 0.5"),
+        (1_234_567.8, 300.0, "1,234,568 ± 300"),
+        (0.0, 0.0, "0"),
+        (3.1, math.nan, "3.10"),
+        (math.nan, 1.0, "n/a"),
+        (-0.0001, 0.01, "0.000 ± 0.010"),
+    ],
+)
+def test_format_pm(value: float, err: float, expected: str) -> None:
+    assert units.format_pm(value, err) == expected
+
+
+def test_format_number_and_short() -> None:
+    assert units.format_number(1.274e14, 0) == "127,400,000,000,000"
+    assert units.format_number(None) == "n/a"
+    assert units.format_number(-2.5, 1) == f"{MINUS}2.5"
+    assert units.format_short(0.08) == "0.08"
+    assert units.format_short(29.3) == "29.3"
+    assert units.format_short(1000.0) == "1,000"
+    assert units.round_to_error(0.15) == 2
+    assert units.round_to_error(0.4) == 1
+    assert units.round_to_error(30.0) == 0
+
+
+def test_every_metric_and_output_has_words_and_a_display_unit(res: gr.Results) -> None:
+    for name in [*res.metrics, *res.outputs]:
+        words = units.describe(name)
+        assert words
+        assert words[0].isupper()
+        assert "_" not in words, (name, words)
+        assert words.lower() != name.lower()
+        shown, factor = units.display_unit(name, res.unit(name))
+        assert factor > 0
+        assert shown, f"{name} has no display unit"
+        # Money and energy are never shown in base units, which need e-notation to read.
+        assert not (res.unit(name).startswith(("PKR", "MWh")) and factor == 1.0) or "/kWh" in res.unit(name)
+
+
+def test_money_scales() -> None:
+    sc = gr.Scenario.preset("pakistan-2000mw")
+    assert units.money_scale(sc, "PKR") == ("PKR bn", 1e-9)
+    assert units.money_scale(sc, "PKR/yr") == ("PKR bn/yr", 1e-9)
+    unit, f = units.money_scale(sc, "PKR", "USD m")
+    assert unit == "USD m"
+    assert f == pytest.approx(1e-6 / float(sc["fx.rate0_pkr_per_usd"]))
+    unit, f = units.money_scale(sc, "PKR/yr", "% of GDP")
+    assert unit == "% of GDP/yr"
+    assert f == pytest.approx(100 / float(sc["economy.gdp_pkr"]))
+    with pytest.raises(gr.ArgumentError, match="money"):
+        units.money_scale(sc, "PKR", "EUR")
+
+
+def test_summary_table_matches_the_base_units_and_reads(res: gr.Results) -> None:
+    t = res.tables.summary()
+    base = res.summary()
+    assert list(t.data.index) == [n for n in HEADLINE_OUTPUTS if n in base.index]
+    # The numbers behind the text are the base table's, converted.
+    assert t.data.loc["npv_pkr", "mean"] == pytest.approx(base.loc["npv_pkr", "mean"] * 1e-9)
+    assert t.data.loc["npv_pkr", "unit"] == "PKR bn"
+    assert t.data.loc["eue_households_increase_mwh_per_year", "unit"] == "GWh/yr"
+    assert t.data.loc["households_shed_h_per_day_increase", "unit"] == "h/yr"
+    assert t.data.loc["households_shed_h_per_day_increase", "mean"] == pytest.approx(
+        base.loc["households_shed_h_per_day_increase", "mean"] * 365.25
+    )
+    npv = t.text.loc[units.describe("npv_pkr")]
+    assert " ± " in npv["mean ± se"]
+    assert npv["unit"] == "PKR bn"
+    text = t.to_text()
+    _clean(text)
+    assert max(len(line) for line in text.splitlines()) <= 100
+    html = t.to_html()
+    _clean(re.sub(r"<[^>]+>", " ", html))
+    assert "<caption>" in html
+    assert t.style is not None
+    assert len(res.tables.summary("all").data) == len(base)
+
+
+def test_summary_in_dollars_and_gdp(res: gr.Results) -> None:
+    usd = res.tables.summary(money="USD m")
+    rate = float(res.scenario["fx.rate0_pkr_per_usd"])
+    assert usd.data.loc["npv_pkr", "mean"] == pytest.approx(res.summary().loc["npv_pkr", "mean"] / rate / 1e6)
+    assert any("PKR/USD" in n for n in usd.notes)
+    gdp = res.tables.summary(money="% of GDP")
+    assert gdp.data.loc["npv_pkr", "unit"] == "% of GDP"
+    # Not money: untouched by the choice.
+    assert gdp.data.loc["lole_with_h_per_year", "unit"] == "h/yr"
+
+
+@pytest.mark.parametrize("width", [60, 100, 140])
+def test_wide_tables_wrap_into_blocks(res: gr.Results, width: int) -> None:
+    fy = res.tables.fiscal_years()
+    text = fy.to_text(width=width)
+    assert max(len(line) for line in text.splitlines()) <= width
+    # Every fiscal year still appears.
+    for year in res.fiscal_years:
+        assert year in text
+
+
+def test_every_table_reads(res: gr.Results) -> None:
+    t = res.tables
+    for table in (
+        t.risk(),
+        t.npv(),
+        t.fiscal_years(),
+        t.fiscal_years(by="channel", money="% of GDP"),
+        t.fiscal_years(money="PKR bn (constant)"),
+        t.fiscal_years(money="USD m"),
+        t.decomposition(),
+        t.decomposition(by="load", money="USD m"),
+        t.shedding(),
+        t.adequacy(),
+        t.new_loads(),
+    ):
+        assert table.title
+        _clean(table.to_text())
+        _clean(re.sub(r"<[^>]+>", " ", table.to_html()))
+        assert isinstance(table.data, pd.DataFrame)
+
+
+def test_fiscal_year_cells_are_the_base_table(res: gr.Results) -> None:
+    base = res.fiscal_year_table()
+    fy = res.tables.fiscal_years()
+    year = res.fiscal_years[0]
+    row = base.loc[(year, "net fiscal flow")]
+    assert fy.data.loc[(year, "net fiscal flow"), "mean"] == pytest.approx(row["mean"] * 1e-9)
+    cell = fy.text.loc["net fiscal flow", year]
+    d = units.round_to_error(row["se"] * 1e-9)
+    assert cell == units.format_pm(row["mean"] * 1e-9, row["se"] * 1e-9, d if d >= 0 else None)
+
+
+def test_no_complete_fiscal_year_is_said(preset: gr.Scenario) -> None:
+    r = gr.simulate(preset.replace({"simulation.horizon_months": 6}), paths=50, seed=1, progress=False)
+    assert r.tables.fiscal_years().title == "No complete fiscal year in the horizon"
+    _clean(r.tables.summary().to_text())  # the undefined worst year reads n/a, not NaN
+    assert "n/a" in r.tables.summary().to_text()
+
+
+def test_findings_are_sentences_with_error_bars(res: gr.Results) -> None:
+    found = key_findings(res)
+    topics = [f.topic for f in found]
+    assert topics[:4] == ["fiscal impact", "tail risk", "who pays", "load-shedding"]
+    for f in found:
+        _clean(f.text)
+        assert f.text.endswith(".")
+    npv = res.summary().loc["npv_pkr"]
+    assert units.format_pm(npv["mean"] * 1e-9, npv["se"] * 1e-9) in found[0].text
+
+
+def test_notebook_view_reads(res: gr.Results) -> None:
+    html = res._repr_html_()
+    _clean(re.sub(r"<[^>]+>", " ", html))
+    assert "Fiscal impact." in html
+    assert "gr-table" in html
+
+
+def test_single_path_reads(preset: gr.Scenario) -> None:
+    one = gr.simulate(preset.replace({"simulation.horizon_months": 24}), paths=1, seed=1, progress=False)
+    text = one.tables.summary().to_text()
+    _clean(text)
+    assert np.isnan(one.tables.summary().data.loc["npv_pkr", "se"])
