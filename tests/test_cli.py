@@ -472,3 +472,27 @@ def test_set_applies_to_compare_sweep_and_sensitivity(tmp_path: Path, capsys: py
     assert len(sweep) == 2
     assert main(["sensitivity", *small, "--bootstrap", "0"]) == 0
     assert "simulation.horizon_months: 120 -> 3" in capsys.readouterr().out
+
+
+# -- the counterfactual --------------------------------------------------------------------------
+
+
+def test_counterfactual_zeroes_the_allocation_and_says_so(short: gr.Scenario) -> None:
+    varied = short.replace({"allocation.mining_mw": gr.Uniform(500.0, 1500.0), "reserve.purchase_usd_per_month": 1e6})
+    cf = varied.counterfactual()
+    for field in ("allocation.mining_mw", "allocation.datacenter_mw", "reserve.purchase_usd_per_month"):
+        assert cf[field] == 0.0
+    assert "allocation.mining_mw" not in cf.uncertain_fields
+    assert cf.label == "pakistan-2000mw without the allocation + 1 override"
+    assert [f for f, _, _ in cf.overrides] == ["simulation.horizon_months"]
+    assert cf.counterfactual() == cf
+    assert cf["simulation.horizon_months"] == short["simulation.horizon_months"]
+    assert gr.Scenario.preset("pakistan-2000mw").counterfactual().label == "pakistan-2000mw without the allocation"
+
+
+def test_counterfactual_outputs_are_the_world_without_the_allocation(short: gr.Scenario) -> None:
+    res = gr.simulate(short.counterfactual(), paths=64, seed=3, progress=False, keep_outputs=True)
+    for out in ("npv_pkr", "net_flow_pkr_per_year", "circular_debt_change_pkr", "eue_households_increase_mwh_per_year"):
+        assert not res.path_output(out).any(), out
+    base = res.path_output("lole_base_h_per_year")
+    assert (res.path_output("lole_with_h_per_year") == base).all()
