@@ -184,7 +184,9 @@ def test_compare_and_sweep_commands(tmp_path: Path, preset: gr.Scenario, capsys:
         {"simulation.horizon_months": 12, "allocation.mining_mw": 0.0, "allocation.datacenter_mw": 0.0}
     ).to_toml(none)
     assert main(["compare", f"none={none}", f"alloc={short}", "--paths", "300", "--out", str(tmp_path / "c")]) == 0
-    assert "Paired differences" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "alloc against none: means over paths and the paired difference" in printed
+    assert max(len(line) for line in printed.splitlines()) <= 100
     assert (tmp_path / "c" / "differences.csv").exists()
     assert (tmp_path / "c" / "differences.json").exists()
     assert (
