@@ -441,11 +441,14 @@ def _run(args: argparse.Namespace, argv: Sequence[str]) -> int:
     return 0
 
 
-def _policies(items: Sequence[str], overrides: Sequence[tuple[str, Any]]) -> list[tuple[str, Scenario]]:
+def _policies(
+    items: Sequence[str], overrides: Sequence[tuple[str, Any]]
+) -> tuple[list[tuple[str, Scenario]], str | None]:
     """The named policies of ``compare``, with ``no-allocation`` resolved and added when alone.
 
     ``--set`` applies to every policy, the counterfactual included (it is derived from the first
-    other policy's scenario after the overrides).
+    other policy's scenario after the overrides). Also returns the name of the first policy that
+    is the counterfactual, if any.
     """
     named: list[tuple[str, str]] = []
     for item in items or [DEFAULT_PRESET]:
@@ -461,7 +464,8 @@ def _policies(items: Sequence[str], overrides: Sequence[tuple[str, Any]]) -> lis
     loaded = {i: _load(where, overrides) for i, (_, where) in enumerate(named) if where != NO_ALLOCATION}
     basis = next(iter(loaded.values()), None) or _load(None, overrides)
     counterfactual = basis.counterfactual()
-    return [(name, loaded.get(i, counterfactual)) for i, (name, _) in enumerate(named)]
+    first = next((name for name, where in named if where == NO_ALLOCATION), None)
+    return [(name, loaded.get(i, counterfactual)) for i, (name, _) in enumerate(named)], first
 
 
 def _difference_table(cmp: Comparison, name: str, baseline: str) -> tuple[str, int]:
@@ -497,14 +501,14 @@ def _difference_table(cmp: Comparison, name: str, baseline: str) -> tuple[str, i
 
 
 def _compare(args: argparse.Namespace, argv: Sequence[str]) -> int:
-    policies = _policies(args.policies, args.overrides)
+    policies, counterfactual = _policies(args.policies, args.overrides)
     names = [name for name, _ in policies]
     if args.baseline is not None:
         baseline = args.baseline
         if baseline not in names:
             raise ArgumentError(f"--baseline {baseline!r} is not a policy; policies: {', '.join(names)}")
     else:
-        baseline = NO_ALLOCATION if NO_ALLOCATION in names else names[0]
+        baseline = counterfactual if counterfactual is not None else names[0]
     with _output(args.out) as out:
         cmp = compare(policies, paths=args.paths, seed=args.seed, threads=args.threads, progress=False)
         diff = cmp.differences(baseline)
