@@ -521,7 +521,7 @@ def test_compare_a_single_policy_against_the_counterfactual(tmp_path: Path, caps
     planned, none, difference = re.split(r"\s{2,}", npv)[1:4]
     assert none == "0"
     assert difference == planned  # against the counterfactual, the difference is the policy's own effect
-    assert "are the same on every path under both policies" in printed
+    assert "outputs are the same under both policies" in printed
     _no_noise(printed)
     diff = json.loads((out / "differences.json").read_text())
     assert {row["policy"] for row in diff} == {"planned"}

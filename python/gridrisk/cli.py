@@ -42,7 +42,7 @@ from gridrisk.report import _png, write_outputs
 from gridrisk.scenario import COUNTERFACTUAL, Scenario, _preset_text, presets
 from gridrisk.sensitivity import sensitivity
 from gridrisk.simulation import simulate
-from gridrisk.units import MINUS, format_pm
+from gridrisk.units import MINUS, format_number, format_pm, round_to_error
 
 DEFAULT_PRESET = "pakistan-2000mw"
 #: The reserved scenario of ``gridrisk compare``: the other policies' scenario without the allocation.
@@ -468,31 +468,44 @@ def _policies(
     return [(name, loaded.get(i, counterfactual)) for i, (name, _) in enumerate(named)], first
 
 
+#: Most decimals the tables of compare print; a difference that rounds to zero at this precision
+#: (with twice its error) is counted with the outputs that do not change.
+_DECIMALS = 6
+
+
+def _pm(value: float, err: float) -> str:
+    """``format_pm`` with at most :data:`_DECIMALS` decimals."""
+    d = round_to_error(err)
+    return format_pm(value, err, min(d, _DECIMALS) if d >= 0 else None)
+
+
 def _difference_table(cmp: Comparison, name: str, baseline: str) -> tuple[str, int]:
     """The printed table of ``name`` against ``baseline`` and how many outputs it leaves out.
 
     An output is left out when the two policies agree on every path to a millionth of its display
-    unit: the world's own figures (load without the allocation, prices) and, against the
-    counterfactual, the outputs the policy does not move.
+    unit, or its mean difference and twice its error are below that: the world's own figures
+    (load without the allocation, prices) and, against the counterfactual, the outputs the
+    policy does not move.
     """
     res, base = cmp.results[name], cmp.results[baseline]
     diff = cmp.differences(baseline)
     s, b = res.summary(), base.summary()
+    tiny = 0.5 * 10.0**-_DECIMALS
     rows = []
     same = 0
     for out in res.outputs:
         _, f = _unit(res, out)
+        d = diff.loc[(name, out)]
         a, z = res.path_output(out) * f, base.path_output(out) * f
-        if np.allclose(a, z, rtol=0.0, atol=1e-6, equal_nan=True):
+        if np.allclose(a, z, rtol=0.0, atol=tiny, equal_nan=True) or abs(d["mean"] * f) + 2 * d["se"] * f < tiny:
             same += 1
             continue
-        d = diff.loc[(name, out)]
         rows.append(
             [
                 _label(res, out),
-                format_pm(s.loc[out, "mean"] * f, s.loc[out, "se"] * f),
-                format_pm(b.loc[out, "mean"] * f, b.loc[out, "se"] * f),
-                format_pm(d["mean"] * f, d["se"] * f),
+                _pm(s.loc[out, "mean"] * f, s.loc[out, "se"] * f),
+                _pm(b.loc[out, "mean"] * f, b.loc[out, "se"] * f),
+                _pm(d["mean"] * f, d["se"] * f),
                 str(d["better"]),
             ]
         )
@@ -530,7 +543,11 @@ def _compare(args: argparse.Namespace, argv: Sequence[str]) -> int:
             print("\n" + textwrap.fill(intro, WIDTH))
             print(table)
             if same:
-                print(f"({same} outputs are the same on every path under both policies and are not shown.)")
+                note = (
+                    f"({same} outputs are the same under both policies, on every path or to "
+                    f"{format_number(10.0**-_DECIMALS, _DECIMALS)} of their unit, and are not shown.)"
+                )
+                print(textwrap.fill(note, WIDTH))
         sys.stdout.flush()
         if out is not None:
 
