@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -184,7 +185,9 @@ def test_compare_and_sweep_commands(tmp_path: Path, preset: gr.Scenario, capsys:
         {"simulation.horizon_months": 12, "allocation.mining_mw": 0.0, "allocation.datacenter_mw": 0.0}
     ).to_toml(none)
     assert main(["compare", f"none={none}", f"alloc={short}", "--paths", "300", "--out", str(tmp_path / "c")]) == 0
-    assert "Paired differences" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "alloc against none: means over paths and the paired difference" in printed
+    assert max(len(line) for line in printed.splitlines()) <= 100
     assert (tmp_path / "c" / "differences.csv").exists()
     assert (tmp_path / "c" / "differences.json").exists()
     assert (
@@ -472,3 +475,167 @@ def test_set_applies_to_compare_sweep_and_sensitivity(tmp_path: Path, capsys: py
     assert len(sweep) == 2
     assert main(["sensitivity", *small, "--bootstrap", "0"]) == 0
     assert "simulation.horizon_months: 120 -> 3" in capsys.readouterr().out
+
+
+# -- the counterfactual --------------------------------------------------------------------------
+
+
+def test_counterfactual_zeroes_the_allocation_and_says_so(short: gr.Scenario) -> None:
+    varied = short.replace({"allocation.mining_mw": gr.Uniform(500.0, 1500.0), "reserve.purchase_usd_per_month": 1e6})
+    cf = varied.counterfactual()
+    for field in ("allocation.mining_mw", "allocation.datacenter_mw", "reserve.purchase_usd_per_month"):
+        assert cf[field] == 0.0
+    assert "allocation.mining_mw" not in cf.uncertain_fields
+    assert cf.label == "pakistan-2000mw without the allocation + 1 override"
+    assert [f for f, _, _ in cf.overrides] == ["simulation.horizon_months"]
+    assert cf.counterfactual() == cf
+    assert cf["simulation.horizon_months"] == short["simulation.horizon_months"]
+    assert gr.Scenario.preset("pakistan-2000mw").counterfactual().label == "pakistan-2000mw without the allocation"
+
+
+def test_counterfactual_outputs_are_the_world_without_the_allocation(short: gr.Scenario) -> None:
+    res = gr.simulate(short.counterfactual(), paths=64, seed=3, progress=False, keep_outputs=True)
+    for out in ("npv_pkr", "net_flow_pkr_per_year", "circular_debt_change_pkr", "eue_households_increase_mwh_per_year"):
+        assert not res.path_output(out).any(), out
+    base = res.path_output("lole_base_h_per_year")
+    assert (res.path_output("lole_with_h_per_year") == base).all()
+
+
+def _no_noise(text: str) -> None:
+    assert not re.search(r"\bnan\b", text, re.IGNORECASE)
+    assert not re.search(r"\d[eE][+-]?\d", text)  # no e-notation
+    assert max(len(line) for line in text.splitlines()) <= 100
+
+
+SMALL = ["--paths", "200", "--set", "simulation.horizon_months=12"]
+
+
+def test_compare_a_single_policy_against_the_counterfactual(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "c"
+    assert main(["compare", "planned=pakistan-2000mw", *SMALL, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "  no-allocation (baseline): pakistan-2000mw without the allocation + 1 override" in printed
+    assert printed.count("    simulation.horizon_months: 120 -> 12") == 2  # --set applies to both
+    assert "planned against no-allocation" in printed
+    npv = next(line for line in printed.splitlines() if line.startswith("Net present value to the"))
+    planned, none, difference = re.split(r"\s{2,}", npv)[1:4]
+    assert none == "0"
+    assert difference == planned  # against the counterfactual, the difference is the policy's own effect
+    assert "outputs are the same under both policies" in printed
+    _no_noise(printed)
+    diff = json.loads((out / "differences.json").read_text())
+    assert {row["policy"] for row in diff} == {"planned"}
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["run"]["baseline"] == "no-allocation"
+    assert manifest["run"]["policies"]["no-allocation"] == "pakistan-2000mw without the allocation + 1 override"
+    scenarios = (out / "scenarios.csv").read_text()
+    assert "simulation.horizon_months: 120 -> 12" in scenarios
+
+
+def test_compare_names_the_counterfactual_anywhere_and_it_is_the_baseline(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    args = ["compare", "planned=pakistan-2000mw", "none=no-allocation", *SMALL, "--set", "fx.vol_annual=0.2"]
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    assert "  none (baseline): pakistan-2000mw without the allocation + 2 overrides" in printed
+    assert "    fx.vol_annual: " in printed
+    assert "planned against none" in printed
+    assert main([*args, "--baseline", "planned"]) == 0
+    assert "none against planned" in capsys.readouterr().out
+    assert main([*args, "--baseline", "nobody"]) == EXIT_INVALID
+    assert "--baseline 'nobody' is not a policy" in capsys.readouterr().err
+
+
+def test_compare_with_no_policy_runs_the_default_preset_against_the_counterfactual(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["compare", "--paths", "64", "--set", "simulation.horizon_months=3"]) == 0
+    assert "pakistan-2000mw against no-allocation" in capsys.readouterr().out
+
+
+def test_no_allocation_is_not_a_scenario_to_run(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "no-allocation", "--paths", "10"]) == EXIT_INVALID
+    assert "counterfactual of 'gridrisk compare'" in capsys.readouterr().err
+
+
+def test_unknown_scenario_names_the_presets(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "pakistan", "--paths", "10"]) == EXIT_INVALID
+    err = capsys.readouterr().err
+    assert "presets: pakistan-2000mw" in err
+    assert "gridrisk presets" in err
+
+
+def test_sweep_prints_a_compact_table(capsys: pytest.CaptureFixture[str]) -> None:
+    grid = ["--grid", "allocation.datacenter_mw=0,500.5", "--grid", "mining.tariff[1].base_pkr_per_kwh=20,29.54"]
+    assert main(["sweep", *grid, *SMALL]) == 0
+    printed = capsys.readouterr().out
+    assert "(PKR bn)" in printed
+    assert "500.5" in printed
+    assert " ± " in printed
+    # the tables (the scenario's lines above them are those of gridrisk run)
+    _no_noise(printed[printed.index("4 combinations") :])
+
+
+def test_presets_lists_each_preset_with_a_description(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["presets"]) == 0
+    printed = capsys.readouterr().out
+    line = next(line for line in printed.splitlines() if line.strip().startswith("pakistan-2000mw"))
+    assert "Pakistan's grid" in line
+    assert "1,000 MW mining + 1,000 MW data centres" in printed
+    assert "gridrisk preset export NAME FILE" in printed
+
+
+def test_preset_export_writes_the_file_as_shipped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib import resources
+
+    shipped = (resources.files("gridrisk") / "presets" / "pakistan-2000mw.toml").read_text(encoding="utf-8")
+    target = tmp_path / "mine.toml"
+    assert main(["preset", "export", "pakistan-2000mw", str(target)]) == 0
+    assert target.read_text(encoding="utf-8") == shipped  # comments and all
+    assert "# A1 grid generation FY25" in shipped
+    assert gr.Scenario.from_toml(target) == gr.Scenario.preset("pakistan-2000mw")
+    target.write_text("my edits")
+    assert main(["preset", "export", "pakistan-2000mw", str(target)]) == EXIT_INVALID
+    assert "exists; use --force" in capsys.readouterr().err
+    assert target.read_text() == "my edits"
+    assert main(["preset", "export", "pakistan-2000mw", str(target), "--force"]) == 0
+    assert target.read_text(encoding="utf-8") == shipped
+    assert main(["preset", "export", "pakistan-200", str(tmp_path / "x.toml")]) == EXIT_INVALID
+    assert "pakistan-2000mw" in capsys.readouterr().err
+    assert main(["preset", "export", "pakistan-2000mw", str(tmp_path / "no" / "x.toml")]) == EXIT_INVALID
+    assert "does not exist" in capsys.readouterr().err
+    assert main(["preset", "export", "pakistan-2000mw", str(tmp_path)]) == EXIT_INVALID
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.toml"]
+
+
+def test_report_takes_no_set_and_says_why(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["report", "r.zip", "--out", "x", "--set", "bitcoin.vol_annual=0.8"])
+    assert info.value.code == EXIT_INVALID
+    assert "unrecognized arguments: --set" in capsys.readouterr().err
+    done = subprocess.run(
+        [sys.executable, "-m", "gridrisk", "report", "--help"], capture_output=True, text=True, check=False
+    )
+    assert "There is no --set" in " ".join(done.stdout.split())
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["run"], ["compare"], ["sweep"], ["sensitivity"], ["report"], ["presets"], ["preset"], ["preset", "export"]],
+)
+def test_every_command_lists_the_exit_codes(command: list[str]) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "gridrisk", *command, "--help"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0
+    text = " ".join(done.stdout.split())
+    for code in ("0 success", "1 the output could not be written", "2 invalid input", "3 internal error",
+                 "4 out of memory", "130 interrupted"):  # fmt: skip
+        assert code in text
+
+
+def test_help_lists_every_command() -> None:
+    done = subprocess.run([sys.executable, "-m", "gridrisk", "--help"], capture_output=True, text=True, check=False)
+    for command in ("run", "compare", "sweep", "sensitivity", "report", "presets", "preset"):
+        assert re.search(rf"^    {command}\b", done.stdout, re.MULTILINE), command

@@ -1,10 +1,13 @@
 """The ``gridrisk`` command line.
 
 ``gridrisk run`` simulates a scenario (the embedded ``pakistan-2000mw`` preset unless a TOML
-file is given) and prints a summary; ``compare`` runs policies on common random numbers;
-``sweep`` runs a grid of policy parameters; ``sensitivity`` gives Sobol indices by driver
-group; ``report`` turns saved results into files. Tables are printed first; with ``--out DIR``
-the files are then written into a staging folder next to DIR and swapped in whole.
+file is given) and prints a summary; ``compare`` runs policies on common random numbers (a
+single policy against ``no-allocation``, the same scenario without the allocation); ``sweep``
+runs a grid of policy parameters; ``sensitivity`` gives Sobol indices by driver group;
+``report`` turns saved results into files; ``presets`` lists the shipped scenarios and ``preset
+export`` writes one out as TOML, with its calibration comments, to edit. Tables are printed
+first; with ``--out DIR`` the files are then written into a staging folder next to DIR and
+swapped in whole.
 
 Exit codes: 0 success; 1 the output could not be written (DIR is left as it was); 2 invalid
 input (a message, no traceback); 3 internal error (a bug in gridrisk: please report it); 4 out
@@ -18,26 +21,34 @@ import contextlib
 import datetime
 import logging
 import os
+import re
 import sys
+import textwrap
 import tomllib
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from gridrisk import __version__, plot
 from gridrisk._files import OutputFolder, atomic_write
-from gridrisk._validate import close_match, short_repr
-from gridrisk.compare import compare, sweep
+from gridrisk._validate import choice, close_match, short_repr
+from gridrisk.compare import SWEEP_COLUMNS, Comparison, Sweep, _label, _unit, compare, sweep, text_table
 from gridrisk.errors import ArgumentError, GridRiskError, InternalError
 from gridrisk.io import load
 from gridrisk.report import _png, write_outputs
-from gridrisk.scenario import Scenario, presets
+from gridrisk.scenario import COUNTERFACTUAL, Scenario, _preset_text, presets
 from gridrisk.sensitivity import sensitivity
 from gridrisk.simulation import simulate
+from gridrisk.units import MINUS, format_number, format_pm, round_to_error
 
 DEFAULT_PRESET = "pakistan-2000mw"
+#: The reserved scenario of ``gridrisk compare``: the other policies' scenario without the allocation.
+NO_ALLOCATION = "no-allocation"
+#: Widest line of the printed tables of compare and sweep.
+WIDTH = 100
 EXIT_WRITE_FAILED = 1
 EXIT_INVALID = 2
 EXIT_INTERNAL = 3
@@ -95,13 +106,67 @@ def _out_option(p: argparse.ArgumentParser, files: str, *, required: bool = Fals
     p.add_argument("--out", metavar="DIR", required=required, help=f"write {files} into DIR. {_OUT_HELP}")
 
 
+_COMPARE_DESCRIPTION = "\n\n".join(
+    [
+        "Simulate policies on common random numbers (the same seed: every path is the same world under "
+        "each policy) and print, for each policy against the baseline, every output's mean under both and "
+        "their paired difference (policy minus baseline) with its Monte Carlo standard error, in display "
+        "units (PKR bn, GWh, hours, %); outputs that are the same on every path are counted, not shown.",
+        f"Each POLICY is NAME=SCENARIO, SCENARIO being a TOML file, a preset or '{NO_ALLOCATION}'; a bare "
+        f"SCENARIO is named after the preset or the file. '{NO_ALLOCATION}' is the counterfactual: the "
+        f"first other policy's scenario (after --set) without the allocation ({', '.join(COUNTERFACTUAL)} "
+        "set to zero; drivers, fleet, stresses and parameter uncertainty unchanged). A single policy (or "
+        f"none: the {DEFAULT_PRESET} preset) is compared with '{NO_ALLOCATION}' automatically.",
+        "What the counterfactual means: gridrisk's outputs are already the effects of the allocation (the "
+        "state's NPV of the allocation, the increase in load-shedding it causes), so under "
+        f"'{NO_ALLOCATION}' they are zero, the figures 'without the allocation' (lole_base_h_per_year...) "
+        "are the same as the policy's, and a policy's difference against it is the policy's own effect. "
+        f"The baseline is --baseline, else '{NO_ALLOCATION}' when it is one of the policies, else the first.",
+    ]
+)
+
+
+class _Formatter(argparse.HelpFormatter):
+    """Wraps each line of a description or epilog on its own, so that line breaks are kept."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        # A labelled line ("exit codes: ...", "outputs: ...") hangs under its label.
+        return "\n".join(
+            textwrap.fill(
+                line,
+                width,
+                initial_indent=indent,
+                subsequent_indent=indent + ("  " if re.match(r"[a-z][a-z ]*: ", line) else ""),
+                break_on_hyphens=False,
+            )
+            if line
+            else ""
+            for line in text.splitlines()
+        )
+
+
+def _epilog(outputs: str) -> str:
+    return f"{outputs}\n\n{_EXIT_CODES}"
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="gridrisk", description=__doc__.split("\n\n")[0] if __doc__ else None, epilog=_EXIT_CODES
+        prog="gridrisk",
+        description=(
+            "Monte Carlo fiscal and reliability risk of grid power for Bitcoin mining and AI data centres. "
+            f"Every command that simulates takes a scenario (a TOML file or a preset; default {DEFAULT_PRESET}) "
+            "and --set FIELD=VALUE overrides; tables are printed, and with --out DIR the files are written "
+            "into DIR whole or not at all. 'gridrisk COMMAND --help' describes each command and what it prints."
+        ),
+        epilog=_EXIT_CODES,
+        formatter_class=_Formatter,
     )
     p.add_argument("--version", action="version", version=f"gridrisk {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    scenario_help = f"TOML scenario file or preset name (default: {DEFAULT_PRESET}; presets: {', '.join(presets())})"
+    scenario_help = (
+        f"TOML scenario file or preset name (default: {DEFAULT_PRESET}; presets: {', '.join(presets())}; "
+        "'gridrisk presets' describes them)"
+    )
     run = sub.add_parser(
         "run",
         help="simulate a scenario and print a summary",
@@ -112,6 +177,7 @@ def _parser() -> argparse.ArgumentParser:
             "last month; then, with --out, write the files."
         ),
         epilog=_EXIT_CODES,
+        formatter_class=_Formatter,
     )
     run.add_argument("scenario", nargs="?", help=scenario_help)
     _run_options(run, paths=100_000, paths_help="number of Monte Carlo paths (default 100000)")
@@ -124,14 +190,50 @@ def _parser() -> argparse.ArgumentParser:
 
     cmp = sub.add_parser(
         "compare",
-        help="run policies on common random numbers and print paired differences",
-        description="Each POLICY is NAME=SCENARIO (a TOML file or preset); the first is the baseline.",
+        help=f"run policies on common random numbers and print paired differences (one policy: against "
+        f"{NO_ALLOCATION})",
+        description=_COMPARE_DESCRIPTION,
+        formatter_class=_Formatter,
+        epilog=_epilog(
+            f"example: gridrisk compare planned={DEFAULT_PRESET} --set simulation.horizon_months=60 --paths 2000\n"
+            f"         gridrisk compare none={NO_ALLOCATION} planned={DEFAULT_PRESET} cheap=cheap.toml\n"
+            "outputs: differences.csv/.json (every output: mean, se, 95 % interval, which sign is better; "
+            "base units), summary.csv (each policy's statistics) and scenarios.csv (what each policy is)"
+        ),
     )
-    cmp.add_argument("policies", nargs="+", metavar="NAME=SCENARIO")
+    cmp.add_argument(
+        "policies",
+        nargs="*",
+        metavar="NAME=SCENARIO",
+        help=f"a policy: its name and a TOML file, a preset or {NO_ALLOCATION} (a bare SCENARIO is named after it)",
+    )
+    cmp.add_argument(
+        "--baseline",
+        metavar="NAME",
+        help=f"the policy the others are compared with (default: {NO_ALLOCATION} if given, else the first)",
+    )
     _run_options(cmp, paths=10_000, paths_help="paths per policy (default 10000)")
     _out_option(cmp, "differences.csv/.json, summary.csv and scenarios.csv")
 
-    sw = sub.add_parser("sweep", help="run a grid of policy parameters and print the risk/return frontier")
+    sw = sub.add_parser(
+        "sweep",
+        help="run a grid of policy parameters and print the risk/return frontier",
+        description=(
+            "Simulate every combination of the --grid values on common random numbers and print one row "
+            "per combination: the swept values, the expected NPV to the state with its Monte Carlo "
+            "standard error, P(NPV < 0), the VaR and CVaR 95 % of the NPV loss, the mean change in "
+            "circular debt (PKR bn), the loss of load with the allocation (h/yr) and the months the "
+            "miners run; then the risk/return frontier (no other combination has both a higher expected "
+            "NPV and a lower CVaR). Columns that do not fit in 100 characters are left to sweep.csv."
+        ),
+        epilog=_epilog(
+            "example: gridrisk sweep --grid mining.tariff[1].base_pkr_per_kwh=20,30,40 "
+            "--grid allocation.mining_mw=0,1000\n"
+            "outputs: sweep.csv/.json (every column, base units: PKR, probabilities as shares), "
+            "frontier.csv and frontier.png"
+        ),
+        formatter_class=_Formatter,
+    )
     sw.add_argument("scenario", nargs="?", help=scenario_help)
     sw.add_argument(
         "--grid",
@@ -150,8 +252,12 @@ def _parser() -> argparse.ArgumentParser:
         help="Sobol indices of an output by driver and parameter group",
         description=(
             "First- and total-order Sobol indices by pick-freeze on the engine's random streams and on "
-            "the scenario's groups of uncertain parameters."
+            "the scenario's groups of uncertain parameters: print the scenario, then one row per driver "
+            "or parameter group with its first-order and total index and their 95 % bootstrap half-widths "
+            "(the share of the output's variance each explains alone and with its interactions)."
         ),
+        epilog=_epilog("outputs: sensitivity.csv/.json and sobol.png"),
+        formatter_class=_Formatter,
     )
     sen.add_argument("scenario", nargs="?", help=scenario_help)
     sen.add_argument("--output", default="npv_pkr", help="per-path output to analyse (default npv_pkr)")
@@ -164,10 +270,51 @@ def _parser() -> argparse.ArgumentParser:
     rep = sub.add_parser(
         "report",
         help="write the files and HTML report of saved results",
-        description="Reads a results file written by Results.save or 'gridrisk run --out'.",
+        description=(
+            "Read a results file written by Results.save or 'gridrisk run --out' and write the files of "
+            "'gridrisk run --out' from it; nothing is simulated and nothing printed but the files written "
+            "(on stderr). There is no --set: the results are those of the scenario they were simulated "
+            "with (recorded in them, overrides included); to change a field, run the scenario again."
+        ),
+        epilog=_epilog("outputs: summary.json, per-path outputs, fan CSVs, plots, report.html and results.zip"),
+        formatter_class=_Formatter,
     )
     rep.add_argument("results", help="results.zip")
     _out_option(rep, "the files of 'gridrisk run --out'", required=True)
+
+    sub.add_parser(
+        "presets",
+        help="list the scenarios shipped with gridrisk",
+        description=(
+            "Print each preset's name and a one-line description (the first line of its TOML file). A "
+            "preset is used by name wherever a scenario is expected (gridrisk run NAME); 'gridrisk preset "
+            "export NAME FILE' writes its TOML to edit."
+        ),
+        epilog=_EXIT_CODES,
+        formatter_class=_Formatter,
+    )
+    pre = sub.add_parser(
+        "preset",
+        help="export a preset's TOML file (with its calibration comments) to edit",
+        description="Work with a shipped preset: 'gridrisk preset export NAME FILE'.",
+        epilog=_EXIT_CODES,
+        formatter_class=_Formatter,
+    )
+    pre_sub = pre.add_subparsers(dest="preset_command", metavar="ACTION", required=True)
+    exp = pre_sub.add_parser(
+        "export",
+        help="write a preset's TOML file",
+        description=(
+            "Write the preset's TOML file as shipped, with every calibration comment and source, to FILE "
+            "(written whole or not at all). An existing FILE is refused unless --force. Edit it and run "
+            "it: gridrisk run FILE."
+        ),
+        epilog=_epilog(f"example: gridrisk preset export {DEFAULT_PRESET} my_scenario.toml"),
+        formatter_class=_Formatter,
+    )
+    exp.add_argument("name", metavar="NAME", help=f"a preset: {', '.join(presets())}")
+    exp.add_argument("file", metavar="FILE", help="the TOML file to write")
+    exp.add_argument("--force", action="store_true", help="replace FILE if it exists")
     return p
 
 
@@ -188,12 +335,18 @@ def _load(arg: str | None, overrides: Sequence[tuple[str, Any]] = ()) -> Scenari
         sc = Scenario.preset(arg)
     elif os.path.exists(arg) or Path(arg).suffix or os.sep in arg or (os.altsep is not None and os.altsep in arg):
         sc = Scenario.from_toml(arg)
+    elif arg == NO_ALLOCATION:
+        raise ArgumentError(
+            f"{NO_ALLOCATION!r} is the counterfactual of 'gridrisk compare' (a policy's scenario without "
+            f"the allocation), not a scenario to run on its own: its outputs are all zero"
+        )
     else:
         hint = close_match(arg, presets())
         did = f"; did you mean the preset {hint!r}?" if hint is not None else ""
         raise ArgumentError(
             f"{arg!r} is neither a scenario file nor a preset{did} "
-            f"(presets: {', '.join(presets())}; a scenario file is a path such as my_scenario.toml)"
+            f"(presets: {', '.join(presets())}, described by 'gridrisk presets'; a scenario file is a path "
+            "such as my_scenario.toml)"
         )
     return sc.replace(dict(overrides)) if overrides else sc
 
@@ -288,26 +441,113 @@ def _run(args: argparse.Namespace, argv: Sequence[str]) -> int:
     return 0
 
 
-def _policies(items: Sequence[str], overrides: Sequence[tuple[str, Any]]) -> list[tuple[str, Scenario]]:
-    policies = []
-    for item in items:
+def _policies(
+    items: Sequence[str], overrides: Sequence[tuple[str, Any]]
+) -> tuple[list[tuple[str, Scenario]], str | None]:
+    """The named policies of ``compare``, with ``no-allocation`` resolved and added when alone.
+
+    ``--set`` applies to every policy, the counterfactual included (it is derived from the first
+    other policy's scenario after the overrides). Also returns the name of the first policy that
+    is the counterfactual, if any.
+    """
+    named: list[tuple[str, str]] = []
+    for item in items or [DEFAULT_PRESET]:
         name, sep, where = item.partition("=")
-        if not sep or not name or not where:
-            raise ArgumentError(f"expected NAME=SCENARIO, got {item!r}")
-        policies.append((name, _load(where, overrides)))
-    return policies
+        if not sep:
+            where = item
+            name = item if item == NO_ALLOCATION or item in presets() else Path(item).stem
+        if not name or not where:
+            raise ArgumentError(f"expected NAME=SCENARIO (or a bare SCENARIO), got {item!r}")
+        named.append((name, where))
+    if len(named) == 1 and named[0][1] != NO_ALLOCATION:
+        named.append((NO_ALLOCATION, NO_ALLOCATION))
+    loaded = {i: _load(where, overrides) for i, (_, where) in enumerate(named) if where != NO_ALLOCATION}
+    basis = next(iter(loaded.values()), None) or _load(None, overrides)
+    counterfactual = basis.counterfactual()
+    first = next((name for name, where in named if where == NO_ALLOCATION), None)
+    return [(name, loaded.get(i, counterfactual)) for i, (name, _) in enumerate(named)], first
+
+
+#: Most decimals the tables of compare print; a difference that rounds to zero at this precision
+#: (with twice its error) is counted with the outputs that do not change.
+_DECIMALS = 6
+
+
+def _pm(value: float, err: float) -> str:
+    """``format_pm`` with at most :data:`_DECIMALS` decimals."""
+    d = round_to_error(err)
+    return format_pm(value, err, min(d, _DECIMALS) if d >= 0 else None)
+
+
+def _difference_table(cmp: Comparison, name: str, baseline: str) -> tuple[str, int]:
+    """The printed table of ``name`` against ``baseline`` and how many outputs it leaves out.
+
+    An output is left out when the two policies agree on every path to a millionth of its display
+    unit, or its mean difference and twice its error are below that: the world's own figures
+    (load without the allocation, prices) and, against the counterfactual, the outputs the
+    policy does not move.
+    """
+    res, base = cmp.results[name], cmp.results[baseline]
+    diff = cmp.differences(baseline)
+    s, b = res.summary(), base.summary()
+    tiny = 0.5 * 10.0**-_DECIMALS
+    rows = []
+    same = 0
+    for out in res.outputs:
+        _, f = _unit(res, out)
+        d = diff.loc[(name, out)]
+        a, z = res.path_output(out) * f, base.path_output(out) * f
+        if np.allclose(a, z, rtol=0.0, atol=tiny, equal_nan=True) or abs(d["mean"] * f) + 2 * d["se"] * f < tiny:
+            same += 1
+            continue
+        rows.append(
+            [
+                _label(res, out),
+                _pm(s.loc[out, "mean"] * f, s.loc[out, "se"] * f),
+                _pm(b.loc[out, "mean"] * f, b.loc[out, "se"] * f),
+                _pm(d["mean"] * f, d["se"] * f),
+                str(d["better"]),
+            ]
+        )
+    columns = ["output (unit)", name, baseline, "difference", "better"]
+    return text_table(columns, rows, wrap=16, width=WIDTH), same
 
 
 def _compare(args: argparse.Namespace, argv: Sequence[str]) -> int:
-    policies = _policies(args.policies, args.overrides)
+    policies, counterfactual = _policies(args.policies, args.overrides)
+    names = [name for name, _ in policies]
+    if args.baseline is not None:
+        baseline = args.baseline
+        if baseline not in names:
+            raise ArgumentError(f"--baseline {baseline!r} is not a policy; policies: {', '.join(names)}")
+    else:
+        baseline = counterfactual if counterfactual is not None else names[0]
     with _output(args.out) as out:
         cmp = compare(policies, paths=args.paths, seed=args.seed, threads=args.threads, progress=False)
-        diff = cmp.differences()
-        with pd.option_context("display.width", 160, "display.float_format", "{:,.4g}".format):
-            print("Policies:")
-            print(cmp.scenarios.to_string())
-            print(f"\nPaired differences against {cmp.baseline!r} ({args.paths:_} paths, seed {args.seed}):")
-            print(diff.to_string())
+        diff = cmp.differences(baseline)
+        print(f"Policies ({args.paths:_} paths each, seed {args.seed}, the same paths for every policy):")
+        for name, sc in policies:
+            role = " (baseline)" if name == baseline else ""
+            print(f"  {name}{role}: {sc.label}")
+            for field, old, new in sc.overrides:
+                print(f"    {field}: {short_repr(old)} -> {short_repr(new)}")
+        for name in names:
+            if name == baseline:
+                continue
+            table, same = _difference_table(cmp, name, baseline)
+            intro = (
+                f"{name} against {baseline}: means over paths and the paired difference ({name} {MINUS} "
+                f"{baseline}), each \u00b1 its Monte Carlo standard error; 'better': the sign that is good "
+                "for the state."
+            )
+            print("\n" + textwrap.fill(intro, WIDTH))
+            print(table)
+            if same:
+                note = (
+                    f"({same} outputs are the same under both policies, on every path or to "
+                    f"{format_number(10.0**-_DECIMALS, _DECIMALS)} of their unit, and are not shown.)"
+                )
+                print(textwrap.fill(note, WIDTH))
         sys.stdout.flush()
         if out is not None:
 
@@ -319,7 +559,8 @@ def _compare(args: argparse.Namespace, argv: Sequence[str]) -> int:
                     atomic_write(d / "scenarios.csv", cmp.scenarios.to_csv()),
                 ]
 
-            _write(out, _facts(args, argv, policies=dict(cmp.scenarios["label"])), write)
+            facts = _facts(args, argv, policies=dict(cmp.scenarios["label"]), baseline=baseline)
+            _write(out, facts, write)
     return 0
 
 
@@ -328,10 +569,10 @@ def _sweep(args: argparse.Namespace, argv: Sequence[str]) -> int:
     with _output(args.out) as out:
         sw = sweep(sc, dict(args.grid), paths=args.paths, seed=args.seed, threads=args.threads)
         _print_scenario(sc, "Base scenario")
-        with pd.option_context("display.width", 160, "display.float_format", "{:,.4g}".format):
-            print(sw.table.to_string(index=False))
-            print("\nRisk/return frontier (expected NPV against CVaR 95 % of the NPV loss):")
-            print(sw.frontier.to_string(index=False))
+        print(f"\n{len(sw.table)} combinations ({args.paths:_} paths each, seed {args.seed}, the same paths for each):")
+        print(_sweep_table(sw, sw.table.index))
+        print("\nRisk/return frontier (no other combination has a higher expected NPV and a lower CVaR):")
+        print(_sweep_table(sw, sw.frontier.index))
         sys.stdout.flush()
         if out is not None:
 
@@ -348,6 +589,23 @@ def _sweep(args: argparse.Namespace, argv: Sequence[str]) -> int:
 
             _write(out, _facts(args, argv, scenario=sc.label, grid=dict(args.grid)), write)
     return 0
+
+
+#: Sweep columns left out, in this order, while the printed table is wider than :data:`WIDTH`.
+_SWEEP_OPTIONAL = ("npv_loss_var95", "miner_uptime_share", "lole_with_h_per_year", "on_frontier")
+
+
+def _sweep_table(sw: Sweep, rows: pd.Index) -> str:
+    """The sweep's rows as text within :data:`WIDTH` characters when the columns allow it."""
+    columns = list(SWEEP_COLUMNS)
+    for drop in (None, *_SWEEP_OPTIONAL):
+        if drop is not None:
+            columns.remove(drop)
+        shown = sw.display(columns).loc[rows]
+        table = text_table(list(shown.columns), shown.to_numpy().tolist(), left=0, wrap=10)
+        if max(len(line) for line in table.splitlines()) <= WIDTH:
+            break
+    return table
 
 
 def _sensitivity(args: argparse.Namespace, argv: Sequence[str]) -> int:
@@ -396,6 +654,55 @@ def _report(args: argparse.Namespace, argv: Sequence[str]) -> int:
     return 0
 
 
+def _preset_description(name: str) -> str:
+    """A preset's one-line description: its file's first comment line, else its meta.description."""
+    for line in _preset_text(name).splitlines():
+        text = line.strip()
+        if not text:
+            continue
+        if text.startswith("#"):
+            words = text.lstrip("#").strip()
+            if words:
+                return words
+            continue
+        break
+    description = str(Scenario.preset(name)["meta"].get("description", ""))
+    first = " ".join(description.split()).split(". ")[0]
+    return first if len(first) <= 90 else first[:89] + "\u2026"
+
+
+def _presets(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    names = presets()
+    width = max(len(n) for n in names)
+    print(f"Presets shipped with gridrisk {__version__} (use one by name: gridrisk run NAME):")
+    for name in names:
+        sc = Scenario.preset(name)
+        print(f"  {name.ljust(width)}  {_preset_description(name)}")
+        print(
+            f"  {' ' * width}  {sc.months} months from {sc['simulation.start']}; allocation "
+            f"{sc['allocation.mining_mw']:,.0f} MW mining + {sc['allocation.datacenter_mw']:,.0f} MW data centres"
+        )
+    print("Its TOML file with every calibration comment: gridrisk preset export NAME FILE")
+    return 0
+
+
+def _preset_export(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    name = choice("preset", args.name, presets())
+    target = Path(args.file)
+    if target.is_dir():
+        raise ArgumentError(f"{args.file} is a folder; give the file to write, e.g. {target / (name + '.toml')}")
+    if not target.parent.is_dir():
+        raise ArgumentError(f"cannot write {args.file}: the folder {target.parent} does not exist (create it first)")
+    if target.exists() and not args.force:
+        raise ArgumentError(f"{args.file} exists; use --force to replace it")
+    try:
+        atomic_write(target, _preset_text(name))
+    except OSError as e:
+        raise _WriteFailed(f"could not write {args.file}: {e}") from e
+    print(f"wrote {args.file} (the preset {name!r} as shipped; run it with: gridrisk run {args.file})", file=sys.stderr)
+    return 0
+
+
 def _error(message: str, notes: Sequence[str] = ()) -> None:
     print(f"gridrisk: error: {message}", file=sys.stderr)
     for note in notes:
@@ -417,6 +724,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "sweep": _sweep,
         "sensitivity": _sensitivity,
         "report": _report,
+        "presets": _presets,
+        "preset": _preset_export,
     }
     # A long run with no terminal to draw on logs its estimated finish (gridrisk._progress): the
     # command shows those lines on stderr unless the caller configured the logger itself.
@@ -439,7 +748,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("gridrisk: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except _WriteFailed as e:
-        _error(str(e), ["the output folder was left as it was before the command"])
+        _error(str(e), ["the output was left as it was before the command"])
         return EXIT_WRITE_FAILED
     except InternalError as e:  # before GridRiskError: a bug, not the user's input
         _error(f"internal error (a bug in gridrisk; please report it): {e}", getattr(e, "__notes__", []))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import itertools
 import math
 import secrets
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
@@ -18,10 +20,116 @@ from gridrisk.errors import ArgumentError, ScenarioError
 from gridrisk.results import OUTPUT_BETTER, Results
 from gridrisk.scenario import Scenario
 from gridrisk.simulation import simulate
+from gridrisk.units import MINUS, describe, display_unit, format_number, format_pm, money_scale, round_to_error
 
 __all__ = ["Comparison", "Sweep", "compare", "sweep"]
 
 _Z95 = 1.959963984540054
+
+
+#: The outputs a :class:`Comparison` shows at a glance (every output is in :meth:`Comparison.differences`).
+HEADLINE: tuple[str, ...] = (
+    "npv_pkr",
+    "net_flow_pkr_per_year",
+    "circular_debt_change_pkr",
+    "consumers_charge_pkr",
+    "eue_households_increase_mwh_per_year",
+    "households_shed_h_per_day_increase",
+)
+
+# Inline CSS of the notebook tables: small type and wrapped headers keep them within 1,000 px.
+_TABLE_CSS = "border-collapse:collapse;font-size:12px;max-width:1000px"
+_TH_CSS = "padding:2px 6px;border-bottom:1px solid #888;text-align:right;vertical-align:bottom;max-width:150px"
+_TD_CSS = "padding:2px 6px;text-align:right;white-space:nowrap"
+_ROW_CSS = "padding:2px 6px;text-align:left;white-space:nowrap;font-weight:bold"
+
+
+def _unit(res: Results, output: str) -> tuple[str, float]:
+    """The display unit of a per-path output and the factor from its base unit (money in PKR bn)."""
+    unit = res.unit(output)
+    if unit.startswith("PKR") and "/kWh" not in unit:
+        return money_scale(res.scenario, unit)
+    return display_unit(output, unit)
+
+
+def _label(res: Results, output: str) -> str:
+    """``"Words (display unit)"`` of a per-path output."""
+    shown, _ = _unit(res, output)
+    return f"{describe(output)} ({shown})" if shown else describe(output)
+
+
+def _html_table(index_name: str, columns: Sequence[str], rows: Sequence[tuple[str, Sequence[str]]]) -> str:
+    """A self-contained HTML table of text cells (escaped), with inline CSS."""
+    head = f'<th style="{_TH_CSS};text-align:left">{html.escape(index_name)}</th>' + "".join(
+        f'<th style="{_TH_CSS}">{html.escape(c)}</th>' for c in columns
+    )
+    body = "".join(
+        f'<tr><td style="{_ROW_CSS}">{html.escape(name)}</td>'
+        + "".join(f'<td style="{_TD_CSS}">{html.escape(v)}</td>' for v in cells)
+        + "</tr>"
+        for name, cells in rows
+    )
+    return f'<table style="{_TABLE_CSS}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _wrap_header(text: str, width: int) -> list[str]:
+    """``text`` on lines of at most ``width`` characters where it can be.
+
+    Words are never cut; a dotted field name breaks after its dots (``"mining.tariff[1]."`` /
+    ``"base_pkr_per_kwh"``).
+    """
+    if " " not in text and "." in text:
+        lines = [""]
+        for part in text.replace(".", ". ").split(" "):
+            if lines[-1] and len(lines[-1]) + len(part) > width:
+                lines.append("")
+            lines[-1] += part
+        return lines
+    return textwrap.wrap(text, width, break_long_words=False) or [""]
+
+
+def text_table(
+    columns: Sequence[str], rows: Sequence[Sequence[str]], *, left: int = 1, wrap: int = 14, width: int | None = None
+) -> str:
+    """A plain-text table: headers wrapped onto several lines, numbers right-aligned.
+
+    Parameters
+    ----------
+    columns : sequence of str
+        The column labels; each is wrapped to its column's width (at least ``wrap`` characters).
+    rows : sequence of sequences of str
+        The cells, already formatted.
+    left : int
+        How many leading columns are text, aligned left (the others are numbers).
+    width : int, optional
+        The widest line wanted: the first column's cells are wrapped to fit it when they are
+        longer (never narrower than 24 characters).
+
+    Returns
+    -------
+    str
+        The lines of the table, without a trailing newline.
+    """
+    n = len(columns)
+    widths = [max([len(r[j]) for r in rows] + [min(len(columns[j]), wrap)]) for j in range(n)]
+    if width is not None and n > 1:
+        widths[0] = max(24, min(widths[0], width - sum(widths[1:]) - 2 * (n - 1)))
+    heads = [_wrap_header(c, widths[j]) for j, c in enumerate(columns)]
+    widths = [max(widths[j], *(len(line) for line in heads[j])) for j in range(n)]
+    depth = max(len(h) for h in heads)
+    lines = []
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(c.ljust(widths[j]) if j < left else c.rjust(widths[j]) for j, c in enumerate(cells)).rstrip()
+
+    for k in range(depth):
+        lines.append(line([h[k - (depth - len(h))] if k >= depth - len(h) else "" for h in heads]))
+    lines.append("  ".join("-" * w for w in widths))
+    for r in rows:
+        first = textwrap.wrap(r[0], widths[0]) or [""]
+        lines.append(line([first[0], *r[1:]]))
+        lines.extend(line([more, *([""] * (n - 1))]) for more in first[1:])
+    return "\n".join(lines)
 
 
 @dataclass(frozen=True)
@@ -102,6 +210,89 @@ class Comparison:
         df = pd.DataFrame.from_dict(rows, orient="index")
         df.index = pd.MultiIndex.from_tuples(df.index, names=["policy", "output"])
         return df
+
+    def _headline(self) -> tuple[list[str], list[tuple[str, list[str]]]]:
+        """Column labels and rows of the glance table: each policy's mean, then each difference."""
+        base_name = self.baseline
+        base = self.results[base_name]
+        outputs = [o for o in HEADLINE if o in base.outputs]
+        columns = [_label(base, o) for o in outputs]
+        scales = [_unit(base, o)[1] for o in outputs]
+        rows = []
+        for name, res in self.results.items():
+            s = res.summary()
+            rows.append(
+                (
+                    name,
+                    [format_pm(s.loc[o, "mean"] * f, s.loc[o, "se"] * f) for o, f in zip(outputs, scales, strict=True)],
+                )
+            )
+        if len(self.results) > 1:
+            diff = self.differences()
+            for name in self.results:
+                if name == base_name:
+                    continue
+                rows.append(
+                    (
+                        f"{name} {MINUS} {base_name}",
+                        [
+                            format_pm(diff.loc[(name, o), "mean"] * f, diff.loc[(name, o), "se"] * f)
+                            for o, f in zip(outputs, scales, strict=True)
+                        ],
+                    )
+                )
+        return columns, rows
+
+    def _caption(self) -> str:
+        first = next(iter(self.results.values()))
+        names = ", ".join(repr(n) for n in self.results)
+        return (
+            f"{len(self.results)} policies ({names}) on common random numbers, {first.paths:_} paths, "
+            f"seed {first.seed}; mean over paths \u00b1 its Monte Carlo standard error; differences are "
+            f"paired, policy minus {self.baseline!r}"
+        )
+
+    def __repr__(self) -> str:
+        try:
+            columns, rows = self._headline()
+        except Exception:  # a repr must never raise (debuggers, logs)
+            return f"<gridrisk.Comparison of {', '.join(map(repr, self.results))}>"
+        k = len(self.results)
+        tables = [
+            text_table(
+                [title, *(name for name, _ in part)],
+                [[c, *(cells[j] for _, cells in part)] for j, c in enumerate(columns)],
+                width=100,
+            )
+            for title, part in (("mean (unit)", rows[:k]), ("paired difference (unit)", rows[k:]))
+            if part
+        ]
+        table = "\n\n".join(tables)
+        lines = [f"<gridrisk.Comparison: {self._caption()}"]
+        lines += [f"  {name}: {res.scenario.label}" for name, res in self.results.items()]
+        return "\n".join(lines) + "\n" + table + ">"
+
+    def _repr_html_(self) -> str:
+        try:
+            columns, rows = self._headline()
+            policies = "".join(
+                f"<li><b>{html.escape(name)}</b>: {html.escape(res.scenario.label)}"
+                + "".join(
+                    f"<br><code>{html.escape(f)}</code>: {html.escape(short_repr(a))} &rarr; "
+                    f"{html.escape(short_repr(b))}"
+                    for f, a, b in res.scenario.overrides
+                )
+                + "</li>"
+                for name, res in self.results.items()
+            )
+            return (
+                f'<div style="max-width:1000px"><p><b>gridrisk comparison</b>: {html.escape(self._caption())}.</p>'
+                f"<ul>{policies}</ul>{_html_table('policy', columns, rows)}"
+                '<p style="font-size:11px">Every output, with 95 % intervals: <code>.differences()</code>; '
+                "each policy's statistics: <code>.summary()</code>.</p></div>"
+            )
+        except Exception:  # a display hook must never raise in a notebook
+            return f"<pre>{html.escape(repr(self))}</pre>"
 
 
 def _check_paths_seed(paths: int, seed: int | None) -> tuple[int, int]:
@@ -208,6 +399,99 @@ class Sweep:
     def frontier(self) -> pd.DataFrame:
         """The risk/return frontier: efficient combinations, by increasing ``npv_loss_cvar95``."""
         return self.table[self.table["on_frontier"]].sort_values("npv_loss_cvar95")
+
+    @property
+    def fields(self) -> list[str]:
+        """The swept fields, in the order of the grid (the table's first columns)."""
+        return list(self.table.columns[: list(self.table.columns).index("npv_mean")])
+
+    def display(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """The table as people read it: text cells, money in PKR bn, shares in per cent.
+
+        Parameters
+        ----------
+        columns : sequence of str, optional
+            Which of :data:`SWEEP_COLUMNS` to show after the swept fields (default: all).
+
+        Returns
+        -------
+        DataFrame
+            One row per combination, every cell a string: the swept values as given, the expected
+            NPV with its Monte Carlo standard error (``"42.0 ± 0.2"``), VaR, CVaR and circular
+            debt to the NPV's precision, probabilities and shares in per cent, ``"yes"`` on the
+            frontier. Column labels carry the units; no cell is ``NaN`` (``"n/a"``).
+        """
+        wanted = list(SWEEP_COLUMNS) if columns is None else list(columns)
+        unknown = [c for c in wanted if c not in SWEEP_COLUMNS]
+        if unknown:
+            raise ArgumentError(f"unknown sweep columns {unknown}; choose from {', '.join(SWEEP_COLUMNS)}")
+        _, bn = display_unit("", "PKR")
+        out: dict[str, list[str]] = {f: [_exact(v) for v in self.table[f]] for f in self.fields}
+        for c in wanted:
+            out[SWEEP_COLUMNS[c]] = []
+        for _, row in self.table.iterrows():
+            d = round_to_error(float(row["npv_se"]) * bn)
+            money = {
+                "npv_mean": format_pm(row["npv_mean"] * bn, row["npv_se"] * bn),
+                "p_npv_negative": format_number(row["p_npv_negative"] * 100, 1),
+                "npv_loss_var95": format_number(row["npv_loss_var95"] * bn, d if d >= 0 else None),
+                "npv_loss_cvar95": format_number(row["npv_loss_cvar95"] * bn, d if d >= 0 else None),
+                "circular_debt_mean": format_number(row["circular_debt_mean"] * bn, d if d >= 0 else None),
+                "lole_with_h_per_year": format_number(row["lole_with_h_per_year"]),
+                "miner_uptime_share": format_number(row["miner_uptime_share"] * 100, 1),
+                "on_frontier": "yes" if row["on_frontier"] else "",
+            }
+            for c in wanted:
+                out[SWEEP_COLUMNS[c]].append(money[c])
+        return pd.DataFrame(out)
+
+    def __repr__(self) -> str:
+        try:
+            shown = self.display()
+            body = text_table(list(shown.columns), shown.to_numpy().tolist(), left=0, wrap=10)
+        except Exception:  # a repr must never raise (debuggers, logs)
+            return f"<gridrisk.Sweep of {len(self.table)} combinations>"
+        return f"<gridrisk.Sweep of {len(self.table)} combinations of {', '.join(self.fields)}\n{body}>"
+
+    def _repr_html_(self) -> str:
+        try:
+            shown = self.display()
+            rows = [(cells[0], cells[1:]) for cells in shown.to_numpy().tolist()]
+            table = _html_table(shown.columns[0], list(shown.columns[1:]), rows)
+            return (
+                f'<div style="max-width:1000px"><p><b>gridrisk sweep</b>: {len(self.table)} combinations of '
+                f"{html.escape(', '.join(self.fields))} on common random numbers; expected NPV \u00b1 its Monte "
+                "Carlo standard error; the frontier: no other combination has both a higher expected NPV "
+                f"and a lower CVaR 95 % of the NPV loss.</p>{table}</div>"
+            )
+        except Exception:  # a display hook must never raise in a notebook
+            return f"<pre>{html.escape(repr(self))}</pre>"
+
+
+#: The columns of :meth:`Sweep.display` after the swept fields, with their labels (units included).
+SWEEP_COLUMNS: dict[str, str] = {
+    "npv_mean": "Expected NPV (PKR bn)",
+    "p_npv_negative": "P(NPV < 0) (% of paths)",
+    "npv_loss_var95": "NPV loss, VaR 95 % (PKR bn)",
+    "npv_loss_cvar95": "NPV loss, CVaR 95 % (PKR bn)",
+    "circular_debt_mean": "Circular debt change, mean (PKR bn)",
+    "lole_with_h_per_year": "Loss of load with the allocation (h/yr)",
+    "miner_uptime_share": "Miners running (% of months)",
+    "on_frontier": "On the frontier",
+}
+
+
+def _exact(value: Any) -> str:
+    """A swept value as given: numbers in full (no e-notation, no rounding), other values as text."""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | np.integer | np.floating):
+        return short_repr(value)
+    x = float(value)
+    if not math.isfinite(x) or x == int(x):
+        return format_number(x, 0)
+    decimals = max(0, -math.floor(math.log10(abs(x)))) if abs(x) < 1 else 0
+    while decimals < 15 and float(f"{x:.{decimals}f}") != x:
+        decimals += 1
+    return format_number(x, decimals)
 
 
 def _plain(value: Any, depth: int = 0) -> Any:

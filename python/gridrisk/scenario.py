@@ -272,6 +272,28 @@ def _missing(path: str, where: Any, key: str | int, hint: str | None = None, ver
 
 _MISSING: Any = object()
 
+#: The fields :meth:`Scenario.counterfactual` sets to zero: the allocation's two loads and the
+#: state's Bitcoin purchases (a cash outflow the reserve policy adds; the levy and the initial
+#: holding need no change: with no miners there is nothing to levy, and the initial holding is
+#: never counted as the policy's).
+COUNTERFACTUAL: tuple[str, ...] = (
+    "allocation.mining_mw",
+    "allocation.datacenter_mw",
+    "reserve.purchase_usd_per_month",
+)
+_COUNTERFACTUAL_SUFFIX = " without the allocation"
+
+
+def _without_allocation(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of canonical ``data`` with the :data:`COUNTERFACTUAL` fields at zero (and certain)."""
+    out = copy.deepcopy(dict(data))
+    for field in COUNTERFACTUAL:
+        table, key = field.split(".")
+        if isinstance(out.get(table), dict):
+            _drop_uncertain(out, field)
+            out[table][key] = 0.0
+    return out
+
 
 def _brief(v: Any) -> str:
     """A number or a (nested) list of numbers in short form, for tables."""
@@ -623,6 +645,39 @@ class Scenario:
                     _drop_uncertain(data, f)
             data.setdefault("uncertain", []).append(table)
         return self._derive(data)
+
+    def counterfactual(self) -> Scenario:
+        """The same scenario without the allocation: the world the policy is measured against.
+
+        Every field of :data:`COUNTERFACTUAL` is set to zero (no mining, no data centres, no
+        reserve purchases); the drivers, the fleet, the stresses and the parameter uncertainty
+        are kept, so on common random numbers (:func:`gridrisk.compare`) each path is the same
+        world with and without the policy. The model's outputs are already the effects of the
+        allocation (the state's NPV *of the allocation*, the *increase* in load-shedding...), so
+        the counterfactual's outputs are zero, or equal to the figures "without the allocation"
+        that every run reports; a policy's difference against it is the policy's own effect.
+
+        Returns
+        -------
+        Scenario
+            Its :attr:`origin` is this scenario's origin without the allocation, named
+            ``"<origin> without the allocation"``, so its :attr:`label` says what it is and its
+            :attr:`overrides` are this scenario's other changes (e.g. from ``--set``).
+
+        Examples
+        --------
+        >>> import gridrisk as gr
+        >>> gr.Scenario.preset("pakistan-2000mw").counterfactual().label
+        'pakistan-2000mw without the allocation'
+        """
+        name, base = self._origin
+        data = _validated(_without_allocation(self._data))
+        if name.endswith(_COUNTERFACTUAL_SUFFIX):
+            origin = base
+        else:
+            name += _COUNTERFACTUAL_SUFFIX
+            origin = data if base is self._data else _validated(_without_allocation(base))
+        return Scenario._from_canonical(data, (name, None if origin == data else origin))
 
     def fixed(self) -> Scenario:
         """Return the scenario without parameter uncertainty: every field at its point value."""
