@@ -26,12 +26,20 @@ def test_run_with_no_scenario_runs_the_embedded_preset(capsys: pytest.CaptureFix
     assert main(["run", "--paths", "512", "--no-progress"]) == 0
     out = capsys.readouterr().out
     assert "pakistan-2000mw" in out
-    assert "bitcoin.price_usd" in out
-    assert "p50_ci95" in out
-    # How much more load-shedding: by feeder class, by cause, and what it saves the power sector.
+    # Findings in sentences, then the headline tables in display units with their errors.
+    assert "Key findings" in out
+    assert "Fiscal impact. Over 10 years" in out
+    assert "Net present value to the state" in out
+    assert "PKR bn" in out
+    assert " ± " in out
+    assert "Fiscal flows by fiscal year" in out
     assert "Load-shedding of the existing consumers by feeder class" in out
-    for text in ("loss_above_80", "all existing consumers", "increase h/day", "rules", "circular debt avoided"):
+    for text in ("loss_above_80", "all existing consumers", "increase, h/yr", "extra shed, GWh/yr"):
         assert text in out
+    # What a person reads: no line wider than 100 columns, no e-notation, no NaN.
+    assert max(len(line) for line in out.splitlines()) <= 100
+    assert not re.search(r"\d[eE][+-]?\d", out)
+    assert not re.search(r"\bnan\b", out, re.I)
 
 
 def test_run_a_file_with_overrides(tmp_path: Path, preset: gr.Scenario, capsys: pytest.CaptureFixture[str]) -> None:
@@ -130,8 +138,9 @@ def test_help_lists_the_exit_codes_and_what_run_prints() -> None:
         assert "4 out of memory" in text
         assert "130 interrupted" in text
     assert "fiscal risk" in text
-    assert "last month" in text
+    assert "key findings" in text
     assert "overrides" in text
+    assert "--sensitivity-paths" in text
 
 
 def test_python_dash_m_and_help() -> None:
@@ -169,7 +178,9 @@ def test_run_out_writes_every_file_atomically(tmp_path: Path, capsys: pytest.Cap
     html = (out / "report.html").read_text()
     assert "data:image/png;base64," in html
     assert "Load-shedding of the existing consumers by feeder class" in html
-    assert "load_shedding_by_feeder_class" in html
+    assert "Key findings" in html
+    assert "tables.txt" in names
+    assert "npv_waterfall.png" in names
     again = gr.load(out / "results.zip")
     assert again.paths == 300
     # report regenerates the files from the saved results
@@ -360,14 +371,14 @@ def test_tables_come_first_and_a_failed_write_leaves_the_old_output(
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     capsys.readouterr()
 
-    def full_disk(results: Any, folder: Any) -> list[Path]:
+    def full_disk(results: Any, folder: Any, **kwargs: Any) -> list[Path]:
         gridrisk._files.atomic_write(Path(folder) / "summary.json", "{}")
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(cli, "write_outputs", full_disk)
     assert main(["run", *SHORT_RUN, "--seed", "99", "--out", str(out)]) == EXIT_WRITE_FAILED
     captured = capsys.readouterr()
-    assert "Per-path outputs" in captured.out  # the tables were printed before writing
+    assert "Key findings" in captured.out  # the tables were printed before writing
     assert "No space left on device" in captured.err
     assert "Traceback" not in captured.err
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
@@ -384,7 +395,7 @@ def test_ctrl_c_while_writing_exits_130_and_leaves_nothing(
     if where == "writer":
         monkeypatch.setattr(gridrisk.report, "atomic_write", interrupt)
     else:
-        monkeypatch.setattr(gridrisk.report, "_plots", interrupt)
+        monkeypatch.setattr(gridrisk.report, "_figures", interrupt)
     out = tmp_path / "out"
     assert main(["run", *SHORT_RUN, "--out", str(out)]) == EXIT_INTERRUPTED
     assert "interrupted" in capsys.readouterr().err

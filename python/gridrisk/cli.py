@@ -37,12 +37,13 @@ from gridrisk._files import OutputFolder, atomic_write
 from gridrisk._validate import choice, close_match, short_repr
 from gridrisk.compare import SWEEP_COLUMNS, Comparison, Sweep, _label, _unit, compare, sweep, text_table
 from gridrisk.errors import ArgumentError, GridRiskError, InternalError
+from gridrisk.findings import key_findings
 from gridrisk.io import load
-from gridrisk.report import _png, write_outputs
+from gridrisk.report import _png, comparison_report, sensitivity_report, sweep_report, write_outputs
 from gridrisk.scenario import COUNTERFACTUAL, Scenario, _preset_text, presets
 from gridrisk.sensitivity import sensitivity
 from gridrisk.simulation import simulate
-from gridrisk.units import MINUS, format_number, format_pm, round_to_error
+from gridrisk.units import MINUS, format_number, format_pm, format_short, round_to_error
 
 DEFAULT_PRESET = "pakistan-2000mw"
 #: The reserved scenario of ``gridrisk compare``: the other policies' scenario without the allocation.
@@ -171,12 +172,15 @@ def _parser() -> argparse.ArgumentParser:
         "run",
         help="simulate a scenario and print a summary",
         description=(
-            "Simulate a scenario and print the scenario (its label and overrides), the summary of the "
-            "per-path outputs over the horizon (means with their Monte Carlo standard errors, quantiles, "
-            "adverse-tail risk), the fiscal risk, and a snapshot of every driver and grid metric in the "
-            "last month; then, with --out, write the files."
+            "Simulate a scenario and print, within 100 columns: the scenario (its label, overrides and "
+            "uncertain parameters), the key findings in sentences, and the headline tables in PKR bn, GWh "
+            "and hours, each mean with its Monte Carlo standard error (outcomes over the horizon with "
+            "their 5 %, median and 95 %; the fiscal risk; flows by fiscal year; load-shedding by feeder "
+            "class). With --out, the full tables (tables.txt), summary.json, per-path outputs, fan CSVs, "
+            "figures and report.html are written too; the report says what drives the risk from a Sobol "
+            "analysis of --sensitivity-paths paths per run."
         ),
-        epilog=_EXIT_CODES,
+        epilog=_epilog("outputs: summary.json, tables.txt, paths.parquet, fan_*.csv, *.png, report.html, results.zip"),
         formatter_class=_Formatter,
     )
     run.add_argument("scenario", nargs="?", help=scenario_help)
@@ -185,6 +189,14 @@ def _parser() -> argparse.ArgumentParser:
         "--no-progress",
         action="store_true",
         help="no progress line in a terminal, and no estimated finish time on stderr in a batch job",
+    )
+    run.add_argument(
+        "--sensitivity-paths",
+        type=int,
+        default=1_000,
+        metavar="N",
+        help="with --out: paths per run of the Sobol analysis the report uses to say what drives the NPV "
+        "(default 1000; about a sixth of the main run's time at the default 100000 paths; 0 to leave it out)",
     )
     _out_option(run, "summary.json, per-path outputs, fan CSVs, plots, report.html and results.zip")
 
@@ -355,7 +367,7 @@ def _print_scenario(sc: Scenario, name: str = "Scenario") -> None:
     """The scenario's label and, one a line, its overrides of the preset or file."""
     print(f"{name}: {sc.label}")
     for field, old, new in sc.overrides:
-        print(f"  {field}: {short_repr(old)} -> {short_repr(new)}")
+        print(textwrap.fill(f"{field}: {short_repr(old)} -> {short_repr(new)}", WIDTH, initial_indent="  "))
     u = sc.uncertain
     if len(u):
         groups = list(dict.fromkeys(u["group"]))
@@ -367,7 +379,9 @@ def _print_scenario(sc: Scenario, name: str = "Scenario") -> None:
             rows = u[u["group"] == g]
             first = rows.iloc[0]
             more = f" and {len(rows) - 1} more" if len(rows) > 1 else ""
-            print(f"    {g}: {rows.index[0]}{more}, {first['dist']} on [{first['low']:.6g}, {first['high']:.6g}]")
+            lo, hi = format_short(float(first["low"])), format_short(float(first["high"]))
+            line = f"{g}: {rows.index[0]}{more}, {str(first['dist']).replace('_', ' ')} on [{lo}, {hi}]"
+            print(textwrap.fill(line, WIDTH, initial_indent="    ", subsequent_indent="      "))
 
 
 @contextlib.contextmanager
@@ -406,6 +420,9 @@ def _facts(args: argparse.Namespace, argv: Sequence[str], **extra: Any) -> dict[
 
 def _run(args: argparse.Namespace, argv: Sequence[str]) -> int:
     sc = _load(args.scenario, args.overrides)
+    sens_paths = args.sensitivity_paths
+    if sens_paths != 0 and not 2 <= sens_paths <= 10**7:
+        raise ArgumentError(f"--sensitivity-paths must be 0 or a whole number in [2, 10000000], got {sens_paths}")
     with _output(args.out) as out:
         res = simulate(
             sc,
@@ -416,28 +433,32 @@ def _run(args: argparse.Namespace, argv: Sequence[str]) -> int:
             progress=False if args.no_progress else None,
         )
         _print_scenario(sc)
-        with pd.option_context(
-            "display.width", 160, "display.max_columns", 20, "display.float_format", "{:,.4g}".format
-        ):
-            print(res)
-            print("\nPer-path outputs over the horizon (definitions: docs/model.md section 8.5):")
-            print(res.summary().to_string())
-            print("\nFiscal risk (NPV loss = minus the net present value; circular debt on its high tail):")
-            print(res.risk().to_string())
-            print("\nLoad-shedding of the existing consumers by feeder class, without and with the allocation:")
-            print(res.shedding().to_string())
-            print("\nTheir shed energy by cause (GWh/yr) and what the feeder rules' shedding saves the power sector:")
-            print(res.shedding_by_cause().to_string())
-            print(res.shedding_accounts().to_string())
-            print("\nThe new loads by fiscal year: what arrived, the capital it brought and the miners' bad debt:")
-            print(res.new_loads().to_string())
-            print("\nGiven what arrived (each row: the paths that meet the condition):")
-            print(res.given_summary().to_string())
-            print(f"\nDrivers and grid in the last month ({res.months[-1]}):")
-            print(res.snapshot().to_string())
+        drawn = len(sc.uncertain_fields)
+        facts = (
+            f"{res.paths:,} paths, seed {res.seed}, {res.stats.months} months from {res.months[0]}, "
+            f"{res.wall_time_s:,.1f} s" + (f"; {drawn} uncertain parameters drawn per path" if drawn else "")
+        )
+        print(textwrap.fill(f"Simulated {facts}.", WIDTH))
+        print("\nKey findings (each ± is a Monte Carlo standard error):")
+        for f in key_findings(res):
+            print(
+                textwrap.fill(f"{f.topic.capitalize()}. {f.text}", WIDTH, initial_indent="- ", subsequent_indent="  ")
+            )
+        tables = [res.tables.summary(), res.tables.risk()]
+        if res.fiscal_years:
+            tables.append(res.tables.fiscal_years())
+        tables.append(res.tables.shedding())
+        for table in tables:
+            print("\n" + table.to_text(width=WIDTH))
+        more = "tables.txt and report.html in the --out folder" if out is not None else "gridrisk run ... --out DIR"
+        print(f"\nEvery output, by cause, by fiscal year and given what arrived: {more}.")
         sys.stdout.flush()
         if out is not None:
-            _write(out, _facts(args, argv, scenario=sc.label), lambda d: write_outputs(res, d))
+            sen = None
+            if sens_paths:
+                print(f"What drives the NPV: a Sobol analysis of {sens_paths:_} paths per run...", file=sys.stderr)
+                sen = sensitivity(sc, "npv_pkr", paths=sens_paths, seed=args.seed, threads=args.threads)
+            _write(out, _facts(args, argv, scenario=sc.label), lambda d: write_outputs(res, d, sensitivity=sen))
     return 0
 
 
@@ -557,6 +578,7 @@ def _compare(args: argparse.Namespace, argv: Sequence[str]) -> int:
                     atomic_write(d / "differences.json", diff.reset_index().to_json(orient="records", indent=2)),
                     atomic_write(d / "summary.csv", cmp.summary().to_csv()),
                     atomic_write(d / "scenarios.csv", cmp.scenarios.to_csv()),
+                    atomic_write(d / "report.html", comparison_report(cmp)),
                 ]
 
             facts = _facts(args, argv, policies=dict(cmp.scenarios["label"]), baseline=baseline)
@@ -582,9 +604,9 @@ def _sweep(args: argparse.Namespace, argv: Sequence[str]) -> int:
                     atomic_write(d / "sweep.json", sw.table.to_json(orient="records", indent=2)),
                     atomic_write(d / "frontier.csv", sw.frontier.to_csv(index=False)),
                 ]
-                png = _png(lambda ax: plot.frontier(sw, ax=ax))
-                if png is not None:
-                    files.append(atomic_write(d / "frontier.png", png))
+                files.append(atomic_write(d / "frontier.png", _png(lambda ax: plot.frontier(sw, ax=ax))))
+                page = sweep_report(sw, scenario=sc, seed=args.seed, paths=args.paths)
+                files.append(atomic_write(d / "report.html", page))
                 return files
 
             _write(out, _facts(args, argv, scenario=sc.label, grid=dict(args.grid)), write)
@@ -633,9 +655,8 @@ def _sensitivity(args: argparse.Namespace, argv: Sequence[str]) -> int:
                     atomic_write(d / "sensitivity.csv", s.indices.to_csv()),
                     atomic_write(d / "sensitivity.json", s.indices.reset_index().to_json(orient="records", indent=2)),
                 ]
-                png = _png(s.plot)
-                if png is not None:
-                    files.append(atomic_write(d / "sobol.png", png))
+                files.append(atomic_write(d / "sobol.png", _png(s.plot)))
+                files.append(atomic_write(d / "report.html", sensitivity_report(s, sc)))
                 return files
 
             _write(out, _facts(args, argv, scenario=sc.label, output=s.output), write)

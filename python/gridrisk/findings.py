@@ -121,10 +121,12 @@ def key_findings(results: Results, sensitivity: Sensitivity | None = None) -> li
     )
 
     dc, mining = row("datacenter_arrived_share"), row("mining_ever_built")
-    loads = (
-        f"On average {_pct(float(dc['mean']), float(dc['se']))} of the data-centre allocation is taken up; "
-        f"a mining fleet is built on {_pct(float(mining['mean']), float(mining['se']))} of paths."
+    built = (
+        "no mining fleet is built on any path"
+        if float(mining["mean"]) == 0
+        else f"a mining fleet is built on {_pct(float(mining['mean']), float(mining['se']))} of paths"
     )
+    loads = f"On average {_pct(float(dc['mean']), float(dc['se']))} of the data-centre allocation is taken up; {built}."
     given = r.given("datacenters_all_arrived") if "datacenters_all_arrived" in r.conditions else None
     if given is not None and int(given.loc["npv_pkr", "n"]) > 1:
         g = given.loc["npv_pkr"]

@@ -245,7 +245,8 @@ def _scenario_section(scenario: Scenario) -> str:
         for group, g in unc.groupby("group", sort=False):
             fields = list(g.index)
             name = fields[0] + (f" and {len(fields) - 1} more" if len(fields) > 1 else "")
-            lo, hi = float(g["low"].min()), float(g["high"].max())
+            # The first field's range: fields of one group may have different ones.
+            lo, hi = float(g["low"].iloc[0]), float(g["high"].iloc[0])
             rows.append(
                 (
                     group,
@@ -480,6 +481,41 @@ def sensitivity_report(sen: Sensitivity, scenario: Scenario) -> str:
     return _page(f"gridrisk sensitivity: {scenario.label}", body)
 
 
+def _policy_figure(cmp: Comparison) -> bytes:
+    """Each policy's expected NPV and households' extra shedding, with 95 % Monte Carlo intervals."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import StrMethodFormatter
+
+    names = list(cmp.results)
+    panels = (
+        ("npv_pkr", 1e-9, "Expected NPV to the state (PKR bn)"),
+        ("households_shed_h_per_day_increase", 365.25, "Households' extra load-shedding (h/yr)"),
+    )
+    fig, axes = plt.subplots(1, 2, figsize=(9.0, 0.9 + 0.55 * len(names)), sharey=True)
+    try:
+        for ax, (output, factor, label) in zip(axes, panels, strict=True):
+            means = [float(cmp.results[n].summary().loc[output, "mean"]) * factor for n in names]
+            errs = [1.96 * float(cmp.results[n].summary().loc[output, "se"]) * factor for n in names]
+            errs = [e if math.isfinite(e) else 0.0 for e in errs]
+            ax.barh(range(len(names)), means, xerr=errs, color="tab:blue", alpha=0.75, capsize=3)
+            ax.axvline(0.0, color="black", lw=0.8)
+            ax.set_xlabel(label)
+            ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.3g}"))
+            ax.grid(True, axis="x", alpha=0.3)
+        axes[0].set_yticks(range(len(names)), names)
+        axes[0].invert_yaxis()
+        fig.suptitle("The policies side by side (error bars: 95 % Monte Carlo intervals)", fontsize=11)
+        fig.tight_layout()
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=100)
+        return buf.getvalue()
+    finally:
+        plt.close(fig)
+
+
 def comparison_report(cmp: Comparison) -> str:
     """A self-contained HTML page of a policy comparison on common random numbers.
 
@@ -495,6 +531,7 @@ def comparison_report(cmp: Comparison) -> str:
         f"<p class='sub'>Common random numbers, seed {first.seed}, {first.paths:,} paths per policy · baseline "
         f"{_esc(cmp.baseline)} · gridrisk {_esc(__version__)}</p>",
         _wrap(cmp._repr_html_()),
+        _figure("policies", _policy_figure(cmp), "Expected NPV and households' extra load-shedding by policy."),
         "<h2>The policies' scenarios</h2>",
         *(
             _scenario_section(res.scenario).replace("<h2>The scenario</h2>", f"<h3>{_esc(name)}</h3>")

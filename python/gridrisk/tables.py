@@ -435,12 +435,9 @@ class TableAccessor:
             units.format_pm(m, s, _decimals(s, m))
             for m, s in zip(df["shed h/day, without"], df["± se (without)"], strict=True)
         ]
-        text["h/day with"] = [
-            units.format_number(m, _decimals(s, m))
-            for m, s in zip(df["shed h/day, with"], df["± se (without)"], strict=True)
-        ]
-        text["increase, h/day"] = [
-            units.format_pm(m, s, _decimals(s, m))
+        # The allocation's increase is minutes a day: hours a year read better (as units does).
+        text["increase, h/yr"] = [
+            units.format_pm(365.25 * m, 365.25 * s, _decimals(365.25 * s, 365.25 * m))
             for m, s in zip(df["increase h/day"], df["± se (increase)"], strict=True)
         ]
         text["extra shed, GWh/yr"] = [
@@ -452,8 +449,10 @@ class TableAccessor:
             text,
             "Load-shedding of the existing consumers by feeder class",
             (
-                "Mean hours a day over paths and months. The increase is estimated on the same draws "
-                "with and without the allocation, so its error is smaller than either level's.",
+                "Mean hours a day over paths and months without the allocation, and its increase in hours "
+                "a year (the figure with it is in Table.data). The increase "
+                "is estimated on the same draws with and without the allocation, so its error is smaller "
+                "than either level's.",
             ),
         )
 
