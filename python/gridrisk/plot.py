@@ -104,13 +104,35 @@ def _decimals(locs: Sequence[float]) -> int:
 
 def _plain_ticks(axis: Any, suffix: str = "") -> None:
     """Tick labels as people write numbers: ``1,250``, ``-0.5`` (a true minus); no offset, no e-notation."""
-    from matplotlib.ticker import FuncFormatter
+    from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
     def text(x: float, pos: Any = None) -> str:
         # The ticks' spacing sets the decimals, so that 0.5, 1, 1.5 read 0.5, 1.0, 1.5.
         return units.format_number(x, _decimals([*axis.get_majorticklocs(), x])) + suffix
 
+    if not isinstance(axis.get_major_locator(), FixedLocator):
+        # Steps of 1, 2 or 5 times a power of ten: no tick at 0.00025.
+        axis.set_major_locator(MaxNLocator(nbins="auto", steps=[1, 2, 5, 10]))
     axis.set_major_formatter(FuncFormatter(text))
+
+
+def _scaled_ticks(axis: Any, factor: float) -> None:
+    """Ticks at round numbers of the display unit on an axis whose data are in the base unit.
+
+    ``factor`` (positive) takes the data to the display unit, e.g. 1e-9 from rupees to PKR bn.
+    The ticks are fixed for the limits the axis has now.
+    """
+    from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
+
+    lo, hi = sorted(float(v) * factor for v in axis.get_view_interval())
+    if axis.axis_name == "x":
+        axis.axes.set_xlim(axis.get_view_interval())  # freeze the limits the ticks are for
+    else:
+        axis.axes.set_ylim(axis.get_view_interval())
+    ticks = [t for t in MaxNLocator(nbins=8, steps=[1, 2, 5, 10]).tick_values(lo, hi) if lo <= t <= hi]
+    decimals = _decimals(ticks)
+    axis.set_major_locator(FixedLocator([t / factor for t in ticks]))
+    axis.set_major_formatter(FuncFormatter(lambda x, pos=None: units.format_number(x * factor, decimals)))
 
 
 def _percent_ticks(axis: Any) -> None:
@@ -127,21 +149,27 @@ def _percent_ticks(axis: Any) -> None:
     axis.set_minor_formatter(NullFormatter())
 
 
-def _fit(ax: Any, artist: Any) -> tuple[float, float]:
-    """Width of ``artist`` as a share of the Axes' width, and its height in points."""
+def _room(ax: Any) -> float:
+    """Width the Axes will have once laid out, pixels.
+
+    Alone in its figure, the Axes will fill the figure less its tick labels and axis labels (the
+    layout engine moves it), so its width now understates or overstates it; among other Axes
+    it keeps its width.
+    """
     fig = ax.figure
     renderer = fig.canvas.get_renderer()
-    box = artist.get_window_extent(renderer)
-    return box.width / max(ax.get_window_extent(renderer).width, 1.0), box.height * 72.0 / fig.dpi
+    box = ax.get_window_extent(renderer)
+    if len(fig.axes) != 1:
+        return float(box.width)
+    tight = ax.get_tightbbox(renderer)
+    left, right = max(box.x0 - tight.x0, 0.0), max(tight.x1 - box.x1, 0.0)
+    return float(fig.bbox.width - left - right - 0.3 * fig.dpi)
 
 
-def _title(ax: Any, text: str, above: float = 0.0) -> None:
-    """A left-aligned bold title, ``above`` points over the plot, wrapped to stay in the figure."""
-    title = ax.set_title(text, loc="left", fontsize=11, fontweight="bold", pad=6 + above)
-    fig = ax.figure
-    renderer = fig.canvas.get_renderer()
-    room = fig.bbox.x1 - ax.get_window_extent(renderer).x0 - 0.1 * fig.dpi
-    share = title.get_window_extent(renderer).width / max(room, 1.0)
+def _title(ax: Any, text: str, room: float, above: float = 0.0) -> None:
+    """A bold title, ``above`` points over the plot, wrapped to ``room`` pixels."""
+    title = ax.set_title(text, fontsize=11, fontweight="bold", pad=6 + above)
+    share = title.get_window_extent(ax.figure.canvas.get_renderer()).width / max(room, 1.0)
     if share > 1.0:
         title.set_text(textwrap.fill(text, max(20, int(len(text) / share))))
 
@@ -152,10 +180,12 @@ def _legend_top(ax: Any, title: str, ncol: int | None = None) -> None:
     As many columns as fit in the Axes' width (at most ``ncol``): a legend wider than its Axes
     makes the layout squeeze the plot.
     """
+    width = _room(ax)
     handles, labels = ax.get_legend_handles_labels()
     if not handles:
-        _title(ax, title)
+        _title(ax, title, width)
         return
+    fig = ax.figure
     height = 0.0
     for cols in np.arange(min(ncol or 3, len(handles)), 0, -1):
         legend = ax.legend(
@@ -170,10 +200,11 @@ def _legend_top(ax: Any, title: str, ncol: int | None = None) -> None:
             handlelength=1.8,
             columnspacing=1.5,
         )
-        share, height = _fit(ax, legend)
-        if share <= 1.0:
+        box = legend.get_window_extent(fig.canvas.get_renderer())
+        height = box.height * 72.0 / fig.dpi
+        if box.width <= width:
             break
-    _title(ax, title, height)
+    _title(ax, title, width, height)
 
 
 def _upper_first(text: str) -> str:
@@ -220,7 +251,8 @@ def _share_text(share: float) -> str:
     pct = 100.0 * share
     if pct == 0:
         return "0 %"
-    d = 1 if pct >= 0.1 else max(1, -math.floor(math.log10(pct)))
+    # Two decimals under 1 %, so that 0.45 % below and 0.45 % above add up to the 0.90 % shown.
+    d = 1 if pct >= 1 else max(2, 1 - math.floor(math.log10(pct)))
     return f"{units.format_number(pct, d)} %"
 
 
@@ -484,8 +516,7 @@ class PlotAccessor:
         _plain_ticks(ax.xaxis)
         _plain_ticks(ax.yaxis)
         ax.grid(True, axis="y", alpha=0.3)
-        source = "" if kept is not None else ", from the quantile sketch"
-        _legend_top(ax, f"{units.describe(name)}: distribution over {r.paths:,} paths{source}", ncol=2)
+        _legend_top(ax, f"{units.describe(name)}: distribution over {r.paths:,} paths", ncol=2)
         return ax
 
     # -- exceedance curve -------------------------------------------------------------------
@@ -529,34 +560,45 @@ class PlotAccessor:
         p_min = min(max(0.001, 1.0 / r.paths), 0.5)
         qs = np.geomspace(p_min, 0.5, 300)
         qs = np.unique(np.concatenate([qs, 1.0 - qs]))
-        v = np.asarray(r.stats.output_quantiles([float(q) for q in qs])[i], dtype=float) * factor
+        # The curve's data stay in the output's base unit (rupees), as Results reports it; the
+        # ticks show them in the display unit.
+        v = np.asarray(r.stats.output_quantiles([float(q) for q in qs])[i], dtype=float)
         ax = _axes(ax)
         words = units.describe(name)
-        way = "low or lower" if higher else "high or higher"
-        # P(X <= v_q) = q on the low side; P(X >= v_q) = 1 - q on the high side.
-        ax.plot(v, qs if higher else 1.0 - qs, color="tab:red", lw=2.0, label=f"Share of paths this {way}")
+        if higher:
+            # The loss is minus the output: P(-X >= -v_q) = P(X <= v_q) = q.
+            sign, x, p = -1.0, -v, qs
+            ax.set_xlabel(f"Loss: minus the {_lower_first(words)} ({shown})")
+            ax.set_ylabel("Probability of a loss\nthis large or larger")
+            title = f"{words}: probability of a loss at least this large"
+            label = "Share of paths with a loss this large or larger"
+        else:
+            sign, x, p = 1.0, v, 1.0 - qs  # P(X >= v_q) = 1 - q
+            ax.set_xlabel(_axis_label(name, shown))
+            ax.set_ylabel("Probability of a value\nthis high or higher")
+            title = f"{words}: probability of a value at least this high"
+            label = "Share of paths this high or higher"
+        ax.plot(x, p, color="tab:red", lw=2.0, label=label)
         ax.set_yscale("log")
         ax.set_ylim(p_min * 0.7, 1.15)
         _percent_ticks(ax.yaxis)
-        _risk_lines(ax, s, factor, shown, mean=False)
+        _risk_lines(ax, s, sign * factor, shown, mean=False, loss=higher, at=sign)
         if np.isfinite(s["adverse_var95"]):
-            ax.plot([float(s["adverse_var95"]) * factor], [0.05], "o", color="tab:orange", ms=6)
+            ax.plot([sign * float(s["adverse_var95"])], [0.05], "o", color="tab:orange", ms=6)
         p_adverse = float(s.get("p_adverse", math.nan))
         if math.isfinite(p_adverse):
-            sign = "<" if higher else ">"
+            what = "a loss" if higher else "a value"
             ax.plot(
                 [0.0],
                 [max(p_adverse, p_min * 0.7)],
                 "D",
                 color="black",
                 ms=5,
-                label=f"P(value {sign} 0): {_share_text(p_adverse)}",
+                label=f"P({what} > 0): {_share_text(p_adverse)}",
             )
-        ax.set_xlabel(_axis_label(name, shown))
-        ax.set_ylabel(f"Probability of a value\nthis {way}")
-        _plain_ticks(ax.xaxis)
+        _scaled_ticks(ax.xaxis, factor)
         ax.grid(True, which="major", alpha=0.3)
-        _legend_top(ax, f"{words}: probability of a value this {way}", ncol=2)
+        _legend_top(ax, title, ncol=2)
         return ax
 
     # -- decomposition of the NPV -----------------------------------------------------------
@@ -682,7 +724,7 @@ class PlotAccessor:
             xerr=1.96 * se_without,
             color="0.6",
             capsize=3,
-            label="Without the allocation",
+            label="without the allocation",
         )
         ax.barh(
             y + height / 2,
@@ -691,14 +733,16 @@ class PlotAccessor:
             xerr=1.96 * (se_without + se_increase),
             color="tab:red",
             capsize=3,
-            label=f"With the allocation ({units.format_number(mw, 0)} MW)",
+            label=f"with the allocation ({units.format_number(mw, 0)} MW)",
         )
-        ax.errorbar([], [], xerr=[], color="black", label="95 % Monte Carlo interval")
-        ax.set_yticks(y, [_feeder_words(str(c)) for c in table.index])
+        # The classes keep the names the scenario declares them by, as Results.shedding() does.
+        ax.set_yticks(y, [str(c) for c in table.index])
         ax.invert_yaxis()  # the first class on top, all consumers at the bottom
         ax.set_xlim(left=0.0)
-        ax.set_xlabel("Hours of load-shedding a day (h/day, mean over paths and months)")
-        ax.set_ylabel("Feeder class")
+        ax.set_xlabel(
+            "Load-shedding, hours a day (h/day, mean over paths and months; error bars: 95 % Monte Carlo intervals)"
+        )
+        ax.set_ylabel("feeder class")
         _plain_ticks(ax.xaxis)
         ax.grid(True, axis="x", alpha=0.3)
         _legend_top(ax, "Load-shedding by feeder class, without and with the allocation")
@@ -752,39 +796,38 @@ def _risk_lines(
     *,
     span: tuple[float, float] | None = None,
     mean: bool = True,
+    loss: bool = False,
+    at: float | None = None,
 ) -> None:
     """Vertical lines at the mean (with its error), VaR 95 % and CVaR 95 %, numbers in the legend.
 
-    ``factor`` takes the output's base unit to the axis. A line beyond ``span`` is not drawn,
-    and its legend entry says so.
+    ``factor`` takes the output's base unit to the numbers shown (negative on an axis of losses,
+    ``loss=True``); ``at`` to the axis's data, if not the same. A line beyond ``span`` is not
+    drawn, and its legend entry says so.
     """
-    beyond = "below" if s["better"] == "higher" else "above"
+    place = factor if at is None else at
+    beyond = "below" if s["better"] == "higher" and not loss else "above"
+    of = "a loss of " if loss else ""
 
     def line(x: float, label: str, **style: Any) -> None:
+        x *= place / factor if factor else 1.0
         if span is not None and not span[0] <= x <= span[1]:
             ax.plot([], [], label=f"{label}, off the chart", **style)
         else:
             ax.axvline(x, label=label, **style)
 
     if mean and np.isfinite(s["mean"]):
-        m, se = float(s["mean"]) * factor, float(s["se"]) * factor
+        m, se = float(s["mean"]) * factor, float(s["se"]) * abs(factor)
         line(m, f"Mean ± s.e.: {units.format_pm(m, se)} {shown}", color="tab:blue", lw=1.8)
     if np.isfinite(s["adverse_var95"]):
         var, cvar = float(s["adverse_var95"]) * factor, float(s["adverse_cvar95"]) * factor
-        line(var, f"VaR 95 %: {units.format_number(var)} {shown} (5 % of paths {beyond})", color="tab:orange", lw=2.0)
-        line(cvar, f"CVaR 95 %: {units.format_number(cvar)} {shown} (their mean)", color="tab:red", lw=2.0, ls="--")
-
-
-def _feeder_words(name: str) -> str:
-    """``"loss_10_20"`` -> ``"Loss 10-20 %"``: a feeder class's name as words."""
-    import re
-
-    if name == "all existing consumers":
-        return "All existing consumers"
-    text = re.sub(r"(\d+)_(\d+)", "\\1\u2013\\2", name).replace("_", " ")
-    if text.startswith("loss ") and re.search(r"\d$", text):
-        text += " %"
-    return _upper_first(text)
+        line(
+            var,
+            f"VaR 95 %: {of}{units.format_number(var)} {shown} (5 % of paths {beyond})",
+            color="tab:orange",
+            lw=2.0,
+        )
+        line(cvar, f"CVaR 95 %: {of}{units.format_number(cvar)} {shown} (their mean)", color="tab:red", lw=2.0, ls="--")
 
 
 # -- module-level figures -------------------------------------------------------------------------
@@ -929,29 +972,75 @@ def frontier(sweep: Sweep, *, ax: Any = None) -> Any:
         label="Policy (95 % Monte Carlo interval)",
     )
     f = sweep.frontier
-    ax.plot(f["npv_loss_cvar95"] * bn, f["npv_mean"] * bn, "o-", color="tab:red", lw=1.8, label="Efficient frontier")
+    ax.plot(
+        f["npv_loss_cvar95"] * bn,
+        f["npv_mean"] * bn,
+        "o-",
+        color="tab:red",
+        lw=1.8,
+        ms=7,
+        zorder=4,
+        label="Efficient frontier",
+    )
     short = {c: _short_field(c) for c in swept}
-    for k, (_, row) in enumerate(t.iterrows()):
-        text = ", ".join(f"{short[c]} = {_value_text(row[c])}" for c in swept)
-        ax.annotate(
-            text,
-            (float(row["npv_loss_cvar95"]) * bn, float(row["npv_mean"]) * bn),
-            xytext=(6, 6 if k % 2 == 0 else -12),
-            textcoords="offset points",
-            fontsize=8,
-            color="0.15",
+    # Policies that land on the same point (a parameter that changes nothing) share one label,
+    # a line each, rather than printing over one another.
+    spots: dict[tuple[float, float], list[str]] = {}
+    for _, row in t.iterrows():
+        x, y = float(row["npv_loss_cvar95"]) * bn, float(row["npv_mean"]) * bn
+        spots.setdefault((round(x, 6), round(y, 6)), []).append(
+            ", ".join(f"{short[c]} = {_value_text(row[c])}" for c in swept)
         )
-    ax.set_xlabel("CVaR 95 % of the NPV loss (PKR bn)")
+    ax.margins(x=0.2, y=0.15)
+    _label_points(ax, [(x, y, "\n".join(texts)) for (x, y), texts in spots.items()])
+    key = "; ".join(f"{short[c]} is {c}" for c in swept if short[c] != c)
+    note = "\n" + textwrap.fill(f"Policies: {key}", 110) if key else ""
+    ax.set_xlabel(f"CVaR 95 % of the NPV loss (PKR bn){note}")
     ax.set_ylabel("Expected NPV to the state (PKR bn)")
     _plain_ticks(ax.xaxis)
     _plain_ticks(ax.yaxis)
-    ax.margins(x=0.15, y=0.12)
     ax.grid(True, alpha=0.3)
-    fields = "; ".join(f"{short[c]}: {c}" for c in swept if short[c] != c)
-    if fields:
-        ax.plot([], [], ls="none", label=f"Swept {fields}")
     _legend_top(ax, "Return and risk of each policy: expected NPV to the state against its tail loss", ncol=2)
     return ax
+
+
+def _label_points(ax: Any, points: list[tuple[float, float, str]]) -> None:
+    """Write each label to the right of its point, moved up or down so that no two overlap.
+
+    Labels whose points are within 200 px of each other across are stacked in the order of
+    their points, at least their own height apart; a thin line joins a moved label to its point.
+    """
+    fig = ax.figure
+    ax.get_xlim()  # settles the autoscaled limits the transform below reads
+    to_px = ax.transData.transform
+    box = ax.get_window_extent(fig.canvas.get_renderer())
+    # One line of 8 pt text with its leading, and room for the layout to shrink the Axes.
+    line_px = 1.25 * 11.0 * fig.dpi / 72.0
+    placed: list[tuple[float, float, float]] = []  # (x, bottom, top) of labels already placed, px
+    for x, y, text in sorted(points, key=lambda p: (p[1], p[0])):
+        px, py = (float(v) for v in to_px((x, y)))
+        height = line_px * (text.count("\n") + 1)
+        bottom = py - height / 2
+        for ox, ob, ot in sorted(placed, key=lambda b: b[1]):
+            if abs(ox - px) < 200 and bottom < ot and bottom + height > ob:
+                bottom = ot + 1.0
+        placed.append((px, bottom, bottom + height))
+        shift = (bottom + height / 2 - py) * 72.0 / fig.dpi
+        # Points in the right quarter take their label on the left, inside the plot.
+        left = px > box.x0 + 0.75 * box.width
+        ax.annotate(
+            text,
+            (x, y),
+            xytext=(-8 if left else 8, shift),
+            textcoords="offset points",
+            ha="right" if left else "left",
+            va="center",
+            fontsize=8,
+            color="0.15",
+            arrowprops={"arrowstyle": "-", "color": "0.6", "lw": 0.6, "shrinkA": 0, "shrinkB": 3}
+            if abs(shift) > 2
+            else None,
+        )
 
 
 def _short_field(field: str) -> str:
