@@ -740,12 +740,12 @@ class PlotAccessor:
         ax.invert_yaxis()  # the first class on top, all consumers at the bottom
         ax.set_xlim(left=0.0)
         ax.set_xlabel(
-            "Load-shedding, hours a day (h/day, mean over paths and months; error bars: 95 % Monte Carlo intervals)"
+            "Load-shedding, hours a day (h/day, mean over paths and months)\nerror bars: 95 % Monte Carlo intervals"
         )
         ax.set_ylabel("feeder class")
         _plain_ticks(ax.xaxis)
         ax.grid(True, axis="x", alpha=0.3)
-        _legend_top(ax, "Load-shedding by feeder class, without and with the allocation")
+        _legend_top(ax, "Load-shedding of the existing consumers by feeder class")
         return ax
 
 
