@@ -16,6 +16,7 @@ from gridrisk import _archive, _core
 from gridrisk._validate import choice, short_repr
 from gridrisk.errors import ArgumentError, MergeError
 from gridrisk.findings import key_findings
+from gridrisk.plot import PlotAccessor
 from gridrisk.scenario import Scenario
 from gridrisk.tables import TableAccessor
 
@@ -619,6 +620,14 @@ class Results:
         Kept parameter draws (``parameter:<field>``) and unknown names have no unit (``""``).
         """
         return METRIC_UNITS.get(name) or OUTPUT_UNITS.get(name, "")
+
+    @property
+    def plot(self) -> PlotAccessor:
+        """Figures of these results: ``results.plot.fan("fiscal.net_flow_pkr")`` ...
+
+        See :class:`gridrisk.plot.PlotAccessor`.
+        """
+        return PlotAccessor(self)
 
     def _metric(self, metric: str) -> int:
         return self.metrics.index(choice("metric", metric, self.metrics))
