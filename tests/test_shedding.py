@@ -17,6 +17,7 @@ import gridrisk as gr
 import numpy as np
 import pytest
 from conftest import capacity_only_dict
+from gridrisk import units
 
 SEED = 29
 CAUSES = ("rules", "network", "capacity", "fuel")
@@ -469,12 +470,12 @@ def test_shedding_figure_names_its_axes_and_bars(full_run: gr.Results) -> None:
     try:
         assert plot.shedding(full_run, ax=ax) is ax
         fig.canvas.draw()
-        rows = [c["name"] for c in CLASSES] + ["all existing consumers"]
+        rows = [units.feeder_class(c["name"]) for c in CLASSES] + ["all existing consumers"]
         assert [t.get_text() for t in ax.get_yticklabels()] == rows
         assert len(ax.patches) == 2 * len(rows)
         assert "h/day" in ax.get_xlabel()
         assert "hours" in ax.get_xlabel()
-        assert ax.get_ylabel() == "feeder class"
+        assert ax.get_ylabel().startswith("Feeder class")
         assert "shedding" in ax.get_title().lower()
         assert ax.xaxis.get_offset_text().get_text() == ""
         labels = [t.get_text() for t in ax.get_legend().get_texts()]

@@ -139,7 +139,9 @@ def key_findings(results: Results, sensitivity: Sensitivity | None = None) -> li
     if sensitivity is not None:
         ind = sensitivity.indices.sort_values("total", ascending=False)
         top = [
-            f"{name} ({units.format_pm(float(t['total']), float(t.get('total_ci', math.nan)) / 1.96)})"
+            f"{units.GROUP_WORDS.get(str(name), str(name)).lower()}"
+            f"{' (a parameter)' if t.get('kind') == 'parameter' else ''} "
+            f"({units.format_pm(float(t['total']), float(t.get('total_ci', math.nan)) / 1.96)})"
             for name, t in ind.head(3).iterrows()
         ]
         what = units.describe(sensitivity.output).lower()

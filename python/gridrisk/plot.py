@@ -65,18 +65,6 @@ _GRID = 4000
 _NOT_ADDITIVE = frozenset({"bitcoin.price_usd", "reserve.value_pkr", "reserve.btc"})
 _ADDITIVE_UNITS = frozenset({"PKR", "USD", "MWh", "BTC", "tCO2", "h"})
 
-#: Words for the driver groups of :data:`gridrisk.sensitivity.DRIVER_GROUPS`.
-GROUP_WORDS: dict[str, str] = {
-    "demand": "Demand",
-    "fuels": "Fuel prices (oil, LNG, coal)",
-    "fx": "Exchange rate",
-    "bitcoin": "Bitcoin price",
-    "hashrate": "Network hashrate",
-    "fees": "Bitcoin transaction fees",
-    "hydro": "Hydro availability",
-    "takeup": "Data-centre take-up (timing)",
-}
-
 
 # -- layout and formatting ------------------------------------------------------------------------
 def _pyplot() -> Any:
@@ -736,13 +724,13 @@ class PlotAccessor:
             label=f"with the allocation ({units.format_number(mw, 0)} MW)",
         )
         # The classes keep the names the scenario declares them by, as Results.shedding() does.
-        ax.set_yticks(y, [str(c) for c in table.index])
+        ax.set_yticks(y, [units.feeder_class(str(c)) for c in table.index])
         ax.invert_yaxis()  # the first class on top, all consumers at the bottom
         ax.set_xlim(left=0.0)
         ax.set_xlabel(
             "Load-shedding, hours a day (h/day, mean over paths and months)\nerror bars: 95 % Monte Carlo intervals"
         )
-        ax.set_ylabel("feeder class")
+        ax.set_ylabel("Feeder class (by share of energy lost)")
         _plain_ticks(ax.xaxis)
         ax.grid(True, axis="x", alpha=0.3)
         _legend_top(ax, "Load-shedding of the existing consumers by feeder class")
@@ -902,7 +890,7 @@ def sobol_bars(indices: pd.DataFrame, *, output: str | None = None, ax: Any = No
     kinds = order["kind"] if "kind" in order else ["driver"] * n
     labels = []
     for group, kind in zip(order.index, kinds, strict=True):
-        words = GROUP_WORDS.get(str(group), _upper_first(str(group)))
+        words = units.GROUP_WORDS.get(str(group), _upper_first(str(group)))
         labels.append(f"{words} (parameter)" if kind == "parameter" else words)
     y = np.arange(n)
     h = 0.38

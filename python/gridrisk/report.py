@@ -162,7 +162,7 @@ def _figures(results: Results, sensitivity: Sensitivity | None = None) -> dict[s
         "load_shedding_by_feeder_class": lambda ax: plot.shedding(results, ax=ax),
     }
     if sensitivity is not None:
-        draws["sobol"] = lambda ax: plot.sobol_bars(sensitivity.indices, ax=ax)
+        draws["sobol"] = lambda ax: plot.sobol_bars(sensitivity.indices, output=sensitivity.output, ax=ax)
     return {name: _png(draw) for name, draw in draws.items()}
 
 
@@ -438,7 +438,7 @@ def _sobol_table(sen: Sensitivity) -> Table:
                 units.format_pm(float(t), float(c) / 1.96) for t, c in zip(ind["total"], ind["total_ci"], strict=True)
             ],
         },
-        index=pd.Index([str(g) for g in ind.index], name="group"),
+        index=pd.Index([units.GROUP_WORDS.get(str(g), str(g)) for g in ind.index], name="group"),
     )
     return Table(
         ind,
@@ -463,7 +463,7 @@ def sensitivity_report(sen: Sensitivity, scenario: Scenario) -> str:
     """
     from gridrisk import __version__, plot
 
-    png = _png(lambda ax: plot.sobol_bars(sen.indices, ax=ax))
+    png = _png(lambda ax: plot.sobol_bars(sen.indices, output=sen.output, ax=ax))
     body = [
         f"<h1>What drives the {_esc(units.describe(sen.output).lower())}</h1>",
         f"<p class='sub'>{_esc(scenario.label)} · Sobol indices by pick-freeze, {sen.paths:,} paths per run · "

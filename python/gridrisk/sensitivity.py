@@ -92,7 +92,7 @@ class Sensitivity:
         """Bars of first- and total-order indices (see :func:`gridrisk.plot.sobol_bars`)."""
         from gridrisk.plot import sobol_bars
 
-        return sobol_bars(self.indices, ax=ax)
+        return sobol_bars(self.indices, output=self.output, ax=ax)
 
 
 def _indices(fa: np.ndarray, fb: np.ndarray, fab: np.ndarray) -> tuple[float, float]:

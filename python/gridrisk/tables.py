@@ -429,7 +429,7 @@ class TableAccessor:
         """Hours of load-shedding a day by feeder class, without and with the allocation."""
         r = self._r
         df = r.shedding()
-        text = pd.DataFrame(index=pd.Index(list(df.index), name="feeder class"))
+        text = pd.DataFrame(index=pd.Index([units.feeder_class(str(c)) for c in df.index], name="feeder class"))
         text["load share"] = [f"{100 * float(x):.1f} %" for x in df["load share"]]
         text["h/day without"] = [
             units.format_pm(m, s, _decimals(s, m))

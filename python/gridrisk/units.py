@@ -25,6 +25,7 @@ __all__ = [
     "MONEY",
     "describe",
     "display_unit",
+    "feeder_class",
     "format_number",
     "format_pm",
     "format_short",
@@ -176,6 +177,20 @@ METRIC_WORDS: dict[str, str] = {
     "shed.households_h_per_day_increase": "Households' extra load-shedding",
 }
 
+#: Words for the driver groups of :func:`gridrisk.sensitivity` (``DRIVER_GROUPS``); parameter
+#: groups are named by the scenario in words already.
+GROUP_WORDS: dict[str, str] = {
+    "demand": "Demand",
+    "fuels": "Fuel prices (oil, LNG, coal)",
+    "fx": "Exchange rate",
+    "bitcoin": "Bitcoin price",
+    "hashrate": "Network hashrate",
+    "fees": "Bitcoin transaction fees",
+    "hydro": "Hydro availability",
+    "takeup": "Data-centre take-up (timing)",
+}
+
+
 _CAUSES = {
     "rules": "by the feeder rules",
     "network": "for network limits",
@@ -202,6 +217,22 @@ def _shedding_words(name: str) -> str | None:
             return f"Feeder class {k}: extra load-shedding"
         return f"Feeder class {k}: extra energy shed"
     return None
+
+
+_LOSS_BAND = re.compile(r"^loss_(?:(below|above)_(\d+)|(\d+)_(\d+))$")
+
+
+def feeder_class(name: str) -> str:
+    """Words for a feeder class named by its loss band (``"loss_20_40"`` -> "20 to 40 % losses", en dash).
+
+    Classes are named by the scenario; names that are not a loss band are shown with spaces.
+    """
+    m = _LOSS_BAND.match(name)
+    if not m:
+        return name.replace("_", " ")
+    if m.group(1):
+        return f"{m.group(1)} {m.group(2)} % losses"
+    return f"{m.group(3)}\u2013{m.group(4)} % losses"
 
 
 def describe(name: str) -> str:
