@@ -89,7 +89,7 @@ def key_findings(results: Results, sensitivity: Sensitivity | None = None) -> li
         )
     else:
         tail = (
-            f"No path loses money for the state in present value (P(NPV < 0) = 0 of {n:,} paths); the "
+            f"No path loses money for the state in present value (none of {n:,}); the "
             f"worst 5 % of paths average an NPV of {_bn(npv['adverse_cvar95'])}."
         )
     if math.isfinite(float(worst["mean"])):

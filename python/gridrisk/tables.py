@@ -332,7 +332,7 @@ class TableAccessor:
             vals = {c: float(row[c]) * f for c in ("mean", "se", "p5", "p50", "p95")}
             d = _decimals(vals["se"], *vals.values())
             data_rows[str(name)] = {**vals, "unit": shown}
-            text_rows[f"{name} ({shown})"] = {
+            text_rows[shown if str(name).startswith("%") else f"{name} ({shown})"] = {
                 "mean ± se": units.format_pm(vals["mean"], vals["se"], d),
                 "5 %": units.format_number(vals["p5"], d),
                 "median": units.format_number(vals["p50"], d),
