@@ -34,7 +34,7 @@ def test_run_with_no_scenario_runs_the_embedded_preset(capsys: pytest.CaptureFix
     assert " ± " in out
     assert "Fiscal flows by fiscal year" in out
     assert "Load-shedding of the existing consumers by feeder class" in out
-    for text in ("loss_above_80", "all existing consumers", "increase, h/yr", "extra shed, GWh/yr"):
+    for text in ("above 80 % losses", "all existing consumers", "increase, h/yr", "extra shed, GWh/yr"):
         assert text in out
     # What a person reads: no line wider than 100 columns, no e-notation, no NaN.
     assert max(len(line) for line in out.splitlines()) <= 100

@@ -430,7 +430,7 @@ def _sobol_table(sen: Sensitivity) -> Table:
     ind = sen.indices.sort_values("total", ascending=False)
     text = pd.DataFrame(
         {
-            "kind": ind["kind"],
+            "kind": ind["kind"].to_numpy(),
             "first order": [
                 units.format_pm(float(f), float(c) / 1.96) for f, c in zip(ind["first"], ind["first_ci"], strict=True)
             ],
