@@ -226,6 +226,16 @@ def test_frontier_labels_every_policy(sw: gr.Sweep) -> None:
     check_staff_report(ax, [], identifiers=True)
 
 
+def test_frontier_with_equal_tail_losses_invents_no_negative_loss(sw: gr.Sweep) -> None:
+    import dataclasses
+
+    flat = dataclasses.replace(sw, table=sw.table.assign(npv_loss_cvar95=0.0))
+    ax = plot.frontier(flat)
+    lo, hi = ax.get_xlim()
+    assert -0.2 < lo < 0.0 < 1.0 <= hi
+    assert "same CVaR" in ax.get_xlabel()
+
+
 def test_module_functions_keep_working(res: gr.Results, sw: gr.Sweep, tmp_path: Path) -> None:
     sobol = pd.DataFrame({"first": [0.5, 0.2], "total": [0.6, 0.3]}, index=["bitcoin", "fuels"])
     for draw in (

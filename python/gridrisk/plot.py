@@ -983,6 +983,13 @@ def frontier(sweep: Sweep, *, ax: Any = None) -> Any:
     _label_points(ax, [(x, y, "\n".join(texts)) for (x, y), texts in spots.items()])
     key = "; ".join(f"{short[c]} is {c}" for c in swept if short[c] != c)
     note = "\n" + textwrap.fill(f"Policies: {key}", 110) if key else ""
+    cvar = t["npv_loss_cvar95"].to_numpy(dtype=float) * bn
+    if len(cvar) and np.ptp(cvar) == 0:
+        # Every policy has the same tail loss (in the preset, none loses on its worst 5 %): a
+        # symmetric axis around it would invent negative losses, so show a unit span and say so.
+        x0 = float(cvar[0])
+        ax.set_xlim(x0 - 0.1, x0 + 1.0)
+        note = f"\nEvery policy has the same CVaR, {units.format_short(x0)} PKR bn: they differ only in return" + note
     ax.set_xlabel(f"CVaR 95 % of the NPV loss (PKR bn){note}")
     ax.set_ylabel("Expected NPV to the state (PKR bn)")
     _plain_ticks(ax.xaxis)
