@@ -109,6 +109,8 @@ _PAGE_CSS = (
     "dl.prov{grid-template-columns:1fr}}"
     "@media print{body{max-width:none;font-size:11pt}.wrap{overflow:visible}a{color:inherit}"
     "h2{break-after:avoid}table.gr-table,figure{break-inside:avoid}details>summary{display:none}"
+    # On paper a table cannot scroll: smaller type, and cells that wrap at their "±" if need be.
+    "table.gr-table{font-size:7.5pt}table.gr-table th,table.gr-table td{white-space:normal;padding:2px 4px}"
     "details{display:block}}"
 )
 
@@ -295,7 +297,8 @@ def _page(title: str, body: Sequence[str]) -> str:
     return (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"<title>{_esc(title)}</title><style>{_PAGE_CSS}{TABLE_CSS}</style></head><body>"
+        # The page rules come last so that its print rules override the tables' own.
+        f"<title>{_esc(title)}</title><style>{TABLE_CSS}{_PAGE_CSS}</style></head><body>"
         + "\n".join(body)
         + "</body></html>"
     )
