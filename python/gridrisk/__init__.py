@@ -80,8 +80,9 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
-    # The fitting tools need scipy, an optional dependency: imported when first used.
-    if name in ("calibrate", "datasets", "stresses"):
+    # Modules imported when first used: the fitting tools need scipy (optional), and the report,
+    # findings and backcast are not needed to run a simulation.
+    if name in ("backcast", "calibrate", "datasets", "findings", "report", "stresses"):
         import importlib
 
         return importlib.import_module(f"gridrisk.{name}")
