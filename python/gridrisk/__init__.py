@@ -10,7 +10,15 @@
 from gridrisk._core import CHUNK_PATHS, SKETCH_RELATIVE_ACCURACY, __version__
 from gridrisk.adequacy import AdequacyResult, adequacy
 from gridrisk.compare import Comparison, Sweep, compare, sweep
-from gridrisk.errors import ArgumentError, DataError, GridRiskError, InternalError, MergeError, ScenarioError
+from gridrisk.errors import (
+    ArgumentError,
+    DataError,
+    GridRiskError,
+    InternalError,
+    MergeError,
+    PrecisionWarning,
+    ScenarioError,
+)
 from gridrisk.explain import MonthDetail, explain_month
 from gridrisk.io import load
 from gridrisk.policy import BreakEven, breakeven
@@ -55,6 +63,7 @@ __all__ = [
     "MergeError",
     "MonthDetail",
     "Normal",
+    "PrecisionWarning",
     "Results",
     "Scenario",
     "ScenarioError",

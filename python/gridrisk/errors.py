@@ -59,3 +59,11 @@ class InternalError(GridRiskError, RuntimeError):
     The message says what failed; please report it. The interpreter and later gridrisk calls
     are not affected.
     """
+
+
+class PrecisionWarning(UserWarning):
+    """A run with ``target=`` used its whole path budget without meeting every target.
+
+    The results are those of the budget's paths; the message names each target missed and the
+    standard error reached.
+    """

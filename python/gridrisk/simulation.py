@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import functools
+import logging
 import secrets
-from collections.abc import Iterable
+import warnings
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from gridrisk import _core, _progress
+from gridrisk import _core, _progress, precision
 from gridrisk._engine import run_core, thread_pool_size
 from gridrisk._validate import number, whole
 from gridrisk.distributed import simulate_on
-from gridrisk.errors import ArgumentError, MergeError
-from gridrisk.results import Results
+from gridrisk.errors import ArgumentError, MergeError, PrecisionWarning
+from gridrisk.results import ADVERSE_FROM_ZERO, Results
 from gridrisk.scenario import Scenario
 
 __all__ = ["MAX_PATHS", "merge", "simulate", "thread_pool_size"]
@@ -21,6 +23,8 @@ __all__ = ["MAX_PATHS", "merge", "simulate", "thread_pool_size"]
 MAX_PATHS = 2**60
 
 _OUTPUTS = _core.output_names()
+
+log = logging.getLogger("gridrisk")
 
 #: Default cap on the memory ``keep_paths=True`` may allocate, GiB.
 KEEP_PATHS_MAX_GIB = 2.0
@@ -39,6 +43,7 @@ def simulate(
     keep_paths_max_gib: float = KEEP_PATHS_MAX_GIB,
     client: Any = None,
     antithetic: bool = False,
+    target: Mapping[str, Any] | None = None,
 ) -> Results:
     """Simulate Monte Carlo paths of every driver of a scenario.
 
@@ -89,6 +94,17 @@ def simulate(
         Run the paths on a Dask cluster (``pip install 'gridrisk[dask]'``): path ranges over the
         workers, merged in path order, bit-identical to a local run with the same seed
         (``threads`` and ``progress`` then apply on the workers / not at all).
+    target : mapping, optional
+        Run until these standard errors are reached, with ``paths`` as the budget: output name
+        -> a standard error for its mean (a number in the output's base unit, e.g. ``1e9`` for
+        PKR 1 bn, or a share of the mean such as ``"1%"``), or -> ``{"mean": ..., "p_adverse":
+        ...}`` (``p_adverse``: the probability that the allocation makes the output worse, e.g.
+        ``0.005`` for half a percentage point). The run takes 4,096 paths, then as many more as
+        the square-root law says the largest miss needs (times 1.1, at most four times the paths
+        so far), until every target holds; the result is bit for bit the fixed-size run of the
+        paths it used (``Results.paths``), and the same seed always stops at the same count.
+        A :class:`~gridrisk.errors.PrecisionWarning` names the targets missed when the budget
+        runs out. Not with ``path_range`` or ``client``.
 
     Returns
     -------
@@ -138,6 +154,21 @@ def simulate(
                 f"above keep_paths_max_gib={cap:g} GiB; "
                 "use fewer paths, path_range=..., or raise keep_paths_max_gib"
             )
+    if target is not None:
+        if path_range is not None or client is not None:
+            raise ArgumentError("target cannot be combined with path_range or client: it chooses the paths itself")
+        targets = precision.parse_targets(target, list(_OUTPUTS), ADVERSE_FROM_ZERO)
+        return _until(
+            targets,
+            scenario,
+            budget=paths,
+            seed=seed,
+            threads=threads,
+            keep_paths=keep_paths,
+            keep_outputs=keep_outputs,
+            progress=progress,
+            antithetic=antithetic,
+        )
     if client is not None:
         if path_range is not None:
             raise ArgumentError("path_range and client cannot be combined: the client splits the run itself")
@@ -165,6 +196,36 @@ def simulate(
         )
     finally:
         close()
+
+
+def _until(targets: list[precision.Target], scenario: Scenario, *, budget: int, seed: int, **run: Any) -> Results:
+    """Run ``[0, n₁)``, ``[n₁, n₂)``... merging, until every target holds or the budget is spent."""
+    chunk = int(_core.CHUNK_PATHS)
+    n = precision.first_paths(budget, chunk)
+    res = simulate(scenario, paths=budget, seed=seed, path_range=(0, n), **run)
+    while True:
+        missing = precision.unmet(res, targets)
+        if not missing:
+            log.info("gridrisk: every target met at %s paths", f"{n:,}")
+            return res
+        if n >= budget:
+            detail = "; ".join(f"{t} (reached {se:.3g})" for t, se in missing)
+            warnings.warn(
+                f"the path budget of {budget:,} paths ran out before every target held: {detail}. "
+                "Raise paths= (the budget) or loosen the target.",
+                PrecisionWarning,
+                stacklevel=3,
+            )
+            return res
+        nxt = precision.next_paths(n, missing, budget, chunk)
+        log.info(
+            "gridrisk: %s paths: %s; running to %s paths",
+            f"{n:,}",
+            "; ".join(f"{t} (reached {se:.3g})" for t, se in missing),
+            f"{nxt:,}",
+        )
+        res = res.merge(simulate(scenario, paths=budget, seed=seed, path_range=(n, nxt), **run))
+        n = nxt
 
 
 def merge(parts: Iterable[Results]) -> Results:
