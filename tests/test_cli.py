@@ -650,3 +650,16 @@ def test_help_lists_every_command() -> None:
     done = subprocess.run([sys.executable, "-m", "gridrisk", "--help"], capture_output=True, text=True, check=False)
     for command in ("run", "compare", "sweep", "sensitivity", "report", "presets", "preset"):
         assert re.search(rf"^    {command}\b", done.stdout, re.MULTILINE), command
+
+
+def test_run_to_a_target(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["run", "--paths", "50000", "--no-progress", "--set", "simulation.horizon_months=24"]
+    assert main([*args, "--target", "npv_pkr=5%", "--target", "circular_debt_change_pkr:p_adverse=0.01"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "run to the targets npv_pkr mean: standard error <= 5 % of the mean" in out
+    assert "circular_debt_change_pkr P(worse): standard error <= 0.01" in out
+    for bad, message in (("npv_pkr", "expected OUTPUT=SE"), ("npv_pkr=fast", "a number or a share")):
+        with pytest.raises(SystemExit) as info:
+            main([*args, "--target", bad])
+        assert info.value.code == 2
+        assert message in capsys.readouterr().err

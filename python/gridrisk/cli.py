@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gridrisk import __version__, plot
+from gridrisk import __version__, plot, precision
 from gridrisk._files import OutputFolder, atomic_write
 from gridrisk._validate import choice, close_match, short_repr
 from gridrisk.compare import SWEEP_COLUMNS, Comparison, Sweep, _label, _unit, compare, sweep, text_table
@@ -40,6 +40,7 @@ from gridrisk.errors import ArgumentError, GridRiskError, InternalError
 from gridrisk.findings import key_findings
 from gridrisk.io import load
 from gridrisk.report import _png, comparison_report, sensitivity_report, sweep_report, write_outputs
+from gridrisk.results import ADVERSE_FROM_ZERO
 from gridrisk.scenario import COUNTERFACTUAL, Scenario, _preset_text, presets
 from gridrisk.sensitivity import sensitivity
 from gridrisk.simulation import simulate
@@ -82,6 +83,23 @@ def _override(text: str) -> tuple[str, Any]:
     except tomllib.TOMLDecodeError:
         value = raw  # a bare word is a string
     return key.strip(), value
+
+
+def _target(text: str) -> tuple[str, str, Any]:
+    """``OUTPUT[:STAT]=VALUE`` of ``--target``: a share such as ``1%`` stays text, else a number."""
+    key, sep, raw = text.partition("=")
+    output, _, stat = key.strip().partition(":")
+    if not sep or not output or not raw.strip():
+        raise argparse.ArgumentTypeError(f"expected OUTPUT=SE or OUTPUT:p_adverse=SE (e.g. npv_pkr=1%), got {text!r}")
+    value: Any = raw.strip()
+    if not value.endswith("%"):
+        try:
+            value = float(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"the standard error of --target must be a number or a share such as 1%, got {raw!r}"
+            ) from None
+    return output, stat or "mean", value
 
 
 def _run_options(p: argparse.ArgumentParser, *, paths: int, paths_help: str) -> None:
@@ -189,6 +207,17 @@ def _parser() -> argparse.ArgumentParser:
         "--no-progress",
         action="store_true",
         help="no progress line in a terminal, and no estimated finish time on stderr in a batch job",
+    )
+    run.add_argument(
+        "--target",
+        dest="targets",
+        type=_target,
+        action="append",
+        default=[],
+        metavar="OUTPUT[:p_adverse]=SE",
+        help="run until this standard error holds, with --paths as the budget (repeatable): "
+        "npv_pkr=1%% (1 %% of the mean), npv_pkr=1e9 (PKR 1 bn), npv_pkr:p_adverse=0.005 (half a "
+        "percentage point of P(worse)); the result is the fixed run of the paths it used",
     )
     run.add_argument(
         "--sensitivity-paths",
@@ -424,6 +453,9 @@ def _run(args: argparse.Namespace, argv: Sequence[str]) -> int:
     if sens_paths != 0 and not 2 <= sens_paths <= 10**7:
         raise ArgumentError(f"--sensitivity-paths must be 0 or a whole number in [2, 10000000], got {sens_paths}")
     with _output(args.out) as out:
+        target: dict[str, dict[str, Any]] = {}
+        for output, stat, value in args.targets:
+            target.setdefault(output, {})[stat] = value
         res = simulate(
             sc,
             paths=args.paths,
@@ -431,6 +463,7 @@ def _run(args: argparse.Namespace, argv: Sequence[str]) -> int:
             threads=args.threads,
             keep_outputs=out is not None,
             progress=False if args.no_progress else None,
+            target=target or None,
         )
         _print_scenario(sc)
         drawn = len(sc.uncertain_fields)
@@ -438,6 +471,10 @@ def _run(args: argparse.Namespace, argv: Sequence[str]) -> int:
             f"{res.paths:,} paths, seed {res.seed}, {res.stats.months} months from {res.months[0]}, "
             f"{res.wall_time_s:,.1f} s" + (f"; {drawn} uncertain parameters drawn per path" if drawn else "")
         )
+        if target:
+            parsed = precision.parse_targets(target, res.outputs, ADVERSE_FROM_ZERO)
+            missed = " (the budget ran out first: see the warning)" if precision.unmet(res, parsed) else ""
+            facts += f", run to the targets {'; '.join(str(t) for t in parsed)}{missed}"
         print(textwrap.fill(f"Simulated {facts}.", WIDTH))
         print("\nKey findings (each ± is a Monte Carlo standard error):")
         for f in key_findings(res):
