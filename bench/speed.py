@@ -174,11 +174,10 @@ def speed(n: int, numpy_n: int, repeats: int, skip: list[str]) -> None:
     )
     ns = {name: statistics.median(t) / (paths[name] * months) * 1e9 for name, t in times.items()}
     for name, t in times.items():
-        spread = f"runs {min(t):.2f}-{max(t):.2f} s" if len(t) > 1 else ""
-        note = f"; {notes[name]}" if notes[name] else ""
+        about = "; ".join(x for x in (f"runs {min(t):.2f}-{max(t):.2f} s" if len(t) > 1 else "", notes[name]) if x)
         print(
             f"  {name:22s} {paths[name]:>9_} paths {statistics.median(t):8.2f} s {ns[name]:8.0f} ns per path-month"
-            f"  ({spread}{note})"
+            + (f"  ({about})" if about else "")
         )
     one, two = ns["gridrisk, 1 thread"], ns["gridrisk, 2 threads"]
     print(f"  2 threads over 1: gridrisk {one / two:.2f}x", end="")
