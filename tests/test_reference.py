@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import importlib.util
 import math
+import sys
 from pathlib import Path
+from typing import Any
 
 import gridrisk as gr
 import numpy as np
@@ -122,3 +124,53 @@ def test_reference_derives_drift_and_discount_rate_as_documented(scenario: gr.Sc
     assert numpy_reference.discount_rate_annual(d) == pytest.approx(r, rel=1e-12)
     declared = scenario.replace({"fx.drift_annual": 0.1, "fiscal.discount_rate_annual": 0.2}).to_dict()
     assert (numpy_reference.fx_drift_annual(declared), numpy_reference.discount_rate_annual(declared)) == (0.1, 0.2)
+
+
+# The Numba port of the same model (bench/numba_reference.py, issue 17): its own random numbers,
+# the NumPy reference's scope. Skipped without numba (``pip install .[bench]``); the first run
+# compiles the kernel (about 15 s) into bench/__pycache__.
+
+
+@pytest.fixture(scope="module")
+def numba_reference() -> Any:
+    pytest.importorskip("numba")
+    spec = importlib.util.spec_from_file_location(
+        "numba_reference", Path(__file__).resolve().parents[1] / "bench" / "numba_reference.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    # Registered before it runs: Numba's cache finds the kernel's namedtuple by module name.
+    sys.modules["numba_reference"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def numba_outputs(numba_reference: Any, scenario: gr.Scenario) -> dict[str, np.ndarray]:
+    return numba_reference.reference(scenario.to_dict(), N, seed=13)
+
+
+@pytest.mark.parametrize("output", OUTPUTS)
+def test_numba_port_agrees_with_gridrisk(
+    both: tuple[gr.Results, dict[str, np.ndarray]], numba_outputs: dict[str, np.ndarray], output: str
+) -> None:
+    a, b = both[0].path_output(output), numba_outputs[output]
+    assert b.std() > 0, output
+    se = math.hypot(a.std(ddof=1) / math.sqrt(a.size), b.std(ddof=1) / math.sqrt(b.size))
+    assert abs(a.mean() - b.mean()) <= 4 * se + 1e-9 * abs(a.mean()), (output, a.mean(), b.mean(), se)
+    scale = max(np.abs(a).max(), np.abs(b).max())
+    assert stats.ks_2samp(np.round(a / scale, 10), np.round(b / scale, 10)).pvalue > KS_ALPHA, output
+
+
+def test_numba_port_is_reproducible_whatever_the_threads(numba_reference: Any, scenario: gr.Scenario) -> None:
+    d, many = scenario.to_dict(), min(2, numba_reference.numba.config.NUMBA_NUM_THREADS)
+    one = numba_reference.reference(d, 300, seed=5, threads=1)
+    two = numba_reference.reference(d, 300, seed=5, threads=many)
+    first = numba_reference.reference(d, 100, seed=5, threads=many)  # each path seeds its own stream
+    other = numba_reference.reference(d, 100, seed=6, threads=1)
+    assert list(one) == OUTPUTS
+    for k in OUTPUTS:
+        np.testing.assert_array_equal(one[k], two[k], err_msg=k)
+        np.testing.assert_array_equal(one[k][:100], first[k], err_msg=k)
+    assert not np.array_equal(one["npv_pkr"][:100], other["npv_pkr"])
