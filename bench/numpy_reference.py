@@ -142,6 +142,14 @@ def check_scope(sc: dict[str, Any]) -> None:
         problems.append("mining.interruptible must give no peak relief")
     if sc["network"].get("model", "trend") != "trend":
         problems.append("network.model must be 'trend'")
+    until = sc.get("taxes", {}).get("debt_service_surcharge_until")
+    if until is not None:
+        y0, m0 = (int(v) for v in sc["simulation"]["start"].split("-"))
+        y1, m1 = (int(v) for v in str(until).split("-"))
+        if (y1 - y0) * 12 + (m1 - m0) + 1 < sc["simulation"]["horizon_months"]:
+            problems.append("taxes.debt_service_surcharge_until must not end the surcharge within the horizon")
+    if sc.get("uncertain"):
+        problems.append("uncertain must be absent (every field at its point value: Scenario.fixed())")
     if problems:
         raise ValueError("outside the NumPy reference's scope: " + "; ".join(problems))
 
@@ -149,10 +157,13 @@ def check_scope(sc: dict[str, Any]) -> None:
 def in_scope(sc: dict[str, Any], **tariffs: float) -> dict[str, Any]:
     """``sc`` (a scenario dict) brought into the reference's scope: the capacity-only model (no
     ``[shedding]``, no fuel limits) with fixed loads (no investment, credit, take-up or peak
-    relief) and the network's trend model, with the :func:`scope_overrides` applied; ``tariffs``
-    are passed on to it. Build the scenario with ``Scenario.from_dict``.
+    relief), the network's trend model, the debt-service surcharge over the whole horizon and
+    every field at its point value (no ``[[uncertain]]``), with the :func:`scope_overrides`
+    applied; ``tariffs`` are passed on to it. Build the scenario with ``Scenario.from_dict``.
     """
-    out = {k: v for k, v in sc.items() if k != "shedding"}
+    # Point values (the reference draws no parameters) and the surcharge over the whole horizon.
+    out = {k: v for k, v in sc.items() if k not in ("shedding", "uncertain")}
+    out["taxes"] = {k: v for k, v in sc.get("taxes", {}).items() if k != "debt_service_surcharge_until"}
     out["fleet"] = [{k: v for k, v in c.items() if k != "fuel_limit"} for c in sc["fleet"]]
     # Fixed loads: the whole allocation on its ramps, no capital, no default, a flat draw.
     out["mining"] = {k: v for k, v in sc["mining"].items() if k not in ("investment", "credit", "interruptible")}

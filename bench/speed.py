@@ -89,16 +89,13 @@ def _paths(text: str) -> list[int]:
 
 
 def scenario() -> gr.Scenario:
-    """The preset at its point values inside the part of the scenario space both references cover.
+    """The preset inside the part of the scenario space both references cover.
 
-    ``numpy_reference.in_scope`` (fixed rupee tariffs, the capacity-only model, fixed loads, the
-    trend network), and the debt-service surcharge over the whole horizon: the references do not
-    implement ``taxes.debt_service_surcharge_until`` (the preset's 2031-06), nor does their
-    ``check_scope`` refuse it; over 120 months gridrisk's outputs then differ from theirs.
+    ``numpy_reference.in_scope``: fixed rupee tariffs, the capacity-only model, fixed loads, the
+    trend network, the debt-service surcharge over the whole horizon (the references do not
+    implement its end date, and ``check_scope`` refuses it) and every field at its point value.
     """
-    d = numpy_reference.in_scope(gr.Scenario.preset("pakistan-2000mw").fixed().to_dict())
-    d["taxes"] = {k: v for k, v in d["taxes"].items() if k != "debt_service_surcharge_until"}
-    return gr.Scenario.from_dict(d)
+    return gr.Scenario.from_dict(numpy_reference.in_scope(gr.Scenario.preset("pakistan-2000mw").to_dict()))
 
 
 def _numba_reference() -> ModuleType:

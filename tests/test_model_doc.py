@@ -79,3 +79,18 @@ def test_a_valid_profile_gives_finite_loads_in_leap_years(preset: gr.Scenario) -
     assert np.isfinite(march).all()
     np.testing.assert_allclose(march, _shape(sc, "2027-03"), rtol=1e-12)
     assert march[:24].sum() == np.float64(len(march))
+
+
+def test_section_9_counts_the_metrics_and_outputs_the_engine_records() -> None:
+    import re
+    from pathlib import Path
+
+    from gridrisk import _core
+
+    text = " ".join((Path(__file__).parents[1] / "docs" / "model.md").read_text(encoding="utf-8").split())
+    m = re.search(r"Per path and month the engine records (\d+) metrics", text)
+    o = re.search(r"Per path it also records the (\d+) outputs", text)
+    assert m
+    assert o
+    assert int(m.group(1)) == len(_core.metric_names())
+    assert int(o.group(1)) == len(_core.output_names())

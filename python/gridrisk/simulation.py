@@ -64,11 +64,11 @@ def simulate(
         Worker threads; ``None`` uses :func:`thread_pool_size`.
     keep_paths : bool
         Also return every path's monthly values (see :meth:`Results.path_array`). Memory is
-        ``paths x (months x 105 metrics + 72 outputs) x 8`` bytes and is refused above
+        ``paths x (months x 117 metrics + 83 outputs) x 8`` bytes and is refused above
         ``keep_paths_max_gib``.
     keep_outputs : bool
         Return only every path's per-path outputs (:meth:`Results.path_output`,
-        :meth:`Results.to_pandas`): 576 bytes a path (72 outputs).
+        :meth:`Results.to_pandas`): 664 bytes a path (83 outputs).
     path_range : (int, int), optional
         Simulate only the global paths ``[lo, hi)`` of the run, with ``lo`` a multiple of
         ``gridrisk.CHUNK_PATHS`` (256) and ``hi <= paths``. Parts combine with
