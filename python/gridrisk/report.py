@@ -31,8 +31,7 @@ import pandas as pd
 from gridrisk import units
 from gridrisk._files import atomic_write
 from gridrisk.findings import key_findings
-from gridrisk.tables import _CSS as TABLE_CSS
-from gridrisk.tables import Table
+from gridrisk.tables import TABLE_CSS, Table
 
 if TYPE_CHECKING:
     from gridrisk.compare import Comparison, Sweep

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from gridrisk.results import Results
     from gridrisk.scenario import Scenario
 
-__all__ = ["HEADLINE_OUTPUTS", "Table", "TableAccessor"]
+__all__ = ["HEADLINE_OUTPUTS", "TABLE_CSS", "Table", "TableAccessor"]
 
 #: The per-path outputs a summary shows unless asked for more (``outputs="all"``): the state's
 #: accounts, who pays, households' supply and what the allocation brings in.
@@ -56,7 +56,8 @@ HEADLINE_OUTPUTS: tuple[str, ...] = (
 #: (prices of the fiscal year the run starts in), ``"USD m"`` and ``"% of GDP"`` (each year's).
 FISCAL_MONEY: tuple[str, ...] = ("PKR bn", "PKR bn (constant)", "USD m", "% of GDP")
 
-_CSS = (
+#: The tables' own style sheet; pages that embed several tables (the report) include it once.
+TABLE_CSS = (
     "table.gr-table{border-collapse:collapse;font-size:13px;margin:0.4em 0 0.2em}"
     "table.gr-table caption{caption-side:top;text-align:left;font-weight:600;padding:0.2em 0}"
     "table.gr-table th,table.gr-table td{padding:3px 8px;border-bottom:1px solid #ddd;text-align:right;"
@@ -109,7 +110,7 @@ class Table:
             cells += "".join(f"<td>{html.escape(str(v))}</td>" for v in row)
             body.append(f"<tr>{cells}</tr>")
         notes = "".join(f"<p class='gr-note'>{html.escape(n)}</p>" for n in self.notes)
-        style = f"<style>{_CSS}</style>" if css else ""
+        style = f"<style>{TABLE_CSS}</style>" if css else ""
         return (
             f"{style}<table class='gr-table'><caption>{html.escape(self.title)}</caption>"
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{notes}"
