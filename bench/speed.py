@@ -223,12 +223,66 @@ def memory(sizes: list[int]) -> None:
         print(f"  {n:>12_} paths: {usage.ru_maxrss / 1024:7.0f} MiB max RSS  ({wall:.0f} s)", flush=True)
 
 
+def mechanisms() -> list[tuple[str, gr.Scenario]]:
+    """The default preset built up mechanism by mechanism, from the part both references cover.
+
+    Each step adds to the one before: the preset's dated tariffs (the package, its reviews and
+    the indexed industrial tariff, the surcharge's end, the budget envelope); the load-shedding
+    of docs/model.md §7.5 (latent demand, feeder rules, the network limit, fuel limits and the
+    liquidity loop); the new loads as investors (miners' investment, default and peak relief,
+    data-centre take-up) with the network in equilibrium; and the uncertain parameters (the
+    preset itself).
+    """
+    full = gr.Scenario.preset("pakistan-2000mw")
+    point = full.fixed().to_dict()
+    loads = dict(point)
+    loads["mining"] = {k: v for k, v in point["mining"].items() if k not in ("investment", "credit", "interruptible")}
+    loads["datacenters"] = {k: v for k, v in point["datacenters"].items() if k != "takeup"}
+    net = {k: v for k, v in point["network"].items() if k != "equilibrium"}
+    loads["network"] = {**net, "model": "trend", "growth_annual": 0.15, "revenue_elasticity": 0.5}
+    shedding = {k: v for k, v in loads.items() if k != "shedding"}
+    shedding["fleet"] = [{k: v for k, v in c.items() if k != "fuel_limit"} for c in loads["fleet"]]
+    return [
+        ("references' scope: capacity-only, fixed loads and tariffs", scenario()),
+        ("+ the preset's dated tariffs, surcharge end and envelope", gr.Scenario.from_dict(shedding)),
+        ("+ load-shedding: feeder rules, network, fuel limits", gr.Scenario.from_dict(loads)),
+        ("+ investors, default, peak relief, take-up, equilibrium", gr.Scenario.from_dict(point)),
+        ("+ uncertain parameters (the preset itself)", full),
+    ]
+
+
+def mechanism_costs(n: int, repeats: int) -> None:
+    """ns per path-month of the preset built up mechanism by mechanism, 1 thread, alternating."""
+    steps = mechanisms()
+    for _, sc in steps:  # warm up: each scenario's validation, outage tables and pool
+        gr.simulate(sc, paths=256, seed=1, threads=1, progress=False)
+    times: list[list[float]] = [[] for _ in steps]
+    for _ in range(repeats):
+        for k, (_, sc) in enumerate(steps):
+            t0 = time.perf_counter()
+            gr.simulate(sc, paths=n, seed=7, threads=1, progress=False)
+            times[k].append(time.perf_counter() - t0)
+    months = steps[-1][1].months
+    print(
+        f"gridrisk {gr.__version__}: the default preset mechanism by mechanism, {n:_} paths x {months} months, 1 thread"
+    )
+    before = None
+    for (label, _), ts in zip(steps, times, strict=True):
+        ns = statistics.median(ts) / (n * months) * 1e9
+        step = f"  ({ns / before:.2f}x the step before)" if before else ""
+        print(f"  {label:<58} {ns:8.0f} ns per path-month{step}")
+        before = ns
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--paths", type=int, default=20_480, help="paths for the gridrisk/Numba/NumPy comparison")
     ap.add_argument("--numpy-paths", type=int, default=None, help="paths for the NumPy runs (default: --paths)")
     ap.add_argument("--repeats", type=int, default=3, help="alternating runs of each configuration")
     ap.add_argument("--phase-paths", type=int, default=20_480, help="paths for the cost split")
+    ap.add_argument(
+        "--mechanism-paths", type=int, default=4_096, help="paths for the preset built up mechanism by mechanism"
+    )
     ap.add_argument(
         "--memory-paths",
         type=_paths,
@@ -237,7 +291,7 @@ def main() -> None:
     )
     ap.add_argument(
         "--skip",
-        choices=["speed", "phases", "numba", "numpy", "memory"],
+        choices=["speed", "phases", "numba", "numpy", "memory", "mechanisms"],
         action="append",
         default=[],
         help="leave out a part (numba, numpy: those configurations of the speed comparison)",
@@ -247,6 +301,8 @@ def main() -> None:
         phases(args.phase_paths)
     if "speed" not in args.skip:
         speed(args.paths, args.numpy_paths or args.paths, args.repeats, args.skip)
+    if "mechanisms" not in args.skip:
+        mechanism_costs(args.mechanism_paths, args.repeats)
     if "memory" not in args.skip and args.memory_paths:
         memory(args.memory_paths)
 
