@@ -58,28 +58,8 @@ in_scope = numpy_reference.in_scope
 scope_overrides = numpy_reference.scope_overrides
 DT = numpy_reference.DT
 
-#: The per-path outputs, in the order of the kernel's output rows (as numpy_reference.reference).
-OUTPUTS = (
-    "npv_pkr",
-    "npv_real_pkr",
-    "net_flow_pkr_per_year",
-    "worst_fiscal_year_net_flow_pkr",
-    "circular_debt_change_pkr",
-    "budget_subsidy_pkr",
-    "consumers_charge_pkr",
-    "npv_tariff_revenue_pkr",
-    "npv_generation_cost_pkr",
-    "npv_consumers_charge_pkr",
-    "npv_tax_pkr",
-    "npv_sales_tax_pkr",
-    "npv_surcharge_pkr",
-    "tax_expenditure_pkr_per_year",
-    "npv_mining_pkr",
-    "npv_datacenters_pkr",
-    "eue_with_mwh_per_year",
-    "eue_households_increase_mwh_per_year",
-    "miner_uptime_share",
-)
+#: The per-path outputs, in the order of the kernel's output rows: the NumPy reference's.
+OUTPUTS = numpy_reference.OUTPUTS
 
 PROFILES = {"none": 0, "hydro": 1, "wind": 2, "solar": 3}
 FUELS = {"oil": 1, "lng": 2, "coal": 3}  # anything else: the class's fixed fuel price (0)

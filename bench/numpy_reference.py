@@ -31,6 +31,30 @@ DT = 1.0 / 12.0
 FACTORS = ["demand", "oil", "lng", "coal", "fx", "bitcoin", "hashrate", "hydro"]
 
 
+#: The per-path outputs both references compute, in the order :func:`reference` returns them.
+OUTPUTS: tuple[str, ...] = (
+    "npv_pkr",
+    "npv_real_pkr",
+    "net_flow_pkr_per_year",
+    "worst_fiscal_year_net_flow_pkr",
+    "circular_debt_change_pkr",
+    "budget_subsidy_pkr",
+    "consumers_charge_pkr",
+    "npv_tariff_revenue_pkr",
+    "npv_generation_cost_pkr",
+    "npv_consumers_charge_pkr",
+    "npv_tax_pkr",
+    "npv_sales_tax_pkr",
+    "npv_surcharge_pkr",
+    "tax_expenditure_pkr_per_year",
+    "npv_mining_pkr",
+    "npv_datacenters_pkr",
+    "eue_with_mwh_per_year",
+    "eue_households_increase_mwh_per_year",
+    "miner_uptime_share",
+)
+
+
 def _days(year: int, month: int) -> int:
     if month == 2:
         return 29 if (year % 4 == 0 and year % 100 != 0) or year % 400 == 0 else 28

@@ -18,9 +18,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from gridrisk._validate import choice
 from gridrisk.errors import ArgumentError
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from gridrisk.results import Results
 
 __all__ = ["Target", "next_paths", "parse_targets", "unmet"]
@@ -101,8 +104,6 @@ def parse_targets(target: Any, outputs: list[str], adverse: frozenset[str]) -> l
     ArgumentError
         For an unknown output or statistic, or a value that is not a positive standard error.
     """
-    from gridrisk._validate import choice
-
     if not isinstance(target, Mapping) or not target:
         raise ArgumentError(
             "target must be a non-empty mapping such as {'npv_pkr': '1%'} or "
@@ -122,9 +123,12 @@ def parse_targets(target: Any, outputs: list[str], adverse: frozenset[str]) -> l
     return found
 
 
-def achieved(results: Results, t: Target) -> float:
-    """The standard error ``t`` bounds, in ``t``'s terms (relative to the mean when it is)."""
-    row = results.summary().loc[t.output]
+def achieved(summary: pd.DataFrame, t: Target) -> float:
+    """The standard error ``t`` bounds, in ``t``'s terms (relative to the mean when it is).
+
+    ``summary`` is :meth:`Results.summary` of the run so far.
+    """
+    row = summary.loc[t.output]
     if t.stat == "p_adverse":
         se = float(row["p_adverse_se"])
     else:
@@ -137,9 +141,10 @@ def achieved(results: Results, t: Target) -> float:
 
 def unmet(results: Results, targets: list[Target]) -> list[tuple[Target, float]]:
     """The targets the results do not yet meet, each with the standard error reached."""
+    summary = results.summary()  # once for every target: it reads every output's sketch
     out = []
     for t in targets:
-        se = achieved(results, t)
+        se = achieved(summary, t)
         if se > t.value:
             out.append((t, se))
     return out

@@ -197,9 +197,7 @@ def _decimals(err: float, *values: float) -> int | None:
     if d >= 0:
         return d
     finite = [abs(v) for v in values if math.isfinite(v) and v != 0]
-    if not finite:
-        return 0
-    return min(4, max(0, 2 - math.floor(math.log10(max(finite)))))
+    return units.default_decimals(max(finite)) if finite else 0
 
 
 class TableAccessor:

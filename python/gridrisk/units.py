@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MONEY",
+    "default_decimals",
     "describe",
     "display_unit",
     "feeder_class",
@@ -329,7 +330,7 @@ def round_to_error(err: float) -> int:
     return max(0, -exponent + (1 if lead < 3 else 0))
 
 
-def _default_decimals(x: float) -> int:
+def default_decimals(x: float) -> int:
     """Three significant figures for a number with no error to go by (at most 4 decimals)."""
     if x == 0 or not math.isfinite(x):
         return 0
@@ -349,7 +350,7 @@ def format_number(x: Any, decimals: int | None = None) -> str:
         return UNDEFINED
     if math.isinf(x):
         return "∞" if x > 0 else f"{MINUS}∞"
-    d = _default_decimals(x) if decimals is None or decimals < 0 else decimals
+    d = default_decimals(x) if decimals is None or decimals < 0 else decimals
     text = f"{abs(x):,.{d}f}"
     if float(text.replace(",", "")) == 0:
         return text
