@@ -14,6 +14,7 @@ use gridrisk::Scenario;
 use gridrisk::engine::{Keep, Monitor, RunSpec, SKETCH_BATCH, run};
 use gridrisk::metrics::path_len;
 use gridrisk::model::{Model, Phase, Scratch};
+use gridrisk::stats::fans::{Fans, sketched_cells};
 use gridrisk::stats::{Moments, Sketch};
 use std::hint::black_box;
 use std::time::Instant;
@@ -41,14 +42,22 @@ fn main() {
 
     // The phases are timed chunk by chunk, interleaved (random numbers, drivers, drivers +
     // grid, whole model, statistics on the same 256 paths, then the next chunk), so that a
-    // noisy neighbour on a shared machine slows every phase alike instead of one of them.
+    // noisy neighbour on a shared machine slows every phase alike instead of one of them. The
+    // statistics are timed twice: with the default fans (the cells `engine` sketches by
+    // default) and with every cell sketched (`fans="all"`).
     let cells = path_len(months);
     let chunk = gridrisk::stats::CHUNK_PATHS;
-    let mut batch = vec![0.0; SKETCH_BATCH * cells];
+    let calendar: Vec<u32> = model.schedule().iter().map(|m| m.date.month).collect();
+    let fan_sets = [
+        sketched_cells(&Fans::Headline, &calendar),
+        sketched_cells(&Fans::All, &calendar),
+    ];
+    let mut rows_buf = vec![0.0; chunk as usize * cells];
+    let mut batches: Vec<Vec<f64>> = fan_sets.iter().map(|f| vec![0.0; SKETCH_BATCH * f.len()]).collect();
+    let mut sketches: Vec<Vec<Sketch>> = fan_sets.iter().map(|f| vec![Sketch::default(); f.len()]).collect();
     let mut filled = 0;
-    let mut sketches = vec![Sketch::default(); cells];
     let mut moments = Moments::new(cells);
-    let mut t = [0.0f64; 5];
+    let mut t = [0.0f64; 6];
     let mut lap = |k: usize, start: Instant| t[k] += start.elapsed().as_secs_f64();
     for lo in (0..paths).step_by(chunk as usize) {
         let hi = (lo + chunk).min(paths);
@@ -68,37 +77,49 @@ fn main() {
             black_box(&buf);
             lap(k, s0);
         }
-        if filled + rows > SKETCH_BATCH {
-            // What `engine` does when a worker's batch is full: each sketch, cell by cell.
-            let s0 = Instant::now();
-            for (cell, sketch) in sketches.iter_mut().enumerate() {
-                sketch.insert_many((0..filled).map(|row| batch[row * cells + cell]));
-            }
-            black_box(&sketches);
-            lap(4, s0);
-            filled = 0;
-        }
         let s0 = Instant::now();
-        for (row, p) in (filled..).zip(lo..hi) {
+        for (row, p) in (lo..hi).enumerate() {
             model.simulate(
                 &seeds,
                 p,
-                &mut batch[row * cells..(row + 1) * cells],
+                &mut rows_buf[row * cells..(row + 1) * cells],
                 &mut scratch,
                 false,
             );
         }
         lap(3, s0);
-        // What `engine::leaf` does with a chunk's paths: moments path by path.
-        let s0 = Instant::now();
-        for row in filled..filled + rows {
-            moments.push(&batch[row * cells..(row + 1) * cells]);
+        for (k, fans) in fan_sets.iter().enumerate() {
+            let (batch, sketches) = (&mut batches[k], &mut sketches[k]);
+            let n = fans.len();
+            let s0 = Instant::now();
+            if filled + rows > SKETCH_BATCH {
+                // What `engine` does when a worker's batch is full: each sketch, cell by cell.
+                for (cell, sketch) in sketches.iter_mut().enumerate() {
+                    sketch.insert_many((0..filled).map(|row| batch[row * n + cell]));
+                }
+                black_box(&*sketches);
+            }
+            // What `engine::leaf` does with a chunk's paths: moments of every cell, and the
+            // sketched cells into the batch.
+            let at = if filled + rows > SKETCH_BATCH { 0 } else { filled };
+            for row in 0..rows {
+                let path = &rows_buf[row * cells..(row + 1) * cells];
+                moments.push(path);
+                for (slot, &c) in batch[(at + row) * n..(at + row + 1) * n].iter_mut().zip(fans) {
+                    *slot = path[c as usize];
+                }
+            }
+            black_box(&moments);
+            lap(4 + k, s0);
         }
-        black_box(&moments);
-        lap(4, s0);
-        filled += rows;
+        filled = if filled + rows > SKETCH_BATCH {
+            rows
+        } else {
+            filled + rows
+        };
     }
-    let [rng_only, drivers, grid, model_all, stats] = t;
+    let stats_all = t[5];
+    let [rng_only, drivers, grid, model_all, stats, _] = t;
     let run_of = |threads: usize| RunSpec {
         seeds,
         path_lo: 0,
@@ -107,6 +128,7 @@ fn main() {
         keep: Keep::Nothing,
         antithetic: false,
         param_seeds: Vec::new(),
+        fans: gridrisk::stats::Fans::Headline,
     };
     // Whole runs of the engine, 1 and 2 threads alternating; medians.
     let mut runs: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
@@ -141,6 +163,12 @@ fn main() {
         ("accounts", model_all - grid),
         ("statistics (moments, sketches)", stats),
     ];
+    let fans_note = format!(
+        "{} of {cells} cells sketched; with fans=\"all\" the statistics cost {:.1} ({:.1} % of that run)",
+        fan_sets[0].len(),
+        stats_all * per,
+        100.0 * stats_all / (model_all + stats_all)
+    );
     println!(
         "  model + statistics, 1 thread:                               {:8.1}",
         whole * per
@@ -152,6 +180,7 @@ fn main() {
             100.0 * s / whole
         );
     }
+    println!("    ({fans_note})");
     println!(
         "  whole run through the engine, 1 thread:                     {:8.1}",
         run1 * per

@@ -29,7 +29,8 @@ def assert_same(a: gr.Results, b: gr.Results) -> None:
     for x, y in zip(a.stats.output_moments(), b.stats.output_moments(), strict=True):
         assert np.array_equal(x, y)
     qs = [0.01, 0.5, 0.99]
-    assert np.array_equal(a.stats.quantiles(qs), b.stats.quantiles(qs))
+    assert a.stats.sketched_cells == b.stats.sketched_cells
+    assert np.array_equal(a.stats.quantiles(qs), b.stats.quantiles(qs), equal_nan=True)
     assert np.array_equal(a.stats.output_quantiles(qs), b.stats.output_quantiles(qs))
     if a._paths is not None and b._paths is not None:
         for k in a._paths:

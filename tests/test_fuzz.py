@@ -21,6 +21,7 @@ from typing import Any
 import gridrisk as gr
 import numpy as np
 import pytest
+from gridrisk.results import sketched_mask
 
 hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
@@ -147,7 +148,12 @@ def _check_finite(res: gr.Results) -> None:
     # A single path has no standard deviation or standard error: NaN says so.
     spread = s.loc[defined, ["sd", "se"]].to_numpy(dtype=float)
     assert np.isfinite(spread).all() if res.paths > 1 else np.isnan(spread).all()
-    assert np.isfinite(res.snapshot()[["mean", "p50"]].to_numpy(dtype=float)).all()
+    snap = res.snapshot()
+    assert np.isfinite(snap["mean"].to_numpy(dtype=float)).all()
+    # Quantiles of every metric sketched that month (the headline fans; June's fiscal-year totals).
+    sketched = sketched_mask(res.stats)[:, -1]
+    assert np.isfinite(snap["p50"].to_numpy(dtype=float)[sketched]).all()
+    assert np.isnan(snap["p50"].to_numpy(dtype=float)[~sketched]).all()
     r = res.risk()
     assert np.isfinite(r.drop(index=r.index[1]).loc[:, "value"].to_numpy(dtype=float)).all()
 

@@ -7,7 +7,7 @@
 (120, 5)
 """
 
-from gridrisk._core import CHUNK_PATHS, SKETCH_RELATIVE_ACCURACY, __version__
+from gridrisk._core import CHUNK_PATHS, HEADLINE_FANS, SKETCH_RELATIVE_ACCURACY, __version__
 from gridrisk.adequacy import AdequacyResult, adequacy
 from gridrisk.compare import Comparison, Sweep, compare, sweep
 from gridrisk.errors import (
@@ -43,6 +43,7 @@ __all__ = [
     "CHUNK_PATHS",
     "DRIVER_GROUPS",
     "FAN_QUANTILES",
+    "HEADLINE_FANS",
     "MAX_PATHS",
     "METRIC_BETTER",
     "METRIC_UNITS",

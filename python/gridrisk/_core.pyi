@@ -8,6 +8,7 @@ import numpy.typing as npt
 
 __all__ = [
     "CHUNK_PATHS",
+    "HEADLINE_FANS",
     "SKETCH_RELATIVE_ACCURACY",
     "RunStats",
     "__version__",
@@ -35,6 +36,8 @@ __version__: Final[str]
 CHUNK_PATHS: Final[int]
 #: Relative accuracy of every sketch quantile (0.002 = 0.2 %).
 SKETCH_RELATIVE_ACCURACY: Final[float]
+#: Metrics whose quantiles every run keeps in every month (``simulate(fans=...)`` adds more).
+HEADLINE_FANS: Final[tuple[str, ...]]
 
 def validate_scenario(scenario: Mapping[str, Any]) -> dict[str, Any]:
     """Validate a scenario dict; return its canonical dict. Raises ScenarioError."""
@@ -106,8 +109,11 @@ def simulate(
     stream_seeds: list[int] | None = None,
     antithetic: bool = False,
     param_seeds: dict[str, int] | None = None,
+    fans: str | list[str] | None = None,
 ) -> tuple[RunStats, dict[str, npt.NDArray[np.float64]] | None]:
     """Run paths ``[path_lo, path_hi)`` with the GIL released; see ``gridrisk.simulate``.
+
+    ``fans``: ``None`` for the headline metrics' sketches, ``"all"``, or metric names to add.
 
     ``param_seeds`` gives groups of uncertain parameters seeds of their own; kept paths hold
     each uncertain field's draws under ``"parameter:<field>"``.
@@ -136,6 +142,9 @@ class RunStats:
     @property
     def outputs(self) -> list[str]: ...
     @property
+    def sketched_cells(self) -> list[int]:
+        """Cells with a quantile sketch, increasing: ``metric * months + month``, then outputs."""
+    @property
     def antithetic(self) -> bool: ...
     def output_pair_moments(
         self,
@@ -150,7 +159,10 @@ class RunStats:
     def moments(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         """``(mean, variance)``, each of shape (metrics, months); variance uses n - 1 (NaN for one path)."""
     def quantiles(self, q: list[float]) -> npt.NDArray[np.float64]:
-        """Sketch quantiles of the monthly metrics, shape (metrics, months, len(q)); q in [0, 1]."""
+        """Sketch quantiles of the monthly metrics, shape (metrics, months, len(q)); q in [0, 1].
+
+        NaN in the cells without a sketch (see ``sketched_cells``).
+        """
     def output_moments(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         """``(mean, variance)`` of the per-path outputs, each of shape (outputs,)."""
     @property

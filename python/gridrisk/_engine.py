@@ -56,6 +56,7 @@ def run_core(
     stream_seeds: Sequence[int] | None = None,
     progress: _progress.ProgressCallback | None = None,
     param_seeds: Mapping[str, int] | None = None,
+    fans: str | Sequence[str] | None = None,
 ) -> Results:
     """Run paths ``[lo, hi)`` in the compiled core and wrap them as :class:`Results`.
 
@@ -74,6 +75,7 @@ def run_core(
         stream_seeds=None if stream_seeds is None else list(stream_seeds),
         antithetic=antithetic,
         param_seeds=None if param_seeds is None else dict(param_seeds),
+        fans=fans if fans is None or isinstance(fans, str) else list(fans),
     )
     return Results(
         scenario=scenario,

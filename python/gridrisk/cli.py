@@ -220,6 +220,12 @@ def _parser() -> argparse.ArgumentParser:
         "percentage point of P(worse)); the result is the fixed run of the paths it used",
     )
     run.add_argument(
+        "--fans",
+        metavar="all|METRIC[,METRIC...]",
+        help="also keep the monthly quantiles of these metrics (or of all 117: 'all'); by default the "
+        "headline ones are kept (gridrisk.HEADLINE_FANS), and every metric keeps its mean",
+    )
+    run.add_argument(
         "--sensitivity-paths",
         type=int,
         default=1_000,
@@ -447,6 +453,13 @@ def _facts(args: argparse.Namespace, argv: Sequence[str], **extra: Any) -> dict[
     }
 
 
+def _fans(text: str | None) -> str | list[str] | None:
+    """``--fans``: ``all``, or metric names separated by commas."""
+    if text is None or text.strip() == "all":
+        return None if text is None else "all"
+    return [m.strip() for m in text.split(",") if m.strip()]
+
+
 def _run(args: argparse.Namespace, argv: Sequence[str]) -> int:
     sc = _load(args.scenario, args.overrides)
     sens_paths = args.sensitivity_paths
@@ -464,6 +477,7 @@ def _run(args: argparse.Namespace, argv: Sequence[str]) -> int:
             keep_outputs=out is not None,
             progress=False if args.no_progress else None,
             target=target or None,
+            fans=_fans(args.fans),
         )
         _print_scenario(sc)
         drawn = len(sc.uncertain_fields)

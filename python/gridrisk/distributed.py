@@ -92,6 +92,7 @@ def _part(
     stream_seeds: Sequence[int] | None,
     antithetic: bool = False,
     param_seeds: Mapping[str, int] | None = None,
+    fans: str | Sequence[str] | None = None,
 ) -> Results | _Failure:
     """Run one path range on a worker (module-level so Dask can pickle it by reference).
 
@@ -115,6 +116,7 @@ def _part(
             antithetic=antithetic,
             stream_seeds=stream_seeds,
             param_seeds=param_seeds,
+            fans=fans,
         )
     except (KeyboardInterrupt, SystemExit):
         raise
@@ -154,6 +156,7 @@ def simulate_on(
     stream_seeds: Sequence[int] | None = None,
     antithetic: bool = False,
     param_seeds: Mapping[str, int] | None = None,
+    fans: str | Sequence[str] | None = None,
 ) -> Results:
     """Run ``paths`` paths of ``scenario`` on a ``dask.distributed.Client`` and merge the parts.
 
@@ -189,6 +192,7 @@ def simulate_on(
             stream_seeds,
             antithetic,
             param_seeds,
+            fans,
             pure=False,
         )
         for lo, hi in partitions(paths, n_partitions)

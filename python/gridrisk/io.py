@@ -38,7 +38,7 @@ import numpy as np
 from gridrisk import _core
 from gridrisk._archive import _FORMAT, _overrides_json, save
 from gridrisk.errors import ArgumentError, DataError, ScenarioError
-from gridrisk.results import PARAMETER_PREFIX, Results
+from gridrisk.results import PARAMETER_PREFIX, Results, sketched_mask
 from gridrisk.scenario import Scenario
 
 __all__ = ["load", "save"]
@@ -300,6 +300,8 @@ class _Reader:
         want = [(len(metrics), months), (len(outputs),), (len(metrics), months, 3), (len(outputs), 3)]
         if shapes != want:
             raise self.fail(f"the statistics have the shapes {shapes}, not {want}")
+        # Cells without a sketch read as NaN quantiles (Results.fans); the rest must be finite.
+        q = q[sketched_mask(stats)]
         if not all(np.all(np.isfinite(a)) for a in (mean, out_mean, q, out_q)):
             raise self.fail("the statistics hold values that are not finite")
 

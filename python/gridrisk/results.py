@@ -562,6 +562,15 @@ _FY_FLOWS: dict[str, tuple[tuple[str, str, float], ...]] = {
 }
 
 
+def sketched_mask(stats: Any) -> np.ndarray:
+    """Which (metric, month) cells of run statistics kept a quantile sketch, boolean (metrics, months)."""
+    nm, nt = len(stats.metrics), int(stats.months)
+    cells = np.asarray(stats.sketched_cells, dtype=np.int64)
+    out = np.zeros(nm * nt, dtype=bool)
+    out[cells[cells < nm * nt]] = True
+    return out.reshape(nm, nt)
+
+
 #: Key prefix of a kept uncertain parameter's per-path draws (``parameter:fx.drift_annual``).
 PARAMETER_PREFIX = "parameter:"
 
@@ -613,6 +622,19 @@ class Results:
     def outputs(self) -> list[str]:
         """Names of the per-path outputs, e.g. ``"lole_base_h_per_year"``."""
         return list(self.stats.outputs)
+
+    @property
+    def fans(self) -> list[str]:
+        """The monthly metrics whose quantiles were kept in every month (:meth:`fan`).
+
+        The headline ones (:data:`gridrisk.HEADLINE_FANS`) and those asked for with
+        ``simulate(..., fans=[...])`` or ``fans="all"``. Every metric has its mean and standard
+        deviation (:meth:`moments`) whatever the fans.
+        """
+        return [self.metrics[i] for i in np.flatnonzero(self._sketched().all(axis=1))]
+
+    def _sketched(self) -> np.ndarray:
+        return sketched_mask(self.stats)
 
     def unit(self, name: str) -> str:
         """The base unit of a monthly metric or per-path output (``"PKR"``, ``"MWh/yr"``, ...).
@@ -688,10 +710,11 @@ class Results:
     def to_xarray(self, quantiles: Sequence[float] = FAN_QUANTILES) -> Any:
         """The monthly statistics (and kept per-path outputs) as an ``xarray.Dataset``.
 
-        Variables ``<metric>:mean``, ``<metric>:sd`` (dims ``month``) and ``<metric>:quantile``
-        (dims ``month``, ``quantile``) for every metric; ``output:<name>`` (dim ``path``) when
-        per-path outputs were kept. Attributes carry the seed, path range, version and the
-        scenario as TOML. Needs the optional dependency ``xarray`` (``pip install gridrisk[xarray]``).
+        Variables ``<metric>:mean``, ``<metric>:sd`` (dims ``month``) for every metric and
+        ``<metric>:quantile`` (dims ``month``, ``quantile``) for those in :attr:`fans`;
+        ``output:<name>`` (dim ``path``) when per-path outputs were kept. Attributes carry the
+        seed, path range, version and the scenario as TOML. Needs the optional dependency
+        ``xarray`` (``pip install gridrisk[xarray]``).
         """
         try:
             import xarray as xr
@@ -700,13 +723,15 @@ class Results:
         mean, var = self.stats.moments()
         qs = [float(q) for q in quantiles]
         qv = self.stats.quantiles(qs)
+        fans = set(self.fans)
         months = self.months.to_timestamp()
         data_vars: dict[str, Any] = {}
         for i, name in enumerate(self.metrics):
             unit = {"units": METRIC_UNITS.get(name, "")}
             data_vars[f"{name}:mean"] = ("month", mean[i], unit)
             data_vars[f"{name}:sd"] = ("month", np.sqrt(var[i]), unit)
-            data_vars[f"{name}:quantile"] = (("month", "quantile"), qv[i], unit)
+            if name in fans:
+                data_vars[f"{name}:quantile"] = (("month", "quantile"), qv[i], unit)
         coords: dict[str, Any] = {"month": months, "quantile": qs}
         if self._paths is not None:
             coords["path"] = np.arange(*self.path_range)
@@ -745,7 +770,8 @@ class Results:
         Parameters
         ----------
         metric : str
-            One of :attr:`metrics`.
+            One of :attr:`fans`: the headline metrics, and those asked for with
+            ``simulate(..., fans=[...])``.
         quantiles : sequence of float
             Probabilities in [0, 1].
 
@@ -753,11 +779,21 @@ class Results:
         -------
         DataFrame
             Rows are months, columns the quantiles, values in the metric's unit.
+
+        Raises
+        ------
+        ArgumentError
+            If the run kept no monthly quantiles of ``metric`` (the message says how to ask).
         """
         i = self._metric(metric)
         qs = [float(q) for q in quantiles]
         if not qs or any(not 0.0 <= q <= 1.0 for q in qs):
             raise ArgumentError(f"quantiles must be probabilities in [0, 1], got {list(quantiles)!r}")
+        if not self._sketched()[i].all():
+            raise ArgumentError(
+                f"this run kept no monthly quantiles of {metric!r}: simulate(..., fans=[{metric!r}]) keeps them "
+                f'(or fans="all"); its mean and standard deviation are in moments({metric!r})'
+            )
         values = self.stats.quantiles(qs)[i]
         return pd.DataFrame(values, index=self.months, columns=pd.Index(qs, name="quantile"))
 
@@ -778,7 +814,8 @@ class Results:
             ``*_ci95``, the half-width of a distribution-free 95 % confidence interval
             (order-statistic method, read off the sketch) plus the sketch's relative error of
             0.2 %; ``better`` (``"higher"`` or ``"lower"``, see :data:`METRIC_BETTER`); and the
-            unit.
+            unit. The quantile columns are NaN for a metric that kept no sketch that month
+            (one not in :attr:`fans`; fiscal-year-to-date metrics keep theirs in June).
 
         Raises
         ------

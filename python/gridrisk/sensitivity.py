@@ -197,7 +197,14 @@ def sensitivity(
         if client is not None:
             return value(
                 simulate_on(
-                    client, scenario, paths=paths, seed=seeds[0], stream_seeds=seeds, param_seeds=pseeds, **keep
+                    client,
+                    scenario,
+                    paths=paths,
+                    seed=seeds[0],
+                    stream_seeds=seeds,
+                    param_seeds=pseeds,
+                    keep_paths=keep.get("keep_paths", False),
+                    keep_outputs=keep.get("keep_outputs", False),
                 )
             )
         if len(set(seeds)) == 1 and not pseeds:  # an ordinary run (memory caps and progress as usual)

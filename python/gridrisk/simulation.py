@@ -6,12 +6,12 @@ import functools
 import logging
 import secrets
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from gridrisk import _core, _progress, precision
 from gridrisk._engine import run_core, thread_pool_size
-from gridrisk._validate import number, whole
+from gridrisk._validate import close_match, number, whole
 from gridrisk.distributed import simulate_on
 from gridrisk.errors import ArgumentError, MergeError, PrecisionWarning
 from gridrisk.results import ADVERSE_FROM_ZERO, Results
@@ -44,6 +44,7 @@ def simulate(
     client: Any = None,
     antithetic: bool = False,
     target: Mapping[str, Any] | None = None,
+    fans: str | Sequence[str] | None = None,
 ) -> Results:
     """Simulate Monte Carlo paths of every driver of a scenario.
 
@@ -105,6 +106,15 @@ def simulate(
         paths it used (``Results.paths``), and the same seed always stops at the same count.
         A :class:`~gridrisk.errors.PrecisionWarning` names the targets missed when the budget
         runs out. Not with ``path_range`` or ``client``.
+    fans : "all" or sequence of str, optional
+        Which monthly metrics keep a quantile sketch in every month, for :meth:`Results.fan`
+        and the quantile columns of :meth:`Results.snapshot`. By default (``None``) the
+        headline ones (:data:`gridrisk.HEADLINE_FANS`: the drivers, the fiscal flows and who
+        pays them, the marginal cost, the households' shedding and the new loads) and the
+        fiscal-year-to-date metrics in June (what :meth:`Results.fiscal_year_table` reads).
+        A list of metric names adds those; ``"all"`` sketches every metric (117 a month: the
+        run's statistics then cost about twice as much). Every metric keeps its mean and
+        standard deviation, and every per-path output its quantiles, whatever ``fans``.
 
     Returns
     -------
@@ -132,6 +142,7 @@ def simulate(
         raise ArgumentError(f"antithetic must be True or False, got {antithetic!r}")
     if not isinstance(keep_outputs, bool):
         raise ArgumentError(f"keep_outputs must be True or False, got {keep_outputs!r}")
+    fans = _fans(fans)
     if path_range is None:
         lo, hi = 0, paths
     else:
@@ -168,6 +179,7 @@ def simulate(
             keep_outputs=keep_outputs,
             progress=progress,
             antithetic=antithetic,
+            fans=fans,
         )
     if client is not None:
         if path_range is not None:
@@ -180,6 +192,7 @@ def simulate(
             keep_paths=keep_paths,
             keep_outputs=keep_outputs,
             antithetic=antithetic,
+            fans=fans,
         )
     callback, close = _progress.make(progress, hi - lo, desc=f"gridrisk {scenario.name}")
     try:
@@ -193,9 +206,32 @@ def simulate(
             keep_outputs=keep_outputs,
             antithetic=antithetic,
             progress=callback,
+            fans=fans,
         )
     finally:
         close()
+
+
+def _fans(fans: Any) -> str | list[str] | None:
+    """``fans=`` checked: ``None``, ``"all"``, or a list of metric names (one name alone too)."""
+    if fans is None or fans == "all":
+        return fans  # type: ignore[no-any-return]
+    names = [fans] if isinstance(fans, str) else fans
+    try:
+        names = list(names)
+    except TypeError:
+        raise ArgumentError(f'fans must be "all" or a list of metric names, got {fans!r}') from None
+    metrics = list(_core.metric_names())
+    for name in names:
+        if not isinstance(name, str):
+            raise ArgumentError(f'fans must be "all" or a list of metric names, got {name!r} in it')
+        if name not in metrics:
+            near = close_match(name, metrics)
+            hint = f" (did you mean {near!r}?)" if near else ""
+            raise ArgumentError(
+                f"fans: {name!r} is not a monthly metric{hint}; the names are Results.metrics, e.g. {metrics[0]!r}"
+            )
+    return names
 
 
 def _until(targets: list[precision.Target], scenario: Scenario, *, budget: int, seed: int, **run: Any) -> Results:

@@ -17,7 +17,7 @@ use crate::grid::outage::{MAX_ROWS, OutageTable, UnitClass, unit_steps};
 use crate::metrics::{METRICS, OUTPUTS};
 use crate::rng::Seeds;
 use crate::scenario::Scenario;
-use crate::stats::{CHUNK_PATHS, RunStats, sketch};
+use crate::stats::{CHUNK_PATHS, Fans, RunStats, sketch};
 use errors::guard;
 use numpy::{AllowTypeChange, IntoPyArray, PyArray1, PyArray2, PyArray3, PyArrayLike1};
 use pyo3::prelude::*;
@@ -254,6 +254,39 @@ fn stream_seeds_of(py: Python<'_>, seed: u64, stream_seeds: Option<Vec<u64>>) ->
     }
 }
 
+/// Which metrics keep monthly quantile sketches: `None` the headline ones, `"all"` every
+/// metric, or a sequence of metric names (added to the headline ones).
+fn fans_of(py: Python<'_>, fans: Option<&Bound<'_, PyAny>>) -> PyResult<Fans> {
+    let Some(fans) = fans.filter(|f| !f.is_none()) else {
+        return Ok(Fans::Headline);
+    };
+    if let Ok(text) = fans.extract::<String>() {
+        return if text == "all" {
+            Ok(Fans::All)
+        } else {
+            Err(argument(py, "fans", &text, "must be \"all\" or a list of metric names"))
+        };
+    }
+    let names: Vec<String> = fans.extract().map_err(|_| {
+        argument(
+            py,
+            "fans",
+            fans.repr().map(|r| r.to_string()).unwrap_or_default(),
+            "must be \"all\" or a list of metric names",
+        )
+    })?;
+    names
+        .iter()
+        .map(|n| {
+            METRICS
+                .iter()
+                .position(|(_, m)| m == n)
+                .ok_or_else(|| argument(py, "fans", n, "is not a monthly metric (see gridrisk.METRICS)"))
+        })
+        .collect::<PyResult<Vec<_>>>()
+        .map(Fans::With)
+}
+
 /// The fingerprint that the statistics of a run of `scenario` carry (`RunStats.fingerprint`):
 /// [`engine::fingerprint`] of the scenario and the streams' seeds (`stream_seeds` when given,
 /// else `seed` for every stream), with `antithetic` in its lowest bit, exactly as
@@ -278,7 +311,7 @@ fn fingerprint(
 /// Runs paths `[path_lo, path_hi)` of a scenario. Returns `(RunStats, paths_or_None)` where
 /// paths is a dict metric -> float64 array of shape (path_hi - path_lo, months).
 #[pyfunction]
-#[pyo3(signature = (scenario, *, seed, path_lo, path_hi, threads, keep_paths, progress=None, keep_outputs=false, stream_seeds=None, antithetic=false, param_seeds=None))]
+#[pyo3(signature = (scenario, *, seed, path_lo, path_hi, threads, keep_paths, progress=None, keep_outputs=false, stream_seeds=None, antithetic=false, param_seeds=None, fans=None))]
 #[allow(clippy::too_many_arguments)]
 fn simulate<'py>(
     py: Python<'py>,
@@ -293,9 +326,11 @@ fn simulate<'py>(
     stream_seeds: Option<Vec<u64>>,
     antithetic: bool,
     param_seeds: Option<std::collections::BTreeMap<String, u64>>,
+    fans: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyTuple>> {
     guard(py, || {
         let sc = scenario_from(py, scenario)?;
+        let fans = fans_of(py, fans)?;
         let keep = match (keep_paths, keep_outputs) {
             (true, _) => Keep::Everything,
             (false, true) => Keep::Outputs,
@@ -310,6 +345,7 @@ fn simulate<'py>(
             keep,
             antithetic,
             param_seeds: param_seeds.unwrap_or_default().into_iter().collect(),
+            fans,
         };
         let total = path_hi.saturating_sub(path_lo);
         let out = run::run_blocking(py, progress, total, |mon| engine::run(&sc, &spec, mon))?;
@@ -519,10 +555,9 @@ impl PyRunStats {
         self.inner.metrics.len() * self.inner.months
     }
 
-    /// The outputs' sketches (empty if there are fewer sketches than cells, which decoding
-    /// and runs rule out).
+    /// The outputs' sketches (every output keeps one: runs and decoding make sure of it).
     fn output_sketches(&self) -> &[crate::stats::Sketch] {
-        self.inner.sketches.get(self.grid()..).unwrap_or_default()
+        self.inner.output_sketches()
     }
 
     /// The sketch of output `index`, after checking `index` and the threshold `x`.
@@ -568,6 +603,12 @@ impl PyRunStats {
     #[getter]
     fn metrics(&self) -> Vec<String> {
         self.inner.metrics.clone()
+    }
+    /// The cells that kept a quantile sketch, increasing: metric `m` in month `t` is cell
+    /// `m * months + t`, output `k` cell `metrics * months + k`.
+    #[getter]
+    fn sketched_cells(&self) -> Vec<u32> {
+        self.inner.sketched.clone()
     }
     /// Identifies (scenario, seeds, antithetic); see `gridrisk._core.fingerprint`.
     #[getter]
@@ -697,7 +738,17 @@ impl PyRunStats {
                 let msg = format!("must be a metric index in [0, {nm}) and a month in [0, {nt})");
                 return Err(argument(py, "metric, month", format!("({metric}, {month})"), &msg));
             }
-            Ok(self.inner.sketches[metric * nt + month].share_at_or_below(x))
+            match self.inner.sketch(metric * nt + month) {
+                Some(s) => Ok(s.share_at_or_below(x)),
+                None => Err(argument(
+                    py,
+                    "metric",
+                    &self.inner.metrics[metric],
+                    &format!(
+                        "kept no quantile sketch in month {month}: simulate with fans=[...] naming it, or fans=\"all\""
+                    ),
+                )),
+            }
         })
     }
 
@@ -731,19 +782,17 @@ impl PyRunStats {
         })
     }
 
-    /// Sketch quantiles of the monthly metrics, array of shape (metrics, months, len(q)).
+    /// Sketch quantiles of the monthly metrics, array of shape (metrics, months, len(q)); NaN
+    /// in the cells that kept no sketch (see `sketched_cells`).
     fn quantiles<'py>(&self, py: Python<'py>, q: Vec<f64>) -> PyResult<Bound<'py, PyArray3<f64>>> {
         guard(py, || {
             check_probabilities(py, &q)?;
             let (nm, nt) = (self.inner.metrics.len(), self.inner.months);
-            let sketches = self
-                .inner
-                .sketches
-                .get(..self.grid())
-                .ok_or_else(|| internal(py, &"fewer sketches than cells"))?;
-            let data: Vec<f64> = sketches
-                .iter()
-                .flat_map(|s| q.iter().map(move |&p| s.quantile(p)))
+            let data: Vec<f64> = (0..self.grid())
+                .flat_map(|cell| {
+                    let s = self.inner.sketch(cell);
+                    q.iter().map(move |&p| s.map_or(f64::NAN, |s| s.quantile(p)))
+                })
                 .collect();
             Ok(ndarray::Array3::from_shape_vec((nm, nt, q.len()), data)
                 .map_err(|e| internal(py, &e))?
@@ -829,6 +878,11 @@ mod _core {
         )?;
         m.add("CHUNK_PATHS", super::CHUNK_PATHS)?;
         m.add("SKETCH_RELATIVE_ACCURACY", super::sketch::ALPHA)?;
+        let headline: Vec<&str> = crate::stats::fans::HEADLINE_FANS
+            .iter()
+            .filter_map(|h| crate::metrics::METRICS.iter().find(|(m, _)| m == h).map(|(_, n)| *n))
+            .collect();
+        m.add("HEADLINE_FANS", pyo3::types::PyTuple::new(m.py(), headline)?)?;
         Ok(())
     }
 }

@@ -16,6 +16,7 @@ use crate::model::{Model, Scratch};
 use crate::parameters::Parameters;
 use crate::rng::{FNV_OFFSET, MAX_PATHS, Seeds, fnv1a};
 use crate::scenario::Scenario;
+use crate::stats::fans::{self, Fans};
 use crate::stats::partial::{ConditionSpec, Node, canonical};
 use crate::stats::{CHUNK_PATHS, Moments, RunStats, Sketch};
 use std::sync::Mutex;
@@ -38,6 +39,8 @@ pub struct RunSpec {
     /// Seeds of their own for groups of uncertain parameters (a sensitivity analysis varies
     /// one group and freezes the rest); other groups use `seeds[Stream::Params]`.
     pub param_seeds: Vec<(String, u64)>,
+    /// Which monthly metrics keep quantile sketches (every cell keeps its moments).
+    pub fans: Fans,
 }
 
 /// Which per-path values a run returns (statistics are always returned).
@@ -92,9 +95,10 @@ pub fn fingerprint(sc: &Scenario, seeds: &Seeds, antithetic: bool) -> u64 {
 /// What one worker thread keeps between chunks: its quantile sketches (integer counts, so which
 /// worker saw which path cannot change the merged result) and the paths not yet in them.
 struct Worker {
+    /// One per sketched cell.
     sketches: Vec<Sketch>,
-    /// Paths not yet in the sketches, path-major (`row * cells + cell`), allocated on first use
-    /// with room for [`batch_rows`] paths, and reused.
+    /// The sketched cells of paths not yet in the sketches, path-major (`row * sketched +
+    /// k`), allocated on first use with room for [`batch_rows`] paths, and reused.
     batch: Vec<f64>,
     /// Rows of `batch` in use.
     filled: usize,
@@ -107,8 +111,9 @@ pub const SKETCH_BATCH: usize = 4 * CHUNK_PATHS as usize;
 
 /// Cap on the memory of all workers' batches together, bytes (256 MiB).
 ///
-/// A batch holds [`SKETCH_BATCH`] paths of `months x 32 + 20` values of 8 bytes: 32 MB a
-/// worker at 120 months, 157 MB at 600. Memory that grows with the thread count and is not
+/// A batch holds [`SKETCH_BATCH`] paths of their sketched cells, 8 bytes each: 22 MB a worker
+/// at 120 months with the default fans, 113 MB with every metric's fan, 566 MB at 600 months
+/// with every fan. Memory that grows with the thread count and is not
 /// asked for would make `threads=` a memory setting; so the batch shrinks instead (to
 /// `BATCH_BYTES / (threads x path bytes)` paths, at least one) and the total stays under this
 /// cap. Smaller batches only cost some speed: the sketches' counts are integers, so when a path
@@ -125,7 +130,8 @@ pub fn batch_rows(total_bytes: usize, workers: usize, cells: usize, paths: usize
 
 impl Worker {
     /// Adds the held paths to the sketches; stops early (the run is abandoned) if cancelled.
-    fn flush(&mut self, cells: usize, monitor: &Monitor) -> Result<()> {
+    fn flush(&mut self, monitor: &Monitor) -> Result<()> {
+        let cells = self.sketches.len();
         for (cell, sketch) in self.sketches.iter_mut().enumerate() {
             // One relaxed load per cell (a batch of values): a flush of a long horizon takes
             // long enough to matter for Ctrl-C.
@@ -156,6 +162,8 @@ struct Ctx<'a> {
     batch_rows: usize,
     /// The run's conditions: the index of the output each reads, its comparison and threshold.
     conditions: Vec<(usize, Comparison, f64)>,
+    /// The cells with a sketch, increasing.
+    sketched: &'a [u32],
 }
 
 /// Runs the paths `[path_lo, path_hi)` of a validated scenario.
@@ -204,6 +212,7 @@ fn run_batched(
         keep,
         antithetic,
         ref param_seeds,
+        ref fans,
     } = *spec;
     if path_lo % CHUNK_PATHS != 0 {
         return Err(GridRiskError::argument(
@@ -238,25 +247,35 @@ fn run_batched(
             }
         })
         .collect::<Result<Vec<_>>>()?;
+    if let Fans::With(extra) = fans
+        && let Some(&bad) = extra.iter().find(|&&m| m >= N_METRICS)
+    {
+        return Err(GridRiskError::argument(
+            "fans",
+            bad,
+            format!("must be metric indices below {N_METRICS}"),
+        ));
+    }
     let pool = pool::get(threads)?;
     let model = Model::new(sc);
     let params = Parameters::of(sc);
     let n_params = params.as_ref().map_or(0, |p| p.names().len());
     let months = model.months();
-    let cells = path_len(months);
+    let calendar: Vec<u32> = model.schedule().iter().map(|m| m.date.month).collect();
+    let sketched = fans::sketched_cells(fans, &calendar);
     let n_paths = usize::try_from(path_hi - path_lo)
         .map_err(|_| GridRiskError::argument("paths", path_hi - path_lo, "too many for this machine"))?;
     let mut kept = keep_buffers(keep, n_paths, months, n_params)?;
     let workers: Vec<Mutex<Worker>> = (0..pool.current_num_threads())
         .map(|_| {
             Mutex::new(Worker {
-                sketches: vec![Sketch::default(); cells],
+                sketches: vec![Sketch::default(); sketched.len()],
                 batch: Vec::new(),
                 filled: 0,
             })
         })
         .collect();
-    let batch_rows = batch_rows(batch_bytes, workers.len(), cells, n_paths);
+    let batch_rows = batch_rows(batch_bytes, workers.len(), sketched.len(), n_paths);
     let ctx = Ctx {
         model: &model,
         params: params.as_ref(),
@@ -270,6 +289,7 @@ fn run_batched(
         antithetic,
         batch_rows,
         conditions: resolved,
+        sketched: &sketched,
     };
 
     let c_lo = path_lo / CHUNK_PATHS;
@@ -302,10 +322,10 @@ fn run_batched(
         workers.par_iter().try_for_each(|w| {
             w.lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .flush(cells, monitor)
+                .flush(monitor)
         })
     })?;
-    let mut sketches = vec![Sketch::default(); cells];
+    let mut sketches = vec![Sketch::default(); sketched.len()];
     for w in &workers {
         let w = w.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         for (s, o) in sketches.iter_mut().zip(&w.sketches) {
@@ -321,6 +341,7 @@ fn run_batched(
         path_lo,
         path_hi,
         nodes,
+        sketched,
         sketches,
         conditions: conditions.iter().map(ConditionSpec::from).collect(),
     };
@@ -453,6 +474,8 @@ fn leaf(ctx: &Ctx<'_>, chunk: u64, mut sinks: Option<Vec<&mut [f64]>>) -> Result
     let mut first_of_pair = vec![0.0; N_OUTPUTS];
     let mut pair_mean = vec![0.0; N_OUTPUTS];
     let mut scratch = Scratch::default();
+    let mut buf = memory::zeros(cells)?;
+    let n_sketched = ctx.sketched.len();
     // A path with its own parameters gets its own scenario and model; the document they are
     // written into is the chunk's, reused from path to path.
     let mut drawn = vec![0.0; ctx.params.map_or(0, |p| p.names().len())];
@@ -463,7 +486,7 @@ fn leaf(ctx: &Ctx<'_>, chunk: u64, mut sinks: Option<Vec<&mut [f64]>>) -> Result
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     let w = &mut *guard;
     if w.batch.is_empty() {
-        w.batch = memory::zeros(ctx.batch_rows * cells)?;
+        w.batch = memory::zeros(ctx.batch_rows * n_sketched)?;
     }
     for (row, path) in (first..last).enumerate() {
         // One relaxed load per path: a path of a long hourly horizon can take a while, and
@@ -472,10 +495,9 @@ fn leaf(ctx: &Ctx<'_>, chunk: u64, mut sinks: Option<Vec<&mut [f64]>>) -> Result
             return Err(GridRiskError::Cancelled);
         }
         if w.filled == ctx.batch_rows {
-            w.flush(cells, ctx.monitor)?;
+            w.flush(ctx.monitor)?;
         }
-        let held = w.filled;
-        let buf = &mut w.batch[held * cells..(held + 1) * cells];
+        let buf = buf.as_mut_slice();
         if let (Some(p), Some(doc)) = (ctx.params, doc.as_mut()) {
             p.draw(&ctx.seeds, ctx.param_seeds, path, ctx.antithetic, &mut drawn);
             let own = ctx.model.for_path(&p.scenario(path, &drawn, doc)?);
@@ -519,6 +541,13 @@ fn leaf(ctx: &Ctx<'_>, chunk: u64, mut sinks: Option<Vec<&mut [f64]>>) -> Result
         }
         // The sketches are filled later, cell by cell over many paths (see `SKETCH_BATCH`);
         // their counts are integers, so when a path enters them cannot change the result.
+        let held = w.filled;
+        for (slot, &cell) in w.batch[held * n_sketched..(held + 1) * n_sketched]
+            .iter_mut()
+            .zip(ctx.sketched)
+        {
+            *slot = buf[cell as usize];
+        }
         w.filled += 1;
         ctx.monitor.advance(1);
     }
@@ -600,6 +629,50 @@ mod tests {
         assert_ne!(point.stats, one.stats);
     }
 
+    #[test]
+    fn fans_choose_the_sketched_cells_and_nothing_else() {
+        let mut sc = preset();
+        sc.simulation.horizon_months = 14;
+        let months = sc.months();
+        let with = |fans| RunSpec { fans, ..spec(300, 2) };
+        let all = run(&sc, &with(Fans::All), &Monitor::default()).unwrap().stats;
+        let headline = run(&sc, &with(Fans::Headline), &Monitor::default()).unwrap().stats;
+        let hashrate = METRICS.iter().position(|(_, n)| *n == "network.hashrate_ehs").unwrap();
+        let more = run(&sc, &with(Fans::With(vec![hashrate])), &Monitor::default())
+            .unwrap()
+            .stats;
+        // Moments of every cell, whatever the fans; a sketch is the same sketch whichever
+        // other cells are sketched.
+        assert_eq!(all.nodes, headline.nodes);
+        assert_eq!(all.sketched.len(), path_len(months));
+        assert!(headline.sketched.len() < path_len(months) / 3);
+        for s in [&headline, &more] {
+            for &cell in &s.sketched {
+                assert_eq!(s.sketch(cell as usize), all.sketch(cell as usize), "cell {cell}");
+            }
+        }
+        assert!(headline.sketch(hashrate * months).is_none());
+        assert!((0..months).all(|t| more.sketch(hashrate * months + t).is_some()));
+        assert_eq!(more.sketched.len(), headline.sketched.len() + months);
+        // Fiscal-year totals in June only (the preset starts in April: month 2).
+        let fytd = METRICS
+            .iter()
+            .position(|(_, n)| *n == "fiscal.net_flow_fytd_pkr")
+            .unwrap();
+        let june: Vec<usize> = (0..months)
+            .filter(|&t| headline.sketch(fytd * months + t).is_some())
+            .collect();
+        assert_eq!(june, vec![2]);
+        let bad = RunSpec {
+            fans: Fans::With(vec![N_METRICS]),
+            ..spec(10, 1)
+        };
+        assert!(matches!(
+            run(&sc, &bad, &Monitor::default()),
+            Err(GridRiskError::Argument { .. })
+        ));
+    }
+
     fn spec(paths: u64, threads: usize) -> RunSpec {
         RunSpec {
             seeds: crate::rng::uniform(42),
@@ -609,6 +682,7 @@ mod tests {
             keep: Keep::Nothing,
             antithetic: false,
             param_seeds: Vec::new(),
+            fans: Fans::Headline,
         }
     }
 

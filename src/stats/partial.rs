@@ -85,7 +85,10 @@ pub struct RunStats {
     pub nodes: Vec<Node>,
     /// Whether paths come in antithetic pairs.
     pub antithetic: bool,
-    /// One quantile sketch per cell (`metric * months + month`, then one per output).
+    /// The cells that keep a quantile sketch, in increasing order (`metric * months + month`,
+    /// then one per output; every output has one): see [`super::fans`].
+    pub sketched: Vec<u32>,
+    /// One quantile sketch per cell of `sketched`, in its order.
     pub sketches: Vec<Sketch>,
     /// The path conditions whose conditional moments every node holds, in node order.
     pub conditions: Vec<ConditionSpec>,
@@ -136,6 +139,23 @@ impl RunStats {
     #[must_use]
     pub fn paths(&self) -> u64 {
         self.path_hi.saturating_sub(self.path_lo)
+    }
+
+    /// The sketch of cell `cell`, if the run kept one.
+    #[must_use]
+    pub fn sketch(&self, cell: usize) -> Option<&Sketch> {
+        let cell = u32::try_from(cell).ok()?;
+        self.sketched
+            .binary_search(&cell)
+            .ok()
+            .and_then(|k| self.sketches.get(k))
+    }
+
+    /// The outputs' sketches, in output order (every output keeps one).
+    #[must_use]
+    pub fn output_sketches(&self) -> &[Sketch] {
+        let n = self.outputs.len().min(self.sketches.len());
+        &self.sketches[self.sketches.len() - n..]
     }
 
     /// Moments over all covered paths: the nodes folded left to right.
@@ -189,6 +209,11 @@ impl RunStats {
         if self.conditions != other.conditions {
             return Err(GridRiskError::Merge(
                 "the parts were computed with different path conditions (by different gridrisk versions)".into(),
+            ));
+        }
+        if self.sketched != other.sketched {
+            return Err(GridRiskError::Merge(
+                "the parts keep quantile sketches of different metrics (simulate them with the same fans=)".into(),
             ));
         }
         let (a, b) = if self.path_hi == other.path_lo {
@@ -363,11 +388,29 @@ impl RunStats {
                 }
             }
         }
-        if self.sketches.len() != cells {
-            return Err(format!("{} sketches for {cells} cells", self.sketches.len()));
+        if self.sketches.len() != self.sketched.len() {
+            return Err(format!(
+                "{} sketches for {} sketched cells",
+                self.sketches.len(),
+                self.sketched.len()
+            ));
+        }
+        if self.sketched.windows(2).any(|w| w[0] >= w[1]) || self.sketched.last().is_some_and(|&c| c as usize >= cells)
+        {
+            return Err(format!("the sketched cells are not increasing cells below {cells}"));
+        }
+        let grid = cells - self.outputs.len();
+        let outputs = self.sketched.len().checked_sub(self.outputs.len());
+        if outputs.is_none_or(|k| {
+            self.sketched[k..]
+                .iter()
+                .zip(grid..)
+                .any(|(&c, want)| c as usize != want)
+        }) {
+            return Err("not every output keeps a sketch".into());
         }
         let paths = self.paths();
-        for (cell, s) in self.sketches.iter().enumerate() {
+        for (&cell, s) in self.sketched.iter().zip(&self.sketches) {
             let count = s.check().map_err(|e| format!("cell {cell}: {e}"))?;
             if count != paths {
                 return Err(format!(
@@ -400,8 +443,9 @@ fn check_moments(m: &Moments, n: u64, cells: usize, what: &str) -> std::result::
 }
 
 /// The encoding's name and version. v4: conditional moments (nodes) and the conditions. v5: the
-/// streams' seeds (in the fingerprint and the saved file) include the parameters' stream.
-const FORMAT_TAG: &[u8] = b"gridrisk-stats-v5\0";
+/// streams' seeds (in the fingerprint and the saved file) include the parameters' stream. v6:
+/// sketches of the chosen cells only (`sketched`).
+const FORMAT_TAG: &[u8] = b"gridrisk-stats-v6\0";
 /// What every version's tag starts with.
 const FORMAT_FAMILY: &[u8] = b"gridrisk-stats-v";
 
@@ -473,6 +517,7 @@ mod tests {
             keep: crate::engine::Keep::Nothing,
             antithetic,
             param_seeds: Vec::new(),
+            fans: crate::stats::Fans::Headline,
         };
         crate::engine::run_with_conditions(&sc, &spec, &crate::engine::Monitor::default(), &TEST_CONDITIONS)
             .expect("runs")
@@ -527,6 +572,24 @@ mod tests {
                 ("a NaN mean", Box::new(|s| s.nodes[0].moments.mean[3] = f64::NAN)),
                 ("pairs flipped", Box::new(|s| s.antithetic = !s.antithetic)),
                 ("a sketch dropped", Box::new(|s| drop(s.sketches.pop()))),
+                (
+                    "a sketched cell dropped",
+                    Box::new(|s| {
+                        s.sketched.remove(0);
+                    }),
+                ),
+                (
+                    "an output's sketch dropped",
+                    Box::new(|s| {
+                        s.sketched.pop();
+                        s.sketches.pop();
+                    }),
+                ),
+                ("sketched cells out of order", Box::new(|s| s.sketched.swap(0, 1))),
+                (
+                    "a sketched cell beyond the cells",
+                    Box::new(|s| *s.sketched.last_mut().unwrap() += 1),
+                ),
                 ("a sketch emptied", Box::new(|s| s.sketches[5] = Sketch::default())),
                 ("a sketch with an extra value", Box::new(|s| s.sketches[5].insert(1.0))),
                 ("a condition dropped", Box::new(|s| drop(s.conditions.pop()))),
@@ -643,12 +706,12 @@ mod tests {
 
     #[test]
     fn statistics_of_another_format_version_are_refused_by_name() {
-        let mut bytes = b"gridrisk-stats-v4\0".to_vec();
+        let mut bytes = b"gridrisk-stats-v5\0".to_vec();
         bytes.extend(&real(false).to_bytes()[FORMAT_TAG.len()..]);
         match RunStats::from_bytes(&bytes) {
             Err(GridRiskError::Data(msg)) => {
                 assert!(
-                    msg.contains("gridrisk-stats-v4") && msg.contains("gridrisk-stats-v5"),
+                    msg.contains("gridrisk-stats-v5") && msg.contains("gridrisk-stats-v6"),
                     "{msg}"
                 );
                 assert!(msg.contains("rerun"), "{msg}");
@@ -656,6 +719,18 @@ mod tests {
             other => panic!("decoded to {other:?}"),
         }
         assert!(matches!(RunStats::from_bytes(b"gridrisk"), Err(GridRiskError::Data(_))));
+    }
+
+    #[test]
+    fn merging_refuses_other_fans() {
+        let whole = real(false);
+        let mut other = whole.clone();
+        other.sketched.remove(0);
+        other.sketches.remove(0);
+        match whole.merge(&other) {
+            Err(GridRiskError::Merge(msg)) => assert!(msg.contains("fans="), "{msg}"),
+            x => panic!("merged: {x:?}"),
+        }
     }
 
     #[test]
