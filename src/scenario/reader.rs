@@ -152,6 +152,9 @@ impl<'v, 'i> Table<'v, 'i> {
         }
     }
 
+    /// The dotted name of `key` in this table, for messages: built only when a problem is
+    /// recorded (a scenario of uncertain parameters is read once per path, so an eager string per
+    /// field read cost about a third of reading it).
     fn field(&self, key: &str) -> String {
         if self.path.is_empty() {
             key.to_owned()
@@ -172,38 +175,37 @@ impl<'v, 'i> Table<'v, 'i> {
 
     /// A number in `range`; integers are accepted. NaN and infinities are rejected.
     pub fn f64(&mut self, key: &'static str, range: Range) -> f64 {
-        let field = self.field(key);
         match self.get(key) {
             None => 0.0,
-            Some(v) => number(self.issues, || field.clone(), v, range).unwrap_or(0.0),
+            Some(v) => number(self.issues, || self.field(key), v, range).unwrap_or(0.0),
         }
     }
 
     /// A whole number in `lo..=hi`. A float with no fractional part (e.g. `12.0`) is accepted.
     pub fn int(&mut self, key: &'static str, lo: i64, hi: i64) -> i64 {
-        let field = self.field(key);
         match self.get(key) {
             None => lo,
-            Some(v) => integer(self.issues, &field, v, lo, hi).unwrap_or(lo),
+            Some(v) => integer(self.issues, || self.field(key), v, lo, hi).unwrap_or(lo),
         }
     }
 
     /// An optional number in `range` (never recorded as missing).
     pub fn opt_f64(&mut self, key: &'static str, range: Range) -> Option<f64> {
-        let field = self.field(key);
         let v = self.optional(key)?;
-        number(self.issues, || field.clone(), v, range)
+        number(self.issues, || self.field(key), v, range)
     }
 
     /// `true` or `false`.
     pub fn bool(&mut self, key: &'static str) -> bool {
-        let field = self.field(key);
         match self.get(key) {
             None => false,
             Some(Value::Bool(b)) => *b,
             Some(v) => {
-                self.issues
-                    .push(&field, v.brief(), format!("expected true or false, got a {}", v.kind()));
+                self.issues.push(
+                    &self.field(key),
+                    v.brief(),
+                    format!("expected true or false, got a {}", v.kind()),
+                );
                 false
             }
         }
@@ -217,14 +219,16 @@ impl<'v, 'i> Table<'v, 'i> {
 
     /// An optional string parsed by `parse`.
     pub fn opt_parsed<T>(&mut self, key: &'static str, parse: impl Fn(&str) -> Result<T, String>) -> Option<T> {
-        let field = self.field(key);
         match self.optional(key)? {
             Value::Str(s) => parse(s)
-                .map_err(|msg| self.issues.push(&field, format!("'{s}'"), msg))
+                .map_err(|msg| self.issues.push(&self.field(key), format!("'{s}'"), msg))
                 .ok(),
             v => {
-                self.issues
-                    .push(&field, v.brief(), format!("expected a string, got a {}", v.kind()));
+                self.issues.push(
+                    &self.field(key),
+                    v.brief(),
+                    format!("expected a string, got a {}", v.kind()),
+                );
                 None
             }
         }
@@ -232,11 +236,10 @@ impl<'v, 'i> Table<'v, 'i> {
 
     /// An optional list of numbers in `range` whose length is one of `lens`.
     pub fn opt_f64_list(&mut self, key: &'static str, range: Range, lens: &[usize]) -> Option<Vec<f64>> {
-        let field = self.field(key);
         let v = self.optional(key)?;
         let Value::List(items) = v else {
             self.issues.push(
-                &field,
+                &self.field(key),
                 v.brief(),
                 format!("expected a list of numbers, got a {}", v.kind()),
             );
@@ -245,7 +248,7 @@ impl<'v, 'i> Table<'v, 'i> {
         if !lens.contains(&items.len()) {
             let allowed = lens.iter().map(ToString::to_string).collect::<Vec<_>>().join(" or ");
             self.issues
-                .push(&field, v.brief(), format!("expected {allowed} numbers"));
+                .push(&self.field(key), v.brief(), format!("expected {allowed} numbers"));
             return None;
         }
         let mut out = Vec::with_capacity(items.len());
@@ -253,7 +256,7 @@ impl<'v, 'i> Table<'v, 'i> {
         for (i, x) in items.iter().enumerate() {
             // Report at most a few bad entries of a long profile, then a count.
             let r = if bad < 5 {
-                number(self.issues, || format!("{field}[{i}]"), x, range)
+                number(self.issues, || format!("{}[{i}]", self.field(key)), x, range)
             } else {
                 number_quiet(x, range)
             };
@@ -264,7 +267,7 @@ impl<'v, 'i> Table<'v, 'i> {
         }
         if bad > 5 {
             self.issues.push(
-                &field,
+                &self.field(key),
                 v.brief(),
                 format!("{} more entries are invalid (each must be in {range})", bad - 5),
             );
@@ -274,13 +277,15 @@ impl<'v, 'i> Table<'v, 'i> {
 
     /// Free text.
     pub fn string(&mut self, key: &'static str) -> String {
-        let field = self.field(key);
         match self.get(key) {
             None => String::new(),
             Some(Value::Str(s)) => s.clone(),
             Some(v) => {
-                self.issues
-                    .push(&field, v.brief(), format!("expected a string, got a {}", v.kind()));
+                self.issues.push(
+                    &self.field(key),
+                    v.brief(),
+                    format!("expected a string, got a {}", v.kind()),
+                );
                 String::new()
             }
         }
@@ -288,16 +293,18 @@ impl<'v, 'i> Table<'v, 'i> {
 
     /// A string parsed by `parse`, whose error text says what is allowed.
     pub fn parsed<T: Default>(&mut self, key: &'static str, parse: impl Fn(&str) -> Result<T, String>) -> T {
-        let field = self.field(key);
         match self.get(key) {
             None => T::default(),
             Some(Value::Str(s)) => parse(s).unwrap_or_else(|msg| {
-                self.issues.push(&field, format!("'{s}'"), msg);
+                self.issues.push(&self.field(key), format!("'{s}'"), msg);
                 T::default()
             }),
             Some(v) => {
-                self.issues
-                    .push(&field, v.brief(), format!("expected a string, got a {}", v.kind()));
+                self.issues.push(
+                    &self.field(key),
+                    v.brief(),
+                    format!("expected a string, got a {}", v.kind()),
+                );
                 T::default()
             }
         }
@@ -320,13 +327,12 @@ impl<'v, 'i> Table<'v, 'i> {
 
     /// A list of numbers in `range`, of exactly `len` items when `len` is given.
     pub fn f64_list(&mut self, key: &'static str, range: Range, len: Option<usize>) -> Vec<f64> {
-        let field = self.field(key);
         let Some(v) = self.get(key) else {
             return Vec::new();
         };
         let Value::List(items) = v else {
             self.issues.push(
-                &field,
+                &self.field(key),
                 v.brief(),
                 format!("expected a list of numbers, got a {}", v.kind()),
             );
@@ -336,19 +342,18 @@ impl<'v, 'i> Table<'v, 'i> {
             && items.len() != n
         {
             self.issues
-                .push(&field, v.brief(), format!("expected exactly {n} numbers"));
+                .push(&self.field(key), v.brief(), format!("expected exactly {n} numbers"));
         }
         items
             .iter()
             .enumerate()
-            .map(|(i, x)| number(self.issues, || format!("{field}[{i}]"), x, range).unwrap_or(0.0))
+            .map(|(i, x)| number(self.issues, || format!("{}[{i}]", self.field(key)), x, range).unwrap_or(0.0))
             .collect()
     }
 
     /// A list of strings; `None` (after recording the problem) when missing or not a list of
     /// strings, so that callers can tell an empty list given from a problem already reported.
     pub fn string_list(&mut self, key: &'static str) -> Option<Vec<String>> {
-        let field = self.field(key);
         let v = self.get(key)?;
         match v {
             Value::List(items) if items.iter().all(|x| matches!(x, Value::Str(_))) => Some(
@@ -358,7 +363,8 @@ impl<'v, 'i> Table<'v, 'i> {
                     .collect(),
             ),
             _ => {
-                self.issues.push(&field, v.brief(), "expected a list of strings");
+                self.issues
+                    .push(&self.field(key), v.brief(), "expected a list of strings");
                 None
             }
         }
@@ -371,7 +377,6 @@ impl<'v, 'i> Table<'v, 'i> {
 
     /// A `rows` x `cols` matrix (list of lists) of numbers in `range`.
     pub fn grid(&mut self, key: &'static str, range: Range, n: usize, cols: usize) -> Vec<Vec<f64>> {
-        let field = self.field(key);
         let Some(v) = self.get(key) else {
             return Vec::new();
         };
@@ -379,7 +384,7 @@ impl<'v, 'i> Table<'v, 'i> {
             Value::List(rows) if rows.iter().all(|r| matches!(r, Value::List(_))) => rows,
             _ => {
                 self.issues.push(
-                    &field,
+                    &self.field(key),
                     v.brief(),
                     format!("expected a {n} x {cols} matrix (a list of {n} lists)"),
                 );
@@ -401,7 +406,7 @@ impl<'v, 'i> Table<'v, 'i> {
                     .join(", ")
             );
             self.issues
-                .push(&field, shape, format!("expected a {n} x {cols} matrix"));
+                .push(&self.field(key), shape, format!("expected a {n} x {cols} matrix"));
             return Vec::new();
         }
         rows.iter()
@@ -413,7 +418,9 @@ impl<'v, 'i> Table<'v, 'i> {
                 cells
                     .iter()
                     .enumerate()
-                    .map(|(j, x)| number(self.issues, || format!("{field}[{i}][{j}]"), x, range).unwrap_or(f64::NAN))
+                    .map(|(j, x)| {
+                        number(self.issues, || format!("{}[{i}][{j}]", self.field(key)), x, range).unwrap_or(f64::NAN)
+                    })
                     .collect()
             })
             .collect()
@@ -471,22 +478,21 @@ impl<'v, 'i> Table<'v, 'i> {
     /// A number or a list of numbers in `range`: one value for every calendar month or twelve
     /// (January first), returned as twelve.
     pub fn monthly(&mut self, key: &'static str, range: Range) -> [f64; 12] {
-        let field = self.field(key);
         match self.get(key) {
             None => [0.0; 12],
             Some(v @ (Value::Int(_) | Value::Float(_))) => {
-                [number(self.issues, || field.clone(), v, range).unwrap_or(0.0); 12]
+                [number(self.issues, || self.field(key), v, range).unwrap_or(0.0); 12]
             }
             Some(Value::List(items)) if items.len() == 12 => {
                 let mut out = [0.0; 12];
                 for (i, (o, x)) in out.iter_mut().zip(items).enumerate() {
-                    *o = number(self.issues, || format!("{field}[{i}]"), x, range).unwrap_or(0.0);
+                    *o = number(self.issues, || format!("{}[{i}]", self.field(key)), x, range).unwrap_or(0.0);
                 }
                 out
             }
             Some(v) => {
                 self.issues.push(
-                    &field,
+                    &self.field(key),
                     v.brief(),
                     "expected a number (every month) or a list of 12 numbers (January to December)",
                 );
@@ -603,13 +609,13 @@ fn number_quiet(v: &Value, range: Range) -> Option<f64> {
     (x.is_finite() && range.contains(x)).then_some(x)
 }
 
-fn integer(issues: &Issues, field: &str, v: &Value, lo: i64, hi: i64) -> Option<i64> {
+fn integer(issues: &Issues, field: impl Fn() -> String, v: &Value, lo: i64, hi: i64) -> Option<i64> {
     let i = match v {
         Value::Int(i) => *i,
         Value::Float(x) if x.is_finite() && x.fract() == 0.0 && x.abs() < 9.0e15 => *x as i64,
         other => {
             issues.push(
-                field,
+                &field(),
                 other.brief(),
                 format!("expected a whole number in [{lo}, {hi}], got a {}", other.kind()),
             );
@@ -617,7 +623,7 @@ fn integer(issues: &Issues, field: &str, v: &Value, lo: i64, hi: i64) -> Option<
         }
     };
     if !(lo..=hi).contains(&i) {
-        issues.push(field, v.brief(), format!("must be a whole number in [{lo}, {hi}]"));
+        issues.push(&field(), v.brief(), format!("must be a whole number in [{lo}, {hi}]"));
         return None;
     }
     Some(i)
