@@ -18,6 +18,7 @@
 pub mod accounts;
 pub mod calendar;
 pub mod capacity;
+pub mod cpu;
 mod dist;
 pub mod drivers;
 pub mod engine;

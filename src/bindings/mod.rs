@@ -872,6 +872,10 @@ mod _core {
     #[pymodule_init]
     fn init(m: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyResult<()> {
         use pyo3::types::PyModuleMethods;
+        let missing = crate::cpu::missing_features();
+        if !missing.is_empty() {
+            return Err(pyo3::exceptions::PyImportError::new_err(crate::cpu::refusal(&missing)));
+        }
         m.add(
             "__version__",
             env!("CARGO_PKG_VERSION").replace("-alpha", "a").replace("-beta", "b"),
