@@ -205,6 +205,8 @@ pub struct Scratch {
     tail: dispatch::SplitStack,
     /// The month's per-block arrays.
     work: Work,
+    /// The capacity below each slice by block, for the base system's fuel cost.
+    fuel_pos: Vec<f64>,
 }
 
 impl Scratch {
