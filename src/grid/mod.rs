@@ -1563,31 +1563,47 @@ impl Grid {
 
     /// The outage table's loss-of-load probability and unserved power at each of `w.levels[..4]`
     /// (`levels[4]` is not looked up: profiled output is never negative, so no capacity is ever
-    /// short of it and its unserved power is zero). A level `same[i]` marks as equal to the next
-    /// is copied from it, not looked up again. `idle` is the MW idle for lack of liquidity
+    /// short of it and its unserved power is zero). `idle` is the MW idle for lack of liquidity
     /// without and with the new loads: a level `y` is then looked up as `e(max(y, 0) + D) - e(D)`,
     /// `P(X < y + D)` for `y > 0` (see [`liquidity`]).
+    ///
+    /// Lookups that cannot matter are skipped, with the same numbers: a level `same[i]` marks as
+    /// equal to the next is copied from it; so is a level equal to one already looked up with the
+    /// same idle MW (as the households' level and the base load when the data centres draw
+    /// nothing); and a level at or below zero in every block is lost with probability zero.
     fn look_up(table: &OutageTable, w: &mut Work, same: [bool; 3], (idle_base, idle_with): (f64, f64)) {
         for i in (0..4).rev() {
             let (lolp, lolp_next) = w.lolp.split_at_mut(i + 1);
             let (eue, eue_next) = w.eue.split_at_mut(i + 1);
             let (lolp, eue) = (&mut lolp[i], &mut eue[i]);
-            if i >= 1 && same[i - 1] {
-                // The next level is `levels[4]` (no shortfall) or one already looked up.
-                match (lolp_next.first(), eue_next.first()) {
-                    (Some(p), Some(e)) => {
-                        lolp.copy_from_slice(p);
-                        eue.copy_from_slice(e);
-                    }
-                    _ => {
-                        lolp.fill(0.0);
-                        eue.fill(0.0);
-                    }
+            let idle = if i == 0 { idle_base } else { idle_with };
+            let x = &w.levels[i];
+            // A level equal to a later one (already looked up with the same idle MW), or the
+            // next level when that is `levels[4]`.
+            let copy = if i >= 1 && same[i - 1] {
+                Some(i + 1)
+            } else {
+                // (Later levels are looked up with `idle_with`.)
+                (i + 1..4).find(|&j| idle == idle_with && w.levels[j] == *x)
+            };
+            match copy.map(|j| (lolp_next.get(j - i - 1), eue_next.get(j - i - 1))) {
+                Some((Some(p), Some(e))) => {
+                    lolp.copy_from_slice(p);
+                    eue.copy_from_slice(e);
+                    continue;
                 }
+                Some(_) => {
+                    lolp.fill(0.0);
+                    eue.fill(0.0);
+                    continue;
+                }
+                None => {}
+            }
+            if x.iter().all(|&y| y <= 0.0) {
+                lolp.fill(0.0);
+                eue.fill(0.0);
                 continue;
             }
-            let x = &w.levels[i];
-            let idle = if i == 0 { idle_base } else { idle_with };
             if idle > 0.0 {
                 w.shifted.clear();
                 w.shifted.extend(x.iter().map(|&y| crate::float::max(y, 0.0) + idle));
