@@ -1379,14 +1379,16 @@ impl Grid {
         m.hours = hours.iter().sum();
         [m.lole_households, m.eue_base, m.eue_with, m.eue_households] =
             dots([&w.lolp[1 + hh], &w.eue[0], &w.eue[1], &w.lost[hh]], hours);
-        let net = |g: usize| {
-            if shedding.is_some() {
-                &w.net_with[g][..n]
-            } else {
-                &w.zeros[..]
-            }
+        // Without shedding the network sheds nothing: its sums are zeros (a sum of zeros is +0).
+        let [lost_mi, net_mi, lost_dc, net_dc] = if shedding.is_some() {
+            dots(
+                [&w.lost[mi], &w.net_with[mi][..n], &w.lost[dc], &w.net_with[dc][..n]],
+                hours,
+            )
+        } else {
+            let [lost_mi, lost_dc] = dots([&w.lost[mi], &w.lost[dc]], hours);
+            [lost_mi, 0.0, lost_dc, 0.0]
         };
-        let [lost_mi, net_mi, lost_dc, net_dc] = dots([&w.lost[mi], net(mi), &w.lost[dc], net(dc)], hours);
         m.eue_mining = lost_mi + net_mi;
         m.eue_datacenters = lost_dc + net_dc;
         m.latent_mwh = dot(&w.latent, hours);
@@ -1424,12 +1426,25 @@ impl Grid {
                     capacity.extend_from_slice(source);
                 }
             }
-            map2(other, table, capacity, |x, c| x - c);
-            let causes = dots([rule, network, &capacity[..], &other[..]], hours);
-            map3(other, &w.latent[..n], rule, after, |l, r, a| l - r - a);
-            let [served_mwh, cost_avoided] = dots([&other[..], avoided], hours);
-            map2(other, rule, after, |r, a| r + a);
-            let hours_shed = dot(other, hpl);
+            let (causes, served_mwh, cost_avoided, hours_shed);
+            if shedding.is_some() {
+                map2(other, table, capacity, |x, c| x - c);
+                causes = dots([rule, network, &capacity[..], &other[..]], hours);
+                map3(other, &w.latent[..n], rule, after, |l, r, a| l - r - a);
+                [served_mwh, cost_avoided] = dots([&other[..], avoided], hours);
+                map2(other, rule, after, |r, a| r + a);
+                hours_shed = dot(other, hpl);
+            } else {
+                // The same figures where the rules, the network and the fuel part shed nothing
+                // and nothing is avoided (`capacity` is the table, so `table - capacity` is
+                // zeros): sums of zeros are +0, and `0 + after` is `after` (itself `0 + table`,
+                // never -0).
+                causes = [0.0, 0.0, dot(capacity, hours), 0.0];
+                map3(other, &w.latent[..n], rule, after, |l, r, a| l - r - a);
+                served_mwh = dot(other, hours);
+                cost_avoided = 0.0;
+                hours_shed = dot(after, hpl);
+            }
             // Each class: its rule's shedding, plus its share of the network's and the outage
             // table's shortfall, in proportion to the load the rules leave it.
             let mut class_mwh = [0.0; MAX_FEEDER_CLASSES];
