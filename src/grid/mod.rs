@@ -1147,36 +1147,44 @@ impl Grid {
         // upper bound of the slice's top in every block (the running bound of `pos` plus the
         // slice's largest capacity: rounding is monotone, so the bound holds).
         let load_lo = fold(&w.load, f64::INFINITY, min);
+        // Without bands no slice costs any of them.
         let band_lo = if bands {
             fold(&w.band_lo[0], fold(&w.band_lo[1], f64::INFINITY, min), min)
         } else {
-            f64::NEG_INFINITY
+            f64::INFINITY
         };
         let mut pos_hi = fold(&w.pos, f64::NEG_INFINITY, max);
         for (i, (slice, mw)) in slices_by_block(head, varying, var_mw).enumerate() {
-            let mw_hi = match mw {
-                Some(mw) => {
-                    w.mw.copy_from_slice(mw);
-                    fold(mw, f64::NEG_INFINITY, max)
-                }
-                None => {
-                    w.mw.fill(slice.mw);
-                    slice.mw
-                }
-            };
+            let mw_hi = mw.map_or(slice.mw, |mw| fold(mw, f64::NEG_INFINITY, max));
             let top_hi = pos_hi + mw_hi;
             pos_hi = top_hi;
             if top_hi < load_lo && top_hi <= band_lo {
-                for (p, &m) in w.pos.iter_mut().zip(&w.mw) {
-                    *p += m;
+                match mw {
+                    Some(mw) => {
+                        for (p, &m) in w.pos.iter_mut().zip(mw) {
+                            *p += m;
+                        }
+                    }
+                    None => {
+                        for p in &mut w.pos {
+                            *p += slice.mw;
+                        }
+                    }
                 }
                 continue;
             }
+            let mw = match mw {
+                Some(mw) => mw,
+                None => {
+                    w.mw.fill(slice.mw);
+                    &w.mw[..]
+                }
+            };
             if bands && top_hi > band_lo {
                 // Each band's part in this slice, at its cost (before the walk moves `pos`).
                 let cost = slice.cost;
                 let n = w.pos.len();
-                let (pos, mw) = (&w.pos[..n], &w.mw[..n]);
+                let (pos, mw) = (&w.pos[..n], &mw[..n]);
                 for ((lo, hi), out) in w.band_lo.iter().zip(&w.band_hi).zip(&mut w.avoided) {
                     let (lo, hi, out) = (&lo[..n], &hi[..n], &mut out[..n]);
                     for b in 0..n {
@@ -1184,17 +1192,9 @@ impl Grid {
                     }
                 }
             }
-            let serves = dispatch::head_slice(
-                slice.cost,
-                &w.mw,
-                &w.load,
-                &w.hi,
-                &mut w.pos,
-                &mut w.marginal,
-                &mut w.cost,
-            );
+            let serves = dispatch::head_slice(slice.cost, mw, &w.load, &w.hi, &mut w.pos, &mut w.marginal, &mut w.cost);
             if serves {
-                energy[class_at[i]] = dispatch::head_slice_energy(&w.mw, &w.load, &w.hi, &w.pos, &lanes.hours);
+                energy[class_at[i]] = dispatch::head_slice_energy(mw, &w.load, &w.hi, &w.pos, &lanes.hours);
             }
         }
     }
