@@ -57,6 +57,10 @@ pub struct SplitStack {
     /// Working arrays of [`SplitStack::energies`]: each block's added load in tail coordinates.
     below: Vec<f64>,
     above: Vec<f64>,
+    /// Working arrays of [`SplitStack::finish`]: each block's slice at the load and at the load
+    /// with the added load (the number of slice tops below them).
+    j_below: Vec<u64>,
+    j_above: Vec<u64>,
 }
 
 impl SplitStack {
@@ -84,7 +88,7 @@ impl SplitStack {
     /// cannot serve costs nothing here; it is unserved energy.
     #[inline]
     pub fn finish(
-        &self,
+        &mut self,
         load: &[f64],
         hi: &[f64],
         pos: &[f64],
@@ -93,9 +97,14 @@ impl SplitStack {
         added_cost: &mut [f64],
     ) {
         let n = load.len();
-        let (hi, pos, marginal, added_cost) = (&hi[..n], &pos[..n], &mut marginal[..n], &mut added_cost[..n]);
+        let (load, hi, pos, marginal, added_cost) = (
+            &load[..n],
+            &hi[..n],
+            &pos[..n],
+            &mut marginal[..n],
+            &mut added_cost[..n],
+        );
         let len = self.costs.len();
-        let tops = &self.tops[1..];
         let integral = |y: f64, j: usize| {
             if j == len {
                 self.cum_cost[j]
@@ -103,17 +112,49 @@ impl SplitStack {
                 (y - self.tops[j]) * self.costs[j] + self.cum_cost[j]
             }
         };
-        let count = |y: f64| tops.iter().map(|&t| usize::from(t < y)).sum::<usize>();
+        // Each block's slice at the load and at the load with the added load: the number of
+        // slice tops below each. A top below the month's lowest load is below every block's; one
+        // at or above the highest point asked about is below none: only the tops between are
+        // compared, each with every block (a loop over blocks, which vectorises).
+        self.below.resize(n, 0.0);
+        self.above.resize(n, 0.0);
+        let (below, above) = (&mut self.below[..n], &mut self.above[..n]);
         for b in 0..n {
-            let below = load[b] - pos[b];
-            let j = count(below);
+            below[b] = load[b] - pos[b];
+            above[b] = hi[b] - pos[b];
+        }
+        let (below, above) = (&*below, &*above);
+        let lo = min(
+            lanes_fold(below, f64::INFINITY, min),
+            lanes_fold(above, f64::INFINITY, min),
+        );
+        let up = max(
+            lanes_fold(below, f64::NEG_INFINITY, max),
+            lanes_fold(above, f64::NEG_INFINITY, max),
+        );
+        let tops = &self.tops[1..];
+        let first = tops.partition_point(|&t| t < lo);
+        let last = first + tops[first..].partition_point(|&t| t < up);
+        let (j_below, j_above) = (&mut self.j_below, &mut self.j_above);
+        j_below.clear();
+        j_below.resize(n, first as u64);
+        j_above.clear();
+        j_above.resize(n, first as u64);
+        let (j_below, j_above) = (&mut j_below[..n], &mut j_above[..n]);
+        for &t in &tops[first..last] {
+            for b in 0..n {
+                j_below[b] += u64::from(t < below[b]);
+                j_above[b] += u64::from(t < above[b]);
+            }
+        }
+        for b in 0..n {
+            let j = j_below[b] as usize;
             if marginal[b].is_nan() {
                 marginal[b] = self.costs.get(j).copied().unwrap_or(cap_cost);
             }
             if hi[b] > pos[b] {
-                let above = hi[b] - pos[b];
                 // `count(below.max(0.0)) == j`: no slice top is negative.
-                added_cost[b] += integral(above, count(above)) - integral(below.max(0.0), j);
+                added_cost[b] += integral(above[b], j_above[b] as usize) - integral(below[b].max(0.0), j);
             }
         }
     }

@@ -12,6 +12,7 @@
 
 use super::{Fuel, Grid, Scratch, slices_by_block};
 use crate::drivers::DriverMonth;
+use crate::float::{max, min};
 
 /// The base system's fuel cost and generation in one month.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -51,24 +52,101 @@ impl Grid {
 
     /// The base system's fuel cost in month `t`, read off the stack and served load that
     /// [`Grid::month`] left in `s`.
-    pub(super) fn base_fuel(&self, t: usize, d: &DriverMonth, s: &Scratch) -> BaseFuel {
-        let hours = &self.lanes[t].hours;
-        let load = &s.work.load[..hours.len()];
-        let mut pos = vec![0.0; hours.len()];
+    ///
+    /// Each slice's energy is `Σ_b H_b · min(max(L_b − T_b, 0), c_b)`, summed block by block in
+    /// order, with `T_b` the capacity below the slice summed slice by slice from zero. Two kinds
+    /// of slice take a shortcut with the same numbers: a slice wholly below every block's load
+    /// (decided on an upper bound of its top, as [`Grid::head`] does: rounding is monotone, so
+    /// `L_b − T_b ≥ c_b` exactly and the term is `H_b · c_b`), and every slice once the capacity
+    /// below has reached the load in every block (decided on a lower bound of `T_b`: capacities
+    /// are never negative, so each such term is zero and the sums stay as they are).
+    pub(super) fn base_fuel(&self, t: usize, d: &DriverMonth, s: &mut Scratch) -> BaseFuel {
+        let hours = &self.lanes[t].hours[..];
+        let n = hours.len();
+        let load = &s.work.load[..n];
+        s.fuel_pos.clear();
+        s.fuel_pos.resize(n, 0.0);
+        let pos = &mut s.fuel_pos[..n];
+        let fold = |x: &[f64], init: f64, f: fn(f64, f64) -> f64| x.iter().fold(init, |a, &v| f(a, v));
+        let (load_lo, load_hi) = (fold(load, f64::INFINITY, min), fold(load, f64::NEG_INFINITY, max));
+        // Bounds of every block's capacity below the next slice.
+        let (mut pos_lo, mut pos_hi) = (0.0, 0.0);
         let mut out = BaseFuel::default();
         for (j, (slice, mw)) in slices_by_block(&s.stack, &s.varying, &s.var_mw).enumerate() {
-            let price = self.fuel_pkr_per_mwh(s.class_at[j], d);
-            let mut mwh = 0.0;
-            for (b, p) in pos.iter_mut().enumerate() {
-                let m = mw.map_or(slice.mw, |v| v[b]);
-                mwh += hours[b] * (load[b] - *p).max(0.0).min(m);
-                *p += m;
+            if pos_lo >= load_hi {
+                break;
             }
+            let (mw_lo, mw_hi) = mw.map_or((slice.mw, slice.mw), |v| {
+                (fold(v, f64::INFINITY, min), fold(v, f64::NEG_INFINITY, max))
+            });
+            let top_hi = pos_hi + mw_hi;
+            let mwh = match (mw, top_hi < load_lo) {
+                (Some(v), true) => below(hours, &v[..n], pos),
+                (None, true) => below_fixed(hours, slice.mw, pos),
+                (Some(v), false) => straddles(hours, load, &v[..n], pos),
+                (None, false) => straddles_fixed(hours, load, slice.mw, pos),
+            };
+            pos_lo += mw_lo;
+            pos_hi = top_hi;
             out.generation_mwh += mwh;
-            out.cost_pkr += mwh * price;
+            out.cost_pkr += mwh * self.fuel_pkr_per_mwh(s.class_at[j], d);
         }
         out
     }
+}
+
+/// A slice wholly below every block's load: `Σ_b H_b · c_b` in block order; moves `pos` up.
+#[inline]
+fn below(hours: &[f64], mw: &[f64], pos: &mut [f64]) -> f64 {
+    let n = pos.len();
+    let (hours, mw) = (&hours[..n], &mw[..n]);
+    for b in 0..n {
+        pos[b] += mw[b];
+    }
+    let mut mwh = 0.0;
+    for b in 0..n {
+        mwh += hours[b] * mw[b];
+    }
+    mwh
+}
+
+/// [`below`] of a slice of the same capacity in every block.
+#[inline]
+fn below_fixed(hours: &[f64], mw: f64, pos: &mut [f64]) -> f64 {
+    for p in pos.iter_mut() {
+        *p += mw;
+    }
+    let mut mwh = 0.0;
+    for &h in hours {
+        mwh += h * mw;
+    }
+    mwh
+}
+
+/// Any slice: `Σ_b H_b · min(max(L_b − T_b, 0), c_b)` in block order; moves `pos` up.
+#[inline]
+fn straddles(hours: &[f64], load: &[f64], mw: &[f64], pos: &mut [f64]) -> f64 {
+    let n = pos.len();
+    let (hours, load, mw) = (&hours[..n], &load[..n], &mw[..n]);
+    let mut mwh = 0.0;
+    for b in 0..n {
+        mwh += hours[b] * min(max(load[b] - pos[b], 0.0), mw[b]);
+        pos[b] += mw[b];
+    }
+    mwh
+}
+
+/// [`straddles`] of a slice of the same capacity in every block.
+#[inline]
+fn straddles_fixed(hours: &[f64], load: &[f64], mw: f64, pos: &mut [f64]) -> f64 {
+    let n = pos.len();
+    let (hours, load) = (&hours[..n], &load[..n]);
+    let mut mwh = 0.0;
+    for b in 0..n {
+        mwh += hours[b] * min(max(load[b] - pos[b], 0.0), mw);
+        pos[b] += mw;
+    }
+    mwh
 }
 
 #[cfg(test)]

@@ -205,6 +205,8 @@ pub struct Scratch {
     tail: dispatch::SplitStack,
     /// The month's per-block arrays.
     work: Work,
+    /// The capacity below each slice by block, for the base system's fuel cost.
+    fuel_pos: Vec<f64>,
 }
 
 impl Scratch {
@@ -1145,36 +1147,44 @@ impl Grid {
         // upper bound of the slice's top in every block (the running bound of `pos` plus the
         // slice's largest capacity: rounding is monotone, so the bound holds).
         let load_lo = fold(&w.load, f64::INFINITY, min);
+        // Without bands no slice costs any of them.
         let band_lo = if bands {
             fold(&w.band_lo[0], fold(&w.band_lo[1], f64::INFINITY, min), min)
         } else {
-            f64::NEG_INFINITY
+            f64::INFINITY
         };
         let mut pos_hi = fold(&w.pos, f64::NEG_INFINITY, max);
         for (i, (slice, mw)) in slices_by_block(head, varying, var_mw).enumerate() {
-            let mw_hi = match mw {
-                Some(mw) => {
-                    w.mw.copy_from_slice(mw);
-                    fold(mw, f64::NEG_INFINITY, max)
-                }
-                None => {
-                    w.mw.fill(slice.mw);
-                    slice.mw
-                }
-            };
+            let mw_hi = mw.map_or(slice.mw, |mw| fold(mw, f64::NEG_INFINITY, max));
             let top_hi = pos_hi + mw_hi;
             pos_hi = top_hi;
             if top_hi < load_lo && top_hi <= band_lo {
-                for (p, &m) in w.pos.iter_mut().zip(&w.mw) {
-                    *p += m;
+                match mw {
+                    Some(mw) => {
+                        for (p, &m) in w.pos.iter_mut().zip(mw) {
+                            *p += m;
+                        }
+                    }
+                    None => {
+                        for p in &mut w.pos {
+                            *p += slice.mw;
+                        }
+                    }
                 }
                 continue;
             }
+            let mw = match mw {
+                Some(mw) => mw,
+                None => {
+                    w.mw.fill(slice.mw);
+                    &w.mw[..]
+                }
+            };
             if bands && top_hi > band_lo {
                 // Each band's part in this slice, at its cost (before the walk moves `pos`).
                 let cost = slice.cost;
                 let n = w.pos.len();
-                let (pos, mw) = (&w.pos[..n], &w.mw[..n]);
+                let (pos, mw) = (&w.pos[..n], &mw[..n]);
                 for ((lo, hi), out) in w.band_lo.iter().zip(&w.band_hi).zip(&mut w.avoided) {
                     let (lo, hi, out) = (&lo[..n], &hi[..n], &mut out[..n]);
                     for b in 0..n {
@@ -1182,17 +1192,9 @@ impl Grid {
                     }
                 }
             }
-            let serves = dispatch::head_slice(
-                slice.cost,
-                &w.mw,
-                &w.load,
-                &w.hi,
-                &mut w.pos,
-                &mut w.marginal,
-                &mut w.cost,
-            );
+            let serves = dispatch::head_slice(slice.cost, mw, &w.load, &w.hi, &mut w.pos, &mut w.marginal, &mut w.cost);
             if serves {
-                energy[class_at[i]] = dispatch::head_slice_energy(&w.mw, &w.load, &w.hi, &w.pos, &lanes.hours);
+                energy[class_at[i]] = dispatch::head_slice_energy(mw, &w.load, &w.hi, &w.pos, &lanes.hours);
             }
         }
     }
@@ -1377,14 +1379,16 @@ impl Grid {
         m.hours = hours.iter().sum();
         [m.lole_households, m.eue_base, m.eue_with, m.eue_households] =
             dots([&w.lolp[1 + hh], &w.eue[0], &w.eue[1], &w.lost[hh]], hours);
-        let net = |g: usize| {
-            if shedding.is_some() {
-                &w.net_with[g][..n]
-            } else {
-                &w.zeros[..]
-            }
+        // Without shedding the network sheds nothing: its sums are zeros (a sum of zeros is +0).
+        let [lost_mi, net_mi, lost_dc, net_dc] = if shedding.is_some() {
+            dots(
+                [&w.lost[mi], &w.net_with[mi][..n], &w.lost[dc], &w.net_with[dc][..n]],
+                hours,
+            )
+        } else {
+            let [lost_mi, lost_dc] = dots([&w.lost[mi], &w.lost[dc]], hours);
+            [lost_mi, 0.0, lost_dc, 0.0]
         };
-        let [lost_mi, net_mi, lost_dc, net_dc] = dots([&w.lost[mi], net(mi), &w.lost[dc], net(dc)], hours);
         m.eue_mining = lost_mi + net_mi;
         m.eue_datacenters = lost_dc + net_dc;
         m.latent_mwh = dot(&w.latent, hours);
@@ -1422,12 +1426,25 @@ impl Grid {
                     capacity.extend_from_slice(source);
                 }
             }
-            map2(other, table, capacity, |x, c| x - c);
-            let causes = dots([rule, network, &capacity[..], &other[..]], hours);
-            map3(other, &w.latent[..n], rule, after, |l, r, a| l - r - a);
-            let [served_mwh, cost_avoided] = dots([&other[..], avoided], hours);
-            map2(other, rule, after, |r, a| r + a);
-            let hours_shed = dot(other, hpl);
+            let (causes, served_mwh, cost_avoided, hours_shed);
+            if shedding.is_some() {
+                map2(other, table, capacity, |x, c| x - c);
+                causes = dots([rule, network, &capacity[..], &other[..]], hours);
+                map3(other, &w.latent[..n], rule, after, |l, r, a| l - r - a);
+                [served_mwh, cost_avoided] = dots([&other[..], avoided], hours);
+                map2(other, rule, after, |r, a| r + a);
+                hours_shed = dot(other, hpl);
+            } else {
+                // The same figures where the rules, the network and the fuel part shed nothing
+                // and nothing is avoided (`capacity` is the table, so `table - capacity` is
+                // zeros): sums of zeros are +0, and `0 + after` is `after` (itself `0 + table`,
+                // never -0).
+                causes = [0.0, 0.0, dot(capacity, hours), 0.0];
+                map3(other, &w.latent[..n], rule, after, |l, r, a| l - r - a);
+                served_mwh = dot(other, hours);
+                cost_avoided = 0.0;
+                hours_shed = dot(after, hpl);
+            }
             // Each class: its rule's shedding, plus its share of the network's and the outage
             // table's shortfall, in proportion to the load the rules leave it.
             let mut class_mwh = [0.0; MAX_FEEDER_CLASSES];
@@ -1561,31 +1578,47 @@ impl Grid {
 
     /// The outage table's loss-of-load probability and unserved power at each of `w.levels[..4]`
     /// (`levels[4]` is not looked up: profiled output is never negative, so no capacity is ever
-    /// short of it and its unserved power is zero). A level `same[i]` marks as equal to the next
-    /// is copied from it, not looked up again. `idle` is the MW idle for lack of liquidity
+    /// short of it and its unserved power is zero). `idle` is the MW idle for lack of liquidity
     /// without and with the new loads: a level `y` is then looked up as `e(max(y, 0) + D) - e(D)`,
     /// `P(X < y + D)` for `y > 0` (see [`liquidity`]).
+    ///
+    /// Lookups that cannot matter are skipped, with the same numbers: a level `same[i]` marks as
+    /// equal to the next is copied from it; so is a level equal to one already looked up with the
+    /// same idle MW (as the households' level and the base load when the data centres draw
+    /// nothing); and a level at or below zero in every block is lost with probability zero.
     fn look_up(table: &OutageTable, w: &mut Work, same: [bool; 3], (idle_base, idle_with): (f64, f64)) {
         for i in (0..4).rev() {
             let (lolp, lolp_next) = w.lolp.split_at_mut(i + 1);
             let (eue, eue_next) = w.eue.split_at_mut(i + 1);
             let (lolp, eue) = (&mut lolp[i], &mut eue[i]);
-            if i >= 1 && same[i - 1] {
-                // The next level is `levels[4]` (no shortfall) or one already looked up.
-                match (lolp_next.first(), eue_next.first()) {
-                    (Some(p), Some(e)) => {
-                        lolp.copy_from_slice(p);
-                        eue.copy_from_slice(e);
-                    }
-                    _ => {
-                        lolp.fill(0.0);
-                        eue.fill(0.0);
-                    }
+            let idle = if i == 0 { idle_base } else { idle_with };
+            let x = &w.levels[i];
+            // A level equal to a later one (already looked up with the same idle MW), or the
+            // next level when that is `levels[4]`.
+            let copy = if i >= 1 && same[i - 1] {
+                Some(i + 1)
+            } else {
+                // (Later levels are looked up with `idle_with`.)
+                (i + 1..4).find(|&j| idle == idle_with && w.levels[j] == *x)
+            };
+            match copy.map(|j| (lolp_next.get(j - i - 1), eue_next.get(j - i - 1))) {
+                Some((Some(p), Some(e))) => {
+                    lolp.copy_from_slice(p);
+                    eue.copy_from_slice(e);
+                    continue;
                 }
+                Some(_) => {
+                    lolp.fill(0.0);
+                    eue.fill(0.0);
+                    continue;
+                }
+                None => {}
+            }
+            if x.iter().all(|&y| y <= 0.0) {
+                lolp.fill(0.0);
+                eue.fill(0.0);
                 continue;
             }
-            let x = &w.levels[i];
-            let idle = if i == 0 { idle_base } else { idle_with };
             if idle > 0.0 {
                 w.shifted.clear();
                 w.shifted.extend(x.iter().map(|&y| crate::float::max(y, 0.0) + idle));

@@ -16,8 +16,6 @@
 //! equal to load serves it. This is the convention of the published IEEE RTS-79 indices (it
 //! reproduces their LOLE of 9.3942 h/yr; counting ties as losses gives 9.418).
 
-use crate::float::ceil_i32;
-
 pub use crate::capacity::{MAX_ROWS, SNAP_RELATIVE, UnitClass, table_rows, unit_steps};
 
 /// The distribution of available capacity of a set of unit classes.
@@ -84,18 +82,24 @@ impl OutageTable {
     /// on the grid is served by it, whatever the step's decimal expansion). Any other `load`
     /// gives a valid index (row 0) whose figures the caller must not use; branch-free, so
     /// lookups vectorise.
+    ///
+    /// The ratio `y` is clamped to `[0, rows]` (validation keeps the table under 4 million
+    /// rows) and rounded to the nearest whole number `r` by adding and subtracting 2^52, which
+    /// also leaves `r` in the low bits of the sum: no conversion instruction (whose saturation
+    /// costs a clamp and a NaN test on baseline x86-64). Then the ceiling with the snap is
+    /// `r + 1` exactly when `y − r > SNAP_RELATIVE · y` (`y − r` is exact): above `r` by more
+    /// than the snap, `y` is not a whole number and its ceiling is `r + 1`; otherwise `y` is
+    /// `r` within the snap, or below `r` and within a half of it, with ceiling `r`.
     #[inline]
     fn row(&self, load: f64) -> usize {
+        const MAGIC: f64 = 4_503_599_627_370_496.0; // 2^52
         let last = self.table.len() - 1;
-        // Clamped to the table first (validation keeps it under 4 million rows), so that the
-        // ceiling fits an i32: packed conversions exist for i32, not for u64.
-        let y = crate::float::min(load / self.step, last as f64 + 1.0);
-        // Nearest whole number (y > 0 where it matters; truncation stands in for `round`,
-        // which baseline x86-64 has no instruction for).
-        let nearest = (y + 0.5) as i32;
-        let snap = (y - f64::from(nearest)).abs() <= SNAP_RELATIVE * y;
-        let ceil = if snap { nearest } else { ceil_i32(y) };
-        ((ceil.max(1) - 1) as usize).min(last)
+        let y = crate::float::min(crate::float::max(load / self.step, 0.0), last as f64 + 1.0);
+        let sum = y + MAGIC;
+        let r = sum - MAGIC;
+        let up = u64::from(y - r > SNAP_RELATIVE * y);
+        let ceil = (sum.to_bits() - MAGIC.to_bits()) + up;
+        (ceil.saturating_sub(1) as usize).min(last)
     }
 
     /// Loss-of-load probability: P(available capacity < `load` MW).
@@ -195,6 +199,61 @@ mod tests {
                 let (mut lolp, mut eue) = ([0.0], [0.0]);
                 t.lolp_eue_into(&[cap], &mut lolp, &mut eue);
                 assert_eq!((lolp[0], eue[0]), (t.lolp(cap), t.eue(cap)));
+            }
+        }
+    }
+
+    /// The row of [`OutageTable::row`] by its definition: the ceiling of the ratio, or the whole
+    /// number within the snap of it, less one, within the table.
+    fn row_by_definition(t: &OutageTable, load: f64) -> usize {
+        let last = t.table.len() - 1;
+        let y = (load / t.step).min(last as f64 + 1.0);
+        let k = if (y - y.round()).abs() <= SNAP_RELATIVE * y {
+            y.round()
+        } else {
+            y.ceil()
+        };
+        ((k.max(1.0) - 1.0) as usize).min(last)
+    }
+
+    #[test]
+    fn the_row_is_the_snapped_ceiling_less_one() {
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut uniform = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for step in [1.0, 0.3, 0.7, 2.5, 10.0] {
+            let t = OutageTable::build(&[class(40, 250.0, 0.1), class(3, 7.3, 0.2)], step);
+            let rows = t.table.len() as f64;
+            for _ in 0..20_000 {
+                let k = (uniform() * (rows + 3.0)).floor();
+                for y in [
+                    k,
+                    k + 0.5,
+                    k + uniform(),
+                    k * (1.0 + 1e-13),
+                    k * (1.0 - 1e-13),
+                    k * (1.0 + 3e-12),
+                    k * (1.0 - 3e-12),
+                    k + 0.5 * (1.0 + 1e-16),
+                    k + 0.5 * (1.0 - 1e-16),
+                ] {
+                    for load in [
+                        y * step,
+                        f64::from_bits((y * step).to_bits() + 1),
+                        f64::from_bits((y * step).to_bits().saturating_sub(1)),
+                    ] {
+                        if load > 0.0 {
+                            assert_eq!(t.row(load), row_by_definition(&t, load), "step {step} load {load}");
+                        }
+                    }
+                }
+            }
+            for load in [f64::MIN_POSITIVE, 5e-324, 1e-300, 1e300, f64::INFINITY] {
+                assert_eq!(t.row(load), row_by_definition(&t, load), "step {step} load {load}");
             }
         }
     }
