@@ -8,6 +8,9 @@
 #   git worktree add /tmp/base 115b949
 #   bash bench/grid_instructions.sh /tmp/base 256
 set -euo pipefail
+# Valgrind decodes no AVX-512, which a native build (.cargo/config.toml) of this machine uses:
+# count a portable build (it executes the same arithmetic, see bench/README.md).
+export RUSTFLAGS="${RUSTFLAGS:--C target-cpu=x86-64}"
 other=${1:?usage: grid_instructions.sh OTHER_CHECKOUT [PATHS]}
 paths=${2:-256}
 count() {
