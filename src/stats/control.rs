@@ -280,6 +280,34 @@ mod tests {
         assert!(two.used.is_empty() && two.se.is_finite());
     }
 
+    /// The co-moments' cost per path at the engine's size (6 controls, 83 outputs), for
+    /// bench/README.md: `cargo test --release --no-default-features --lib cost_per_path --
+    /// --ignored --nocapture`. Ignored: a timing, not a check.
+    #[test]
+    #[ignore = "a timing for the benchmarks"]
+    fn cost_per_path() {
+        let (k, q) = (6, 83);
+        let d = k + 3 * q;
+        let paths = 256 * 400;
+        let rows: Vec<f64> = (0..256 * (k + q)).map(|i| (i as f64 * 0.37).sin()).collect();
+        let (mut x, mut post) = (vec![0.0; d], vec![0.0; d]);
+        let t0 = std::time::Instant::now();
+        let mut total = CoMoments::new(k, d);
+        for chunk in 0..paths / 256 {
+            let mut co = CoMoments::new(k, d);
+            for r in 0..256 {
+                let row = &rows[r * (k + q)..(r + 1) * (k + q)];
+                variables(&row[..k], &row[k..], &mut x);
+                co.push(&x, &mut post);
+            }
+            total = CoMoments::merge(&total, &co);
+            std::hint::black_box(chunk);
+        }
+        let ns = t0.elapsed().as_nanos() as f64 / paths as f64;
+        std::hint::black_box(&total);
+        println!("co-moments: {ns:.0} ns per path ({d} variables, {k} controls)");
+    }
+
     #[test]
     fn indicators_use_the_sketches_zero() {
         let mut out = [0.0; 1 + 3 * 3];
