@@ -33,7 +33,37 @@ pub struct Model {
     needs_first_marginal: bool,
     /// The fleet's fuels for the imports and emissions.
     fuels: accounts::external::FleetFuels,
+    /// `E[C | this model's parameters]` of each control ([`CONTROLS`]); `None` for one with no
+    /// closed form here or no variance (it then records zero).
+    control_means: [Option<f64>; N_CONTROLS],
 }
+
+/// The control variates: per-path values whose expectation given the path's parameters is known
+/// in closed form (name, unit, meaning). A path records `C - E[C | parameters]`, of mean exactly
+/// zero whatever the parameters' distribution; see docs/model.md, "Control variates".
+pub const CONTROLS: [(&str, &str, &str); N_CONTROLS] = [
+    ("fx_mean", "PKR/USD", "the exchange rate's mean over the months"),
+    ("brent_mean", "USD/bbl", "Brent's mean over the months"),
+    (
+        "bitcoin_log_mean",
+        "ln USD",
+        "the mean over the months of the log Bitcoin price",
+    ),
+    ("load_mean", "MW", "the existing consumers' mean load over the months"),
+    (
+        "datacenter_draw_mean",
+        "MW",
+        "the data centres' mean draw over the months (take-up, ramp and load factor)",
+    ),
+    (
+        "datacenter_draw_discounted",
+        "MW",
+        "the data centres' draw averaged with the NPV's discount factors as weights",
+    ),
+];
+
+/// Number of control variates.
+pub const N_CONTROLS: usize = 6;
 
 /// The model's phases within a month, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,7 +136,7 @@ impl Model {
         let r = sc.discount_rate_annual();
         let real = sc.economy.real_discount_rate_annual;
         let inflation = sc.economy.inflation_annual;
-        let discount = (0..months).map(|t| (1.0 + r).powf(-((t + 1) as f64) / 12.0)).collect();
+        let discount: Vec<f64> = (0..months).map(|t| (1.0 + r).powf(-((t + 1) as f64) / 12.0)).collect();
         // End-of-month flows deflated by the end-of-month price level, discounted at the real rate.
         let real_discount = (0..months)
             .map(|t| ((1.0 + real) * (1.0 + inflation)).powf(-((t + 1) as f64) / 12.0))
@@ -115,6 +145,8 @@ impl Model {
         let cost_plus = |steps: &[crate::scenario::tariff::TariffStep]| {
             steps.iter().any(|s| matches!(s.regime, Regime::CostPlus { .. }))
         };
+        let dc = datacenter_means(sc, &discount);
+        let m = *drivers.means();
         Self {
             needs_first_marginal: cost_plus(&sc.mining.tariff) || cost_plus(&sc.datacenters.tariff),
             horizon: Horizon {
@@ -124,9 +156,44 @@ impl Model {
             },
             cpi,
             fuels: accounts::external::FleetFuels::new(sc),
+            control_means: [m.fx, m.oil, m.log_btc, m.load, dc.map(|d| d.0), dc.map(|d| d.1)],
             drivers,
             grid,
             sc: sc.clone(),
+        }
+    }
+
+    /// The controls of the path just simulated into `buf` with `scratch` (by
+    /// [`Model::simulate`]): each `C - E[C | parameters]`, in [`CONTROLS`] order; zero for a
+    /// control without a closed form in this scenario.
+    pub fn controls(&self, buf: &[f64], scratch: &Scratch, out: &mut [f64; N_CONTROLS]) {
+        let tm = self.months();
+        let n = tm as f64;
+        let mean = |m: Metric| (0..tm).map(|t| get(buf, tm, m, t)).sum::<f64>() / n;
+        let dc = &self.sc.datacenters;
+        let takeup = &scratch.loads.takeup;
+        let value = |c: usize| match c {
+            0 => mean(Metric::FxPkrPerUsd),
+            1 => mean(Metric::OilUsdPerBbl),
+            // The log of the stored price: the state `x_btc` to within a rounding.
+            2 => {
+                (0..tm)
+                    .map(|t| get(buf, tm, Metric::BitcoinPriceUsd, t).ln())
+                    .sum::<f64>()
+                    / n
+            }
+            3 => mean(Metric::LoadMw),
+            4 => (0..tm).map(|t| takeup.load_mw(dc, t)).sum::<f64>() / n,
+            _ => {
+                let w: f64 = self.horizon.discount.iter().sum();
+                (0..tm)
+                    .map(|t| self.horizon.discount[t] * takeup.load_mw(dc, t))
+                    .sum::<f64>()
+                    / w
+            }
+        };
+        for (c, o) in out.iter_mut().enumerate() {
+            *o = self.control_means[c].map_or(0.0, |e| value(c) - e);
         }
     }
 
@@ -435,4 +502,38 @@ impl Model {
     pub fn schedule(&self) -> &[MonthInfo] {
         self.drivers.schedule()
     }
+}
+
+/// `E[C]` of the data centres' two controls (plain mean, discount-weighted mean of the draw),
+/// or `None` without a `[datacenters.takeup]` (the draw is then certain) or an allocation.
+///
+/// Tranche `i` (allocation `mw_i`) arrives with probability `p` (the copula's margin: `Phi(Phi^-1
+/// (p))`) in a month uniform over `[earliest, latest]`, independently of the load factor, which
+/// is `low + (high - low) v` with `v` uniform on the 2^53 grid of `[0, 1)` (mean `1/2 - 2^-54`).
+/// So `E[draw_t] = E[lf] p (sum_i mw_i) (1 / span) sum_{m = earliest}^{min(latest, t)} ramp(t -
+/// m)`; the correlation moves tranches together but leaves each one's probability alone.
+fn datacenter_means(sc: &Scenario, discount: &[f64]) -> Option<(f64, f64)> {
+    let (a, d) = (&sc.allocation, &sc.datacenters);
+    let u = d.takeup.as_ref()?;
+    let n = loads::takeup::tranches(a.datacenter_mw, u.tranche_mw);
+    if n == 0 || discount.is_empty() {
+        return None;
+    }
+    let allocated: f64 = (0..n)
+        .map(|i| (a.datacenter_mw - i as f64 * u.tranche_mw).min(u.tranche_mw))
+        .sum();
+    let p = u.probability.clamp(0.0, 1.0);
+    let v_mean = 0.5 - (-54.0f64).exp2();
+    let lf = u.load_factor_low + (u.load_factor_high - u.load_factor_low) * v_mean;
+    let (lo, hi) = (u.earliest_month as usize, u.latest_month as usize);
+    let span = (hi - lo + 1) as f64;
+    let draw = |t: usize| -> f64 {
+        let ramped: f64 = (lo..=hi.min(t)).map(|m| loads::ramp(t - m, d.ramp_months)).sum();
+        lf * p * allocated * ramped / span
+    };
+    let tm = discount.len();
+    let plain = (0..tm).map(draw).sum::<f64>() / tm as f64;
+    let w: f64 = discount.iter().sum();
+    let weighted = (0..tm).map(|t| discount[t] * draw(t)).sum::<f64>() / w;
+    Some((plain, weighted))
 }

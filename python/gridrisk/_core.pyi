@@ -180,6 +180,24 @@ class RunStats:
         """
     def output_negative_share(self) -> npt.NDArray[np.float64]:
         """Share of paths on which each output is negative (exact), shape (outputs,)."""
+    @property
+    def controls(self) -> list[str]:
+        """The control variates' names, in co-moment order."""
+    def control_variates(
+        self,
+    ) -> tuple[
+        npt.NDArray[np.float64],
+        npt.NDArray[np.float64],
+        npt.NDArray[np.float64],
+        npt.NDArray[np.float64],
+        npt.NDArray[np.float64],
+        npt.NDArray[np.bool_],
+    ]:
+        """Control-variate estimates: ``(plain_mean, plain_se, mean, se, r2, used)``.
+
+        Rows: the outputs, then their below-zero and above-zero indicators (3 x outputs);
+        ``used`` has shape (3 x outputs, controls).
+        """
     def metric_share_at_or_below(self, metric: int, month: int, x: float) -> float:
         """Share of paths on which metric ``metric`` is at most ``x`` in month ``month``."""
     def output_share_at_or_below(self, index: int, x: float) -> float:

@@ -9,6 +9,10 @@ far, which the seed alone determines, the same seed and targets always stop at t
 A target is a standard error: of an output's mean, absolute (in the output's base unit, e.g.
 ``1e9`` PKR) or relative to the mean's size (``"1%"``), or of the probability that the allocation
 makes an output worse (``p_adverse``, e.g. ``0.005`` for half a percentage point).
+
+With ``control_variates=True`` the errors are those of the control-variate estimates
+(:meth:`Results.control_variates`), also functions of the merged statistics alone, so stopping
+stays as reproducible.
 """
 
 from __future__ import annotations
@@ -123,28 +127,34 @@ def parse_targets(target: Any, outputs: list[str], adverse: frozenset[str]) -> l
     return found
 
 
-def achieved(summary: pd.DataFrame, t: Target) -> float:
+def achieved(summary: pd.DataFrame, t: Target, control_variates: bool = False) -> float:
     """The standard error ``t`` bounds, in ``t``'s terms (relative to the mean when it is).
 
-    ``summary`` is :meth:`Results.summary` of the run so far.
+    ``summary`` is :meth:`Results.summary` of the run so far, or with ``control_variates``
+    :meth:`Results.control_variates` (whose adjusted columns are then read).
     """
     row = summary.loc[t.output]
+    cv = "_cv" if control_variates else ""
     if t.stat == "p_adverse":
-        se = float(row["p_adverse_se"])
+        se = float(row["p_adverse_se" + cv])
     else:
-        se = float(row["se"])
+        se = float(row["se" + cv])
         if t.relative:
-            mean = abs(float(row["mean"]))
+            mean = abs(float(row["mean" + cv]))
             se = se / mean if mean > 0 else (0.0 if se == 0 else math.inf)
     return se if math.isfinite(se) else math.inf
 
 
-def unmet(results: Results, targets: list[Target]) -> list[tuple[Target, float]]:
-    """The targets the results do not yet meet, each with the standard error reached."""
-    summary = results.summary()  # once for every target: it reads every output's sketch
+def unmet(results: Results, targets: list[Target], control_variates: bool = False) -> list[tuple[Target, float]]:
+    """The targets the results do not yet meet, each with the standard error reached.
+
+    With ``control_variates``, the errors of the control-variate estimates.
+    """
+    # Once for every target: the summary reads every output's sketch.
+    summary = results.control_variates() if control_variates else results.summary()
     out = []
     for t in targets:
-        se = achieved(summary, t)
+        se = achieved(summary, t, control_variates)
         if se > t.value:
             out.append((t, se))
     return out

@@ -22,6 +22,7 @@ from gridrisk.tables import TableAccessor
 
 __all__ = [
     "ADVERSE_FROM_ZERO",
+    "CONTROLS",
     "FAN_QUANTILES",
     "METRIC_BETTER",
     "METRIC_UNITS",
@@ -574,6 +575,21 @@ def sketched_mask(stats: Any) -> np.ndarray:
 #: Key prefix of a kept uncertain parameter's per-path draws (``parameter:fx.drift_annual``).
 PARAMETER_PREFIX = "parameter:"
 
+#: Key prefix, in the core's kept arrays, of a control variate's per-path value
+#: (``control:fx_mean``); :class:`Results` keeps them apart (:meth:`Results.control_values`).
+CONTROL_PREFIX = "control:"
+
+#: The control variates (:meth:`Results.control_variates`): name -> (unit, what ``C`` is). A
+#: path records ``C - E[C | the path's parameters]``, whose expectation is exactly zero.
+CONTROLS: dict[str, tuple[str, str]] = {
+    "fx_mean": ("PKR/USD", "the exchange rate's mean over the months"),
+    "brent_mean": ("USD/bbl", "Brent's mean over the months"),
+    "bitcoin_log_mean": ("ln USD", "the mean over the months of the log Bitcoin price"),
+    "load_mean": ("MW", "the existing consumers' mean load over the months"),
+    "datacenter_draw_mean": ("MW", "the data centres' mean draw over the months"),
+    "datacenter_draw_discounted": ("MW", "the data centres' draw averaged with the NPV's discount factors"),
+}
+
 
 @dataclass(frozen=True, eq=False)
 class Results:
@@ -600,6 +616,18 @@ class Results:
     wall_time_s: float
     stats: Any = field(repr=False)
     _paths: dict[str, np.ndarray] | None = field(default=None, repr=False)
+    _controls: dict[str, np.ndarray] | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        # The core returns the controls among the kept arrays; they are not outputs (saving,
+        # loading and to_pandas handle outputs and parameters), so they live apart.
+        if self._paths is not None and any(k.startswith(CONTROL_PREFIX) for k in self._paths):
+            controls = {
+                k.removeprefix(CONTROL_PREFIX): v for k, v in self._paths.items() if k.startswith(CONTROL_PREFIX)
+            }
+            paths = {k: v for k, v in self._paths.items() if not k.startswith(CONTROL_PREFIX)}
+            object.__setattr__(self, "_paths", paths)
+            object.__setattr__(self, "_controls", {**(self._controls or {}), **controls})
 
     # -- shape ------------------------------------------------------------------------------
     @property
@@ -984,6 +1012,102 @@ class Results:
         df["unit"] = df.pop("unit")
         df.index.name = "output"
         return df
+
+    def control_variates(self) -> pd.DataFrame:
+        """Means and ``p_adverse`` adjusted with control variates, beside the plain ones.
+
+        Each path records six controls ``C - E[C | θ]`` (:data:`CONTROLS`: the horizon means of
+        the exchange rate, Brent, the log Bitcoin price, the load, and the data centres' draw
+        plain and discount-weighted), each ``E[C | θ]`` in closed form given the path's drawn
+        parameters ``θ``, so every control has mean exactly zero. The adjusted mean of an output
+        ``y`` is ``ȳ - β̂ᵀ c̄`` with ``β̂ = S_cc⁻¹ S_cy`` from the run's pooled co-moments, and
+        its standard error ``√(s² / n)`` with ``s² = (S_yy - S_ycᵀ S_cc⁻¹ S_cy) / (n - k - 1)``
+        (``k`` controls used); ``p_adverse`` is the same regression on the adverse indicator.
+        A control with no variance (no data centres, a stressed driver) or collinear with the
+        earlier ones is left out; with ``n <= k + 1`` paths the plain figures stand. Everything
+        is a function of the merged statistics, so it is bit for bit the same however the run
+        was split. Definitions: ``docs/model.md``, "Control variates".
+
+        Returns
+        -------
+        DataFrame
+            One row per output (index ``output``): ``mean`` and ``se`` (plain, as
+            :meth:`summary`), ``mean_cv`` and ``se_cv`` (adjusted), in the output's unit;
+            ``variance_reduction``, ``se² / se_cv²`` (the factor by which the controls cut the
+            paths a given error needs; NaN when ``se_cv`` is 0 or undefined); ``r2``, the share of
+            the output's variance the controls explain (NaN when it does not vary);
+            ``controls``, the names of the controls used, comma-separated; for outputs with a
+            ``p_adverse`` in :meth:`summary` (threshold 0), ``p_adverse``, ``p_adverse_se``,
+            ``p_adverse_cv``, ``p_adverse_se_cv`` (probabilities) and
+            ``p_adverse_variance_reduction`` (NaN elsewhere; ``p_adverse_cv`` can fall a hair
+            outside [0, 1]); and ``unit``. Rows of outputs undefined for the horizon are NaN.
+
+        Raises
+        ------
+        ArgumentError
+            For an antithetic run: its paths are dependent in pairs, so per-path regression
+            errors would be wrong (use one variance reduction or the other).
+        """
+        if self.stats.antithetic:
+            raise ArgumentError(
+                "control variates are not combined with antithetic pairs (the pairs' paths are dependent); "
+                "simulate without antithetic=True"
+            )
+        plain_mean, plain_se, mean, se, r2, used = self.stats.control_variates()
+        q = len(self.outputs)
+        names = list(self.stats.controls)
+
+        def reduction(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                out = np.asarray(a, dtype=float) ** 2 / np.asarray(b, dtype=float) ** 2
+            return np.where(np.isfinite(out), out, math.nan)
+
+        df = pd.DataFrame(
+            {
+                "mean": plain_mean[:q],
+                "se": plain_se[:q],
+                "mean_cv": mean[:q],
+                "se_cv": se[:q],
+                "variance_reduction": reduction(plain_se[:q], se[:q]),
+                "r2": r2[:q],
+                "controls": [", ".join(n for n, u in zip(names, row, strict=True) if u) for row in used[:q]],
+            },
+            index=pd.Index(self.outputs, name="output"),
+        )
+        cols: dict[str, list[float]] = {k: [] for k in ("p", "p_se", "p_cv", "p_se_cv")}
+        for i, name in enumerate(self.outputs):
+            if name not in ADVERSE_FROM_ZERO:
+                for v in cols.values():
+                    v.append(math.nan)
+                continue
+            # Higher is better: adverse below zero (the first block of indicators); lower is
+            # better: above zero (the second).
+            r = q + i if OUTPUT_BETTER.get(name, HIGHER) == HIGHER else 2 * q + i
+            for k, v in zip(cols, (plain_mean, plain_se, mean, se), strict=True):
+                cols[k].append(float(v[r]))
+        df["p_adverse"] = cols["p"]
+        df["p_adverse_se"] = cols["p_se"]
+        df["p_adverse_cv"] = cols["p_cv"]
+        df["p_adverse_se_cv"] = cols["p_se_cv"]
+        df["p_adverse_variance_reduction"] = reduction(np.array(cols["p_se"]), np.array(cols["p_se_cv"]))
+        for name in self._undefined():
+            df.loc[name, [c for c in df.columns if c != "controls"]] = math.nan
+        df["unit"] = [OUTPUT_UNITS.get(n, "") for n in self.outputs]
+        return df
+
+    def control_values(self) -> pd.DataFrame:
+        """Every path's control values ``C - E[C | θ]`` (:meth:`control_variates`), by path.
+
+        One column per control of :data:`CONTROLS`, in its unit; zero on every path for a
+        control without a closed form in the scenario. Needs ``simulate(..., keep_outputs=True)``
+        (or ``keep_paths=True``); not saved with :meth:`save` (the co-moments are).
+        """
+        if self._controls is None:
+            raise ArgumentError(
+                "per-path control values were not kept; rerun with simulate(..., keep_outputs=True) or keep_paths=True"
+            )
+        index = pd.RangeIndex(*self.path_range, name="path")
+        return pd.DataFrame(dict(self._controls), index=index, columns=list(self._controls))
 
     # -- statistics given what happened on a path ------------------------------------------
     @property
@@ -1804,6 +1928,9 @@ class Results:
         paths = None
         if first._paths is not None and second._paths is not None:
             paths = {k: np.concatenate([first._paths[k], second._paths[k]]) for k in first._paths if k in second._paths}
+        controls = None
+        if first._controls is not None and second._controls is not None:
+            controls = {k: np.concatenate([first._controls[k], second._controls[k]]) for k in first._controls}
         return Results(
             scenario=self.scenario,
             seed=self.seed,
@@ -1812,6 +1939,7 @@ class Results:
             wall_time_s=max(self.wall_time_s, other.wall_time_s),
             stats=stats,
             _paths=paths,
+            _controls=controls,
         )
 
     # -- display ----------------------------------------------------------------------------

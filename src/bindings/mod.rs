@@ -371,8 +371,11 @@ fn simulate<'py>(
                 for ((name, _, _), buf) in OUTPUTS.iter().zip(bufs.by_ref()) {
                     d.set_item(*name, buf.into_pyarray(py))?;
                 }
-                for (name, buf) in out.parameters.iter().zip(bufs) {
+                for (name, buf) in out.parameters.iter().zip(bufs.by_ref()) {
                     d.set_item(format!("parameter:{name}"), buf.into_pyarray(py))?;
+                }
+                for ((name, _, _), buf) in crate::model::CONTROLS.iter().zip(bufs) {
+                    d.set_item(format!("control:{name}"), buf.into_pyarray(py))?;
                 }
                 d.into_any()
             }
@@ -533,6 +536,17 @@ type ConditionTuple = (String, String, String, &'static str, f64);
 
 /// `(mean, variance)` arrays of the outputs.
 type OutputMeanVar<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>);
+
+/// `(plain_mean, plain_se, mean, se, r2, used)`: five float arrays of shape (3 x outputs,) and a
+/// bool array of shape (3 x outputs, controls).
+type ControlVariates<'py> = (
+    Bound<'py, PyArray1<f64>>,
+    Bound<'py, PyArray1<f64>>,
+    Bound<'py, PyArray1<f64>>,
+    Bound<'py, PyArray1<f64>>,
+    Bound<'py, PyArray1<f64>>,
+    Bound<'py, PyArray2<bool>>,
+);
 
 /// What `RunStats.__reduce__` returns: `from_bytes` and its arguments.
 type Reduced<'py> = (Bound<'py, PyAny>, (Bound<'py, PyBytes>, Option<Vec<u64>>));
@@ -711,6 +725,45 @@ impl PyRunStats {
                     .ok_or_else(|| internal(py, &"fewer moments than cells"))
             };
             Ok((tail(&m.mean)?.into_pyarray(py), tail(&var)?.into_pyarray(py)))
+        })
+    }
+
+    /// The control variates' names, in co-moment order.
+    #[getter]
+    fn controls(&self) -> Vec<String> {
+        self.inner.controls.clone()
+    }
+
+    /// Regression-adjusted means with the control variates (see `gridrisk.stats.control` in
+    /// the crate, docs/model.md "Control variates") of the outputs, then of the outputs'
+    /// below-zero indicators, then of their above-zero indicators (zero: |y| <= 1e-12):
+    /// `(plain_mean, plain_se, mean, se, r2, used)`, each of length 3 x outputs, `used` of shape
+    /// (3 x outputs, controls). Computed from the pooled per-path co-moments (also in antithetic
+    /// runs, where the paths of a pair are dependent: the caller must not use them there).
+    fn control_variates<'py>(&self, py: Python<'py>) -> PyResult<ControlVariates<'py>> {
+        guard(py, || {
+            let co = self.inner.co_moments();
+            let k = self.inner.controls.len();
+            let rows: Vec<crate::stats::control::Adjusted> = (k..self.inner.co_variables())
+                .map(|j| crate::stats::control::adjust(&co, j))
+                .collect();
+            let col = |f: fn(&crate::stats::control::Adjusted) -> f64| {
+                rows.iter().map(f).collect::<Vec<f64>>().into_pyarray(py)
+            };
+            let mut used = ndarray::Array2::from_elem((rows.len(), k), false);
+            for (r, a) in rows.iter().enumerate() {
+                for &c in &a.used {
+                    used[(r, c)] = true;
+                }
+            }
+            Ok((
+                col(|a| a.plain_mean),
+                col(|a| a.plain_se),
+                col(|a| a.mean),
+                col(|a| a.se),
+                col(|a| a.r2),
+                used.into_pyarray(py),
+            ))
         })
     }
 

@@ -37,6 +37,15 @@ impl Demand {
         &self.shock
     }
 
+    /// `E[load_t]`, MW, when the AR(1)'s shocks have variance `z_var` (1 unless the correlation
+    /// matrix was not positive definite): the log factor then has variance `z_var` times the
+    /// stationary one in every month (the start is drawn from it), so the mean-one factor has
+    /// mean `exp((z_var - 1) var / 2)`.
+    #[must_use]
+    pub fn expected_mw(&self, t: usize, z_var: f64) -> f64 {
+        self.expected[t] * ((z_var - 1.0) * self.shock.half_var()).exp()
+    }
+
     /// Load in month `t` given the log shock `y`.
     #[inline]
     #[must_use]

@@ -51,6 +51,26 @@ pub struct Drivers {
     network: network::Network,
     hydro: Ar1,
     stress: stress::Overlay,
+    /// Closed-form expectations of the drivers' horizon means (see [`DriverMeans`]).
+    means: DriverMeans,
+}
+
+/// The expectations of the drivers' horizon means (means over the months of a path), from the
+/// simulated discrete processes, for control variates. `None` for a driver a stress overrides
+/// (its stressed path has no closed form) or with no months.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct DriverMeans {
+    /// `E[mean_t fx_t]`, PKR per USD: `E[fx_t] = fx_0 exp(g t)` with `g` the log of the monthly
+    /// expected growth ([`Merton::log_expected_growth`]).
+    pub fx: Option<f64>,
+    /// `E[mean_t brent_t]`, USD/bbl: `exp(m_t + v_t / 2)` from the log-OU recursion's mean and
+    /// variance, `m_0 = ln brent_0`, `v_0 = 0`.
+    pub oil: Option<f64>,
+    /// `E[mean_t ln btc_t]`, ln USD: `ln btc_0 + e t`, `e` the expected log step (finite under
+    /// Student-t shocks, unlike `E[btc_t]`).
+    pub log_btc: Option<f64>,
+    /// `E[mean_t load_t]`, MW ([`demand::Demand::expected_mw`]).
+    pub load: Option<f64>,
 }
 
 /// The drivers' values in one month of one path: what the month's mechanisms (the loads'
@@ -113,7 +133,7 @@ impl Drivers {
     pub fn new(sc: &Scenario) -> Self {
         let months = sc.months();
         let schedule = calendar::schedule(sc.simulation.start, months, sc.network.block_height0 as f64);
-        Self {
+        let mut d = Self {
             months,
             chol: correlation::cholesky_psd(&sc.correlation.matrix),
             demand: demand::Demand::new(&sc.demand, &schedule),
@@ -135,7 +155,51 @@ impl Drivers {
             hydro: hydro::process(&sc.hydro),
             stress: stress::Overlay::new(&sc.stress, sc.simulation.start),
             schedule,
+            means: DriverMeans::default(),
+        };
+        let stressed = |d: StressDriver| sc.stress.iter().any(|s| s.driver == d);
+        d.means = d.expected_means(&stressed);
+        d
+    }
+
+    /// The closed forms of [`DriverMeans`]. A factor's shock is `z_i = sum_j L_ij eps_j`, of
+    /// variance `sum_j L_ij^2`: 1 for a correlation matrix, less where `cholesky_psd` skipped a
+    /// dependent factor, so the formulas take the row's own.
+    fn expected_means(&self, stressed: &dyn Fn(StressDriver) -> bool) -> DriverMeans {
+        let tm = self.months;
+        if tm == 0 {
+            return DriverMeans::default();
         }
+        let n = tm as f64;
+        let z_var = |i: usize| self.chol[i].iter().map(|l| l * l).sum::<f64>();
+        let fx = (!stressed(StressDriver::Fx)).then(|| {
+            let g = self.fx.log_expected_growth(z_var(4));
+            (0..tm).map(|t| (self.fx0 + g * t as f64).exp()).sum::<f64>() / n
+        });
+        let oil = (!stressed(StressDriver::Oil)).then(|| {
+            let mut mv = (self.fuels.log0[0], 0.0);
+            let mut sum = 0.0;
+            for t in 0..tm {
+                if t > 0 {
+                    mv = self.fuels.oil.next_moments(mv, z_var(1));
+                }
+                sum += (mv.0 + 0.5 * mv.1).exp();
+            }
+            sum / n
+        });
+        let log_btc = (!stressed(StressDriver::Bitcoin)).then(|| {
+            let e = self.bitcoin.merton.expected_log_step();
+            (0..tm).map(|t| self.btc0 + e * t as f64).sum::<f64>() / n
+        });
+        let load = (!stressed(StressDriver::Demand))
+            .then(|| (0..tm).map(|t| self.demand.expected_mw(t, z_var(0))).sum::<f64>() / n);
+        DriverMeans { fx, oil, log_btc, load }
+    }
+
+    /// The expectations of the drivers' horizon means (for control variates).
+    #[must_use]
+    pub fn means(&self) -> &DriverMeans {
+        &self.means
     }
 
     /// LNG's price at the start: its own process's first value, or the contract formula at

@@ -42,6 +42,12 @@ impl Ar1 {
     pub fn step(&self, y: f64, z: f64) -> f64 {
         self.phi * y + self.sigma * z
     }
+    /// Half the stationary variance of the log factor.
+    #[must_use]
+    pub fn half_var(&self) -> f64 {
+        self.half_var
+    }
+
     /// The mean-one level factor `exp(y - var/2)`.
     #[inline]
     #[must_use]
@@ -81,6 +87,18 @@ impl LogOu {
     pub fn step(&self, x: f64, z: f64) -> f64 {
         self.decay * x + self.pull + self.sd * z
     }
+
+    /// The mean and variance of the next log price given those of this one, `(m, v)`, when the
+    /// shock `z` has variance `z_var` (1 unless the correlation matrix was not positive
+    /// definite): the simulated recursion's own, so the price's expectation `exp(m + v/2)` is
+    /// that of the discrete process, not of the continuous one it samples.
+    #[must_use]
+    pub fn next_moments(&self, (m, v): (f64, f64), z_var: f64) -> (f64, f64) {
+        (
+            self.decay * m + self.pull,
+            self.decay * self.decay * v + self.sd * self.sd * z_var,
+        )
+    }
 }
 
 /// Merton jump-diffusion of a log level with compensated drift, so that
@@ -92,6 +110,8 @@ pub struct Merton {
     jumps: Option<Poisson<f64>>,
     jump_mean: f64,
     jump_sd: f64,
+    /// Expected jumps a month when `jumps` is drawn (0 otherwise: then none ever happens).
+    jumps_per_month: f64,
 }
 
 impl Merton {
@@ -104,10 +124,28 @@ impl Merton {
         Self {
             drift: (mu - 0.5 * sigma * sigma - lambda * k) * DT,
             vol: sigma * DT.sqrt(),
+            jumps_per_month: if jumps.is_some() { lambda * DT } else { 0.0 },
             jumps,
             jump_mean,
             jump_sd,
         }
+    }
+
+    /// `E[x_{t+1} - x_t]`: the monthly drift plus the jumps' mean. Exact for any diffusion shock
+    /// of mean zero, Student-t ones included (whose level has no finite mean).
+    #[must_use]
+    pub fn expected_log_step(&self) -> f64 {
+        self.drift + self.jumps_per_month * self.jump_mean
+    }
+
+    /// `ln E[exp(x_{t+1} - x_t)]` for a normal diffusion shock of variance `z_var`: the drift,
+    /// half the diffusion's variance, and the jumps' `lambda dt (exp(m + s^2/2) - 1)` (the
+    /// log of a Poisson sum's generating function). With `z_var = 1` this is `mu dt`, the
+    /// compensation the drift builds in, unless the jumps were dropped as never positive.
+    #[must_use]
+    pub fn log_expected_growth(&self, z_var: f64) -> f64 {
+        let k = (self.jump_mean + 0.5 * self.jump_sd * self.jump_sd).exp() - 1.0;
+        self.drift + 0.5 * self.vol * self.vol * z_var + self.jumps_per_month * k
     }
     /// Next log level given the diffusion shock `z`; jumps come from their own stream, their
     /// normal part multiplied by `sign` (-1 on the antithetic path of a pair).

@@ -12,13 +12,14 @@ use crate::memory;
 use crate::metrics::{
     CONDITIONS, Comparison, Condition, METRICS, N_METRICS, N_OUTPUTS, OUTPUTS, output_index, path_len,
 };
-use crate::model::{Model, Scratch};
+use crate::model::{CONTROLS, Model, N_CONTROLS, Scratch};
 use crate::parameters::Parameters;
 use crate::rng::{FNV_OFFSET, MAX_PATHS, Seeds, fnv1a};
 use crate::scenario::Scenario;
+use crate::stats::control;
 use crate::stats::fans::{self, Fans};
 use crate::stats::partial::{ConditionSpec, Node, canonical};
-use crate::stats::{CHUNK_PATHS, Moments, RunStats, Sketch};
+use crate::stats::{CHUNK_PATHS, CoMoments, Moments, RunStats, Sketch};
 use std::sync::Mutex;
 
 /// What to run.
@@ -68,7 +69,8 @@ pub struct RunOutput {
     pub stats: RunStats,
     /// With `keep_paths`: one row-major `(paths, months)` buffer per metric, in METRICS order,
     /// then one `(paths,)` buffer per output, in OUTPUTS order, then one `(paths,)` buffer per
-    /// uncertain parameter, in [`RunOutput::parameters`] order.
+    /// uncertain parameter, in [`RunOutput::parameters`] order, then one `(paths,)` buffer per
+    /// control variate (`C - E[C | parameters]`), in [`CONTROLS`] order.
     pub paths: Option<Vec<Vec<f64>>>,
     /// The scenario's uncertain fields (empty without `[[uncertain]]`).
     pub parameters: Vec<String>,
@@ -304,6 +306,7 @@ fn run_batched(
                 moments,
                 pairs,
                 conditions,
+                co,
             } = node(&ctx, lo, size, here)?;
             out.push(Node {
                 lo,
@@ -311,6 +314,7 @@ fn run_batched(
                 moments,
                 pairs,
                 conditions,
+                co,
             });
         }
         Ok(out)
@@ -344,6 +348,7 @@ fn run_batched(
         sketched,
         sketches,
         conditions: conditions.iter().map(ConditionSpec::from).collect(),
+        controls: CONTROLS.iter().map(|(n, _, _)| (*n).to_owned()).collect(),
     };
     Ok(RunOutput {
         stats,
@@ -378,14 +383,18 @@ fn keep_buffers(keep: Keep, n_paths: usize, months: usize, n_params: usize) -> R
     // All at once first: each buffer may be possible while all together are not.
     let total = metric_len
         .checked_mul(metrics)
-        .and_then(|m| n_paths.checked_mul(N_OUTPUTS + n_params).and_then(|o| m.checked_add(o)))
+        .and_then(|m| {
+            n_paths
+                .checked_mul(N_OUTPUTS + n_params + N_CONTROLS)
+                .and_then(|o| m.checked_add(o))
+        })
         .ok_or(GridRiskError::Memory { bytes: u64::MAX })?;
     memory::check_total(total)?;
     let mut out = Vec::with_capacity(metrics + N_OUTPUTS);
     for _ in 0..metrics {
         out.push(memory::zeros(metric_len)?);
     }
-    for _ in 0..N_OUTPUTS + n_params {
+    for _ in 0..N_OUTPUTS + n_params + N_CONTROLS {
         out.push(memory::zeros(n_paths)?);
     }
     Ok(Some(out))
@@ -423,6 +432,8 @@ struct NodeStats {
     pairs: Option<Moments>,
     /// The outputs of the paths meeting each condition.
     conditions: Vec<Moments>,
+    /// The control variates' co-moments.
+    co: CoMoments,
 }
 
 fn node(ctx: &Ctx<'_>, lo: u64, size: u64, sinks: Option<Vec<&mut [f64]>>) -> Result<NodeStats> {
@@ -459,6 +470,7 @@ fn node(ctx: &Ctx<'_>, lo: u64, size: u64, sinks: Option<Vec<&mut [f64]>>) -> Re
             .zip(&b.conditions)
             .map(|(x, y)| Moments::merge(x, y))
             .collect(),
+        co: CoMoments::merge(&a.co, &b.co),
     })
 }
 
@@ -471,6 +483,10 @@ fn leaf(ctx: &Ctx<'_>, chunk: u64, mut sinks: Option<Vec<&mut [f64]>>) -> Result
     let outputs = N_METRICS * months;
     let mut pairs = ctx.antithetic.then(|| Moments::new(N_OUTPUTS));
     let mut conditions = vec![Moments::new(N_OUTPUTS); ctx.conditions.len()];
+    let co_vars = N_CONTROLS + 3 * N_OUTPUTS;
+    let mut co = CoMoments::new(N_CONTROLS, co_vars);
+    let (mut co_x, mut co_post) = (vec![0.0; co_vars], vec![0.0; co_vars]);
+    let mut controls = [0.0; N_CONTROLS];
     let mut first_of_pair = vec![0.0; N_OUTPUTS];
     let mut pair_mean = vec![0.0; N_OUTPUTS];
     let mut scratch = Scratch::default();
@@ -502,14 +518,20 @@ fn leaf(ctx: &Ctx<'_>, chunk: u64, mut sinks: Option<Vec<&mut [f64]>>) -> Result
             p.draw(&ctx.seeds, ctx.param_seeds, path, ctx.antithetic, &mut drawn);
             let own = ctx.model.for_path(&p.scenario(path, &drawn, doc)?);
             own.simulate(&ctx.seeds, path, buf, &mut scratch, ctx.antithetic);
+            // Given the path's own parameters: `C - E[C | theta]` has mean zero whatever
+            // the parameters' law, so the controls stay exact with [[uncertain]].
+            own.controls(buf, &scratch, &mut controls);
         } else {
             ctx.model.simulate(&ctx.seeds, path, buf, &mut scratch, ctx.antithetic);
+            ctx.model.controls(buf, &scratch, &mut controls);
         }
         if let Some(bad) = buf.iter().position(|v| !v.is_finite()) {
             return Err(non_finite(ctx, path, bad));
         }
         moments.push(buf);
         let outs = &buf[outputs..];
+        control::variables(&controls, outs, &mut co_x);
+        co.push(&co_x, &mut co_post);
         for (&(i, cmp, threshold), m) in ctx.conditions.iter().zip(conditions.iter_mut()) {
             if cmp.holds(outs[i], threshold) {
                 m.push(outs);
@@ -534,8 +556,10 @@ fn leaf(ctx: &Ctx<'_>, chunk: u64, mut sinks: Option<Vec<&mut [f64]>>) -> Result
                     sink[row * months..(row + 1) * months].copy_from_slice(&buf[m * months..(m + 1) * months]);
                 } else if m < N_METRICS + N_OUTPUTS {
                     sink[row] = buf[N_METRICS * months + (m - N_METRICS)];
-                } else {
+                } else if m < N_METRICS + N_OUTPUTS + drawn.len() {
                     sink[row] = drawn[m - N_METRICS - N_OUTPUTS];
+                } else {
+                    sink[row] = controls[m - N_METRICS - N_OUTPUTS - drawn.len()];
                 }
             }
         }
@@ -555,6 +579,7 @@ fn leaf(ctx: &Ctx<'_>, chunk: u64, mut sinks: Option<Vec<&mut [f64]>>) -> Result
         moments,
         pairs,
         conditions,
+        co,
     })
 }
 
@@ -611,7 +636,7 @@ mod tests {
         assert_eq!(one.parameters.len(), n);
         let (a, b) = (one.paths.unwrap(), two.paths.unwrap());
         assert_eq!(a, b);
-        assert_eq!(a.len(), N_OUTPUTS + n);
+        assert_eq!(a.len(), N_OUTPUTS + n + N_CONTROLS);
         // The draws vary over paths and stay inside their supports.
         let support: Vec<(f64, f64)> = sc.uncertain.iter().flat_map(|u| u.support()).collect();
         for (k, &(lo, hi)) in support.iter().enumerate() {
@@ -624,7 +649,7 @@ mod tests {
         fixed.simulation.horizon_months = 12;
         let point = run(&fixed, &keep(1), &Monitor::default()).unwrap();
         assert!(point.parameters.is_empty());
-        assert_eq!(point.paths.unwrap().len(), N_OUTPUTS);
+        assert_eq!(point.paths.unwrap().len(), N_OUTPUTS + N_CONTROLS);
         assert_eq!(point.stats.months, months);
         assert_ne!(point.stats, one.stats);
     }
@@ -764,7 +789,7 @@ mod tests {
                 continue;
             }
             let var = m.variance();
-            for (o, buf) in kept.iter().enumerate() {
+            for (o, buf) in kept.iter().take(N_OUTPUTS).enumerate() {
                 let xs: Vec<f64> = rows.iter().map(|&r| buf[r]).collect();
                 let n = xs.len() as f64;
                 let mu = xs.iter().sum::<f64>() / n;
@@ -859,7 +884,7 @@ mod tests {
             Err(GridRiskError::Memory { .. })
         ));
         let kept = keep_buffers(Keep::Outputs, 10, 600, 0).unwrap().unwrap();
-        assert_eq!(kept.len(), N_OUTPUTS);
+        assert_eq!(kept.len(), N_OUTPUTS + N_CONTROLS);
         assert!(keep_buffers(Keep::Nothing, 1 << 50, 600, 0).unwrap().is_none());
     }
 

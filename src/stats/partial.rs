@@ -10,9 +10,9 @@
 //!
 //! Conditional moments (the outputs over the paths meeting each of the run's conditions, see
 //! [`crate::metrics::CONDITIONS`]) live in the same nodes and merge in the same tree, so they
-//! are as reproducible as the rest.
+//! are as reproducible as the rest. So do the control variates' co-moments ([`super::control`]).
 
-use super::{Moments, Sketch};
+use super::{CoMoments, Moments, Sketch};
 use crate::error::{GridRiskError, Result};
 use crate::metrics::{Comparison, Condition};
 use serde::{Deserialize, Serialize};
@@ -36,6 +36,10 @@ pub struct Node {
     /// antithetic runs: whether a path meets a condition differs between the two paths of a
     /// pair, so pair means do not apply.
     pub conditions: Vec<Moments>,
+    /// Co-moments of the controls ([`RunStats::controls`]) with themselves, the outputs and the
+    /// outputs' sign indicators (see [`super::control`]); over single paths, also in
+    /// antithetic runs.
+    pub co: CoMoments,
 }
 
 /// A path condition as recorded with the statistics: the definition the run used (of
@@ -92,6 +96,8 @@ pub struct RunStats {
     pub sketches: Vec<Sketch>,
     /// The path conditions whose conditional moments every node holds, in node order.
     pub conditions: Vec<ConditionSpec>,
+    /// The control variates' names, in the order of the nodes' co-moments.
+    pub controls: Vec<String>,
 }
 
 /// The maximal aligned dyadic ranges `(lo, size)` covering `[lo, hi)`, left to right.
@@ -130,6 +136,7 @@ fn normalise(mut nodes: Vec<Node>) -> Vec<Node> {
         for (a, b) in left.conditions.iter_mut().zip(&right.conditions) {
             *a = Moments::merge(a, b);
         }
+        left.co = CoMoments::merge(&left.co, &right.co);
         left.size *= 2;
     }
 }
@@ -191,6 +198,21 @@ impl RunStats {
             .collect()
     }
 
+    /// Co-moments of the controls over all covered paths: the nodes folded left to right.
+    #[must_use]
+    pub fn co_moments(&self) -> CoMoments {
+        let (k, d) = (self.controls.len(), self.co_variables());
+        self.nodes
+            .iter()
+            .fold(CoMoments::new(k, d), |acc, n| CoMoments::merge(&acc, &n.co))
+    }
+
+    /// Variables of the co-moments: the controls, the outputs and two indicators per output.
+    #[must_use]
+    pub fn co_variables(&self) -> usize {
+        self.controls.len() + 3 * self.outputs.len()
+    }
+
     /// Merges the statistics of an adjacent range of the same run (either side).
     ///
     /// # Errors
@@ -209,6 +231,11 @@ impl RunStats {
         if self.conditions != other.conditions {
             return Err(GridRiskError::Merge(
                 "the parts were computed with different path conditions (by different gridrisk versions)".into(),
+            ));
+        }
+        if self.controls != other.controls {
+            return Err(GridRiskError::Merge(
+                "the parts were computed with different control variates (by different gridrisk versions)".into(),
             ));
         }
         if self.sketched != other.sketched {
@@ -300,7 +327,10 @@ impl RunStats {
     /// chunks, each with the moments of its paths (count, one mean and M2 per cell, not NaN) and,
     /// for antithetic runs only, of its pairs, and per condition the moments of at most its
     /// paths (all zero when none); conditions named, unique, reading one of the outputs, with a
-    /// threshold that is not NaN; one valid sketch per cell holding every path.
+    /// threshold that is not NaN; one valid sketch per cell holding every path; control names
+    /// present and unique, at most [`super::control::MAX_CONTROLS`], and in every node their
+    /// co-moments over its paths (lengths, no NaN, the cross-products' diagonal equal to the
+    /// sums of squares, the indicators' means in `[0, 1]`).
     ///
     /// # Errors
     /// The first violation, in words.
@@ -313,6 +343,18 @@ impl RunStats {
             sorted.sort();
             if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
                 return Err(format!("the {what} name '{}' appears twice", w[0]));
+            }
+        }
+        if self.controls.len() > super::control::MAX_CONTROLS {
+            return Err(format!(
+                "{} controls (at most {})",
+                self.controls.len(),
+                super::control::MAX_CONTROLS
+            ));
+        }
+        for (i, c) in self.controls.iter().enumerate() {
+            if c.is_empty() || self.controls[..i].contains(c) {
+                return Err(format!("control {i} is unnamed or named twice"));
             }
         }
         for (i, c) in self.conditions.iter().enumerate() {
@@ -369,6 +411,7 @@ impl RunStats {
                 (None, false) => {}
                 _ => return Err("pair moments present exactly when the run is antithetic is violated".into()),
             }
+            check_co(&node.co, paths, self.controls.len(), self.outputs.len())?;
             if node.conditions.len() != self.conditions.len() {
                 return Err(format!(
                     "a node holds {} conditional moments for {} conditions",
@@ -442,10 +485,38 @@ fn check_moments(m: &Moments, n: u64, cells: usize, what: &str) -> std::result::
     Ok(())
 }
 
+/// Checks co-moments of `n` paths of `k` controls and `q` outputs (see [`RunStats::check`]).
+fn check_co(co: &CoMoments, n: u64, k: usize, q: usize) -> std::result::Result<(), String> {
+    let d = k + 3 * q;
+    if co.n != n {
+        return Err(format!("co-moments of {} paths where the range has {n}", co.n));
+    }
+    if co.mean.len() != d || co.m2.len() != d || co.cross.len() != k * d {
+        return Err(format!(
+            "co-moments of {}, {} and {} values where there are {d}, {d} and {}",
+            co.mean.len(),
+            co.m2.len(),
+            co.cross.len(),
+            k * d
+        ));
+    }
+    if co.mean.iter().chain(&co.m2).chain(&co.cross).any(|x| x.is_nan()) {
+        return Err("a control co-moment is NaN".into());
+    }
+    if (0..k).any(|i| co.cross[i * d + i].to_bits() != co.m2[i].to_bits()) {
+        return Err("a control's cross-product with itself differs from its sum of squares".into());
+    }
+    if co.mean[k + q..].iter().any(|p| !(0.0..=1.0).contains(p)) {
+        return Err("an indicator's mean is outside [0, 1]".into());
+    }
+    Ok(())
+}
+
 /// The encoding's name and version. v4: conditional moments (nodes) and the conditions. v5: the
 /// streams' seeds (in the fingerprint and the saved file) include the parameters' stream. v6:
-/// sketches of the chosen cells only (`sketched`).
-const FORMAT_TAG: &[u8] = b"gridrisk-stats-v6\0";
+/// sketches of the chosen cells only (`sketched`). v7: the control variates' co-moments (nodes)
+/// and names (`controls`).
+const FORMAT_TAG: &[u8] = b"gridrisk-stats-v7\0";
 /// What every version's tag starts with.
 const FORMAT_FAMILY: &[u8] = b"gridrisk-stats-v";
 
@@ -496,6 +567,7 @@ mod tests {
                     moments,
                     pairs: None,
                     conditions: vec![third, none],
+                    co: CoMoments::new(0, 0),
                 }
             })
             .collect()
@@ -631,6 +703,28 @@ mod tests {
                         m.mean[0] = 1.0;
                     }),
                 ),
+                ("a control dropped", Box::new(|s| drop(s.controls.pop()))),
+                ("a control unnamed", Box::new(|s| s.controls[0].clear())),
+                (
+                    "a control named twice",
+                    Box::new(|s| s.controls[1] = s.controls[0].clone()),
+                ),
+                (
+                    "too many controls",
+                    Box::new(|s| s.controls.extend((0..9).map(|i| format!("extra{i}")))),
+                ),
+                ("co-moments of another count", Box::new(|s| s.nodes[0].co.n += 1)),
+                ("a short co-moment mean", Box::new(|s| s.nodes[0].co.mean.truncate(3))),
+                ("a short cross-product", Box::new(|s| s.nodes[0].co.cross.truncate(3))),
+                ("a NaN cross-product", Box::new(|s| s.nodes[0].co.cross[7] = f64::NAN)),
+                (
+                    "a control's diagonal off its m2",
+                    Box::new(|s| s.nodes[0].co.cross[0] += 1.0),
+                ),
+                (
+                    "an indicator's mean above one",
+                    Box::new(|s| *s.nodes[0].co.mean.last_mut().unwrap() = 1.5),
+                ),
             ];
             for (what, f) in &breaks {
                 let mut bad = good.clone();
@@ -706,12 +800,12 @@ mod tests {
 
     #[test]
     fn statistics_of_another_format_version_are_refused_by_name() {
-        let mut bytes = b"gridrisk-stats-v5\0".to_vec();
+        let mut bytes = b"gridrisk-stats-v6\0".to_vec();
         bytes.extend(&real(false).to_bytes()[FORMAT_TAG.len()..]);
         match RunStats::from_bytes(&bytes) {
             Err(GridRiskError::Data(msg)) => {
                 assert!(
-                    msg.contains("gridrisk-stats-v5") && msg.contains("gridrisk-stats-v6"),
+                    msg.contains("gridrisk-stats-v6") && msg.contains("gridrisk-stats-v7"),
                     "{msg}"
                 );
                 assert!(msg.contains("rerun"), "{msg}");
