@@ -24,6 +24,7 @@ from gridrisk.io import load
 from gridrisk.policy import BreakEven, breakeven
 from gridrisk.results import (
     ADVERSE_FROM_ZERO,
+    CONTROLS,
     FAN_QUANTILES,
     METRIC_BETTER,
     METRIC_UNITS,
@@ -41,6 +42,7 @@ from gridrisk.uncertainty import Discrete, JointNormal, LogNormal, Normal, Scena
 __all__ = [
     "ADVERSE_FROM_ZERO",
     "CHUNK_PATHS",
+    "CONTROLS",
     "DRIVER_GROUPS",
     "FAN_QUANTILES",
     "HEADLINE_FANS",
