@@ -94,6 +94,9 @@ def test_bad_fans_are_refused(short: gr.Scenario, fans: object, message: str) ->
 def test_one_name_alone_is_a_list_of_one(short: gr.Scenario) -> None:
     res = gr.simulate(short, paths=10, seed=1, progress=False, fans="network.hashrate_ehs")
     assert "network.hashrate_ehs" in res.fans
+    # Any sequence of names, a numpy array of them included.
+    res = gr.simulate(short, paths=10, seed=1, progress=False, fans=np.array(["network.hashrate_ehs"]))
+    assert "network.hashrate_ehs" in res.fans
 
 
 def test_parts_merge_only_with_the_same_fans(short: gr.Scenario) -> None:

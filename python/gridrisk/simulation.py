@@ -232,8 +232,10 @@ def simulate(
 
 def _fans(fans: Any) -> str | list[str] | None:
     """``fans=`` checked: ``None``, ``"all"``, or a list of metric names (one name alone too)."""
-    if fans is None or fans == "all":
-        return fans  # type: ignore[no-any-return]
+    if fans is None:
+        return None
+    if isinstance(fans, str) and fans == "all":
+        return "all"
     names = [fans] if isinstance(fans, str) else fans
     try:
         names = list(names)
