@@ -9,18 +9,16 @@
 //! with every entry. Welford within a chunk, Chan's co-moment formula to merge: the same tree
 //! as [`super::Moments`], hence the same bits whatever the split.
 
+use super::Moments;
 use super::sketch::ZERO_THRESHOLD;
 use serde::{Deserialize, Serialize};
 
 /// Co-moments of `k` controls with `d >= k` variables (the controls first) over `n` paths.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CoMoments {
-    /// Paths.
-    pub n: u64,
-    /// Means of the `d` variables.
-    pub mean: Vec<f64>,
-    /// Sums of squared deviations of the `d` variables.
-    pub m2: Vec<f64>,
+    /// Count, means and sums of squared deviations of the `d` variables: the same arithmetic as
+    /// every other cell's moments.
+    pub moments: Moments,
     /// `k x d`, row-major: control `i` with variable `j` at `i * d + j` (so `cross[i * d + i]`
     /// is `m2[i]`, bit for bit).
     pub cross: Vec<f64>,
@@ -31,9 +29,7 @@ impl CoMoments {
     #[must_use]
     pub fn new(controls: usize, vars: usize) -> Self {
         Self {
-            n: 0,
-            mean: vec![0.0; vars],
-            m2: vec![0.0; vars],
+            moments: Moments::new(vars),
             cross: vec![0.0; controls * vars],
         }
     }
@@ -41,27 +37,24 @@ impl CoMoments {
     /// Number of controls.
     #[must_use]
     pub fn controls(&self) -> usize {
-        self.cross.len().checked_div(self.mean.len()).unwrap_or(0)
+        self.cross.len().checked_div(self.moments.mean.len()).unwrap_or(0)
     }
 
     /// Adds one path (Welford): `x` holds the `d` variables; `post` is working memory of
     /// length `d`.
     #[inline]
     pub fn push(&mut self, x: &[f64], post: &mut [f64]) {
-        let d = self.mean.len();
+        let d = self.moments.mean.len();
         let k = self.controls();
         debug_assert!(x.len() == d && post.len() == d && k <= MAX_CONTROLS);
-        self.n += 1;
-        let inv = 1.0 / self.n as f64;
         let mut before = [0.0; MAX_CONTROLS];
-        for (b, (&v, &m)) in before.iter_mut().zip(x.iter().zip(&self.mean)).take(k) {
+        for (b, (&v, &m)) in before.iter_mut().zip(x.iter().zip(&self.moments.mean)).take(k) {
             *b = v - m;
         }
-        for (((m, s), &v), p) in self.mean.iter_mut().zip(self.m2.iter_mut()).zip(x).zip(post.iter_mut()) {
-            let dv = v - *m;
-            *m += dv * inv;
-            *p = v - *m;
-            *s += dv * *p;
+        self.moments.push(x);
+        // `v - mean` after the update, the factor Welford's M2 update used.
+        for ((p, &v), &m) in post.iter_mut().zip(x).zip(&self.moments.mean) {
+            *p = v - m;
         }
         for (row, &b) in self.cross.chunks_exact_mut(d).zip(&before) {
             for (c, &p) in row.iter_mut().zip(post.iter()) {
@@ -74,29 +67,26 @@ impl CoMoments {
     /// with `d` the difference of the means). Deterministic, as [`super::Moments::merge`].
     #[must_use]
     pub fn merge(a: &Self, b: &Self) -> Self {
-        if a.n == 0 {
+        let (ma, mb) = (&a.moments, &b.moments);
+        if ma.n == 0 {
             return b.clone();
         }
-        if b.n == 0 {
+        if mb.n == 0 {
             return a.clone();
         }
-        let n = a.n + b.n;
-        let (na, nb, nf) = (a.n as f64, b.n as f64, n as f64);
-        let w = nb / nf;
-        let cross_w = na * nb / nf;
-        let d = a.mean.len();
-        let delta: Vec<f64> = b.mean.iter().zip(&a.mean).map(|(y, x)| y - x).collect();
-        let mean = delta.iter().zip(&a.mean).map(|(dv, m)| dv.mul_add(w, *m)).collect();
-        let m2 = (0..d)
-            .map(|j| (delta[j] * delta[j]).mul_add(cross_w, a.m2[j] + b.m2[j]))
-            .collect();
+        let cross_w = ma.n as f64 * mb.n as f64 / (ma.n + mb.n) as f64;
+        let d = ma.mean.len();
+        let delta: Vec<f64> = mb.mean.iter().zip(&ma.mean).map(|(y, x)| y - x).collect();
         let cross = (0..a.cross.len())
             .map(|ij| {
                 let (i, j) = (ij / d, ij % d);
                 (delta[i] * delta[j]).mul_add(cross_w, a.cross[ij] + b.cross[ij])
             })
             .collect();
-        Self { n, mean, m2, cross }
+        Self {
+            moments: Moments::merge(ma, mb),
+            cross,
+        }
     }
 }
 
@@ -150,12 +140,12 @@ pub const COLLINEAR_TOLERANCE: f64 = 1e-10;
 /// With `n <= k_used + 1` the plain mean stands (no degrees of freedom are left).
 #[must_use]
 pub fn adjust(co: &CoMoments, j: usize) -> Adjusted {
-    let d = co.mean.len();
+    let d = co.moments.mean.len();
     let k = co.controls();
-    let n = co.n as f64;
-    let s_yy = co.m2[j].max(0.0);
-    let plain_mean = co.mean[j];
-    let plain_se = if co.n > 1 {
+    let n = co.moments.n as f64;
+    let s_yy = co.moments.m2[j].max(0.0);
+    let plain_mean = co.moments.mean[j];
+    let plain_se = if co.moments.n > 1 {
         (s_yy / (n - 1.0) / n).sqrt()
     } else {
         f64::NAN
@@ -186,7 +176,7 @@ pub fn adjust(co: &CoMoments, j: usize) -> Adjusted {
         }
     }
     let m = used.len();
-    if m == 0 || co.n <= (m + 1) as u64 {
+    if m == 0 || co.moments.n <= (m + 1) as u64 {
         return plain;
     }
     // Forward substitution: z = L^-1 S_cy; explained = |z|^2; beta = L^-T z.
@@ -202,7 +192,7 @@ pub fn adjust(co: &CoMoments, j: usize) -> Adjusted {
     }
     let explained: f64 = z.iter().map(|x| x * x).sum();
     let resid = (s_yy - explained).max(0.0);
-    let adjustment: f64 = beta.iter().zip(&used).map(|(b, &u)| b * co.mean[u]).sum();
+    let adjustment: f64 = beta.iter().zip(&used).map(|(b, &u)| b * co.moments.mean[u]).sum();
     let (mean, se) = (plain_mean - adjustment, (resid / (n - m as f64 - 1.0) / n).sqrt());
     if !(mean.is_finite() && se.is_finite()) {
         return plain;
@@ -252,7 +242,7 @@ mod tests {
         let merged = CoMoments::merge(&pushed(&rows[..377]), &pushed(&rows[377..]));
         for co in [&all, &merged] {
             for i in 0..2 {
-                assert_eq!(co.cross[i * 4 + i].to_bits(), co.m2[i].to_bits());
+                assert_eq!(co.cross[i * 4 + i].to_bits(), co.moments.m2[i].to_bits());
             }
         }
         let mean = |j: usize| rows.iter().map(|r| r[j]).sum::<f64>() / 1000.0;

@@ -488,25 +488,32 @@ fn check_moments(m: &Moments, n: u64, cells: usize, what: &str) -> std::result::
 /// Checks co-moments of `n` paths of `k` controls and `q` outputs (see [`RunStats::check`]).
 fn check_co(co: &CoMoments, n: u64, k: usize, q: usize) -> std::result::Result<(), String> {
     let d = k + 3 * q;
-    if co.n != n {
-        return Err(format!("co-moments of {} paths where the range has {n}", co.n));
+    if co.moments.n != n {
+        return Err(format!("co-moments of {} paths where the range has {n}", co.moments.n));
     }
-    if co.mean.len() != d || co.m2.len() != d || co.cross.len() != k * d {
+    if co.moments.mean.len() != d || co.moments.m2.len() != d || co.cross.len() != k * d {
         return Err(format!(
             "co-moments of {}, {} and {} values where there are {d}, {d} and {}",
-            co.mean.len(),
-            co.m2.len(),
+            co.moments.mean.len(),
+            co.moments.m2.len(),
             co.cross.len(),
             k * d
         ));
     }
-    if co.mean.iter().chain(&co.m2).chain(&co.cross).any(|x| x.is_nan()) {
+    if co
+        .moments
+        .mean
+        .iter()
+        .chain(&co.moments.m2)
+        .chain(&co.cross)
+        .any(|x| x.is_nan())
+    {
         return Err("a control co-moment is NaN".into());
     }
-    if (0..k).any(|i| co.cross[i * d + i].to_bits() != co.m2[i].to_bits()) {
+    if (0..k).any(|i| co.cross[i * d + i].to_bits() != co.moments.m2[i].to_bits()) {
         return Err("a control's cross-product with itself differs from its sum of squares".into());
     }
-    if co.mean[k + q..].iter().any(|p| !(0.0..=1.0).contains(p)) {
+    if co.moments.mean[k + q..].iter().any(|p| !(0.0..=1.0).contains(p)) {
         return Err("an indicator's mean is outside [0, 1]".into());
     }
     Ok(())
@@ -713,8 +720,14 @@ mod tests {
                     "too many controls",
                     Box::new(|s| s.controls.extend((0..9).map(|i| format!("extra{i}")))),
                 ),
-                ("co-moments of another count", Box::new(|s| s.nodes[0].co.n += 1)),
-                ("a short co-moment mean", Box::new(|s| s.nodes[0].co.mean.truncate(3))),
+                (
+                    "co-moments of another count",
+                    Box::new(|s| s.nodes[0].co.moments.n += 1),
+                ),
+                (
+                    "a short co-moment mean",
+                    Box::new(|s| s.nodes[0].co.moments.mean.truncate(3)),
+                ),
                 ("a short cross-product", Box::new(|s| s.nodes[0].co.cross.truncate(3))),
                 ("a NaN cross-product", Box::new(|s| s.nodes[0].co.cross[7] = f64::NAN)),
                 (
@@ -723,7 +736,7 @@ mod tests {
                 ),
                 (
                     "an indicator's mean above one",
-                    Box::new(|s| *s.nodes[0].co.mean.last_mut().unwrap() = 1.5),
+                    Box::new(|s| *s.nodes[0].co.moments.mean.last_mut().unwrap() = 1.5),
                 ),
             ];
             for (what, f) in &breaks {
