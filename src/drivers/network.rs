@@ -35,6 +35,9 @@ enum Law {
     Equilibrium {
         target_log: Vec<f64>,
         expected_reward: Vec<f64>,
+        /// `ln expected_reward[t]`: the outlook would otherwise take a logarithm per month
+        /// ahead, every month of every path.
+        log_expected_reward: Vec<f64>,
         kappa: f64,
     },
 }
@@ -65,16 +68,21 @@ impl Network {
     pub fn new(p: &Params, sched: &[MonthInfo]) -> Self {
         let lag = p.response_lag_months as usize;
         let law = match (p.model, &p.equilibrium) {
-            (NetworkModel::Equilibrium, Some(e)) => Law::Equilibrium {
-                expected_reward: sched.iter().map(|m| m.subsidy_btc * (1.0 + p.fee_share_mean)).collect(),
-                target_log: (0..sched.len())
-                    .map(|t| {
-                        let eff = e.efficiency0_j_per_th * (-e.efficiency_improvement_annual * t as f64 * DT).exp();
-                        (e.electricity_share * BLOCKS_PER_DAY / (24.0 * e.electricity_usd_per_mwh * eff)).ln()
-                    })
-                    .collect(),
-                kappa: e.adjustment_per_month,
-            },
+            (NetworkModel::Equilibrium, Some(e)) => {
+                let expected_reward: Vec<f64> =
+                    sched.iter().map(|m| m.subsidy_btc * (1.0 + p.fee_share_mean)).collect();
+                Law::Equilibrium {
+                    log_expected_reward: expected_reward.iter().map(|r| r.ln()).collect(),
+                    expected_reward,
+                    target_log: (0..sched.len())
+                        .map(|t| {
+                            let eff = e.efficiency0_j_per_th * (-e.efficiency_improvement_annual * t as f64 * DT).exp();
+                            (e.electricity_share * BLOCKS_PER_DAY / (24.0 * e.electricity_usd_per_mwh * eff)).ln()
+                        })
+                        .collect(),
+                    kappa: e.adjustment_per_month,
+                }
+            }
             _ => {
                 // Validation requires the trend's parameters under the trend model.
                 let eta = p.revenue_elasticity.unwrap_or(0.0);
@@ -157,6 +165,7 @@ impl Network {
         let Law::Equilibrium {
             target_log,
             expected_reward,
+            log_expected_reward,
             kappa,
         } = &self.law
         else {
@@ -166,12 +175,12 @@ impl Network {
         let log_price = price_usd.ln();
         let mut h = hashrate_ehs.ln();
         for s in t + 1..last {
-            let r = expected_reward[s.saturating_sub(self.lag)];
-            if r <= 0.0 {
+            let lagged = s.saturating_sub(self.lag);
+            if expected_reward[lagged] <= 0.0 {
                 // Past the last subsidy (the 22nd century): no outlook to speak of.
                 break;
             }
-            h += kappa * (target_log[s] + log_price + r.ln() - h);
+            h += kappa * (target_log[s] + log_price + log_expected_reward[lagged] - h);
             if s >= t + first {
                 out.push(price_usd * expected_reward[s] * BLOCKS_PER_DAY / (h.exp() * 1000.0));
             }

@@ -317,7 +317,9 @@ impl Fleet {
     ) -> super::mining::MinerMonth {
         let written_off = if disconnected { self.disconnect(inv) } else { 0.0 };
         outlook.clear();
-        if inv.rule == EntryRule::Forward && self.committed_mw() < market.allocation_mw {
+        // The outlook is only read by a decision that can still invest (see `invest`).
+        let can_invest = !self.closed && t + (inv.build_months as usize) < months;
+        if inv.rule == EntryRule::Forward && can_invest && self.committed_mw() < market.allocation_mw {
             // The months of a new rig's life: from its first month in service, which is this
             // one (known) when it needs no building.
             let life = inv.rig_life_months as usize;
