@@ -422,6 +422,7 @@ impl Model {
                         // model under the forward rule.
                         let _ = network.expected_hashprices(t, d.hashrate_ehs, d.bitcoin_usd, first, n, out);
                     },
+                    |first, n| network.hashprice_ceiling(t, d.hashrate_ehs, d.bitcoin_usd, first, n),
                 );
                 let f = miner.fleet;
                 ls.own_ehs = f.inverse_efficiency_mw * drawn_share;

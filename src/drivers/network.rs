@@ -188,6 +188,52 @@ impl Network {
         true
     }
 
+    /// An upper bound on every hashprice [`Network::expected_hashprices`] pushes for the same
+    /// arguments, without its exponential a month: the recursion moves `h` a share `kappa` in
+    /// `(0, 1]` of the way to each month's target, so `h` never falls below the lowest of its
+    /// start and the targets, and hashprice falls in `h`. The margin of 1e-9 (relative) is far
+    /// above the recursion's rounding. `None` under the trend model, for a `kappa` outside
+    /// `(0, 1]`, or when nothing would be pushed.
+    #[must_use]
+    pub fn hashprice_ceiling(
+        &self,
+        t: usize,
+        hashrate_ehs: f64,
+        price_usd: f64,
+        first: usize,
+        n: usize,
+    ) -> Option<f64> {
+        let Law::Equilibrium {
+            target_log,
+            expected_reward,
+            log_expected_reward,
+            kappa,
+        } = &self.law
+        else {
+            return None;
+        };
+        if !(*kappa > 0.0 && *kappa <= 1.0 && price_usd > 0.0 && hashrate_ehs > 0.0) {
+            return None;
+        }
+        let last = (t + first + n).min(target_log.len());
+        let log_price = price_usd.ln();
+        let mut h_lo = hashrate_ehs.ln();
+        let mut reward_hi = f64::NEG_INFINITY;
+        for s in t + 1..last {
+            let lagged = s.saturating_sub(self.lag);
+            if expected_reward[lagged] <= 0.0 {
+                break;
+            }
+            h_lo = h_lo.min(target_log[s] + log_price + log_expected_reward[lagged]);
+            if s >= t + first {
+                reward_hi = reward_hi.max(expected_reward[s]);
+            }
+        }
+        let slack = 1e-9 * (1.0 + h_lo.abs());
+        let ceiling = price_usd * reward_hi * BLOCKS_PER_DAY / ((h_lo - slack).exp() * 1000.0) * (1.0 + 1e-9);
+        (ceiling.is_finite() && ceiling > 0.0).then_some(ceiling)
+    }
+
     /// Fees per block (BTC) given the month's mean subsidy and a standard normal `u`.
     #[inline]
     #[must_use]
@@ -305,6 +351,40 @@ mod tests {
         let mut p = equilibrium(kappa, lag, 0.0);
         p.model = NetworkModel::Trend;
         assert!(!Network::new(&p, &sched).expected_hashprices(0, h0, price, 1, 60, &mut out));
+    }
+
+    #[test]
+    fn the_ceiling_bounds_every_hashprice_of_the_outlook() {
+        let months = 120;
+        let sched = schedule(months);
+        let mut tight = 0.0_f64;
+        for (kappa, lag, g_e) in [(0.06, 0, 0.0), (0.2, 1, 0.1), (1.0, 3, 0.25), (0.5, 12, 0.05)] {
+            let n = Network::new(&equilibrium(kappa, lag, g_e), &sched);
+            for t in [0, 7, 30, 95, 119] {
+                for (h0, price) in [(1.0, 5_000.0), (800.0, 68_000.0), (1e5, 250_000.0), (4e3, 20.0)] {
+                    for (first, n_ahead) in [(1, 35), (6, 36), (24, 300)] {
+                        let mut out = Vec::new();
+                        assert!(n.expected_hashprices(t, h0, price, first, n_ahead, &mut out));
+                        let ceiling = n.hashprice_ceiling(t, h0, price, first, n_ahead);
+                        let Some(c) = ceiling else {
+                            assert!(out.is_empty(), "no ceiling for {} hashprices", out.len());
+                            continue;
+                        };
+                        let hi = out.iter().copied().fold(0.0, f64::max);
+                        assert!(hi <= c, "t {t}, kappa {kappa}: {hi} above the ceiling {c}");
+                        tight = tight.max(hi / c);
+                    }
+                }
+            }
+        }
+        // Not a vacuous bound: somewhere it is within the margin of the highest hashprice.
+        assert!(tight > 1.0 - 1e-6, "{tight}");
+        let mut p = equilibrium(0.2, 1, 0.0);
+        p.model = NetworkModel::Trend;
+        assert_eq!(
+            Network::new(&p, &sched).hashprice_ceiling(0, 800.0, 68_000.0, 1, 35),
+            None
+        );
     }
 
     #[test]

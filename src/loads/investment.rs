@@ -72,6 +72,27 @@ pub fn margin_pv(
     pv
 }
 
+/// Whether a MW of rigs at the market's frontier, earning `hashprice` (USD/PH/day) in every month
+/// of its life, is worth less than its capital under the forward rule: then so is any outlook at
+/// or below `hashprice` in every month, of that length or shorter. Exact in floating point: the
+/// present value's terms are computed as [`margin_pv`] computes them, each rounds monotonically
+/// in the hashprice, and all are non-negative (so `false` whenever that cannot be relied on).
+fn below_the_hurdle(inv: &Investment, hashprice: f64, market: &Market) -> bool {
+    if !(market.kept_share >= 0.0 && market.frontier > 0.0 && market.drawn_share >= 0.0) {
+        return false;
+    }
+    let pv = market.drawn_share
+        * margin_pv(
+            std::iter::repeat_n(hashprice, inv.rig_life_months as usize),
+            market.frontier,
+            market.kept_share,
+            market.cost_usd_per_mwh,
+            inv.hurdle_rate_annual,
+            inv.build_months,
+        );
+    pv < capex_usd_per_mw(inv, market.frontier)
+}
+
 /// Capital cost of a MW of rigs of `j_per_th` plus its site, USD.
 #[must_use]
 pub fn capex_usd_per_mw(inv: &Investment, j_per_th: f64) -> f64 {
@@ -302,8 +323,9 @@ impl Fleet {
 
     /// Month `t` of the investors' fleet: disconnected first if the miners were cut off for not
     /// paying, then the investment decision (the forward rule's outlook filled by `forecast`
-    /// with the expected hashprice of `n` months from `first` months ahead, into `outlook`),
-    /// then which rigs run. Returns the miners' month.
+    /// with the expected hashprice of `n` months from `first` months ahead, into `outlook`;
+    /// `ceiling` bounds those hashprices from above, or is `None`), then which rigs run.
+    /// Returns the miners' month.
     #[allow(clippy::too_many_arguments)]
     pub fn month(
         &mut self,
@@ -314,6 +336,7 @@ impl Fleet {
         disconnected: bool,
         outlook: &mut Vec<f64>,
         forecast: impl FnOnce(usize, usize, &mut Vec<f64>),
+        ceiling: impl FnOnce(usize, usize) -> Option<f64>,
     ) -> super::mining::MinerMonth {
         let written_off = if disconnected { self.disconnect(inv) } else { 0.0 };
         outlook.clear();
@@ -330,7 +353,17 @@ impl Fleet {
             } else {
                 (build, life)
             };
-            forecast(first, n, outlook);
+            // The outlook costs an exponential a month ahead, every month, and on most paths
+            // no outlook clears the hurdle. Its ceiling decides that with one: when a rig
+            // earning the ceiling in every month of its life is not worth its capital, no
+            // outlook below it is, and the decision (on the shorter outlook) is the same.
+            let reachable = ceiling(first, n).is_none_or(|c| {
+                let c = if build == 0 { c.max(market.hashprice) } else { c };
+                !below_the_hurdle(inv, c, market)
+            });
+            if reachable {
+                forecast(first, n, outlook);
+            }
         }
         let capex = self.invest(
             inv,
@@ -402,6 +435,74 @@ mod tests {
             restart_usd_per_mw: 0.0,
             efficiency_spread: 0.0,
         }
+    }
+
+    /// Runs a fleet under the forward rule for 60 months on a hashprice path with a level of
+    /// `scale` and a relative `swing`, its outlook the path itself, with the outlook's exact
+    /// maximum as its ceiling or none; returns each month's capital spent and the outlooks built.
+    fn forward_fleet(scale: f64, swing: f64, build: u32, with_ceiling: bool) -> (Vec<f64>, usize) {
+        let mut i = inv(EntryRule::Forward);
+        i.build_months = build;
+        let hp = |t: usize| scale * (1.0 + swing * (t as f64 / 7.0).sin());
+        let (mut f, mut outlook, mut built) = (Fleet::default(), Vec::new(), 0);
+        let mut capex = Vec::new();
+        for t in 0..60 {
+            let market = Market {
+                hashprice: hp(t),
+                btc_per_mwh_at_1_j_per_th: 1.0,
+                kept_share: 0.98,
+                frontier: 15.0,
+                cost_usd_per_mwh: 90.0,
+                tariff_pkr_per_mwh: 25_000.0,
+                scheduled_mw: 0.0,
+                allocation_mw: 500.0,
+                drawn_share: 0.9,
+                fx: 280.0,
+                take_or_pay: false,
+            };
+            let ahead = |first: usize, n: usize| (t + first..t + first + n).map(hp);
+            let m = f.month(
+                &i,
+                t,
+                120,
+                &market,
+                false,
+                &mut outlook,
+                |first, n, out| {
+                    built += 1;
+                    out.extend(ahead(first, n));
+                },
+                |first, n| with_ceiling.then(|| ahead(first, n).fold(0.0, f64::max)),
+            );
+            capex.push(m.fleet.capex_usd);
+        }
+        (capex, built)
+    }
+
+    #[test]
+    fn the_ceiling_skips_only_outlooks_that_cannot_clear() {
+        // Hashprice levels from never clearing to always clearing, swinging or flat (where the
+        // ceiling is the outlook and the bound is exact: a flat level just above the hurdle
+        // must still clear), with and without building time.
+        let mut skipped = 0;
+        for swing in [0.0, 0.4] {
+            for scale in (40..=400).step_by(2) {
+                for build in [0, 2] {
+                    let scale = f64::from(scale);
+                    let (exact, all) = forward_fleet(scale, swing, build, false);
+                    let (pruned, built) = forward_fleet(scale, swing, build, true);
+                    assert_eq!(
+                        exact, pruned,
+                        "hashprice level {scale}, swing {swing}, {build} months to build"
+                    );
+                    skipped += all - built;
+                }
+            }
+        }
+        assert!(skipped > 0, "the ceiling never decided");
+        let (never, _) = forward_fleet(40.0, 0.4, 2, true);
+        let (always, _) = forward_fleet(400.0, 0.4, 2, true);
+        assert!(never.iter().all(|&c| c == 0.0) && always.iter().any(|&c| c > 0.0));
     }
 
     #[test]
