@@ -86,8 +86,10 @@ pub struct Grid {
     classes: Vec<Class>,
     /// `in_service[t][k]`.
     in_service: Vec<Vec<bool>>,
-    /// Outage tables of the distinct fleet states, and which one each month uses.
-    tables: Vec<OutageTable>,
+    /// Outage tables of the distinct fleet states, and which one each month uses. Shared: a
+    /// path's own grid takes the point model's over (they are large; a copy cost more than the
+    /// rest of a path's set-up).
+    tables: Vec<Arc<OutageTable>>,
     /// The units and step each table was built from (the whole of a table's input), so that a
     /// path's own grid can take a table over instead of building it again.
     table_units: Vec<(Vec<UnitClass>, f64)>,
@@ -355,9 +357,9 @@ impl Grid {
                         b.table_units
                             .iter()
                             .position(|u| *u == key_units)
-                            .map(|i| b.tables[i].clone())
+                            .map(|i| Arc::clone(&b.tables[i]))
                     })
-                    .unwrap_or_else(|| OutageTable::build(&key_units.0, key_units.1));
+                    .unwrap_or_else(|| Arc::new(OutageTable::build(&key_units.0, key_units.1)));
                 tables.push(table);
                 table_units.push(key_units);
                 states.push(key);
