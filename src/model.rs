@@ -528,11 +528,12 @@ fn datacenter_means(sc: &Scenario, discount: &[f64]) -> Option<(f64, f64)> {
     let lf = u.load_factor_low + (u.load_factor_high - u.load_factor_low) * v_mean;
     let (lo, hi) = (u.earliest_month as usize, u.latest_month as usize);
     let span = (hi - lo + 1) as f64;
-    let draw = |t: usize| -> f64 {
-        let ramped: f64 = (lo..=hi.min(t)).map(|m| loads::ramp(t - m, d.ramp_months)).sum();
-        lf * p * allocated * ramped / span
-    };
     let tm = discount.len();
+    // Summed once for both means (a path's model computes them again with its own draws).
+    let ramped: Vec<f64> = (0..tm)
+        .map(|t| (lo..=hi.min(t)).map(|m| loads::ramp(t - m, d.ramp_months)).sum())
+        .collect();
+    let draw = |t: usize| -> f64 { lf * p * allocated * ramped[t] / span };
     let plain = (0..tm).map(draw).sum::<f64>() / tm as f64;
     let w: f64 = discount.iter().sum();
     let weighted = (0..tm).map(|t| discount[t] * draw(t)).sum::<f64>() / w;

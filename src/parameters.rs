@@ -18,7 +18,7 @@
 use crate::error::{GridRiskError, Issue, Result};
 use crate::rng::{self, Seeds, Stream};
 use crate::scenario::uncertain::{self, Dist, Step, Uncertain};
-use crate::scenario::{Scenario, Value};
+use crate::scenario::{Scenario, Unchanged, Value};
 use rand::Rng;
 use statrs::distribution::{ContinuousCDF, Normal};
 
@@ -75,6 +75,11 @@ pub struct Parameters {
     names: Vec<String>,
     groups: Vec<String>,
     entries: Vec<Entry>,
+    /// The scenario `point` reads as, and the top-level keys draws are written under (a path's
+    /// scenario reads only those sections again), when `point` is valid and holds no
+    /// distribution in place of a number (draws write numbers, so a path's document holds none
+    /// either).
+    near: Option<(Scenario, Vec<String>)>,
 }
 
 fn std_normal() -> Normal {
@@ -219,7 +224,7 @@ impl Parameters {
             });
             names.extend(u.fields.iter().cloned());
         }
-        let steps = names
+        let steps: Vec<Vec<Step>> = names
             .iter()
             .map(|n| uncertain::parse_field(n).expect("validated field names parse"))
             .collect();
@@ -229,12 +234,28 @@ impl Parameters {
                 groups.push(e.group.clone());
             }
         }
+        let near = uncertain::inline(&point)
+            .is_none()
+            .then(|| Scenario::from_value(&point).ok())
+            .flatten()
+            .map(|sc| {
+                let mut changed: Vec<String> = Vec::new();
+                for s in &steps {
+                    if let Some(Step::Key(k)) = s.first()
+                        && !changed.contains(k)
+                    {
+                        changed.push(k.clone());
+                    }
+                }
+                (sc, changed)
+            });
         Some(Self {
             point,
             steps,
             names,
             groups,
             entries,
+            near,
         })
     }
 
@@ -283,7 +304,8 @@ impl Parameters {
     }
 
     /// The scenario of one path: `values` written into `doc` (a copy of [`Parameters::point`]
-    /// that keeps them until the next path writes its own) and validated.
+    /// that keeps them until the next path writes its own, and that nothing else writes to:
+    /// only the sections draws are written under are read again) and validated.
     ///
     /// # Errors
     /// [`GridRiskError::Scenario`] naming the path and its values if they break a relation the
@@ -294,7 +316,11 @@ impl Parameters {
                 *v = Value::Float(x);
             }
         }
-        Scenario::from_value(doc).map_err(|e| match e {
+        let read = match &self.near {
+            Some((scenario, changed)) => Scenario::from_value_near(doc, &Unchanged { scenario, changed }),
+            None => Scenario::from_value(doc),
+        };
+        read.map_err(|e| match e {
             GridRiskError::Scenario(found) => {
                 let drawn = self
                     .names
@@ -399,6 +425,35 @@ mod tests {
         }
         assert!((sxx / f64::from(n) - 4.0).abs() < 0.15);
         assert!((sxy / f64::from(n) - 2.0).abs() < 0.1);
+    }
+
+    #[test]
+    fn a_path_reading_only_its_changed_sections_gets_the_same_scenario_or_problems() {
+        let sc = Scenario::from_toml_str(include_str!("../python/gridrisk/presets/pakistan-2000mw.toml")).unwrap();
+        let near = Parameters::of(&sc).unwrap();
+        assert!(near.near.is_some());
+        let whole = Parameters {
+            near: None,
+            ..near.clone()
+        };
+        let seeds = rng::uniform(1);
+        let mut values = vec![0.0; near.names().len()];
+        let (mut a, mut b) = (near.point(), whole.point());
+        for path in 0..20 {
+            near.draw(&seeds, &[], path, false, &mut values);
+            assert_eq!(
+                near.scenario(path, &values, &mut a).unwrap(),
+                whole.scenario(path, &values, &mut b).unwrap()
+            );
+        }
+        let problems = |r: Result<Scenario>| format!("{:?}", r.unwrap_err());
+        for (field, bad) in [("economy.inflation_annual", 3.0), ("fleet[4].vom_usd_per_mwh", -1.0)] {
+            let mut v = values.clone();
+            v[near.names().iter().position(|n| n == field).unwrap()] = bad;
+            let found = problems(near.scenario(7, &v, &mut a));
+            assert!(found.contains(field), "{found}");
+            assert_eq!(found, problems(whole.scenario(7, &v, &mut b)));
+        }
     }
 
     #[test]

@@ -132,7 +132,15 @@ impl Drivers {
     #[must_use]
     pub fn new(sc: &Scenario) -> Self {
         let months = sc.months();
-        let schedule = calendar::schedule(sc.simulation.start, months, sc.network.block_height0 as f64);
+        // The network looks past the horizon: an investor in the last month weighs a rig's
+        // whole life. The horizon's months are the first of those (built one month after the
+        // other, the same numbers).
+        let outlook = calendar::schedule(
+            sc.simulation.start,
+            months + network::OUTLOOK_MONTHS,
+            sc.network.block_height0 as f64,
+        );
+        let schedule = outlook[..months].to_vec();
         let mut d = Self {
             months,
             chol: correlation::cholesky_psd(&sc.correlation.matrix),
@@ -142,16 +150,7 @@ impl Drivers {
             fx0: sc.fx.rate0_pkr_per_usd.ln(),
             bitcoin: bitcoin::Bitcoin::new(&sc.bitcoin),
             btc0: sc.bitcoin.price0_usd.ln(),
-            // The network looks past the horizon: an investor in the last month weighs a rig's
-            // whole life.
-            network: network::Network::new(
-                &sc.network,
-                &calendar::schedule(
-                    sc.simulation.start,
-                    months + network::OUTLOOK_MONTHS,
-                    sc.network.block_height0 as f64,
-                ),
-            ),
+            network: network::Network::new(&sc.network, &outlook),
             hydro: hydro::process(&sc.hydro),
             stress: stress::Overlay::new(&sc.stress, sc.simulation.start),
             schedule,

@@ -86,8 +86,10 @@ pub struct Grid {
     classes: Vec<Class>,
     /// `in_service[t][k]`.
     in_service: Vec<Vec<bool>>,
-    /// Outage tables of the distinct fleet states, and which one each month uses.
-    tables: Vec<OutageTable>,
+    /// Outage tables of the distinct fleet states, and which one each month uses. Shared: a
+    /// path's own grid takes the point model's over (they are large; a copy cost more than the
+    /// rest of a path's set-up).
+    tables: Vec<Arc<OutageTable>>,
     /// The units and step each table was built from (the whole of a table's input), so that a
     /// path's own grid can take a table over instead of building it again.
     table_units: Vec<(Vec<UnitClass>, f64)>,
@@ -316,12 +318,13 @@ impl Grid {
         let in_service: Vec<Vec<bool>> = schedule
             .iter()
             .map(|m| {
-                let fleet: Vec<bool> = sc
-                    .fleet
+                classes
                     .iter()
-                    .map(|c| c.commission.is_none_or(|d| d <= m.date) && c.retire.is_none_or(|d| m.date < d))
-                    .collect();
-                classes.iter().map(|c| fleet[c.fleet]).collect()
+                    .map(|c| {
+                        let c = &sc.fleet[c.fleet];
+                        c.commission.is_none_or(|d| d <= m.date) && c.retire.is_none_or(|d| m.date < d)
+                    })
+                    .collect()
             })
             .collect();
         // One outage table per distinct set of in-service dispatchable classes: built once, not
@@ -330,13 +333,17 @@ impl Grid {
         let mut tables = Vec::new();
         let mut table_units = Vec::new();
         let mut table_of_month = Vec::with_capacity(schedule.len());
+        // A month's key, kept only when it is a new state (most months repeat one).
+        let mut key: Vec<bool> = Vec::with_capacity(n_fleet);
         for row in &in_service {
             // Energy-limited classes deliver their fuel schedule: they are not in the table.
-            let key: Vec<bool> = row[..n_fleet]
-                .iter()
-                .zip(&classes)
-                .map(|(&on, c)| on && c.profile == Profile::None && !c.limited)
-                .collect();
+            key.clear();
+            key.extend(
+                row[..n_fleet]
+                    .iter()
+                    .zip(&classes)
+                    .map(|(&on, c)| on && c.profile == Profile::None && !c.limited),
+            );
             let idx = states.iter().position(|s| *s == key).unwrap_or_else(|| {
                 let units: Vec<UnitClass> = sc
                     .fleet
@@ -355,12 +362,12 @@ impl Grid {
                         b.table_units
                             .iter()
                             .position(|u| *u == key_units)
-                            .map(|i| b.tables[i].clone())
+                            .map(|i| Arc::clone(&b.tables[i]))
                     })
-                    .unwrap_or_else(|| OutageTable::build(&key_units.0, key_units.1));
+                    .unwrap_or_else(|| Arc::new(OutageTable::build(&key_units.0, key_units.1)));
                 tables.push(table);
                 table_units.push(key_units);
-                states.push(key);
+                states.push(key.clone());
                 states.len() - 1
             });
             table_of_month.push(idx);

@@ -774,14 +774,30 @@ impl Scenario {
     /// [`GridRiskError::Scenario`] listing each invalid, missing or unknown field.
     pub fn from_value(doc: &Value) -> Result<Self> {
         let declared = uncertain::inline(doc);
-        let doc = declared.as_ref().unwrap_or(doc);
+        Self::validate(declared.as_ref().unwrap_or(doc), None)
+    }
+
+    /// [`Scenario::from_value`] of a document that differs from `unchanged`'s only under its
+    /// changed keys and holds no distribution in place of a number: the same scenario or the
+    /// same problems, reading only the sections that may differ.
+    ///
+    /// # Errors
+    /// As [`Scenario::from_value`].
+    pub(crate) fn from_value_near(doc: &Value, unchanged: &Unchanged<'_>) -> Result<Self> {
+        Self::validate(doc, Some(unchanged))
+    }
+
+    fn validate(doc: &Value, unchanged: Option<&Unchanged<'_>>) -> Result<Self> {
         let issues = Issues::default();
         let mut root = Table::root(doc, &issues);
-        let sc = read(&mut root);
+        let sc = read(&mut root, unchanged);
         root.finish();
         // The matrix is checked whenever it was read whole, so that its problems are reported
-        // together with every other field's, not only once the rest is valid.
-        check_correlation(&sc.correlation.matrix, &issues);
+        // together with every other field's, not only once the rest is valid. An unchanged one
+        // passed already.
+        if !unchanged.is_some_and(|u| u.keeps("correlation", &[])) {
+            check_correlation(&sc.correlation.matrix, &issues);
+        }
         if issues.is_empty() {
             check_relations(&sc, &issues);
         }
@@ -884,243 +900,333 @@ fn line_col(text: &str, byte: usize) -> (usize, usize) {
     (line, col)
 }
 
-fn read(root: &mut Table<'_, '_>) -> Scenario {
-    let mut t = root.table("meta");
-    let meta = Meta {
-        name: t.string("name"),
-        description: t.string("description"),
-    };
-    t.finish();
+/// A validated scenario and the top-level keys of its document under which another document
+/// may differ from it. Reading is a function of the values read, so a section under any other
+/// key reads as it did: to the same value, with no problem; [`read`] copies it instead.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Unchanged<'a> {
+    /// The scenario of the unchanged document (valid).
+    pub scenario: &'a Scenario,
+    /// The keys whose sections may differ.
+    pub changed: &'a [String],
+}
 
-    let mut t = root.table("simulation");
-    let simulation = Simulation {
-        start: t.parsed("start", str::parse::<YearMonth>),
-        horizon_months: t.int("horizon_months", 1, i64::from(MAX_HORIZON_MONTHS)) as u32,
-    };
-    t.finish();
+impl Unchanged<'_> {
+    /// Whether the section under `key` reads as before: neither it nor a section its reading
+    /// looks at (`reads`) may differ.
+    fn keeps(&self, key: &str, reads: &[&str]) -> bool {
+        !self.changed.iter().any(|c| c == key || reads.contains(&c.as_str()))
+    }
+}
 
-    let mut t = root.table("demand");
-    let demand = Demand {
-        base_load_mw: t.f64("base_load_mw", Range::above(0.0, 1.0e6)),
-        growth_annual: t.f64("growth_annual", GROWTH),
-        seasonality: t.f64_list("seasonality", Range::above(0.0, 10.0), Some(12)),
-        ar1_phi: t.f64("ar1_phi", PHI),
-        ar1_sigma: t.f64("ar1_sigma", SIGMA_MONTHLY),
-    };
-    t.finish();
+/// The unchanged scenario when the section under `key` reads as before, the key then marked as
+/// read; `None` when it must be read.
+fn kept<'s>(
+    unchanged: Option<&Unchanged<'s>>,
+    root: &mut Table<'_, '_>,
+    key: &'static str,
+    reads: &[&str],
+) -> Option<&'s Scenario> {
+    let u = unchanged.filter(|u| u.keeps(key, reads))?;
+    root.skip(key);
+    Some(u.scenario)
+}
 
-    let mut f = root.table("fuel");
-    let mut t = f.table("oil");
-    let oil = read_mean_reverting(&mut t, 1000.0);
-    t.finish();
-    let mut t = f.table("lng");
-    let mode = [LngMode::BrentSlope, LngMode::Own][t.choice("mode", &["brent_slope", "own"])];
-    let slope = t.f64("slope", Range::closed(0.0, 1.0));
-    let constant_usd_per_mmbtu = t.f64("constant_usd_per_mmbtu", Range::closed(-10.0, 50.0));
-    let averaging_months = t.int("averaging_months", 1, 24) as u32;
-    let mut o = t.table("own");
-    let own = read_mean_reverting(&mut o, 200.0);
-    o.finish();
-    t.finish();
-    let lng = Lng {
-        mode,
-        slope,
-        constant_usd_per_mmbtu,
-        averaging_months,
-        own,
-    };
-    let mut t = f.table("coal");
-    let coal = read_mean_reverting(&mut t, 2000.0);
-    t.finish();
-    f.finish();
-    let fuel = Fuels { oil, lng, coal };
-
-    let mut t = root.table("fx");
-    let rate0_pkr_per_usd = t.f64("rate0_pkr_per_usd", Range::above(0.0, 1.0e5));
-    let drift_annual = t.opt_f64("drift_annual", Range::closed(-1.0, 1.0));
-    let j = read_jump_diffusion(&mut t, true);
-    let fx = Fx {
-        rate0_pkr_per_usd,
-        drift_annual,
-        vol_annual: j.vol_annual,
-        jump_intensity_annual: j.jump_intensity_annual,
-        jump_mean: j.jump_mean,
-        jump_sd: j.jump_sd,
-    };
-    t.finish();
-
-    let mut t = root.table("bitcoin");
-    let bitcoin = Bitcoin {
-        price0_usd: t.f64("price0_usd", Range::above(0.0, 1.0e8)),
-        process: read_jump_diffusion(&mut t, false),
-        returns: [Returns::Normal, Returns::StudentT][t.choice("returns", &["normal", "student_t"])],
-        t_dof: t.f64("t_dof", Range::above(2.0, 1000.0)),
-    };
-    t.finish();
-
-    let mut t = root.table("network");
-    let model = if t.optional("model").is_some() {
-        [NetworkModel::Trend, NetworkModel::Equilibrium][t.choice("model", &["trend", "equilibrium"])]
+fn read(root: &mut Table<'_, '_>, unchanged: Option<&Unchanged<'_>>) -> Scenario {
+    let meta = if let Some(s) = kept(unchanged, root, "meta", &[]) {
+        s.meta.clone()
     } else {
-        NetworkModel::Trend
-    };
-    let network = Network {
-        model,
-        hashrate0_ehs: t.f64("hashrate0_ehs", Range::above(0.0, 1.0e7)),
-        // Each model's parameters are required under it and left unread under the other, so
-        // that a scenario switches model by `model` alone.
-        growth_annual: match model {
-            NetworkModel::Trend => Some(t.f64("growth_annual", GROWTH)),
-            NetworkModel::Equilibrium => t.optional("growth_annual").and(None),
-        },
-        revenue_elasticity: match model {
-            NetworkModel::Trend => Some(t.f64("revenue_elasticity", Range::closed(0.0, 3.0))),
-            NetworkModel::Equilibrium => t.optional("revenue_elasticity").and(None),
-        },
-        equilibrium: match model {
-            NetworkModel::Equilibrium => {
-                let mut e = t.table("equilibrium");
-                let out = NetworkEquilibrium {
-                    adjustment_per_month: e.f64("adjustment_per_month", Range::above(0.0, 1.0)),
-                    electricity_usd_per_mwh: e.f64("electricity_usd_per_mwh", Range::above(0.0, 1000.0)),
-                    electricity_share: e.f64("electricity_share", Range::above(0.0, 1.0)),
-                    efficiency0_j_per_th: e.f64("efficiency0_j_per_th", Range::above(1.0, 200.0)),
-                    efficiency_improvement_annual: e.f64("efficiency_improvement_annual", Range::closed(0.0, 0.5)),
-                };
-                e.finish();
-                Some(out)
-            }
-            NetworkModel::Trend => t.optional("equilibrium").and(None),
-        },
-        response_lag_months: t.int("response_lag_months", 0, 36) as u32,
-        noise_phi: t.f64("noise_phi", PHI),
-        noise_sigma: t.f64("noise_sigma", SIGMA_MONTHLY),
-        block_height0: t.int("block_height0", 0, 13_440_000) as u64,
-        fee_share_mean: t.f64("fee_share_mean", Range::closed(0.0, 10.0)),
-        fee_share_sigma: t.f64("fee_share_sigma", Range::closed(0.0, 3.0)),
-    };
-    t.finish();
-
-    let mut t = root.table("hydro");
-    let hydro = Hydro {
-        ar1_phi: t.f64("ar1_phi", PHI),
-        ar1_sigma: t.f64("ar1_sigma", SIGMA_MONTHLY),
-    };
-    t.finish();
-
-    let mut t = root.table("correlation");
-    let factors = t.string_list("factors");
-    let matrix = t.matrix("matrix", Range::closed(-1.0, 1.0), N_FACTORS);
-    // The names label the matrix's rows (an empty list would leave them unlabelled).
-    if let Some(factors) = &factors
-        && factors.iter().map(String::as_str).ne(FACTORS.iter().copied())
-    {
-        t.problem(
-            "factors",
-            format!("{factors:?}"),
-            format!(
-                "must list the factors in this order: {}",
-                FACTORS.map(|f| format!("'{f}'")).join(", ")
-            ),
-        );
-    }
-    t.finish();
-    let correlation = Correlation {
-        factors: factors.unwrap_or_default(),
-        matrix,
+        let mut t = root.table("meta");
+        let meta = Meta {
+            name: t.string("name"),
+            description: t.string("description"),
+        };
+        t.finish();
+        meta
     };
 
-    let mut g = root.table("grid");
-    let load_shape =
-        [LoadShape::RepresentativeDay, LoadShape::Hourly][g.choice("load_shape", &["representative_day", "hourly"])];
-    let day_shape = g.grid("day_shape", Range::closed(0.0, 10.0), 12, 24);
-    let hourly_shape = g.opt_f64_list("hourly_shape", Range::closed(0.0, 1.0e9), &[8760, 8736]);
-    if load_shape == LoadShape::Hourly && hourly_shape.is_none() && g.is_table() {
-        g.problem(
-            "hourly_shape",
-            "missing",
-            "required when load_shape = 'hourly' (8760 or 8736 values)",
-        );
-    }
-    let mut cf = g.table("capacity_factors");
-    let capacity_factors = CapacityFactors {
-        hydro: cf.grid("hydro", Range::closed(0.0, 1.0), 12, 24),
-        wind: cf.grid("wind", Range::closed(0.0, 1.0), 12, 24),
-        solar: cf.grid("solar", Range::closed(0.0, 1.0), 12, 24),
+    let simulation = if let Some(s) = kept(unchanged, root, "simulation", &[]) {
+        s.simulation.clone()
+    } else {
+        let mut t = root.table("simulation");
+        let simulation = Simulation {
+            start: t.parsed("start", str::parse::<YearMonth>),
+            horizon_months: t.int("horizon_months", 1, i64::from(MAX_HORIZON_MONTHS)) as u32,
+        };
+        t.finish();
+        simulation
     };
-    cf.finish();
-    let mut priority_given = false;
-    let grid = Grid {
-        load_shape,
-        day_shape,
-        hourly_shape,
-        capacity_factors,
-        oil_mmbtu_per_bbl: g.f64("oil_mmbtu_per_bbl", Range::closed(4.0, 8.0)),
-        coal_mmbtu_per_t: g.f64("coal_mmbtu_per_t", Range::closed(10.0, 35.0)),
-        capacity_step_mw: g.f64("capacity_step_mw", Range::closed(0.01, 100.0)),
-        value_of_lost_load_usd_per_mwh: g.f64("value_of_lost_load_usd_per_mwh", Range::closed(0.0, 100_000.0)),
-        curtailment_priority: g
-            .string_list("curtailment_priority")
-            .inspect(|_| priority_given = true)
-            .unwrap_or_default(),
+
+    let demand = if let Some(s) = kept(unchanged, root, "demand", &[]) {
+        s.demand.clone()
+    } else {
+        let mut t = root.table("demand");
+        let demand = Demand {
+            base_load_mw: t.f64("base_load_mw", Range::above(0.0, 1.0e6)),
+            growth_annual: t.f64("growth_annual", GROWTH),
+            seasonality: t.f64_list("seasonality", Range::above(0.0, 10.0), Some(12)),
+            ar1_phi: t.f64("ar1_phi", PHI),
+            ar1_sigma: t.f64("ar1_sigma", SIGMA_MONTHLY),
+        };
+        t.finish();
+        demand
     };
-    // Checked whenever a list of strings was given (an empty one too: the shortfall must fall
-    // on some group first); a missing or mistyped list is already reported.
-    if priority_given {
-        let mut sorted = grid.curtailment_priority.clone();
-        sorted.sort();
-        let mut want: Vec<String> = LOAD_GROUPS.iter().map(|s| (*s).to_owned()).collect();
-        want.sort();
-        if sorted != want {
-            g.problem(
-                "curtailment_priority",
-                format!("{:?}", grid.curtailment_priority),
-                "must list each of 'mining', 'households', 'datacenters' exactly once, first shed first",
+
+    let fuel = if let Some(s) = kept(unchanged, root, "fuel", &[]) {
+        s.fuel.clone()
+    } else {
+        let mut f = root.table("fuel");
+        let mut t = f.table("oil");
+        let oil = read_mean_reverting(&mut t, 1000.0);
+        t.finish();
+        let mut t = f.table("lng");
+        let mode = [LngMode::BrentSlope, LngMode::Own][t.choice("mode", &["brent_slope", "own"])];
+        let slope = t.f64("slope", Range::closed(0.0, 1.0));
+        let constant_usd_per_mmbtu = t.f64("constant_usd_per_mmbtu", Range::closed(-10.0, 50.0));
+        let averaging_months = t.int("averaging_months", 1, 24) as u32;
+        let mut o = t.table("own");
+        let own = read_mean_reverting(&mut o, 200.0);
+        o.finish();
+        t.finish();
+        let lng = Lng {
+            mode,
+            slope,
+            constant_usd_per_mmbtu,
+            averaging_months,
+            own,
+        };
+        let mut t = f.table("coal");
+        let coal = read_mean_reverting(&mut t, 2000.0);
+        t.finish();
+        f.finish();
+        Fuels { oil, lng, coal }
+    };
+
+    let fx = if let Some(s) = kept(unchanged, root, "fx", &[]) {
+        s.fx.clone()
+    } else {
+        let mut t = root.table("fx");
+        let rate0_pkr_per_usd = t.f64("rate0_pkr_per_usd", Range::above(0.0, 1.0e5));
+        let drift_annual = t.opt_f64("drift_annual", Range::closed(-1.0, 1.0));
+        let j = read_jump_diffusion(&mut t, true);
+        let fx = Fx {
+            rate0_pkr_per_usd,
+            drift_annual,
+            vol_annual: j.vol_annual,
+            jump_intensity_annual: j.jump_intensity_annual,
+            jump_mean: j.jump_mean,
+            jump_sd: j.jump_sd,
+        };
+        t.finish();
+        fx
+    };
+
+    let bitcoin = if let Some(s) = kept(unchanged, root, "bitcoin", &[]) {
+        s.bitcoin.clone()
+    } else {
+        let mut t = root.table("bitcoin");
+        let bitcoin = Bitcoin {
+            price0_usd: t.f64("price0_usd", Range::above(0.0, 1.0e8)),
+            process: read_jump_diffusion(&mut t, false),
+            returns: [Returns::Normal, Returns::StudentT][t.choice("returns", &["normal", "student_t"])],
+            t_dof: t.f64("t_dof", Range::above(2.0, 1000.0)),
+        };
+        t.finish();
+        bitcoin
+    };
+
+    let network = if let Some(s) = kept(unchanged, root, "network", &[]) {
+        s.network.clone()
+    } else {
+        let mut t = root.table("network");
+        let model = if t.optional("model").is_some() {
+            [NetworkModel::Trend, NetworkModel::Equilibrium][t.choice("model", &["trend", "equilibrium"])]
+        } else {
+            NetworkModel::Trend
+        };
+        let network = Network {
+            model,
+            hashrate0_ehs: t.f64("hashrate0_ehs", Range::above(0.0, 1.0e7)),
+            // Each model's parameters are required under it and left unread under the other, so
+            // that a scenario switches model by `model` alone.
+            growth_annual: match model {
+                NetworkModel::Trend => Some(t.f64("growth_annual", GROWTH)),
+                NetworkModel::Equilibrium => t.optional("growth_annual").and(None),
+            },
+            revenue_elasticity: match model {
+                NetworkModel::Trend => Some(t.f64("revenue_elasticity", Range::closed(0.0, 3.0))),
+                NetworkModel::Equilibrium => t.optional("revenue_elasticity").and(None),
+            },
+            equilibrium: match model {
+                NetworkModel::Equilibrium => {
+                    let mut e = t.table("equilibrium");
+                    let out = NetworkEquilibrium {
+                        adjustment_per_month: e.f64("adjustment_per_month", Range::above(0.0, 1.0)),
+                        electricity_usd_per_mwh: e.f64("electricity_usd_per_mwh", Range::above(0.0, 1000.0)),
+                        electricity_share: e.f64("electricity_share", Range::above(0.0, 1.0)),
+                        efficiency0_j_per_th: e.f64("efficiency0_j_per_th", Range::above(1.0, 200.0)),
+                        efficiency_improvement_annual: e.f64("efficiency_improvement_annual", Range::closed(0.0, 0.5)),
+                    };
+                    e.finish();
+                    Some(out)
+                }
+                NetworkModel::Trend => t.optional("equilibrium").and(None),
+            },
+            response_lag_months: t.int("response_lag_months", 0, 36) as u32,
+            noise_phi: t.f64("noise_phi", PHI),
+            noise_sigma: t.f64("noise_sigma", SIGMA_MONTHLY),
+            block_height0: t.int("block_height0", 0, 13_440_000) as u64,
+            fee_share_mean: t.f64("fee_share_mean", Range::closed(0.0, 10.0)),
+            fee_share_sigma: t.f64("fee_share_sigma", Range::closed(0.0, 3.0)),
+        };
+        t.finish();
+        network
+    };
+
+    let hydro = if let Some(s) = kept(unchanged, root, "hydro", &[]) {
+        s.hydro.clone()
+    } else {
+        let mut t = root.table("hydro");
+        let hydro = Hydro {
+            ar1_phi: t.f64("ar1_phi", PHI),
+            ar1_sigma: t.f64("ar1_sigma", SIGMA_MONTHLY),
+        };
+        t.finish();
+        hydro
+    };
+
+    let correlation = if let Some(s) = kept(unchanged, root, "correlation", &[]) {
+        s.correlation.clone()
+    } else {
+        let mut t = root.table("correlation");
+        let factors = t.string_list("factors");
+        let matrix = t.matrix("matrix", Range::closed(-1.0, 1.0), N_FACTORS);
+        // The names label the matrix's rows (an empty list would leave them unlabelled).
+        if let Some(factors) = &factors
+            && factors.iter().map(String::as_str).ne(FACTORS.iter().copied())
+        {
+            t.problem(
+                "factors",
+                format!("{factors:?}"),
+                format!(
+                    "must list the factors in this order: {}",
+                    FACTORS.map(|f| format!("'{f}'")).join(", ")
+                ),
             );
         }
-    }
-    g.finish();
-
-    let mut t = root.table("allocation");
-    let allocation = Allocation {
-        mining_mw: t.f64("mining_mw", Range::closed(0.0, 100_000.0)),
-        datacenter_mw: t.f64("datacenter_mw", Range::closed(0.0, 100_000.0)),
-        datacenter_load_factor: t.f64("datacenter_load_factor", Range::closed(0.0, 1.0)),
+        t.finish();
+        Correlation {
+            factors: factors.unwrap_or_default(),
+            matrix,
+        }
     };
-    t.finish();
 
-    let mut t = root.table("mining");
-    let mining = Mining {
-        efficiency_j_per_th: t.f64("efficiency_j_per_th", Range::above(5.0, 100.0)),
-        efficiency_improvement_annual: t.f64("efficiency_improvement_annual", Range::closed(0.0, 0.5)),
-        pool_fee_share: t.f64("pool_fee_share", Range::closed(0.0, 0.2)),
-        opex_usd_per_mwh: t.f64("opex_usd_per_mwh", Range::closed(0.0, 500.0)),
-        ramp_months: t.int("ramp_months", 0, 120) as u32,
-        contract: [Contract::Economic, Contract::TakeOrPay][t.choice("contract", &["economic", "take_or_pay"])],
-        profit_tax_rate: t.f64("profit_tax_rate", Range::closed(0.0, 0.6)),
-        tax_holiday_months: t.int("tax_holiday_months", 0, 600) as u32,
-        tariff: tariff::read(&mut t, true),
-        investment: t.opt_table("investment").map(|mut i| {
-            let out = read_investment(&mut i);
-            i.finish();
-            out
-        }),
-        credit: t.opt_table("credit").map(|mut c| {
-            let out = Credit {
-                deposit_months: c.f64("deposit_months", Range::closed(0.0, 24.0)),
-                default_after_months: c.int("default_after_months", 1, 120) as u32,
-                disconnect_after_months: c.int("disconnect_after_months", 1, 120) as u32,
-            };
-            c.finish();
-            out
-        }),
-        interruptible: t.opt_table("interruptible").map(|mut i| {
-            let out = interruptible::read(&mut i);
-            i.finish();
-            out
-        }),
+    let grid = if let Some(s) = kept(unchanged, root, "grid", &[]) {
+        s.grid.clone()
+    } else {
+        let mut g = root.table("grid");
+        let load_shape = [LoadShape::RepresentativeDay, LoadShape::Hourly]
+            [g.choice("load_shape", &["representative_day", "hourly"])];
+        let day_shape = g.grid("day_shape", Range::closed(0.0, 10.0), 12, 24);
+        let hourly_shape = g.opt_f64_list("hourly_shape", Range::closed(0.0, 1.0e9), &[8760, 8736]);
+        if load_shape == LoadShape::Hourly && hourly_shape.is_none() && g.is_table() {
+            g.problem(
+                "hourly_shape",
+                "missing",
+                "required when load_shape = 'hourly' (8760 or 8736 values)",
+            );
+        }
+        let mut cf = g.table("capacity_factors");
+        let capacity_factors = CapacityFactors {
+            hydro: cf.grid("hydro", Range::closed(0.0, 1.0), 12, 24),
+            wind: cf.grid("wind", Range::closed(0.0, 1.0), 12, 24),
+            solar: cf.grid("solar", Range::closed(0.0, 1.0), 12, 24),
+        };
+        cf.finish();
+        let mut priority_given = false;
+        let grid = Grid {
+            load_shape,
+            day_shape,
+            hourly_shape,
+            capacity_factors,
+            oil_mmbtu_per_bbl: g.f64("oil_mmbtu_per_bbl", Range::closed(4.0, 8.0)),
+            coal_mmbtu_per_t: g.f64("coal_mmbtu_per_t", Range::closed(10.0, 35.0)),
+            capacity_step_mw: g.f64("capacity_step_mw", Range::closed(0.01, 100.0)),
+            value_of_lost_load_usd_per_mwh: g.f64("value_of_lost_load_usd_per_mwh", Range::closed(0.0, 100_000.0)),
+            curtailment_priority: g
+                .string_list("curtailment_priority")
+                .inspect(|_| priority_given = true)
+                .unwrap_or_default(),
+        };
+        // Checked whenever a list of strings was given (an empty one too: the shortfall must fall
+        // on some group first); a missing or mistyped list is already reported.
+        if priority_given {
+            let mut sorted = grid.curtailment_priority.clone();
+            sorted.sort();
+            let mut want: Vec<String> = LOAD_GROUPS.iter().map(|s| (*s).to_owned()).collect();
+            want.sort();
+            if sorted != want {
+                g.problem(
+                    "curtailment_priority",
+                    format!("{:?}", grid.curtailment_priority),
+                    "must list each of 'mining', 'households', 'datacenters' exactly once, first shed first",
+                );
+            }
+        }
+        g.finish();
+        grid
     };
-    t.finish();
+
+    let allocation = if let Some(s) = kept(unchanged, root, "allocation", &[]) {
+        s.allocation.clone()
+    } else {
+        let mut t = root.table("allocation");
+        let allocation = Allocation {
+            mining_mw: t.f64("mining_mw", Range::closed(0.0, 100_000.0)),
+            datacenter_mw: t.f64("datacenter_mw", Range::closed(0.0, 100_000.0)),
+            datacenter_load_factor: t.f64("datacenter_load_factor", Range::closed(0.0, 1.0)),
+        };
+        t.finish();
+        allocation
+    };
+
+    let mining = if let Some(s) = kept(unchanged, root, "mining", &[]) {
+        s.mining.clone()
+    } else {
+        let mut t = root.table("mining");
+        let mining = Mining {
+            efficiency_j_per_th: t.f64("efficiency_j_per_th", Range::above(5.0, 100.0)),
+            efficiency_improvement_annual: t.f64("efficiency_improvement_annual", Range::closed(0.0, 0.5)),
+            pool_fee_share: t.f64("pool_fee_share", Range::closed(0.0, 0.2)),
+            opex_usd_per_mwh: t.f64("opex_usd_per_mwh", Range::closed(0.0, 500.0)),
+            ramp_months: t.int("ramp_months", 0, 120) as u32,
+            contract: [Contract::Economic, Contract::TakeOrPay][t.choice("contract", &["economic", "take_or_pay"])],
+            profit_tax_rate: t.f64("profit_tax_rate", Range::closed(0.0, 0.6)),
+            tax_holiday_months: t.int("tax_holiday_months", 0, 600) as u32,
+            tariff: tariff::read(&mut t, true),
+            investment: t.opt_table("investment").map(|mut i| {
+                let out = read_investment(&mut i);
+                i.finish();
+                out
+            }),
+            credit: t.opt_table("credit").map(|mut c| {
+                let out = Credit {
+                    deposit_months: c.f64("deposit_months", Range::closed(0.0, 24.0)),
+                    default_after_months: c.int("default_after_months", 1, 120) as u32,
+                    disconnect_after_months: c.int("disconnect_after_months", 1, 120) as u32,
+                };
+                c.finish();
+                out
+            }),
+            interruptible: t.opt_table("interruptible").map(|mut i| {
+                let out = interruptible::read(&mut i);
+                i.finish();
+                out
+            }),
+        };
+        t.finish();
+        mining
+    };
     if mining.investment.as_ref().is_some_and(|i| i.rule == EntryRule::Forward)
         && network.model != NetworkModel::Equilibrium
     {
@@ -1130,73 +1236,93 @@ fn read(root: &mut Table<'_, '_>) -> Scenario {
             "the forward rule forecasts hashprice with the network's equilibrium model: set network.model = 'equilibrium' or use 'lookback'",
         );
     }
-    let mut t = root.table("datacenters");
-    let datacenters = Datacenters {
-        ramp_months: t.int("ramp_months", 0, 120) as u32,
-        profit_usd_per_mwh: t.f64("profit_usd_per_mwh", Range::closed(0.0, 1000.0)),
-        profit_tax_rate: t.f64("profit_tax_rate", Range::closed(0.0, 0.6)),
-        tax_holiday_months: t.int("tax_holiday_months", 0, 600) as u32,
-        tariff: tariff::read(&mut t, false),
-        capex_usd_per_mw: t.opt_f64("capex_usd_per_mw", Range::closed(0.0, 1.0e9)).unwrap_or(0.0),
-        takeup: t.opt_table("takeup").map(|mut u| {
-            let out = Takeup {
-                tranche_mw: u.f64("tranche_mw", Range::above(0.0, 100_000.0)),
-                probability: u.f64("probability", Range::closed(0.0, 1.0)),
-                correlation: u.f64("correlation", Range::closed(0.0, 1.0)),
-                earliest_month: u.int("earliest_month", 0, i64::from(MAX_HORIZON_MONTHS)) as u32,
-                latest_month: u.int("latest_month", 0, i64::from(MAX_HORIZON_MONTHS)) as u32,
-                load_factor_low: u.f64("load_factor_low", Range::closed(0.0, 1.0)),
-                load_factor_high: u.f64("load_factor_high", Range::closed(0.0, 1.0)),
-            };
-            if out.latest_month < out.earliest_month {
-                u.problem(
-                    "latest_month",
-                    out.latest_month.to_string(),
-                    format!("must not be before earliest_month ({})", out.earliest_month),
-                );
-            }
-            if out.load_factor_high < out.load_factor_low {
-                u.problem(
-                    "load_factor_high",
-                    format!("{}", out.load_factor_high),
-                    format!("must not be below load_factor_low ({})", out.load_factor_low),
-                );
-            }
-            u.finish();
-            out
-        }),
+    let datacenters = if let Some(s) = kept(unchanged, root, "datacenters", &[]) {
+        s.datacenters.clone()
+    } else {
+        let mut t = root.table("datacenters");
+        let datacenters = Datacenters {
+            ramp_months: t.int("ramp_months", 0, 120) as u32,
+            profit_usd_per_mwh: t.f64("profit_usd_per_mwh", Range::closed(0.0, 1000.0)),
+            profit_tax_rate: t.f64("profit_tax_rate", Range::closed(0.0, 0.6)),
+            tax_holiday_months: t.int("tax_holiday_months", 0, 600) as u32,
+            tariff: tariff::read(&mut t, false),
+            capex_usd_per_mw: t.opt_f64("capex_usd_per_mw", Range::closed(0.0, 1.0e9)).unwrap_or(0.0),
+            takeup: t.opt_table("takeup").map(|mut u| {
+                let out = Takeup {
+                    tranche_mw: u.f64("tranche_mw", Range::above(0.0, 100_000.0)),
+                    probability: u.f64("probability", Range::closed(0.0, 1.0)),
+                    correlation: u.f64("correlation", Range::closed(0.0, 1.0)),
+                    earliest_month: u.int("earliest_month", 0, i64::from(MAX_HORIZON_MONTHS)) as u32,
+                    latest_month: u.int("latest_month", 0, i64::from(MAX_HORIZON_MONTHS)) as u32,
+                    load_factor_low: u.f64("load_factor_low", Range::closed(0.0, 1.0)),
+                    load_factor_high: u.f64("load_factor_high", Range::closed(0.0, 1.0)),
+                };
+                if out.latest_month < out.earliest_month {
+                    u.problem(
+                        "latest_month",
+                        out.latest_month.to_string(),
+                        format!("must not be before earliest_month ({})", out.earliest_month),
+                    );
+                }
+                if out.load_factor_high < out.load_factor_low {
+                    u.problem(
+                        "load_factor_high",
+                        format!("{}", out.load_factor_high),
+                        format!("must not be below load_factor_low ({})", out.load_factor_low),
+                    );
+                }
+                u.finish();
+                out
+            }),
+        };
+        t.finish();
+        datacenters
     };
-    t.finish();
-    let mut t = root.table("reserve");
-    let reserve = Reserve {
-        initial_btc: t.f64("initial_btc", Range::closed(0.0, 1.0e6)),
-        levy_share: t.f64("levy_share", Range::closed(0.0, 1.0)),
-        purchase_usd_per_month: t.f64("purchase_usd_per_month", Range::closed(0.0, 1.0e9)),
-        disposal: [Disposal::Hold, Disposal::SellAtHorizon][t.choice("disposal", &["hold", "sell_at_horizon"])],
+    let reserve = if let Some(s) = kept(unchanged, root, "reserve", &[]) {
+        s.reserve.clone()
+    } else {
+        let mut t = root.table("reserve");
+        let reserve = Reserve {
+            initial_btc: t.f64("initial_btc", Range::closed(0.0, 1.0e6)),
+            levy_share: t.f64("levy_share", Range::closed(0.0, 1.0)),
+            purchase_usd_per_month: t.f64("purchase_usd_per_month", Range::closed(0.0, 1.0e9)),
+            disposal: [Disposal::Hold, Disposal::SellAtHorizon][t.choice("disposal", &["hold", "sell_at_horizon"])],
+        };
+        t.finish();
+        reserve
     };
-    t.finish();
-    let mut t = root.table("taxes");
-    let share = Range::closed(0.0, 1.0);
-    let taxes = Taxes {
-        sales_tax_rate: t.f64("sales_tax_rate", share),
-        electricity_duty_rate: t.f64("electricity_duty_rate", share),
-        mining_input_credit_share: t.f64("mining_input_credit_share", share),
-        datacenters_input_credit_share: t.f64("datacenters_input_credit_share", share),
-        debt_service_surcharge_pkr_per_kwh: t.f64("debt_service_surcharge_pkr_per_kwh", Range::closed(0.0, 100.0)),
-        debt_service_surcharge_until: t.opt_parsed("debt_service_surcharge_until", str::parse::<YearMonth>),
-        super_tax_rate: t.f64("super_tax_rate", Range::closed(0.0, 0.5)),
-        customs_duty_rate: t.f64("customs_duty_rate", share),
-        mining_equipment_usd_per_mw: t.f64("mining_equipment_usd_per_mw", Range::closed(0.0, 1.0e9)),
-        datacenters_equipment_usd_per_mw: t.f64("datacenters_equipment_usd_per_mw", Range::closed(0.0, 1.0e9)),
+    let taxes = if let Some(s) = kept(unchanged, root, "taxes", &[]) {
+        s.taxes.clone()
+    } else {
+        let mut t = root.table("taxes");
+        let share = Range::closed(0.0, 1.0);
+        let taxes = Taxes {
+            sales_tax_rate: t.f64("sales_tax_rate", share),
+            electricity_duty_rate: t.f64("electricity_duty_rate", share),
+            mining_input_credit_share: t.f64("mining_input_credit_share", share),
+            datacenters_input_credit_share: t.f64("datacenters_input_credit_share", share),
+            debt_service_surcharge_pkr_per_kwh: t.f64("debt_service_surcharge_pkr_per_kwh", Range::closed(0.0, 100.0)),
+            debt_service_surcharge_until: t.opt_parsed("debt_service_surcharge_until", str::parse::<YearMonth>),
+            super_tax_rate: t.f64("super_tax_rate", Range::closed(0.0, 0.5)),
+            customs_duty_rate: t.f64("customs_duty_rate", share),
+            mining_equipment_usd_per_mw: t.f64("mining_equipment_usd_per_mw", Range::closed(0.0, 1.0e9)),
+            datacenters_equipment_usd_per_mw: t.f64("datacenters_equipment_usd_per_mw", Range::closed(0.0, 1.0e9)),
+        };
+        t.finish();
+        taxes
     };
-    t.finish();
-    let mut t = root.table("fiscal");
-    let fiscal = Fiscal {
-        collection_rate: t.f64("collection_rate", Range::closed(0.0, 1.0)),
-        td_loss_share: t.f64("td_loss_share", Range::closed(0.0, 0.5)),
-        discount_rate_annual: t.opt_f64("discount_rate_annual", Range::closed(-0.05, 0.5)),
+    let fiscal = if let Some(s) = kept(unchanged, root, "fiscal", &[]) {
+        s.fiscal.clone()
+    } else {
+        let mut t = root.table("fiscal");
+        let fiscal = Fiscal {
+            collection_rate: t.f64("collection_rate", Range::closed(0.0, 1.0)),
+            td_loss_share: t.f64("td_loss_share", Range::closed(0.0, 0.5)),
+            discount_rate_annual: t.opt_f64("discount_rate_annual", Range::closed(-0.05, 0.5)),
+        };
+        t.finish();
+        fiscal
     };
-    t.finish();
     for (table, steps) in [("mining", &mining.tariff), ("datacenters", &datacenters.tariff)] {
         if let Some(from) = steps.first().and_then(|s| s.from)
             && from > simulation.start
@@ -1226,62 +1352,76 @@ fn read(root: &mut Table<'_, '_>) -> Scenario {
             "pool fee, reserve levy and revenue share together take more than all mined BTC",
         );
     }
-    let mut t = root.table("incidence");
-    let budget_share = t.f64("budget_share", Range::closed(0.0, 1.0));
-    let consumers_share = t.f64("consumers_share", Range::closed(0.0, 1.0));
-    let circular_debt_share = t.f64("circular_debt_share", Range::closed(0.0, 1.0));
-    if t.is_table() && (budget_share + consumers_share + circular_debt_share - 1.0).abs() > 1e-9 {
-        t.problem(
-            "circular_debt_share",
-            format!("{circular_debt_share:?}"),
-            format!(
-                "budget_share + consumers_share + circular_debt_share must be 1, got {}",
-                budget_share + consumers_share + circular_debt_share
-            ),
-        );
-    }
-    let incidence = Incidence {
-        budget_share,
-        consumers_share,
-        circular_debt_share,
-        budget_envelope_pkr_per_fiscal_year: t
-            .opt_f64("budget_envelope_pkr_per_fiscal_year", Range::closed(0.0, 1.0e15))
-            .unwrap_or(f64::INFINITY),
-        base_sales_per_mwh_of_load: t.f64("base_sales_per_mwh_of_load", Range::above(0.0, 1.0)),
+    let incidence = if let Some(s) = kept(unchanged, root, "incidence", &[]) {
+        s.incidence.clone()
+    } else {
+        let mut t = root.table("incidence");
+        let budget_share = t.f64("budget_share", Range::closed(0.0, 1.0));
+        let consumers_share = t.f64("consumers_share", Range::closed(0.0, 1.0));
+        let circular_debt_share = t.f64("circular_debt_share", Range::closed(0.0, 1.0));
+        if t.is_table() && (budget_share + consumers_share + circular_debt_share - 1.0).abs() > 1e-9 {
+            t.problem(
+                "circular_debt_share",
+                format!("{circular_debt_share:?}"),
+                format!(
+                    "budget_share + consumers_share + circular_debt_share must be 1, got {}",
+                    budget_share + consumers_share + circular_debt_share
+                ),
+            );
+        }
+        let incidence = Incidence {
+            budget_share,
+            consumers_share,
+            circular_debt_share,
+            budget_envelope_pkr_per_fiscal_year: t
+                .opt_f64("budget_envelope_pkr_per_fiscal_year", Range::closed(0.0, 1.0e15))
+                .unwrap_or(f64::INFINITY),
+            base_sales_per_mwh_of_load: t.f64("base_sales_per_mwh_of_load", Range::above(0.0, 1.0)),
+        };
+        t.finish();
+        incidence
     };
-    t.finish();
-    let mut t = root.table("economy");
-    let economy = Economy {
-        inflation_annual: t.f64("inflation_annual", Range::closed(-0.2, 1.0)),
-        us_inflation_annual: t.f64("us_inflation_annual", Range::closed(-0.2, 1.0)),
-        fx_risk_premium_annual: t.f64("fx_risk_premium_annual", Range::closed(-0.5, 0.5)),
-        real_discount_rate_annual: t.f64("real_discount_rate_annual", Range::closed(-0.05, 0.5)),
-        gdp_pkr: t.f64("gdp_pkr", Range::above(0.0, 1.0e18)),
-        shadow_carbon_price_usd_per_tco2: t.f64("shadow_carbon_price_usd_per_tco2", Range::closed(0.0, 10_000.0)),
-        real_gdp_growth_annual: t.f64("real_gdp_growth_annual", Range::closed(-0.2, 0.5)),
+    let economy = if let Some(s) = kept(unchanged, root, "economy", &[]) {
+        s.economy.clone()
+    } else {
+        let mut t = root.table("economy");
+        let economy = Economy {
+            inflation_annual: t.f64("inflation_annual", Range::closed(-0.2, 1.0)),
+            us_inflation_annual: t.f64("us_inflation_annual", Range::closed(-0.2, 1.0)),
+            fx_risk_premium_annual: t.f64("fx_risk_premium_annual", Range::closed(-0.5, 0.5)),
+            real_discount_rate_annual: t.f64("real_discount_rate_annual", Range::closed(-0.05, 0.5)),
+            gdp_pkr: t.f64("gdp_pkr", Range::above(0.0, 1.0e18)),
+            shadow_carbon_price_usd_per_tco2: t.f64("shadow_carbon_price_usd_per_tco2", Range::closed(0.0, 10_000.0)),
+            real_gdp_growth_annual: t.f64("real_gdp_growth_annual", Range::closed(-0.2, 0.5)),
+        };
+        t.finish();
+        economy
     };
-    t.finish();
 
-    let fleet = root.tables("fleet", |t| TechClass {
-        name: t.string("name"),
-        units: t.int("units", 1, 100_000) as u32,
-        unit_mw: t.f64("unit_mw", Range::above(0.0, 5_000.0)),
-        forced_outage_rate: t.f64("forced_outage_rate", Range::below(0.0, 1.0)),
-        heat_rate_mmbtu_per_mwh: t.f64("heat_rate_mmbtu_per_mwh", Range::closed(0.0, 50.0)),
-        fuel: FUELS[t.choice("fuel", &FUELS)].to_owned(),
-        fixed_fuel_usd_per_mmbtu: t.f64("fixed_fuel_usd_per_mmbtu", Range::closed(0.0, 200.0)),
-        co2_t_per_mmbtu: t.f64("co2_t_per_mmbtu", Range::closed(0.0, 0.2)),
-        vom_usd_per_mwh: t.f64("vom_usd_per_mwh", Range::closed(0.0, 1_000.0)),
-        must_run: t.bool("must_run"),
-        profile: PROFILES[t.choice("profile", &PROFILES)].to_owned(),
-        commission: t.opt_parsed("commission", str::parse::<YearMonth>),
-        retire: t.opt_parsed("retire", str::parse::<YearMonth>),
-        fuel_limit: t.opt_table("fuel_limit").map(|mut l| {
-            let out = shedding::read_fuel_limit(&mut l);
-            l.finish();
-            out
-        }),
-    });
+    let fleet = if let Some(s) = kept(unchanged, root, "fleet", &[]) {
+        s.fleet.clone()
+    } else {
+        root.tables("fleet", |t| TechClass {
+            name: t.string("name"),
+            units: t.int("units", 1, 100_000) as u32,
+            unit_mw: t.f64("unit_mw", Range::above(0.0, 5_000.0)),
+            forced_outage_rate: t.f64("forced_outage_rate", Range::below(0.0, 1.0)),
+            heat_rate_mmbtu_per_mwh: t.f64("heat_rate_mmbtu_per_mwh", Range::closed(0.0, 50.0)),
+            fuel: FUELS[t.choice("fuel", &FUELS)].to_owned(),
+            fixed_fuel_usd_per_mmbtu: t.f64("fixed_fuel_usd_per_mmbtu", Range::closed(0.0, 200.0)),
+            co2_t_per_mmbtu: t.f64("co2_t_per_mmbtu", Range::closed(0.0, 0.2)),
+            vom_usd_per_mwh: t.f64("vom_usd_per_mwh", Range::closed(0.0, 1_000.0)),
+            must_run: t.bool("must_run"),
+            profile: PROFILES[t.choice("profile", &PROFILES)].to_owned(),
+            commission: t.opt_parsed("commission", str::parse::<YearMonth>),
+            retire: t.opt_parsed("retire", str::parse::<YearMonth>),
+            fuel_limit: t.opt_table("fuel_limit").map(|mut l| {
+                let out = shedding::read_fuel_limit(&mut l);
+                l.finish();
+                out
+            }),
+        })
+    };
     for (i, c) in fleet.iter().enumerate() {
         if c.fuel_limit.is_some() && c.profile != "none" {
             root.problem(
@@ -1294,23 +1434,27 @@ fn read(root: &mut Table<'_, '_>) -> Scenario {
             );
         }
     }
-    let shedding = root.opt_table("shedding").map(|mut t| {
-        let out = shedding::read(&mut t);
-        if let Some(from) = out.deliverable.first().and_then(|s| s.from)
-            && from > simulation.start
-        {
-            t.problem(
-                "deliverable[0].from",
-                format!("'{from}'"),
-                format!(
-                    "the first limit applies from the start ('{}'): leave out its from, or make it no later",
-                    simulation.start
-                ),
-            );
-        }
-        t.finish();
-        out
-    });
+    let shedding = if let Some(s) = kept(unchanged, root, "shedding", &["simulation"]) {
+        s.shedding.clone()
+    } else {
+        root.opt_table("shedding").map(|mut t| {
+            let out = shedding::read(&mut t);
+            if let Some(from) = out.deliverable.first().and_then(|s| s.from)
+                && from > simulation.start
+            {
+                t.problem(
+                    "deliverable[0].from",
+                    format!("'{from}'"),
+                    format!(
+                        "the first limit applies from the start ('{}'): leave out its from, or make it no later",
+                        simulation.start
+                    ),
+                );
+            }
+            t.finish();
+            out
+        })
+    };
     let stress = root.opt_tables("stress", stress::read);
     let uncertain = root.opt_tables("uncertain", uncertain::read);
     let end = simulation.start.plus(simulation.horizon_months as usize);

@@ -446,6 +446,12 @@ impl<'v, 'i> Table<'v, 'i> {
         }
     }
 
+    /// Marks `key` as read without reading it: its value is known to read as it did before
+    /// (see [`super::Unchanged`]).
+    pub fn skip(&mut self, key: &'static str) {
+        self.known.push(key);
+    }
+
     /// An optional sub-table: `None` when absent (never recorded as missing); a present value
     /// that is not a table is a problem.
     pub fn opt_table(&mut self, key: &'static str) -> Option<Table<'v, 'i>> {
