@@ -306,6 +306,15 @@ impl Feeders {
                 *f = lat * (1.0 - economic_share) - sched + x;
             }
         }
+        // Cases whose extra firm load equals the first's, bit for bit (the new loads drawing
+        // nothing this month), have its outcome: the economic rules run for the first only.
+        let same = firm_extra[1..].iter().all(|x| {
+            x[..n]
+                .iter()
+                .zip(&firm_extra[0][..n])
+                .all(|(a, b)| a.to_bits() == b.to_bits())
+        });
+        let ruled = if same { 1 } else { N };
         let above = &mut outs[0].shed_above;
         above.clear();
         above.resize(n, 0.0);
@@ -313,7 +322,7 @@ impl Feeders {
         for (i, &k) in self.economic.iter().enumerate() {
             let share = self.shares[k];
             let (allowed, floor, top) = (&self.allowed[t][k][..n], &self.scheduled[t][k][..n], &tops[i][..n]);
-            for out in &mut outs {
+            for out in &mut outs[..ruled] {
                 let RuleOutcome {
                     served,
                     shed,
@@ -332,13 +341,27 @@ impl Feeders {
             for (a, &lat) in above[..n].iter_mut().zip(latent) {
                 *a += share * lat;
             }
-            for out in &mut outs {
+            for out in &mut outs[..ruled] {
                 [out.class_mwh[k], out.class_latent_hours[k]] = dots([hours, hours_per_latent], &out.shed[k][..n]);
             }
         }
         outs[0].shed_above = above;
+        if same && !self.economic.is_empty() {
+            let [first, rest @ ..] = &mut outs[..] else {
+                unreachable!("N >= 1")
+            };
+            for other in rest {
+                for &k in &self.economic {
+                    other.served[k][..n].copy_from_slice(&first.served[k][..n]);
+                    other.shed[k][..n].copy_from_slice(&first.shed[k][..n]);
+                    other.class_mwh[k] = first.class_mwh[k];
+                    other.class_latent_hours[k] = first.class_latent_hours[k];
+                }
+                other.shed_total[..n].copy_from_slice(&first.shed_total[..n]);
+            }
+        }
         // Exactly the latent load when nothing is shed.
-        for out in &mut outs {
+        for out in &mut outs[..ruled] {
             let RuleOutcome {
                 served_total,
                 shed_total,
@@ -346,6 +369,14 @@ impl Feeders {
             } = &mut **out;
             for ((s, &lat), &x) in served_total[..n].iter_mut().zip(latent).zip(&shed_total[..n]) {
                 *s = lat - x;
+            }
+        }
+        if same {
+            let [first, rest @ ..] = &mut outs[..] else {
+                unreachable!("N >= 1")
+            };
+            for other in rest {
+                other.served_total[..n].copy_from_slice(&first.served_total[..n]);
             }
         }
     }
@@ -430,11 +461,9 @@ mod tests {
         assert!((s.iter().sum::<f64>() - 2.0).abs() < 1e-12);
     }
 
-    #[test]
-    fn the_economic_rule_sheds_a_class_exactly_when_its_value_is_below_marginal_cost() {
-        // Two economic classes (values 30 and 10 PKR/kWh at a 40 tariff) and a firm class; a
-        // stack of 600 MW at 5, 400 MW at 20 and 1,000 MW at 35 PKR/kWh.
-        let sh = Shedding {
+    /// A firm class and two economic ones (values 30 and 10 PKR/kWh at a 40 tariff).
+    fn two_economic_classes() -> Shedding {
+        Shedding {
             suppressed_share: [0.0; 12],
             tariff_pkr_per_kwh: 40.0,
             feeder_class: vec![
@@ -468,7 +497,48 @@ mod tests {
             ],
             deliverable: vec![],
             liquidity: None,
+        }
+    }
+
+    #[test]
+    fn cases_computed_together_are_each_cases_own_rules_bit_for_bit() {
+        let f = Feeders::new(&two_economic_classes(), &[blocks(&[1.0; 3])]);
+        let tops = vec![vec![1_000.0; 3], vec![600.0; 3]];
+        let latent = [800.0, 500.0, 1_500.0];
+        let hpl: Vec<f64> = latent.iter().map(|l| 1.0 / l).collect();
+        let fields = |o: &RuleOutcome| {
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            let mut all = vec![bits(&o.served_total), bits(&o.shed_total), bits(&o.class_mwh)];
+            all.push(bits(&o.class_latent_hours));
+            all.extend(o.served.iter().chain(&o.shed).map(|v| bits(&v[..3])));
+            all
         };
+        // Reused outcomes, as a path reuses them month after month: equal extras (the new
+        // loads idle) after different ones, and back.
+        let (mut a, mut b) = (RuleOutcome::default(), RuleOutcome::default());
+        for extra in [
+            [0.0, 300.0],
+            [0.0, 0.0],
+            [150.0, 150.0],
+            [-0.0, 0.0],
+            [200.0, 0.0],
+            [0.0, 0.0],
+        ] {
+            let x = extra.map(|e| [e, e + 50.0, e]);
+            f.apply_cases(0, &latent, &[1.0; 3], &hpl, &tops, [&x[0], &x[1]], [&mut a, &mut b]);
+            for (case, got) in [(0, &a), (1, &b)] {
+                let mut own = RuleOutcome::default();
+                f.apply_cases(0, &latent, &[1.0; 3], &hpl, &tops, [&x[case]], [&mut own]);
+                assert_eq!(fields(got), fields(&own), "extras {extra:?}, case {case}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_economic_rule_sheds_a_class_exactly_when_its_value_is_below_marginal_cost() {
+        // Two economic classes (values 30 and 10 PKR/kWh at a 40 tariff) and a firm class; a
+        // stack of 600 MW at 5, 400 MW at 20 and 1,000 MW at 35 PKR/kWh.
+        let sh = two_economic_classes();
         let f = Feeders::new(&sh, &[blocks(&[1.0; 3])]);
         assert_eq!(f.economic(), &[1, 2]);
         assert_eq!(f.value_pkr_per_mwh(1, 1.0), 30_000.0);
