@@ -61,8 +61,47 @@ pub fn margin_pv(
     rate_annual: f64,
     build_months: u32,
 ) -> f64 {
-    let d = (1.0 + rate_annual).powf(-1.0 / 12.0);
-    let mut factor = d.powi(build_months as i32 + 1);
+    margin_pv_at(
+        hashprices,
+        j_per_th,
+        kept_share,
+        cost_usd_per_mwh,
+        Discount::new(rate_annual, build_months),
+    )
+}
+
+/// The monthly discount factor of [`margin_pv`] and the factor of a rig's first month in
+/// service: they depend on the scenario alone, so a fleet keeps them instead of taking two
+/// powers every month.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Discount {
+    /// The rate and building months they were computed for.
+    of: (u64, u32),
+    monthly: f64,
+    first: f64,
+}
+
+impl Discount {
+    fn new(rate_annual: f64, build_months: u32) -> Self {
+        let monthly = (1.0 + rate_annual).powf(-1.0 / 12.0);
+        Self {
+            of: (rate_annual.to_bits(), build_months),
+            monthly,
+            first: monthly.powi(build_months as i32 + 1),
+        }
+    }
+}
+
+/// [`margin_pv`] with its discounting computed.
+fn margin_pv_at(
+    hashprices: impl Iterator<Item = f64>,
+    j_per_th: f64,
+    kept_share: f64,
+    cost_usd_per_mwh: f64,
+    discount: Discount,
+) -> f64 {
+    let d = discount.monthly;
+    let mut factor = discount.first;
     let mut pv = 0.0;
     for hp in hashprices {
         let margin = (hp * 1000.0 * kept_share / (24.0 * j_per_th) - cost_usd_per_mwh).max(0.0);
@@ -77,18 +116,17 @@ pub fn margin_pv(
 /// or below `hashprice` in every month, of that length or shorter. Exact in floating point: the
 /// present value's terms are computed as [`margin_pv`] computes them, each rounds monotonically
 /// in the hashprice, and all are non-negative (so `false` whenever that cannot be relied on).
-fn below_the_hurdle(inv: &Investment, hashprice: f64, market: &Market) -> bool {
+fn below_the_hurdle(inv: &Investment, discount: Discount, hashprice: f64, market: &Market) -> bool {
     if !(market.kept_share >= 0.0 && market.frontier > 0.0 && market.drawn_share >= 0.0) {
         return false;
     }
     let pv = market.drawn_share
-        * margin_pv(
+        * margin_pv_at(
             std::iter::repeat_n(hashprice, inv.rig_life_months as usize),
             market.frontier,
             market.kept_share,
             market.cost_usd_per_mwh,
-            inv.hurdle_rate_annual,
-            inv.build_months,
+            discount,
         );
     pv < capex_usd_per_mw(inv, market.frontier)
 }
@@ -180,6 +218,8 @@ pub struct Fleet {
     hashprices: Vec<f64>,
     /// No further entry (the fleet was disconnected for not paying).
     closed: bool,
+    /// The hurdle's discounting, once computed.
+    discount: Option<Discount>,
 }
 
 impl Fleet {
@@ -188,6 +228,17 @@ impl Fleet {
         self.vintages.clear();
         self.hashprices.clear();
         self.closed = false;
+    }
+
+    /// The hurdle's discounting for `inv` (kept from month to month and path to path while
+    /// `inv`'s rate and building months stay the same).
+    fn discount(&mut self, inv: &Investment) -> Discount {
+        match self.discount {
+            Some(d) if d.of == (inv.hurdle_rate_annual.to_bits(), inv.build_months) => d,
+            _ => *self
+                .discount
+                .insert(Discount::new(inv.hurdle_rate_annual, inv.build_months)),
+        }
     }
 
     /// MW committed and not retired (in service or being built).
@@ -233,18 +284,10 @@ impl Fleet {
         }
         let room = allocation_mw - self.committed_mw();
         let capex_per_mw = capex_usd_per_mw(inv, frontier);
-        let annuity_per_mw = annuity(capex_per_mw, inv.hurdle_rate_annual, inv.rig_life_months);
+        let discount = self.discount(inv);
         // Rigs on peak relief earn their margin in fewer hours.
         let pv = |hashprices: &mut dyn Iterator<Item = f64>| {
-            drawn_share
-                * margin_pv(
-                    hashprices,
-                    frontier,
-                    kept_share,
-                    cost,
-                    inv.hurdle_rate_annual,
-                    inv.build_months,
-                )
+            drawn_share * margin_pv_at(hashprices, frontier, kept_share, cost, discount)
         };
         let clears = match inv.rule {
             EntryRule::Scheduled => true,
@@ -266,6 +309,7 @@ impl Fleet {
             return 0.0;
         }
         let capex = capex_per_mw * mw;
+        let annuity_per_mw = annuity(capex_per_mw, inv.hurdle_rate_annual, inv.rig_life_months);
         self.vintages.push(Vintage {
             mw,
             j_per_th: frontier,
@@ -357,9 +401,10 @@ impl Fleet {
             // no outlook clears the hurdle. Its ceiling decides that with one: when a rig
             // earning the ceiling in every month of its life is not worth its capital, no
             // outlook below it is, and the decision (on the shorter outlook) is the same.
+            let discount = self.discount(inv);
             let reachable = ceiling(first, n).is_none_or(|c| {
                 let c = if build == 0 { c.max(market.hashprice) } else { c };
-                !below_the_hurdle(inv, c, market)
+                !below_the_hurdle(inv, discount, c, market)
             });
             if reachable {
                 forecast(first, n, outlook);
