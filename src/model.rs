@@ -198,10 +198,11 @@ impl Model {
     }
 
     /// The model of a path's own scenario (its drawn parameters), taking over this model's
-    /// outage tables wherever the units are the same.
+    /// outage tables and its drivers' schedule and network targets wherever their inputs are the
+    /// same.
     #[must_use]
     pub fn for_path(&self, sc: &Scenario) -> Self {
-        let drivers = Drivers::new(sc);
+        let drivers = Drivers::reusing(sc, Some(&self.drivers));
         let grid = Grid::reusing(sc, drivers.schedule(), Some(&self.grid));
         Self::assemble(sc, drivers, grid)
     }
