@@ -337,6 +337,36 @@ mod tests {
     }
 
     #[test]
+    fn another_speed_takes_the_targets_over_to_the_bit_and_any_other_input_does_not() {
+        let sched = schedule(420);
+        let base = Network::new(&equilibrium(0.1, 3, 0.2), &sched);
+        let p = equilibrium(0.07, 3, 0.2);
+        let own = Network::new(&p, &sched);
+        let shared = Network::reusing(&p, &base).expect("only the speed differs");
+        let bits = |v: Vec<f64>| v.into_iter().map(f64::to_bits).collect::<Vec<_>>();
+        assert_eq!(
+            bits(run(&own, 420, 60_000.0, 3.2, 30)),
+            bits(run(&shared, 420, 60_000.0, 3.2, 30))
+        );
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        for t in [0, 50, 119] {
+            assert!(own.expected_hashprices(t, 900.0, 60_000.0, 1, 300, &mut a));
+            assert!(shared.expected_hashprices(t, 900.0, 60_000.0, 1, 300, &mut b));
+            assert_eq!(
+                own.hashprice_ceiling(t, 900.0, 60_000.0, 1, 300),
+                shared.hashprice_ceiling(t, 900.0, 60_000.0, 1, 300)
+            );
+        }
+        assert_eq!(bits(a), bits(b));
+        assert!(Network::reusing(&equilibrium(0.07, 3, 0.25), &base).is_none());
+        let zero = Network::new(&equilibrium(0.1, 3, 0.0), &sched);
+        assert!(Network::reusing(&equilibrium(0.1, 3, -0.0), &zero).is_none());
+        let mut fees = p.clone();
+        fees.fee_share_mean = 0.05;
+        assert!(Network::reusing(&fees, &base).is_none());
+    }
+
+    #[test]
     fn the_gap_to_break_even_closes_geometrically() {
         let (kappa, months) = (0.2, 60);
         let n = Network::new(&equilibrium(kappa, 0, 0.0), &schedule(months));
