@@ -415,6 +415,21 @@ impl Grid {
                     .collect(),
             )
         };
+        // A month's capacity sums depend only on which classes are in service and on their
+        // capacity and kinds: a path whose draws leave those alone (a variable cost, a fuel
+        // schedule) takes the point model's (the same sums, about a fifth of a path's model).
+        let same_capacity = base
+            .filter(|b| {
+                b.n_fleet == n_fleet
+                    && b.classes.len() == n_classes
+                    && b.months == schedule.len()
+                    && b.in_service == in_service
+                    && b.classes[..n_fleet].iter().zip(&classes[..n_fleet]).all(|(x, y)| {
+                        x.derated_mw.to_bits() == y.derated_mw.to_bits()
+                            && (x.imported, x.limited, x.profile) == (y.imported, y.limited, y.profile)
+                    })
+            })
+            .and_then(|b| b.shed.as_deref());
         let shed = (sc.shedding.is_some() || !limited.is_empty()).then(|| {
             let sh = sc.shedding.clone().unwrap_or_default();
             let per_month = |keep: &dyn Fn(&Class) -> bool| -> Vec<f64> {
@@ -433,13 +448,29 @@ impl Grid {
             let feeders = shared
                 .and_then(|b| b.shed.as_ref().map(|s| Arc::clone(&s.feeders)))
                 .unwrap_or_else(|| Arc::new(Feeders::new(&sh, &blocks)));
+            let (limited_full_mw, imported_table_mw, imported_mw) = same_capacity.map_or_else(
+                || {
+                    (
+                        per_month(&|c| c.limited),
+                        per_month(&|c| c.imported && !c.limited && c.profile == Profile::None),
+                        per_month(&|c| c.imported),
+                    )
+                },
+                |b| {
+                    (
+                        b.limited_full_mw.clone(),
+                        b.imported_table_mw.clone(),
+                        b.imported_mw.clone(),
+                    )
+                },
+            );
             Box::new(ShedModel {
                 feeders,
                 deliverable: deliverability::limits(&sh.deliverable, schedule),
                 liquidity: sh.liquidity,
-                limited_full_mw: per_month(&|c| c.limited),
-                imported_table_mw: per_month(&|c| c.imported && !c.limited && c.profile == Profile::None),
-                imported_mw: per_month(&|c| c.imported),
+                limited_full_mw,
+                imported_table_mw,
+                imported_mw,
                 lng_supply: schedule
                     .iter()
                     .map(|m| {
