@@ -530,10 +530,10 @@ fn datacenter_means(sc: &Scenario, discount: &[f64]) -> Option<(f64, f64)> {
     let (lo, hi) = (u.earliest_month as usize, u.latest_month as usize);
     let span = (hi - lo + 1) as f64;
     let tm = discount.len();
-    // Summed once for both means (a path's model computes them again with its own draws).
-    let ramped: Vec<f64> = (0..tm)
-        .map(|t| (lo..=hi.min(t)).map(|m| loads::ramp(t - m, d.ramp_months)).sum())
-        .collect();
+    // Summed once for both means (a path's model computes them again with its own draws), of
+    // ramps looked up rather than divided again for every arrival month.
+    let ramp: Vec<f64> = (0..tm).map(|k| loads::ramp(k, d.ramp_months)).collect();
+    let ramped: Vec<f64> = (0..tm).map(|t| (lo..=hi.min(t)).map(|m| ramp[t - m]).sum()).collect();
     let draw = |t: usize| -> f64 { lf * p * allocated * ramped[t] / span };
     let plain = (0..tm).map(draw).sum::<f64>() / tm as f64;
     let w: f64 = discount.iter().sum();
