@@ -198,10 +198,11 @@ impl Model {
     }
 
     /// The model of a path's own scenario (its drawn parameters), taking over this model's
-    /// outage tables wherever the units are the same.
+    /// outage tables and its drivers' schedule and network targets wherever their inputs are the
+    /// same.
     #[must_use]
     pub fn for_path(&self, sc: &Scenario) -> Self {
-        let drivers = Drivers::new(sc);
+        let drivers = Drivers::reusing(sc, Some(&self.drivers));
         let grid = Grid::reusing(sc, drivers.schedule(), Some(&self.grid));
         Self::assemble(sc, drivers, grid)
     }
@@ -529,13 +530,74 @@ fn datacenter_means(sc: &Scenario, discount: &[f64]) -> Option<(f64, f64)> {
     let (lo, hi) = (u.earliest_month as usize, u.latest_month as usize);
     let span = (hi - lo + 1) as f64;
     let tm = discount.len();
-    // Summed once for both means (a path's model computes them again with its own draws).
-    let ramped: Vec<f64> = (0..tm)
-        .map(|t| (lo..=hi.min(t)).map(|m| loads::ramp(t - m, d.ramp_months)).sum())
-        .collect();
+    // Summed once for both means (a path's model computes them again with its own draws), of
+    // ramps looked up rather than divided again for every arrival month.
+    let ramp: Vec<f64> = (0..tm).map(|k| loads::ramp(k, d.ramp_months)).collect();
+    let ramped: Vec<f64> = (0..tm).map(|t| (lo..=hi.min(t)).map(|m| ramp[t - m]).sum()).collect();
     let draw = |t: usize| -> f64 { lf * p * allocated * ramped[t] / span };
     let plain = (0..tm).map(draw).sum::<f64>() / tm as f64;
     let w: f64 = discount.iter().sum();
     let weighted = (0..tm).map(|t| discount[t] * draw(t)).sum::<f64>() / w;
     Some((plain, weighted))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Paths of scenarios that differ from the point scenario as draws would (and beyond),
+    /// simulated with a model built from scratch and with one taking the point model's parts
+    /// over: the same numbers to the bit, whichever parts can be taken over.
+    #[test]
+    fn a_path_model_taking_the_point_models_parts_over_gives_the_same_numbers() {
+        let mut base = Scenario::from_toml_str(include_str!("../python/gridrisk/presets/pakistan-2000mw.toml"))
+            .expect("preset is valid");
+        base.uncertain.clear();
+        base.simulation.horizon_months = 36;
+        let point = Model::new(&base);
+        type Edit = (&'static str, fn(&mut Scenario));
+        let edits: [Edit; 10] = [
+            ("none", |_| {}),
+            ("adjustment speed", |s| {
+                s.network
+                    .equilibrium
+                    .as_mut()
+                    .expect("equilibrium")
+                    .adjustment_per_month = 0.07;
+            }),
+            ("fee share", |s| s.network.fee_share_mean *= 1.5),
+            ("variable cost", |s| s.fleet[4].vom_usd_per_mwh = 20.0),
+            ("units of an imported class", |s| s.fleet[4].units += 1),
+            ("outage rate of an imported class", |s| {
+                s.fleet[5].forced_outage_rate = 0.2
+            }),
+            ("retirement", |s| {
+                s.fleet[7].retire = Some("2027-06".parse().expect("month"))
+            }),
+            ("fuel schedule", |s| {
+                s.fleet[6].fuel_limit.as_mut().expect("fuel limit").energy_gwh_per_month[3] *= 0.8;
+            }),
+            ("start", |s| s.simulation.start = "2026-07".parse().expect("month")),
+            ("horizon", |s| s.simulation.horizon_months = 24),
+        ];
+        let seeds = crate::rng::uniform(1);
+        for (what, edit) in edits {
+            let mut sc = base.clone();
+            edit(&mut sc);
+            let (own, taken) = (Model::new(&sc), point.for_path(&sc));
+            let len = crate::metrics::path_len(own.months());
+            for p in 0..3 {
+                let (mut a, mut b) = (vec![0.0; len], vec![0.0; len]);
+                let (mut sa, mut sb) = (Scratch::default(), Scratch::default());
+                own.simulate(&seeds, p, &mut a, &mut sa, false);
+                taken.simulate(&seeds, p, &mut b, &mut sb, false);
+                let (mut ca, mut cb) = ([0.0; N_CONTROLS], [0.0; N_CONTROLS]);
+                own.controls(&a, &sa, &mut ca);
+                taken.controls(&b, &sb, &mut cb);
+                let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert!(bits(&a) == bits(&b), "{what}: path {p}");
+                assert!(bits(&ca) == bits(&cb), "{what}: controls of path {p}");
+            }
+        }
+    }
 }

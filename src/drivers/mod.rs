@@ -40,6 +40,8 @@ const FACTOR_STREAMS: [Stream; N_FACTORS] = [
 #[derive(Debug, Clone)]
 pub struct Drivers {
     months: usize,
+    /// What the schedule is built from: start, months, block height.
+    calendar: (calendar::YearMonth, usize, u64),
     schedule: Vec<MonthInfo>,
     chol: [[f64; N_FACTORS]; N_FACTORS],
     demand: demand::Demand,
@@ -131,18 +133,34 @@ impl Drivers {
     /// Precomputes the transitions, schedule and Cholesky factor of a validated scenario.
     #[must_use]
     pub fn new(sc: &Scenario) -> Self {
+        Self::reusing(sc, None)
+    }
+
+    /// [`Drivers::new`], taking over from `base` the schedule and the network's precomputed
+    /// vectors where their inputs are the same (a path whose draws leave the calendar and the
+    /// network's targets alone has the same ones).
+    #[must_use]
+    pub fn reusing(sc: &Scenario, base: Option<&Self>) -> Self {
         let months = sc.months();
+        let calendar = (sc.simulation.start, months, sc.network.block_height0);
         // The network looks past the horizon: an investor in the last month weighs a rig's
         // whole life. The horizon's months are the first of those (built one month after the
         // other, the same numbers).
-        let outlook = calendar::schedule(
-            sc.simulation.start,
-            months + network::OUTLOOK_MONTHS,
-            sc.network.block_height0 as f64,
-        );
-        let schedule = outlook[..months].to_vec();
+        let outlook = || calendar::schedule(calendar.0, months + network::OUTLOOK_MONTHS, calendar.2 as f64);
+        let (schedule, network) = match base.filter(|b| b.calendar == calendar) {
+            Some(b) => (
+                b.schedule.clone(),
+                network::Network::reusing(&sc.network, &b.network)
+                    .unwrap_or_else(|| network::Network::new(&sc.network, &outlook())),
+            ),
+            None => {
+                let outlook = outlook();
+                (outlook[..months].to_vec(), network::Network::new(&sc.network, &outlook))
+            }
+        };
         let mut d = Self {
             months,
+            calendar,
             chol: correlation::cholesky_psd(&sc.correlation.matrix),
             demand: demand::Demand::new(&sc.demand, &schedule),
             fuels: fuel::Fuels::new(&sc.fuel),
@@ -150,7 +168,7 @@ impl Drivers {
             fx0: sc.fx.rate0_pkr_per_usd.ln(),
             bitcoin: bitcoin::Bitcoin::new(&sc.bitcoin),
             btc0: sc.bitcoin.price0_usd.ln(),
-            network: network::Network::new(&sc.network, &outlook),
+            network,
             hydro: hydro::process(&sc.hydro),
             stress: stress::Overlay::new(&sc.stress, sc.simulation.start),
             schedule,

@@ -16,7 +16,8 @@
 
 use super::process::{Ar1, DT};
 use crate::calendar::MonthInfo;
-use crate::scenario::{Network as Params, NetworkModel};
+use crate::scenario::{Network as Params, NetworkEquilibrium, NetworkModel};
+use std::sync::Arc;
 
 /// Difficulty per unit hashrate: D = H x 600 s / 2^32, reported in T (10^12) from EH/s.
 pub const DIFFICULTY_T_PER_EHS: f64 = 1.0e18 * 600.0 / 4_294_967_296.0 / 1.0e12;
@@ -32,19 +33,37 @@ enum Law {
     /// Error correction: `target_log[t] = ln(theta x 144 / (24 c e_t))`, to which the month's
     /// `ln(price x reward)` is added. Both vectors run [`OUTLOOK_MONTHS`] past the horizon;
     /// `expected_reward[t]` is the mean block reward, subsidy x (1 + mean fee share), BTC.
+    /// The vectors do not depend on `kappa` (a path's drawn speed): a path's network shares
+    /// the point model's ([`Network::reusing`]), about a thousand exponentials and logarithms
+    /// fewer a path.
     Equilibrium {
-        target_log: Vec<f64>,
-        expected_reward: Vec<f64>,
+        target_log: Arc<[f64]>,
+        expected_reward: Arc<[f64]>,
         /// `ln expected_reward[t]`: the outlook would otherwise take a logarithm per month
         /// ahead, every month of every path.
-        log_expected_reward: Vec<f64>,
+        log_expected_reward: Arc<[f64]>,
         kappa: f64,
+        /// The parameters the vectors were computed from, bit for bit ([`target_inputs`]).
+        inputs: [u64; 5],
     },
 }
 
 /// Months past the horizon the equilibrium model's outlook covers: a rig bought in the last
 /// month may run this long.
 pub const OUTLOOK_MONTHS: usize = 300;
+
+/// Every parameter the equilibrium vectors depend on besides the schedule, as bits: equal
+/// bits give the same vectors (a comparison of values would take -0 for 0).
+fn target_inputs(fee_share_mean: f64, e: &NetworkEquilibrium) -> [u64; 5] {
+    [
+        fee_share_mean,
+        e.electricity_usd_per_mwh,
+        e.electricity_share,
+        e.efficiency0_j_per_th,
+        e.efficiency_improvement_annual,
+    ]
+    .map(f64::to_bits)
+}
 
 /// The network model of one run.
 #[derive(Debug, Clone)]
@@ -69,7 +88,7 @@ impl Network {
         let lag = p.response_lag_months as usize;
         let law = match (p.model, &p.equilibrium) {
             (NetworkModel::Equilibrium, Some(e)) => {
-                let expected_reward: Vec<f64> =
+                let expected_reward: Arc<[f64]> =
                     sched.iter().map(|m| m.subsidy_btc * (1.0 + p.fee_share_mean)).collect();
                 Law::Equilibrium {
                     log_expected_reward: expected_reward.iter().map(|r| r.ln()).collect(),
@@ -81,6 +100,7 @@ impl Network {
                         })
                         .collect(),
                     kappa: e.adjustment_per_month,
+                    inputs: target_inputs(p.fee_share_mean, e),
                 }
             }
             _ => {
@@ -101,10 +121,43 @@ impl Network {
                 Law::Trend { base_log, eta }
             }
         };
+        Self::with_law(p, law)
+    }
+
+    /// [`Network::new`] for the same schedule as `base` was built from, taking over its
+    /// equilibrium vectors when their parameters are the same to the bit (the same numbers);
+    /// `None` when they are not, or under the trend model.
+    #[must_use]
+    pub fn reusing(p: &Params, base: &Self) -> Option<Self> {
+        let Law::Equilibrium {
+            target_log,
+            expected_reward,
+            log_expected_reward,
+            inputs,
+            ..
+        } = &base.law
+        else {
+            return None;
+        };
+        let e = match (p.model, &p.equilibrium) {
+            (NetworkModel::Equilibrium, Some(e)) if target_inputs(p.fee_share_mean, e) == *inputs => e,
+            _ => return None,
+        };
+        let law = Law::Equilibrium {
+            target_log: Arc::clone(target_log),
+            expected_reward: Arc::clone(expected_reward),
+            log_expected_reward: Arc::clone(log_expected_reward),
+            kappa: e.adjustment_per_month,
+            inputs: *inputs,
+        };
+        Some(Self::with_law(p, law))
+    }
+
+    fn with_law(p: &Params, law: Law) -> Self {
         Self {
             law,
             log_h0: p.hashrate0_ehs.ln(),
-            lag,
+            lag: p.response_lag_months as usize,
             noise: Ar1::new(p.noise_phi, p.noise_sigma),
             fee_mean: p.fee_share_mean,
             fee_sigma: p.fee_share_sigma,
@@ -167,6 +220,7 @@ impl Network {
             expected_reward,
             log_expected_reward,
             kappa,
+            ..
         } = &self.law
         else {
             return false;
@@ -208,6 +262,7 @@ impl Network {
             expected_reward,
             log_expected_reward,
             kappa,
+            ..
         } = &self.law
         else {
             return None;
@@ -279,6 +334,36 @@ mod tests {
             h.push(n.fundamental_log(t, prev, &log_price, &log_reward));
         }
         h
+    }
+
+    #[test]
+    fn another_speed_takes_the_targets_over_to_the_bit_and_any_other_input_does_not() {
+        let sched = schedule(420);
+        let base = Network::new(&equilibrium(0.1, 3, 0.2), &sched);
+        let p = equilibrium(0.07, 3, 0.2);
+        let own = Network::new(&p, &sched);
+        let shared = Network::reusing(&p, &base).expect("only the speed differs");
+        let bits = |v: Vec<f64>| v.into_iter().map(f64::to_bits).collect::<Vec<_>>();
+        assert_eq!(
+            bits(run(&own, 420, 60_000.0, 3.2, 30)),
+            bits(run(&shared, 420, 60_000.0, 3.2, 30))
+        );
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        for t in [0, 50, 119] {
+            assert!(own.expected_hashprices(t, 900.0, 60_000.0, 1, 300, &mut a));
+            assert!(shared.expected_hashprices(t, 900.0, 60_000.0, 1, 300, &mut b));
+            assert_eq!(
+                own.hashprice_ceiling(t, 900.0, 60_000.0, 1, 300),
+                shared.hashprice_ceiling(t, 900.0, 60_000.0, 1, 300)
+            );
+        }
+        assert_eq!(bits(a), bits(b));
+        assert!(Network::reusing(&equilibrium(0.07, 3, 0.25), &base).is_none());
+        let zero = Network::new(&equilibrium(0.1, 3, 0.0), &sched);
+        assert!(Network::reusing(&equilibrium(0.1, 3, -0.0), &zero).is_none());
+        let mut fees = p.clone();
+        fees.fee_share_mean = 0.05;
+        assert!(Network::reusing(&fees, &base).is_none());
     }
 
     #[test]

@@ -84,8 +84,9 @@ pub struct Grid {
     shape_key: Arc<ShapeKey>,
     blocks: Arc<Vec<Vec<Block>>>,
     classes: Vec<Class>,
-    /// `in_service[t][k]`.
-    in_service: Vec<Vec<bool>>,
+    /// Whether class `k` is in service in month `t`, at `t * classes.len() + k` ([`Grid::on`]):
+    /// one array, not a vector a month (a path's own grid builds it again).
+    in_service: Vec<bool>,
     /// Outage tables of the distinct fleet states, and which one each month uses. Shared: a
     /// path's own grid takes the point model's over (they are large; a copy cost more than the
     /// rest of a path's set-up).
@@ -315,18 +316,15 @@ impl Grid {
                 });
             }
         }
-        let in_service: Vec<Vec<bool>> = schedule
-            .iter()
-            .map(|m| {
-                classes
-                    .iter()
-                    .map(|c| {
-                        let c = &sc.fleet[c.fleet];
-                        c.commission.is_none_or(|d| d <= m.date) && c.retire.is_none_or(|d| m.date < d)
-                    })
-                    .collect()
-            })
-            .collect();
+        let n_classes = classes.len();
+        let mut in_service: Vec<bool> = Vec::with_capacity(schedule.len() * n_classes);
+        for m in schedule {
+            in_service.extend(classes.iter().map(|c| {
+                let c = &sc.fleet[c.fleet];
+                c.commission.is_none_or(|d| d <= m.date) && c.retire.is_none_or(|d| m.date < d)
+            }));
+        }
+        let row = |t: usize| &in_service[t * n_classes..(t + 1) * n_classes];
         // One outage table per distinct set of in-service dispatchable classes: built once, not
         // per path (the fleet's outage distribution does not depend on any random driver).
         let mut states: Vec<Vec<bool>> = Vec::new();
@@ -335,7 +333,7 @@ impl Grid {
         let mut table_of_month = Vec::with_capacity(schedule.len());
         // A month's key, kept only when it is a new state (most months repeat one).
         let mut key: Vec<bool> = Vec::with_capacity(n_fleet);
-        for row in &in_service {
+        for row in (0..schedule.len()).map(row) {
             // Energy-limited classes deliver their fuel schedule: they are not in the table.
             key.clear();
             key.extend(
@@ -417,11 +415,26 @@ impl Grid {
                     .collect(),
             )
         };
+        // A month's capacity sums depend only on which classes are in service and on their
+        // capacity and kinds: a path whose draws leave those alone (a variable cost, a fuel
+        // schedule) takes the point model's (the same sums, about a fifth of a path's model).
+        let same_capacity = base
+            .filter(|b| {
+                b.n_fleet == n_fleet
+                    && b.classes.len() == n_classes
+                    && b.months == schedule.len()
+                    && b.in_service == in_service
+                    && b.classes[..n_fleet].iter().zip(&classes[..n_fleet]).all(|(x, y)| {
+                        x.derated_mw.to_bits() == y.derated_mw.to_bits()
+                            && (x.imported, x.limited, x.profile) == (y.imported, y.limited, y.profile)
+                    })
+            })
+            .and_then(|b| b.shed.as_deref());
         let shed = (sc.shedding.is_some() || !limited.is_empty()).then(|| {
             let sh = sc.shedding.clone().unwrap_or_default();
             let per_month = |keep: &dyn Fn(&Class) -> bool| -> Vec<f64> {
-                in_service
-                    .iter()
+                (0..schedule.len())
+                    .map(row)
                     .map(|row| {
                         classes[..n_fleet]
                             .iter()
@@ -435,13 +448,29 @@ impl Grid {
             let feeders = shared
                 .and_then(|b| b.shed.as_ref().map(|s| Arc::clone(&s.feeders)))
                 .unwrap_or_else(|| Arc::new(Feeders::new(&sh, &blocks)));
+            let (limited_full_mw, imported_table_mw, imported_mw) = same_capacity.map_or_else(
+                || {
+                    (
+                        per_month(&|c| c.limited),
+                        per_month(&|c| c.imported && !c.limited && c.profile == Profile::None),
+                        per_month(&|c| c.imported),
+                    )
+                },
+                |b| {
+                    (
+                        b.limited_full_mw.clone(),
+                        b.imported_table_mw.clone(),
+                        b.imported_mw.clone(),
+                    )
+                },
+            );
             Box::new(ShedModel {
                 feeders,
                 deliverable: deliverability::limits(&sh.deliverable, schedule),
                 liquidity: sh.liquidity,
-                limited_full_mw: per_month(&|c| c.limited),
-                imported_table_mw: per_month(&|c| c.imported && !c.limited && c.profile == Profile::None),
-                imported_mw: per_month(&|c| c.imported),
+                limited_full_mw,
+                imported_table_mw,
+                imported_mw,
                 lng_supply: schedule
                     .iter()
                     .map(|m| {
@@ -493,6 +522,12 @@ impl Grid {
             n_fleet,
             shed,
         }
+    }
+
+    /// Which classes are in service in month `t`.
+    fn on(&self, t: usize) -> &[bool] {
+        let n = self.classes.len();
+        &self.in_service[t * n..(t + 1) * n]
     }
 
     /// Share of month `t`'s hours in which the miners draw, in [0, 1]: 1 without peak relief.
@@ -676,7 +711,7 @@ impl Grid {
         let order = s
             .order
             .iter()
-            .filter(|&&k| self.in_service[t][k])
+            .filter(|&&k| self.on(t)[k])
             .map(|&k| (self.classes[k].fleet, s.costs[k]))
             .collect();
         // What each fleet class generates for the existing consumers' served load (the merit
@@ -740,13 +775,13 @@ impl Grid {
         dispatch::merit_order(&mut s.order, &s.costs, &s.must_run);
         s.tranche_prices.clear();
         for (k, c) in self.classes.iter().enumerate().skip(self.n_fleet) {
-            if self.in_service[t][k] {
+            if self.on(t)[k] {
                 s.tranche_prices.push((s.costs[k], s.costs[c.fleet]));
             }
         }
         let table = self.outage_table(t);
         let voll = self.voll_usd * fx;
-        let on = &self.in_service[t];
+        let on = self.on(t);
         let added = mining_mw + datacenter_mw;
         let sh = self.shed.as_deref();
         // The liquidity feedback: imported-fuel capacity available on the base path's
@@ -2444,7 +2479,7 @@ mod tests {
             let load = d.load_mw * lanes.shape[b];
             let hi = load + added;
             let mut bottom = 0.0;
-            for &k in order.iter().filter(|&&k| g.in_service[t][k]) {
+            for &k in order.iter().filter(|&&k| g.on(t)[k]) {
                 let c = &g.classes[k];
                 let mw = c.derated_mw
                     * match c.profile {
@@ -2486,7 +2521,7 @@ mod tests {
                     assert_eq!(e.len(), g.classes.len(), "{ctx}");
                     assert!(e.iter().all(|&x| x >= 0.0) && m.added_beyond_stack_mwh >= 0.0, "{ctx}");
                     for (k, &x) in e.iter().enumerate() {
-                        assert!(g.in_service[t][k] || x == 0.0, "{ctx}: class {k} is out of service");
+                        assert!(g.on(t)[k] || x == 0.0, "{ctx}: class {k} is out of service");
                     }
                     // Priced at the month's costs, the energies are the added cost.
                     let priced: f64 = e.iter().zip(&s.costs).map(|(e, c)| e * c).sum();
