@@ -78,8 +78,8 @@ pub struct Parameters {
     /// The scenario `point` reads as, and the top-level keys draws are written under (a path's
     /// scenario reads only those sections again), when `point` is valid and holds no
     /// distribution in place of a number (draws write numbers, so a path's document holds none
-    /// either).
-    near: Option<(Scenario, Vec<String>)>,
+    /// either); with the fleet entries draws are written in, when all under `fleet` are.
+    near: Option<(Scenario, Vec<String>, Option<Vec<usize>>)>,
 }
 
 fn std_normal() -> Normal {
@@ -240,14 +240,27 @@ impl Parameters {
             .flatten()
             .map(|sc| {
                 let mut changed: Vec<String> = Vec::new();
+                let mut fleet = Some(Vec::new());
                 for s in &steps {
                     if let Some(Step::Key(k)) = s.first()
                         && !changed.contains(k)
                     {
                         changed.push(k.clone());
                     }
+                    if let Some(Step::Key(k)) = s.first()
+                        && k == "fleet"
+                    {
+                        match (s.get(1), &mut fleet) {
+                            (Some(Step::Index(i)), Some(f)) if !f.contains(i) => f.push(*i),
+                            (Some(Step::Index(_)), _) => {}
+                            _ => fleet = None,
+                        }
+                    }
                 }
-                (sc, changed)
+                if let Some(f) = &mut fleet {
+                    f.sort_unstable();
+                }
+                (sc, changed, fleet)
             });
         Some(Self {
             point,
@@ -317,7 +330,14 @@ impl Parameters {
             }
         }
         let read = match &self.near {
-            Some((scenario, changed)) => Scenario::from_value_near(doc, &Unchanged { scenario, changed }),
+            Some((scenario, changed, fleet)) => Scenario::from_value_near(
+                doc,
+                &Unchanged {
+                    scenario,
+                    changed,
+                    fleet: fleet.as_deref(),
+                },
+            ),
             None => Scenario::from_value(doc),
         };
         read.map_err(|e| match e {
@@ -447,13 +467,30 @@ mod tests {
             );
         }
         let problems = |r: Result<Scenario>| format!("{:?}", r.unwrap_err());
-        for (field, bad) in [("economy.inflation_annual", 3.0), ("fleet[4].vom_usd_per_mwh", -1.0)] {
+        assert_eq!(near.near.as_ref().unwrap().2.as_deref(), Some(&[4, 6][..]));
+        for (field, bad) in [
+            ("economy.inflation_annual", 3.0),
+            ("fleet[4].vom_usd_per_mwh", -1.0),
+            ("fleet[6].fuel_limit.energy_gwh_per_month[3]", -5.0),
+            ("fleet[6].fuel_limit.energy_gwh_per_month[11]", f64::NAN),
+        ] {
             let mut v = values.clone();
             v[near.names().iter().position(|n| n == field).unwrap()] = bad;
             let found = problems(near.scenario(7, &v, &mut a));
             assert!(found.contains(field), "{found}");
             assert_eq!(found, problems(whole.scenario(7, &v, &mut b)));
         }
+        // Problems in several entries come in the order of the list, as a whole read finds them.
+        let mut v = values.clone();
+        for (field, bad) in [
+            ("fleet[6].fuel_limit.energy_gwh_per_month[0]", -5.0),
+            ("fleet[4].vom_usd_per_mwh", -1.0),
+        ] {
+            v[near.names().iter().position(|n| n == field).unwrap()] = bad;
+        }
+        let found = problems(near.scenario(7, &v, &mut a));
+        assert!(found.find("fleet[4]") < found.find("fleet[6]"), "{found}");
+        assert_eq!(found, problems(whole.scenario(7, &v, &mut b)));
     }
 
     #[test]

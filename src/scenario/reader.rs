@@ -509,9 +509,34 @@ impl<'v, 'i> Table<'v, 'i> {
 
     /// A list of tables (TOML `[[key]]`), each read by `read`.
     pub fn tables<T>(&mut self, key: &'static str, mut read: impl FnMut(&mut Table<'v, 'i>) -> T) -> Vec<T> {
+        let mut out = Vec::new();
+        self.each_table(key, None, |_, t| out.push(read(t)));
+        out
+    }
+
+    /// The entries at `only` (ascending) of a list of tables, each read by `read` as
+    /// [`Table::tables`] reads it, with its index: for a list whose other entries are known to
+    /// read as before (see [`super::Unchanged`]).
+    pub fn tables_at<T>(
+        &mut self,
+        key: &'static str,
+        only: &[usize],
+        mut read: impl FnMut(&mut Table<'v, 'i>) -> T,
+    ) -> Vec<(usize, T)> {
+        let mut out = Vec::with_capacity(only.len());
+        self.each_table(key, Some(only), |i, t| out.push((i, read(t))));
+        out
+    }
+
+    fn each_table(
+        &mut self,
+        key: &'static str,
+        only: Option<&[usize]>,
+        mut read: impl FnMut(usize, &mut Table<'v, 'i>),
+    ) {
         let field = self.field(key);
         let items = match self.get(key) {
-            None => return Vec::new(),
+            None => return,
             Some(Value::List(items)) => items,
             Some(v) => {
                 self.issues.push(
@@ -519,11 +544,13 @@ impl<'v, 'i> Table<'v, 'i> {
                     v.brief(),
                     format!("expected a list of tables, got a {}", v.kind()),
                 );
-                return Vec::new();
+                return;
             }
         };
-        let mut out = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
+            if only.is_some_and(|o| !o.contains(&i)) {
+                continue;
+            }
             let path = format!("{field}[{i}]");
             let map = if let Value::Table(m) = item {
                 Some(m)
@@ -538,10 +565,9 @@ impl<'v, 'i> Table<'v, 'i> {
                 map,
                 known: Vec::new(),
             };
-            out.push(read(&mut t));
+            read(i, &mut t);
             t.finish();
         }
-        out
     }
 
     /// Whether this reader stands on an actual table (not a missing or mistyped one).
