@@ -72,6 +72,9 @@ pub struct Parameters {
     point: Value,
     /// Where each field is in `point`.
     steps: Vec<Vec<Step>>,
+    /// Runs `a..b` of fields, in order, that are entries of one list (a monthly schedule): a
+    /// path finds the list once for all of them.
+    runs: Vec<(usize, usize)>,
     names: Vec<String>,
     groups: Vec<String>,
     entries: Vec<Entry>,
@@ -228,6 +231,17 @@ impl Parameters {
             .iter()
             .map(|n| uncertain::parse_field(n).expect("validated field names parse"))
             .collect();
+        let entry_of = |s: &[Step]| match s.split_last() {
+            Some((Step::Index(_), list)) => Some(list.to_vec()),
+            _ => None,
+        };
+        let mut runs: Vec<(usize, usize)> = Vec::new();
+        for (k, s) in steps.iter().enumerate() {
+            match runs.last_mut() {
+                Some((a, b)) if entry_of(s).is_some() && entry_of(s) == entry_of(&steps[*a]) => *b = k + 1,
+                _ => runs.push((k, k + 1)),
+            }
+        }
         let mut groups: Vec<String> = Vec::new();
         for e in &entries {
             if !groups.contains(&e.group) {
@@ -265,6 +279,7 @@ impl Parameters {
         Some(Self {
             point,
             steps,
+            runs,
             names,
             groups,
             entries,
@@ -324,9 +339,20 @@ impl Parameters {
     /// [`GridRiskError::Scenario`] naming the path and its values if they break a relation the
     /// validator could not try in advance.
     pub fn scenario(&self, path: u64, values: &[f64], doc: &mut Value) -> Result<Scenario> {
-        for (s, &x) in self.steps.iter().zip(values) {
-            if let Some(v) = uncertain::value_at(doc, s) {
-                *v = Value::Float(x);
+        for &(a, b) in &self.runs {
+            let steps = &self.steps[a];
+            if b == a + 1 {
+                if let Some(v) = uncertain::value_at(doc, steps) {
+                    *v = Value::Float(values[a]);
+                }
+            } else if let Some(Value::List(items)) = uncertain::value_at(doc, &steps[..steps.len() - 1]) {
+                for (s, &x) in self.steps[a..b].iter().zip(&values[a..b]) {
+                    if let Some(Step::Index(i)) = s.last()
+                        && let Some(v) = items.get_mut(*i)
+                    {
+                        *v = Value::Float(x);
+                    }
+                }
             }
         }
         let read = match &self.near {
@@ -459,12 +485,19 @@ mod tests {
         let seeds = rng::uniform(1);
         let mut values = vec![0.0; near.names().len()];
         let (mut a, mut b) = (near.point(), whole.point());
+        // The fuel schedule's twelve months are written through their list found once.
+        assert!(near.runs.iter().any(|&(a, b)| b - a == 12), "{:?}", near.runs);
         for path in 0..20 {
             near.draw(&seeds, &[], path, false, &mut values);
             assert_eq!(
                 near.scenario(path, &values, &mut a).unwrap(),
                 whole.scenario(path, &values, &mut b).unwrap()
             );
+            let mut one_by_one = near.point();
+            for (s, &x) in near.steps.iter().zip(&values) {
+                *uncertain::value_at(&mut one_by_one, s).unwrap() = Value::Float(x);
+            }
+            assert_eq!(a, one_by_one);
         }
         let problems = |r: Result<Scenario>| format!("{:?}", r.unwrap_err());
         assert_eq!(near.near.as_ref().unwrap().2.as_deref(), Some(&[4, 6][..]));
