@@ -72,14 +72,17 @@ pub struct Parameters {
     point: Value,
     /// Where each field is in `point`.
     steps: Vec<Vec<Step>>,
+    /// Runs `a..b` of fields, in order, that are entries of one list (a monthly schedule): a
+    /// path finds the list once for all of them.
+    runs: Vec<(usize, usize)>,
     names: Vec<String>,
     groups: Vec<String>,
     entries: Vec<Entry>,
     /// The scenario `point` reads as, and the top-level keys draws are written under (a path's
     /// scenario reads only those sections again), when `point` is valid and holds no
     /// distribution in place of a number (draws write numbers, so a path's document holds none
-    /// either).
-    near: Option<(Scenario, Vec<String>)>,
+    /// either); with the fleet entries draws are written in, when all under `fleet` are.
+    near: Option<(Scenario, Vec<String>, Option<Vec<usize>>)>,
 }
 
 fn std_normal() -> Normal {
@@ -228,6 +231,17 @@ impl Parameters {
             .iter()
             .map(|n| uncertain::parse_field(n).expect("validated field names parse"))
             .collect();
+        let entry_of = |s: &[Step]| match s.split_last() {
+            Some((Step::Index(_), list)) => Some(list.to_vec()),
+            _ => None,
+        };
+        let mut runs: Vec<(usize, usize)> = Vec::new();
+        for (k, s) in steps.iter().enumerate() {
+            match runs.last_mut() {
+                Some((a, b)) if entry_of(s).is_some() && entry_of(s) == entry_of(&steps[*a]) => *b = k + 1,
+                _ => runs.push((k, k + 1)),
+            }
+        }
         let mut groups: Vec<String> = Vec::new();
         for e in &entries {
             if !groups.contains(&e.group) {
@@ -240,18 +254,32 @@ impl Parameters {
             .flatten()
             .map(|sc| {
                 let mut changed: Vec<String> = Vec::new();
+                let mut fleet = Some(Vec::new());
                 for s in &steps {
                     if let Some(Step::Key(k)) = s.first()
                         && !changed.contains(k)
                     {
                         changed.push(k.clone());
                     }
+                    if let Some(Step::Key(k)) = s.first()
+                        && k == "fleet"
+                    {
+                        match (s.get(1), &mut fleet) {
+                            (Some(Step::Index(i)), Some(f)) if !f.contains(i) => f.push(*i),
+                            (Some(Step::Index(_)), _) => {}
+                            _ => fleet = None,
+                        }
+                    }
                 }
-                (sc, changed)
+                if let Some(f) = &mut fleet {
+                    f.sort_unstable();
+                }
+                (sc, changed, fleet)
             });
         Some(Self {
             point,
             steps,
+            runs,
             names,
             groups,
             entries,
@@ -311,13 +339,31 @@ impl Parameters {
     /// [`GridRiskError::Scenario`] naming the path and its values if they break a relation the
     /// validator could not try in advance.
     pub fn scenario(&self, path: u64, values: &[f64], doc: &mut Value) -> Result<Scenario> {
-        for (s, &x) in self.steps.iter().zip(values) {
-            if let Some(v) = uncertain::value_at(doc, s) {
-                *v = Value::Float(x);
+        for &(a, b) in &self.runs {
+            let steps = &self.steps[a];
+            if b == a + 1 {
+                if let Some(v) = uncertain::value_at(doc, steps) {
+                    *v = Value::Float(values[a]);
+                }
+            } else if let Some(Value::List(items)) = uncertain::value_at(doc, &steps[..steps.len() - 1]) {
+                for (s, &x) in self.steps[a..b].iter().zip(&values[a..b]) {
+                    if let Some(Step::Index(i)) = s.last()
+                        && let Some(v) = items.get_mut(*i)
+                    {
+                        *v = Value::Float(x);
+                    }
+                }
             }
         }
         let read = match &self.near {
-            Some((scenario, changed)) => Scenario::from_value_near(doc, &Unchanged { scenario, changed }),
+            Some((scenario, changed, fleet)) => Scenario::from_value_near(
+                doc,
+                &Unchanged {
+                    scenario,
+                    changed,
+                    fleet: fleet.as_deref(),
+                },
+            ),
             None => Scenario::from_value(doc),
         };
         read.map_err(|e| match e {
@@ -439,21 +485,45 @@ mod tests {
         let seeds = rng::uniform(1);
         let mut values = vec![0.0; near.names().len()];
         let (mut a, mut b) = (near.point(), whole.point());
+        // The fuel schedule's twelve months are written through their list found once.
+        assert!(near.runs.iter().any(|&(a, b)| b - a == 12), "{:?}", near.runs);
         for path in 0..20 {
             near.draw(&seeds, &[], path, false, &mut values);
             assert_eq!(
                 near.scenario(path, &values, &mut a).unwrap(),
                 whole.scenario(path, &values, &mut b).unwrap()
             );
+            let mut one_by_one = near.point();
+            for (s, &x) in near.steps.iter().zip(&values) {
+                *uncertain::value_at(&mut one_by_one, s).unwrap() = Value::Float(x);
+            }
+            assert_eq!(a, one_by_one);
         }
         let problems = |r: Result<Scenario>| format!("{:?}", r.unwrap_err());
-        for (field, bad) in [("economy.inflation_annual", 3.0), ("fleet[4].vom_usd_per_mwh", -1.0)] {
+        assert_eq!(near.near.as_ref().unwrap().2.as_deref(), Some(&[4, 6][..]));
+        for (field, bad) in [
+            ("economy.inflation_annual", 3.0),
+            ("fleet[4].vom_usd_per_mwh", -1.0),
+            ("fleet[6].fuel_limit.energy_gwh_per_month[3]", -5.0),
+            ("fleet[6].fuel_limit.energy_gwh_per_month[11]", f64::NAN),
+        ] {
             let mut v = values.clone();
             v[near.names().iter().position(|n| n == field).unwrap()] = bad;
             let found = problems(near.scenario(7, &v, &mut a));
             assert!(found.contains(field), "{found}");
             assert_eq!(found, problems(whole.scenario(7, &v, &mut b)));
         }
+        // Problems in several entries come in the order of the list, as a whole read finds them.
+        let mut v = values.clone();
+        for (field, bad) in [
+            ("fleet[6].fuel_limit.energy_gwh_per_month[0]", -5.0),
+            ("fleet[4].vom_usd_per_mwh", -1.0),
+        ] {
+            v[near.names().iter().position(|n| n == field).unwrap()] = bad;
+        }
+        let found = problems(near.scenario(7, &v, &mut a));
+        assert!(found.find("fleet[4]") < found.find("fleet[6]"), "{found}");
+        assert_eq!(found, problems(whole.scenario(7, &v, &mut b)));
     }
 
     #[test]

@@ -909,6 +909,9 @@ pub(crate) struct Unchanged<'a> {
     pub scenario: &'a Scenario,
     /// The keys whose sections may differ.
     pub changed: &'a [String],
+    /// When `fleet` is changed only within entries, those entries (ascending); the others read
+    /// as before, like an unchanged section.
+    pub fleet: Option<&'a [usize]>,
 }
 
 impl Unchanged<'_> {
@@ -1398,29 +1401,37 @@ fn read(root: &mut Table<'_, '_>, unchanged: Option<&Unchanged<'_>>) -> Scenario
         economy
     };
 
+    let read_class = |t: &mut Table<'_, '_>| TechClass {
+        name: t.string("name"),
+        units: t.int("units", 1, 100_000) as u32,
+        unit_mw: t.f64("unit_mw", Range::above(0.0, 5_000.0)),
+        forced_outage_rate: t.f64("forced_outage_rate", Range::below(0.0, 1.0)),
+        heat_rate_mmbtu_per_mwh: t.f64("heat_rate_mmbtu_per_mwh", Range::closed(0.0, 50.0)),
+        fuel: FUELS[t.choice("fuel", &FUELS)].to_owned(),
+        fixed_fuel_usd_per_mmbtu: t.f64("fixed_fuel_usd_per_mmbtu", Range::closed(0.0, 200.0)),
+        co2_t_per_mmbtu: t.f64("co2_t_per_mmbtu", Range::closed(0.0, 0.2)),
+        vom_usd_per_mwh: t.f64("vom_usd_per_mwh", Range::closed(0.0, 1_000.0)),
+        must_run: t.bool("must_run"),
+        profile: PROFILES[t.choice("profile", &PROFILES)].to_owned(),
+        commission: t.opt_parsed("commission", str::parse::<YearMonth>),
+        retire: t.opt_parsed("retire", str::parse::<YearMonth>),
+        fuel_limit: t.opt_table("fuel_limit").map(|mut l| {
+            let out = shedding::read_fuel_limit(&mut l);
+            l.finish();
+            out
+        }),
+    };
     let fleet = if let Some(s) = kept(unchanged, root, "fleet", &[]) {
         s.fleet.clone()
+    } else if let Some((s, only)) = unchanged.and_then(|u| Some((u.scenario, u.fleet?))) {
+        // The fleet's checks across classes below still see every class.
+        let mut fleet = s.fleet.clone();
+        for (i, c) in root.tables_at("fleet", only, read_class) {
+            fleet[i] = c;
+        }
+        fleet
     } else {
-        root.tables("fleet", |t| TechClass {
-            name: t.string("name"),
-            units: t.int("units", 1, 100_000) as u32,
-            unit_mw: t.f64("unit_mw", Range::above(0.0, 5_000.0)),
-            forced_outage_rate: t.f64("forced_outage_rate", Range::below(0.0, 1.0)),
-            heat_rate_mmbtu_per_mwh: t.f64("heat_rate_mmbtu_per_mwh", Range::closed(0.0, 50.0)),
-            fuel: FUELS[t.choice("fuel", &FUELS)].to_owned(),
-            fixed_fuel_usd_per_mmbtu: t.f64("fixed_fuel_usd_per_mmbtu", Range::closed(0.0, 200.0)),
-            co2_t_per_mmbtu: t.f64("co2_t_per_mmbtu", Range::closed(0.0, 0.2)),
-            vom_usd_per_mwh: t.f64("vom_usd_per_mwh", Range::closed(0.0, 1_000.0)),
-            must_run: t.bool("must_run"),
-            profile: PROFILES[t.choice("profile", &PROFILES)].to_owned(),
-            commission: t.opt_parsed("commission", str::parse::<YearMonth>),
-            retire: t.opt_parsed("retire", str::parse::<YearMonth>),
-            fuel_limit: t.opt_table("fuel_limit").map(|mut l| {
-                let out = shedding::read_fuel_limit(&mut l);
-                l.finish();
-                out
-            }),
-        })
+        root.tables("fleet", read_class)
     };
     for (i, c) in fleet.iter().enumerate() {
         if c.fuel_limit.is_some() && c.profile != "none" {

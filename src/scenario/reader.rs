@@ -7,9 +7,10 @@
 
 use super::value::Value;
 use crate::error::Issue;
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::BTreeMap;
 use std::fmt;
+use std::rc::Rc;
 
 /// Collected problems, shared by all readers of one document.
 #[derive(Default)]
@@ -122,10 +123,40 @@ fn fmt_num(x: f64) -> String {
     }
 }
 
+/// Where a table is in the document, spelled out only for a message: a path's scenario reads
+/// its sub-tables and list entries again on every path, and an eager dotted string for each cost
+/// more than reading most of them.
+struct Place {
+    up: Option<Rc<Place>>,
+    step: PlaceStep,
+}
+
+enum PlaceStep {
+    Key(&'static str),
+    Index(usize),
+}
+
+fn spell(place: Option<&Place>) -> String {
+    let Some(p) = place else {
+        return String::new();
+    };
+    let mut s = spell(p.up.as_deref());
+    match p.step {
+        PlaceStep::Key(k) if s.is_empty() => s.push_str(k),
+        PlaceStep::Key(k) => {
+            s.push('.');
+            s.push_str(k);
+        }
+        PlaceStep::Index(i) => s.push_str(&format!("[{i}]")),
+    }
+    s
+}
+
 /// A reader over one table of the document.
 pub struct Table<'v, 'i> {
     issues: &'i Issues,
-    path: String,
+    place: Option<Rc<Place>>,
+    path: OnceCell<String>,
     map: Option<&'v BTreeMap<String, Value>>,
     known: Vec<&'static str>,
 }
@@ -146,9 +177,26 @@ impl<'v, 'i> Table<'v, 'i> {
         };
         Self {
             issues,
-            path: String::new(),
+            place: None,
+            path: OnceCell::new(),
             map,
             known: Vec::new(),
+        }
+    }
+
+    /// A reader over `map` at `place` below this table.
+    fn below(&self, step: PlaceStep, map: Option<&'v BTreeMap<String, Value>>) -> Table<'v, 'i> {
+        Table {
+            issues: self.issues,
+            place: Some(Rc::new(Place {
+                up: self.place.clone(),
+                step,
+            })),
+            path: OnceCell::new(),
+            map,
+            // Most keys of a table are read, and growing one key at a time costs a few
+            // reallocations a table.
+            known: Vec::with_capacity(map.map_or(0, |m| m.len() + 2)),
         }
     }
 
@@ -156,10 +204,11 @@ impl<'v, 'i> Table<'v, 'i> {
     /// recorded (a scenario of uncertain parameters is read once per path, so an eager string per
     /// field read cost about a third of reading it).
     fn field(&self, key: &str) -> String {
-        if self.path.is_empty() {
+        let path = self.path();
+        if path.is_empty() {
             key.to_owned()
         } else {
-            format!("{}.{key}", self.path)
+            format!("{path}.{key}")
         }
     }
 
@@ -428,22 +477,19 @@ impl<'v, 'i> Table<'v, 'i> {
 
     /// A sub-table; `None` (after recording the problem) when missing or not a table.
     pub fn table(&mut self, key: &'static str) -> Table<'v, 'i> {
-        let field = self.field(key);
         let map = match self.get(key) {
             None => None,
             Some(Value::Table(m)) => Some(m),
             Some(v) => {
-                self.issues
-                    .push(&field, v.brief(), format!("expected a table, got a {}", v.kind()));
+                self.issues.push(
+                    &self.field(key),
+                    v.brief(),
+                    format!("expected a table, got a {}", v.kind()),
+                );
                 None
             }
         };
-        Table {
-            issues: self.issues,
-            path: field,
-            map,
-            known: Vec::new(),
-        }
+        self.below(PlaceStep::Key(key), map)
     }
 
     /// Marks `key` as read without reading it: its value is known to read as it did before
@@ -455,17 +501,14 @@ impl<'v, 'i> Table<'v, 'i> {
     /// An optional sub-table: `None` when absent (never recorded as missing); a present value
     /// that is not a table is a problem.
     pub fn opt_table(&mut self, key: &'static str) -> Option<Table<'v, 'i>> {
-        let field = self.field(key);
         match self.optional(key)? {
-            Value::Table(m) => Some(Table {
-                issues: self.issues,
-                path: field,
-                map: Some(m),
-                known: Vec::new(),
-            }),
+            Value::Table(m) => Some(self.below(PlaceStep::Key(key), Some(m))),
             v => {
-                self.issues
-                    .push(&field, v.brief(), format!("expected a table, got a {}", v.kind()));
+                self.issues.push(
+                    &self.field(key),
+                    v.brief(),
+                    format!("expected a table, got a {}", v.kind()),
+                );
                 None
             }
         }
@@ -509,39 +552,60 @@ impl<'v, 'i> Table<'v, 'i> {
 
     /// A list of tables (TOML `[[key]]`), each read by `read`.
     pub fn tables<T>(&mut self, key: &'static str, mut read: impl FnMut(&mut Table<'v, 'i>) -> T) -> Vec<T> {
-        let field = self.field(key);
+        let mut out = Vec::new();
+        self.each_table(key, None, |_, t| out.push(read(t)));
+        out
+    }
+
+    /// The entries at `only` (ascending) of a list of tables, each read by `read` as
+    /// [`Table::tables`] reads it, with its index: for a list whose other entries are known to
+    /// read as before (see [`super::Unchanged`]).
+    pub fn tables_at<T>(
+        &mut self,
+        key: &'static str,
+        only: &[usize],
+        mut read: impl FnMut(&mut Table<'v, 'i>) -> T,
+    ) -> Vec<(usize, T)> {
+        let mut out = Vec::with_capacity(only.len());
+        self.each_table(key, Some(only), |i, t| out.push((i, read(t))));
+        out
+    }
+
+    fn each_table(
+        &mut self,
+        key: &'static str,
+        only: Option<&[usize]>,
+        mut read: impl FnMut(usize, &mut Table<'v, 'i>),
+    ) {
         let items = match self.get(key) {
-            None => return Vec::new(),
+            None => return,
             Some(Value::List(items)) => items,
             Some(v) => {
                 self.issues.push(
-                    &field,
+                    &self.field(key),
                     v.brief(),
                     format!("expected a list of tables, got a {}", v.kind()),
                 );
-                return Vec::new();
+                return;
             }
         };
-        let mut out = Vec::with_capacity(items.len());
+        let list = self.below(PlaceStep::Key(key), None);
         for (i, item) in items.iter().enumerate() {
-            let path = format!("{field}[{i}]");
-            let map = if let Value::Table(m) = item {
-                Some(m)
-            } else {
-                self.issues
-                    .push(&path, item.brief(), format!("expected a table, got a {}", item.kind()));
-                None
-            };
-            let mut t = Table {
-                issues: self.issues,
-                path,
-                map,
-                known: Vec::new(),
-            };
-            out.push(read(&mut t));
+            if only.is_some_and(|o| !o.contains(&i)) {
+                continue;
+            }
+            let map = if let Value::Table(m) = item { Some(m) } else { None };
+            let mut t = list.below(PlaceStep::Index(i), map);
+            if map.is_none() {
+                self.issues.push(
+                    t.path(),
+                    item.brief(),
+                    format!("expected a table, got a {}", item.kind()),
+                );
+            }
+            read(i, &mut t);
             t.finish();
         }
-        out
     }
 
     /// Whether this reader stands on an actual table (not a missing or mistyped one).
@@ -553,7 +617,7 @@ impl<'v, 'i> Table<'v, 'i> {
     /// Dotted name of this table.
     #[must_use]
     pub fn path(&self) -> &str {
-        &self.path
+        self.path.get_or_init(|| spell(self.place.as_deref()))
     }
 
     /// Records a problem about a field of this table found by a cross-field check.
