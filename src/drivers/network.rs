@@ -225,16 +225,11 @@ impl Network {
         else {
             return false;
         };
-        let last = (t + first + n).min(target_log.len());
         let log_price = price_usd.ln();
         let mut h = hashrate_ehs.ln();
-        for s in t + 1..last {
-            let lagged = s.saturating_sub(self.lag);
-            if expected_reward[lagged] <= 0.0 {
-                // Past the last subsidy (the 22nd century): no outlook to speak of.
-                break;
-            }
-            h += kappa * (target_log[s] + log_price + log_expected_reward[lagged] - h);
+        let ahead = months_ahead(target_log, expected_reward, log_expected_reward, self.lag, t, first + n);
+        for (s, target, log_reward) in ahead {
+            h += kappa * (target + log_price + log_reward - h);
             if s >= t + first {
                 out.push(price_usd * expected_reward[s] * BLOCKS_PER_DAY / (h.exp() * 1000.0));
             }
@@ -270,16 +265,12 @@ impl Network {
         if !(*kappa > 0.0 && *kappa <= 1.0 && price_usd > 0.0 && hashrate_ehs > 0.0) {
             return None;
         }
-        let last = (t + first + n).min(target_log.len());
         let log_price = price_usd.ln();
         let mut h_lo = hashrate_ehs.ln();
         let mut reward_hi = f64::NEG_INFINITY;
-        for s in t + 1..last {
-            let lagged = s.saturating_sub(self.lag);
-            if expected_reward[lagged] <= 0.0 {
-                break;
-            }
-            h_lo = h_lo.min(target_log[s] + log_price + log_expected_reward[lagged]);
+        let ahead = months_ahead(target_log, expected_reward, log_expected_reward, self.lag, t, first + n);
+        for (s, target, log_reward) in ahead {
+            h_lo = h_lo.min(target + log_price + log_reward);
             if s >= t + first {
                 reward_hi = reward_hi.max(expected_reward[s]);
             }
@@ -295,6 +286,25 @@ impl Network {
     pub fn fees_btc(&self, subsidy: f64, u: f64) -> f64 {
         subsidy * self.fee_mean * (self.fee_sigma * u - 0.5 * self.fee_sigma * self.fee_sigma).exp()
     }
+}
+
+/// The months `t + 1 .. t + ahead` of the equilibrium outlook within the precomputed vectors, each
+/// with its target and its lagged log reward, up to the last subsidy (the 22nd century: no
+/// outlook to speak of past it).
+fn months_ahead<'a>(
+    target_log: &'a [f64],
+    expected_reward: &'a [f64],
+    log_expected_reward: &'a [f64],
+    lag: usize,
+    t: usize,
+    ahead: usize,
+) -> impl Iterator<Item = (usize, f64, f64)> + 'a {
+    let last = (t + ahead).min(target_log.len());
+    (t + 1..last).map_while(move |s| {
+        let lagged = s.saturating_sub(lag);
+        #[allow(clippy::neg_cmp_op_on_partial_ord)] // the same stop as `r <= 0`, NaN included
+        (!(expected_reward[lagged] <= 0.0)).then(|| (s, target_log[s], log_expected_reward[lagged]))
+    })
 }
 
 #[cfg(test)]
