@@ -4,6 +4,7 @@
 
 use crate::accounts::{self, MonthFacts, PathState, tariff::Price};
 use crate::calendar::MonthInfo;
+use crate::drivers::network::CeilingWindow;
 use crate::drivers::{self, DriverMonth, Drivers};
 use crate::grid::{self, Grid};
 use crate::loads::{
@@ -96,6 +97,8 @@ struct LoadsState {
     own_ehs: f64,
     /// The forward rule's expected hashprice over a new rig's life, USD/PH/day.
     outlook: Vec<f64>,
+    /// The window of the outlook's ceiling, slid month by month.
+    ceiling: CeilingWindow,
 }
 
 /// What the new loads did in a month besides their draw.
@@ -245,6 +248,7 @@ impl Model {
         let mut st = PathState::new(&self.sc);
         let ls = &mut scratch.loads;
         ls.fleet.clear();
+        ls.ceiling.clear();
         ls.own_ehs = 0.0;
         ls.takeup.draw(&self.sc.allocation, &self.sc.datacenters, |s| {
             crate::rng::stream(seeds[s as usize], path, s)
@@ -423,7 +427,9 @@ impl Model {
                         // model under the forward rule.
                         let _ = network.expected_hashprices(t, d.hashrate_ehs, d.bitcoin_usd, first, n, out);
                     },
-                    |first, n| network.hashprice_ceiling(t, d.hashrate_ehs, d.bitcoin_usd, first, n),
+                    |first, n| {
+                        network.hashprice_ceiling_along(&mut ls.ceiling, t, d.hashrate_ehs, d.bitcoin_usd, first, n)
+                    },
                 );
                 let f = miner.fleet;
                 ls.own_ehs = f.inverse_efficiency_mw * drawn_share;

@@ -17,6 +17,7 @@
 use super::process::{Ar1, DT};
 use crate::calendar::MonthInfo;
 use crate::scenario::{Network as Params, NetworkEquilibrium, NetworkModel};
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 /// Difficulty per unit hashrate: D = H x 600 s / 2^32, reported in T (10^12) from EH/s.
@@ -275,9 +276,87 @@ impl Network {
                 reward_hi = reward_hi.max(expected_reward[s]);
             }
         }
-        let slack = 1e-9 * (1.0 + h_lo.abs());
-        let ceiling = price_usd * reward_hi * BLOCKS_PER_DAY / ((h_lo - slack).exp() * 1000.0) * (1.0 + 1e-9);
-        (ceiling.is_finite() && ceiling > 0.0).then_some(ceiling)
+        ceiling_at(price_usd, reward_hi, h_lo)
+    }
+
+    /// [`Network::hashprice_ceiling`] for the months of one path in increasing order, `w`
+    /// carrying the window from month to month: the same bound up to the rounding of one sum
+    /// (`ln H*` and the reward's log are added before the month's log price, not after), which
+    /// the bound's margin of 1e-9 covers many times over.
+    ///
+    /// The outlook's window `t + 1 .. t + first + n` only slides forward, and what it is bounded
+    /// by, its lowest target and its highest reward, does not depend on the path's hashrate or
+    /// price: two monotone queues keep both as the window slides, so a month costs a few steps
+    /// instead of a pass over the months ahead (the forward rule asks every month of most
+    /// paths, and on most the ceiling decides). A month before the last one asked, a
+    /// different `(first, n)` or a month ahead without a reward (the 22nd century) starts the
+    /// queues again or falls back to the pass.
+    #[must_use]
+    pub fn hashprice_ceiling_along(
+        &self,
+        w: &mut CeilingWindow,
+        t: usize,
+        hashrate_ehs: f64,
+        price_usd: f64,
+        first: usize,
+        n: usize,
+    ) -> Option<f64> {
+        let Law::Equilibrium {
+            target_log,
+            expected_reward,
+            log_expected_reward,
+            kappa,
+            ..
+        } = &self.law
+        else {
+            return None;
+        };
+        if !(*kappa > 0.0 && *kappa <= 1.0 && price_usd > 0.0 && hashrate_ehs > 0.0) {
+            return None;
+        }
+        if w.key != Some((first, n)) || w.month.is_some_and(|m| t < m) {
+            w.clear();
+            w.key = Some((first, n));
+            w.next = t + 1;
+        }
+        w.month = Some(t);
+        let end = (t + first + n).min(target_log.len());
+        while !w.fallback && w.next < end {
+            let s = w.next;
+            let lagged = s.saturating_sub(self.lag);
+            #[allow(clippy::neg_cmp_op_on_partial_ord)] // the outlook's stop, NaN included
+            if !(expected_reward[lagged] > 0.0) {
+                // The outlook stops here: past the last subsidy, no window to slide.
+                w.fallback = true;
+                break;
+            }
+            let low = target_log[s] + log_expected_reward[lagged];
+            while w.low.back().is_some_and(|&(_, x)| x >= low) {
+                w.low.pop_back();
+            }
+            w.low.push_back((s, low));
+            let reward = expected_reward[s];
+            while w.high.back().is_some_and(|&(_, x)| x <= reward) {
+                w.high.pop_back();
+            }
+            w.high.push_back((s, reward));
+            w.next += 1;
+        }
+        if w.fallback {
+            return self.hashprice_ceiling(t, hashrate_ehs, price_usd, first, n);
+        }
+        while w.low.front().is_some_and(|&(s, _)| s <= t) {
+            w.low.pop_front();
+        }
+        while w.high.front().is_some_and(|&(s, _)| s < t + first) {
+            w.high.pop_front();
+        }
+        let mut h_lo = hashrate_ehs.ln();
+        if let Some(&(_, low)) = w.low.front() {
+            h_lo = h_lo.min(low + price_usd.ln());
+        }
+        let &(_, reward_hi) = w.high.front()?;
+        ceiling_at(price_usd, reward_hi, h_lo)
     }
 
     /// Fees per block (BTC) given the month's mean subsidy and a standard normal `u`.
@@ -285,6 +364,44 @@ impl Network {
     #[must_use]
     pub fn fees_btc(&self, subsidy: f64, u: f64) -> f64 {
         subsidy * self.fee_mean * (self.fee_sigma * u - 0.5 * self.fee_sigma * self.fee_sigma).exp()
+    }
+}
+
+/// The hashprice of a network at the log hashrate `h_lo` earning `reward_hi` BTC a block at
+/// `price_usd`, with the margin that makes it a ceiling (see [`Network::hashprice_ceiling`]).
+fn ceiling_at(price_usd: f64, reward_hi: f64, h_lo: f64) -> Option<f64> {
+    let slack = 1e-9 * (1.0 + h_lo.abs());
+    let ceiling = price_usd * reward_hi * BLOCKS_PER_DAY / ((h_lo - slack).exp() * 1000.0) * (1.0 + 1e-9);
+    (ceiling.is_finite() && ceiling > 0.0).then_some(ceiling)
+}
+
+/// The sliding window of [`Network::hashprice_ceiling_along`] along one path: the months of
+/// the window's lowest target (increasing) and highest reward (decreasing) still ahead.
+#[derive(Debug, Clone, Default)]
+pub struct CeilingWindow {
+    /// The `(first, n)` the queues hold the window of.
+    key: Option<(usize, usize)>,
+    /// The last month asked about.
+    month: Option<usize>,
+    /// The next month to enter the window.
+    next: usize,
+    /// The outlook stops inside the window: every month takes the pass instead.
+    fallback: bool,
+    /// `(s, target_log[s] + ln reward[s - lag])`, values increasing from the front.
+    low: VecDeque<(usize, f64)>,
+    /// `(s, reward[s])`, values decreasing from the front.
+    high: VecDeque<(usize, f64)>,
+}
+
+impl CeilingWindow {
+    /// Empties the window for a new path (keeping its memory).
+    pub fn clear(&mut self) {
+        self.key = None;
+        self.month = None;
+        self.next = 0;
+        self.fallback = false;
+        self.low.clear();
+        self.high.clear();
     }
 }
 
@@ -480,6 +597,42 @@ mod tests {
             Network::new(&p, &sched).hashprice_ceiling(0, 800.0, 68_000.0, 1, 35),
             None
         );
+    }
+
+    #[test]
+    fn the_sliding_ceiling_is_the_ceiling_month_after_month() {
+        // Paths ask month by month, sometimes skipping months, sometimes with another rig life
+        // (which restarts the window), and one starts over at month 0 with a window that still
+        // holds the last path's months.
+        let months = 120;
+        let mut w = CeilingWindow::default();
+        let mut asked = 0;
+        for (height0, (kappa, lag)) in [(943_056.0, (0.06, 0)), (943_056.0, (0.5, 12)), (13_439_000.0, (0.2, 1))] {
+            let n = Network::new(
+                &equilibrium(kappa, lag, 0.05),
+                &crate::calendar::schedule("2026-04".parse().unwrap(), months + OUTLOOK_MONTHS, height0),
+            );
+            for (first, n_ahead, step) in [(1, 35, 1), (6, 36, 7), (24, 300, 3), (1, 35, 1)] {
+                for t in (0..months).step_by(step) {
+                    let (h0, price) = (800.0 * (1.0 + 0.01 * t as f64), 68_000.0 / (1.0 + 0.02 * t as f64));
+                    let want = n.hashprice_ceiling(t, h0, price, first, n_ahead);
+                    let got = n.hashprice_ceiling_along(&mut w, t, h0, price, first, n_ahead);
+                    asked += 1;
+                    match (want, got) {
+                        (Some(a), Some(b)) => assert!((b / a - 1.0).abs() < 1e-13, "t {t}: {b} against {a}"),
+                        _ => assert_eq!(want, got, "t {t}"),
+                    }
+                    if let Some(c) = got {
+                        let mut out = Vec::new();
+                        assert!(n.expected_hashprices(t, h0, price, first, n_ahead, &mut out));
+                        assert!(out.iter().all(|&x| x <= c), "t {t}: a hashprice above {c}");
+                    }
+                }
+            }
+            // The last schedule's outlook runs past the last subsidy: the pass takes over.
+            assert_eq!(w.fallback, height0 > 1e7, "height {height0}");
+        }
+        assert!(asked > 500);
     }
 
     #[test]
