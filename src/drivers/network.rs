@@ -238,6 +238,27 @@ impl Network {
         true
     }
 
+    /// The equilibrium vectors (`target_log`, `expected_reward`, its log) when the outlook's
+    /// ceiling holds: under the equilibrium model, with `kappa` in `(0, 1]` and a positive
+    /// hashrate and price.
+    fn bounded(&self, hashrate_ehs: f64, price_usd: f64) -> Option<(&[f64], &[f64], &[f64])> {
+        let Law::Equilibrium {
+            target_log,
+            expected_reward,
+            log_expected_reward,
+            kappa,
+            ..
+        } = &self.law
+        else {
+            return None;
+        };
+        (*kappa > 0.0 && *kappa <= 1.0 && price_usd > 0.0 && hashrate_ehs > 0.0).then_some((
+            target_log,
+            expected_reward,
+            log_expected_reward,
+        ))
+    }
+
     /// An upper bound on every hashprice [`Network::expected_hashprices`] pushes for the same
     /// arguments, without its exponential a month: the recursion moves `h` a share `kappa` in
     /// `(0, 1]` of the way to each month's target, so `h` never falls below the lowest of its
@@ -253,19 +274,7 @@ impl Network {
         first: usize,
         n: usize,
     ) -> Option<f64> {
-        let Law::Equilibrium {
-            target_log,
-            expected_reward,
-            log_expected_reward,
-            kappa,
-            ..
-        } = &self.law
-        else {
-            return None;
-        };
-        if !(*kappa > 0.0 && *kappa <= 1.0 && price_usd > 0.0 && hashrate_ehs > 0.0) {
-            return None;
-        }
+        let (target_log, expected_reward, log_expected_reward) = self.bounded(hashrate_ehs, price_usd)?;
         let log_price = price_usd.ln();
         let mut h_lo = hashrate_ehs.ln();
         let mut reward_hi = f64::NEG_INFINITY;
@@ -301,19 +310,7 @@ impl Network {
         first: usize,
         n: usize,
     ) -> Option<f64> {
-        let Law::Equilibrium {
-            target_log,
-            expected_reward,
-            log_expected_reward,
-            kappa,
-            ..
-        } = &self.law
-        else {
-            return None;
-        };
-        if !(*kappa > 0.0 && *kappa <= 1.0 && price_usd > 0.0 && hashrate_ehs > 0.0) {
-            return None;
-        }
+        let (target_log, expected_reward, log_expected_reward) = self.bounded(hashrate_ehs, price_usd)?;
         if w.key != Some((first, n)) || w.month.is_some_and(|m| t < m) {
             w.clear();
             w.key = Some((first, n));
