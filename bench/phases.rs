@@ -2,7 +2,9 @@
 //! alone, the drivers, dispatch and adequacy, the accounts, and the statistics, and the speed-up
 //! from 1 to 2 threads of a whole run.
 //!
-//! Run: `cargo bench --no-default-features --bench phases -- [--paths N]`
+//! Run: `cargo bench --no-default-features --bench phases -- [--paths N] [--scenario FILE.toml]`
+//! (`--scenario`: another scenario than the default preset, e.g. the references' scope that
+//! `bench/speed.py` compares with Numba, written out by `Scenario.to_toml`)
 //! (`bench/speed.py` runs it and prints its lines with the rest of the comparison).
 //!
 //! Each phase is timed by running the model up to and including it over the same paths; a
@@ -23,6 +25,8 @@ const REPS: usize = 5;
 
 fn main() {
     let mut paths: u64 = 20_000;
+    let mut text = include_str!("../python/gridrisk/presets/pakistan-2000mw.toml").to_owned();
+    let mut label = "default preset".to_owned();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         if a == "--paths" {
@@ -30,9 +34,13 @@ fn main() {
                 .next()
                 .and_then(|v| v.parse().ok())
                 .expect("--paths takes a number");
+        } else if a == "--scenario" {
+            let file = args.next().expect("--scenario takes a TOML file");
+            text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{file}: {e}"));
+            label = file;
         }
     }
-    let sc = Scenario::from_toml_str(include_str!("../python/gridrisk/presets/pakistan-2000mw.toml")).expect("preset");
+    let sc = Scenario::from_toml_str(&text).expect("a valid scenario");
     let model = Model::new(&sc);
     let months = model.months();
     let seeds = gridrisk::rng::uniform(1);
@@ -147,7 +155,7 @@ fn main() {
     let (run1, run2) = (median(&mut runs[0]), median(&mut runs[1]));
     let whole = model_all + stats;
 
-    println!("gridrisk phases, default preset, {paths} paths x {months} months (ns per path-month)");
+    println!("gridrisk phases, {label}, {paths} paths x {months} months (ns per path-month)");
     println!(
         "  random numbers only (same streams and draws as the drivers): {:8.1}",
         rng_only * per
