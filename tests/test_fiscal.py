@@ -436,6 +436,23 @@ def test_sweep_grid_and_frontier(short: gr.Scenario) -> None:
     # Common random numbers: mining 0 MW gives the same numbers whatever its tariff.
     zero = t[t["allocation.mining_mw"] == 0.0]
     assert zero["npv_mean"].nunique() == 1
+    # Every figure carries its Monte Carlo error: the run's own, as simulate() of the same
+    # combination gives it, and shown with it.
+    one = gr.simulate(fixed.replace({"allocation.mining_mw": 1000.0, price: 40.0}), paths=500, seed=3)
+    row = t[(t["allocation.mining_mw"] == 1000.0) & (t[price] == 40.0)].iloc[0]
+    risk, summary = one.risk(), one.summary()
+    assert row["npv_loss_cvar95_se"] == risk.loc["CVaR 95 % of the NPV loss", "se"] > 0
+    assert row["npv_loss_var95_se"] == risk.loc["VaR 95 % of the NPV loss", "se"]
+    assert row["p_npv_negative_se"] == risk.loc["P(NPV < 0)", "se"]
+    for figure, output in [
+        ("circular_debt", "circular_debt_change_pkr"),
+        ("lole_with_h_per_year", "lole_with_h_per_year"),
+        ("miner_uptime_share", "miner_uptime_share"),
+    ]:
+        assert row[f"{figure}_se"] == summary.loc[output, "se"]
+    shown = sw.display().iloc[int(row.name)]
+    assert " ± " in shown["NPV loss, CVaR 95 % (PKR bn)"]
+    assert " ± " in shown["Circular debt change, mean (PKR bn)"]
     with pytest.raises(gr.ScenarioError) as info:
         gr.sweep(short, {"allocation.mining_mw": [-5.0]}, paths=10, seed=1)
     assert any("sweep combination" in n for n in info.value.__notes__)

@@ -20,7 +20,7 @@ from gridrisk.errors import ArgumentError, ScenarioError
 from gridrisk.results import OUTPUT_BETTER, Results
 from gridrisk.scenario import Scenario
 from gridrisk.simulation import simulate
-from gridrisk.units import MINUS, describe, display_unit, format_number, format_pm, money_scale, round_to_error
+from gridrisk.units import MINUS, describe, display_unit, format_number, format_pm, money_scale
 
 __all__ = ["Comparison", "Sweep", "compare", "sweep"]
 
@@ -385,12 +385,15 @@ class Sweep:
     Attributes
     ----------
     table : DataFrame
-        One row per combination: the swept parameters, then ``npv_mean`` and ``npv_se`` (PKR),
-        ``p_npv_negative``, ``npv_loss_var95`` and ``npv_loss_cvar95``, the VaR and CVaR 95 %
-        of the NPV loss (minus the NPV, PKR: positive = the state loses; the CVaR is the mean
-        loss of the worst 5 % of paths), ``circular_debt_mean`` (PKR), ``lole_with_h_per_year``,
-        ``miner_uptime_share``, and ``on_frontier``: no other combination has both a higher
-        expected NPV and a lower ``npv_loss_cvar95``.
+        One row per combination: the swept parameters, then each figure followed by its Monte
+        Carlo standard error: ``npv_mean`` and ``npv_se`` (PKR), ``p_npv_negative`` and
+        ``p_npv_negative_se`` (probability), ``npv_loss_var95`` and ``npv_loss_cvar95``, the VaR
+        and CVaR 95 % of the NPV loss (minus the NPV, PKR: positive = the state loses; the CVaR
+        is the mean loss of the worst 5 % of paths), each with its ``_se``,
+        ``circular_debt_mean`` and ``circular_debt_se`` (PKR), ``lole_with_h_per_year`` (hours
+        a year) and ``miner_uptime_share`` with theirs, and ``on_frontier``: no other
+        combination has both a higher expected NPV and a lower ``npv_loss_cvar95`` (the point
+        estimates; two policies closer than their errors may swap places in another sample).
     """
 
     table: pd.DataFrame
@@ -416,9 +419,9 @@ class Sweep:
         Returns
         -------
         DataFrame
-            One row per combination, every cell a string: the swept values as given, the expected
-            NPV with its Monte Carlo standard error (``"42.0 ± 0.2"``), VaR, CVaR and circular
-            debt to the NPV's precision, probabilities and shares in per cent, ``"yes"`` on the
+            One row per combination, every cell a string: the swept values as given, then every
+            figure with its Monte Carlo standard error, to the error's precision (``"42.0 ±
+            0.2"``): money in PKR bn, probabilities and shares in per cent; ``"yes"`` on the
             frontier. Column labels carry the units; no cell is ``NaN`` (``"n/a"``).
         """
         wanted = list(SWEEP_COLUMNS) if columns is None else list(columns)
@@ -429,20 +432,18 @@ class Sweep:
         out: dict[str, list[str]] = {f: [_exact(v) for v in self.table[f]] for f in self.fields}
         for c in wanted:
             out[SWEEP_COLUMNS[c]] = []
+        # The factor from each figure's base unit to its display unit.
+        scale = {"p_npv_negative": 100.0, "lole_with_h_per_year": 1.0, "miner_uptime_share": 100.0}
         for _, row in self.table.iterrows():
-            d = round_to_error(float(row["npv_se"]) * bn)
-            money = {
-                "npv_mean": format_pm(row["npv_mean"] * bn, row["npv_se"] * bn),
-                "p_npv_negative": format_number(row["p_npv_negative"] * 100, 1),
-                "npv_loss_var95": format_number(row["npv_loss_var95"] * bn, d if d >= 0 else None),
-                "npv_loss_cvar95": format_number(row["npv_loss_cvar95"] * bn, d if d >= 0 else None),
-                "circular_debt_mean": format_number(row["circular_debt_mean"] * bn, d if d >= 0 else None),
-                "lole_with_h_per_year": format_number(row["lole_with_h_per_year"]),
-                "miner_uptime_share": format_number(row["miner_uptime_share"] * 100, 1),
-                "on_frontier": "yes" if row["on_frontier"] else "",
-            }
             for c in wanted:
-                out[SWEEP_COLUMNS[c]].append(money[c])
+                if c == "on_frontier":
+                    cell = "yes" if row["on_frontier"] else ""
+                else:
+                    k = scale.get(c, bn)
+                    # Tables saved before the errors were kept have none but the NPV's.
+                    se = row.get(_se_column(c), math.nan)
+                    cell = format_pm(row[c] * k, se * k)
+                out[SWEEP_COLUMNS[c]].append(cell)
         return pd.DataFrame(out)
 
     def __repr__(self) -> str:
@@ -479,6 +480,11 @@ SWEEP_COLUMNS: dict[str, str] = {
     "miner_uptime_share": "Miners running (% of months)",
     "on_frontier": "On the frontier",
 }
+
+
+def _se_column(figure: str) -> str:
+    """The column of a sweep figure's standard error (``npv_mean`` → ``npv_se``)."""
+    return figure.removesuffix("_mean") + "_se"
 
 
 def _exact(value: Any) -> str:
@@ -580,19 +586,20 @@ def sweep(
         res = simulate(sc, paths=paths, seed=seed, threads=threads, progress=progress, client=client)
         s = res.summary()
         risk = res.risk()
-        rows.append(
-            {
-                **overrides,
-                "npv_mean": s.loc["npv_pkr", "mean"],
-                "npv_se": s.loc["npv_pkr", "se"],
-                "p_npv_negative": risk.loc["P(NPV < 0)", "value"],
-                "npv_loss_var95": risk.loc["VaR 95 % of the NPV loss", "value"],
-                "npv_loss_cvar95": risk.loc["CVaR 95 % of the NPV loss", "value"],
-                "circular_debt_mean": s.loc["circular_debt_change_pkr", "mean"],
-                "lole_with_h_per_year": s.loc["lole_with_h_per_year", "mean"],
-                "miner_uptime_share": s.loc["miner_uptime_share", "mean"],
-            }
-        )
+        figures = {
+            "npv_mean": s.loc["npv_pkr", ["mean", "se"]],
+            "p_npv_negative": risk.loc["P(NPV < 0)", ["value", "se"]],
+            "npv_loss_var95": risk.loc["VaR 95 % of the NPV loss", ["value", "se"]],
+            "npv_loss_cvar95": risk.loc["CVaR 95 % of the NPV loss", ["value", "se"]],
+            "circular_debt_mean": s.loc["circular_debt_change_pkr", ["mean", "se"]],
+            "lole_with_h_per_year": s.loc["lole_with_h_per_year", ["mean", "se"]],
+            "miner_uptime_share": s.loc["miner_uptime_share", ["mean", "se"]],
+        }
+        row: dict[str, Any] = dict(overrides)
+        for name, (value, se) in figures.items():
+            row[name] = float(value)
+            row[_se_column(name)] = float(se)
+        rows.append(row)
     table = pd.DataFrame(rows)
     npv, cvar = table["npv_mean"].to_numpy(), table["npv_loss_cvar95"].to_numpy()
     dominated = np.array(
