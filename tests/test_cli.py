@@ -16,7 +16,15 @@ import gridrisk._files
 import gridrisk.report
 import pytest
 from gridrisk import cli
-from gridrisk.cli import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_INVALID, EXIT_MEMORY, EXIT_WRITE_FAILED, main
+from gridrisk.cli import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_INVALID,
+    EXIT_MEMORY,
+    EXIT_PIPE_CLOSED,
+    EXIT_WRITE_FAILED,
+    main,
+)
 
 # The preset with its parameter uncertainty: what a user loads (its overrides, labels, runs).
 UNCERTAIN = True
@@ -151,6 +159,33 @@ def test_python_dash_m_and_help() -> None:
     assert "--paths" in done.stdout
     done = subprocess.run([sys.executable, "-m", "gridrisk", "--version"], capture_output=True, text=True, check=False)
     assert done.stdout.strip() == f"gridrisk {gr.__version__}"
+
+
+def _closed_pipe_run(args: list[str]) -> subprocess.CompletedProcess[str]:
+    """``gridrisk ARGS`` with stdout a pipe whose reader is gone before anything is written
+    (what ``| head`` leaves once it has its lines)."""
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "gridrisk", *args], stdout=write, stderr=subprocess.PIPE, text=True, check=False
+        )
+    finally:
+        os.close(write)
+
+
+def test_a_reader_that_stops_reading_ends_nothing_but_the_printing(tmp_path: Path) -> None:
+    done = _closed_pipe_run(["presets"])
+    assert done.returncode == EXIT_PIPE_CLOSED
+    assert done.stderr == ""
+    # A run goes on to write the files asked for, then says how it ended.
+    out = tmp_path / "out"
+    args = ["run", "--paths", "50", "--no-progress", "--set", "simulation.horizon_months=12", "--out", str(out)]
+    done = _closed_pipe_run(args)
+    assert done.returncode == EXIT_PIPE_CLOSED, done.stderr
+    assert "error" not in done.stderr
+    assert "Traceback" not in done.stderr
+    assert {"summary.json", "manifest.json", "report.html"} <= {p.name for p in out.iterdir()}
 
 
 def test_run_out_writes_every_file_atomically(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

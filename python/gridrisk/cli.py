@@ -11,7 +11,8 @@ swapped in whole.
 
 Exit codes: 0 success; 1 the output could not be written (DIR is left as it was); 2 invalid
 input (a message, no traceback); 3 internal error (a bug in gridrisk: please report it); 4 out
-of memory; 130 interrupted (Ctrl-C).
+of memory; 130 interrupted (Ctrl-C); 141 the reader of the printed tables stopped reading
+(``gridrisk run | head``: the rest is not printed, files asked for with ``--out`` are written).
 """
 
 from __future__ import annotations
@@ -56,11 +57,55 @@ EXIT_INVALID = 2
 EXIT_INTERNAL = 3
 EXIT_MEMORY = 4
 EXIT_INTERRUPTED = 130
+#: 128 + SIGPIPE, as a Unix tool the signal ends: stdout's reader stopped reading.
+EXIT_PIPE_CLOSED = 141
 
 _EXIT_CODES = (
     "exit codes: 0 success; 1 the output could not be written (DIR is left as it was); 2 invalid input; "
-    "3 internal error (a bug in gridrisk: please report it); 4 out of memory; 130 interrupted"
+    "3 internal error (a bug in gridrisk: please report it); 4 out of memory; 130 interrupted; "
+    "141 stdout's reader stopped reading (e.g. | head; --out files are still written)"
 )
+
+
+class _Stdout:
+    """``sys.stdout`` that goes quiet once its reader has gone (``gridrisk run | head``).
+
+    Python raises ``BrokenPipeError`` on the write after a pipe's reader exits, which would end
+    the command as if its input were invalid, before the files of ``--out`` are written. Output
+    past that point has no reader: it is dropped, and the command carries on.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.reader_gone = False
+
+    def write(self, text: str) -> int:
+        if not self.reader_gone:
+            try:
+                return int(self.stream.write(text))
+            except BrokenPipeError:
+                self._gone()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.reader_gone:
+            try:
+                self.stream.flush()
+            except BrokenPipeError:
+                self._gone()
+
+    def _gone(self) -> None:
+        self.reader_gone = True
+        # Python flushes stdout once more at exit: the descriptor then leads to /dev/null, not
+        # to the closed pipe (which would print an error after the command has finished).
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self.stream.fileno())
+            os.close(devnull)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
 
 _OUT_HELP = (
     "Tables are printed first; then the files are written into a new staging folder next to DIR and "
@@ -787,7 +832,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     Exit codes: 0 success, 1 the output folder could not be written (nothing half-written is
     left), 2 invalid input (a message, no traceback), 3 internal error (a bug in gridrisk, with
     a request to report it), 4 out of memory, 130 interrupted by Ctrl-C (at any point,
-    including while plots and files are written).
+    including while plots and files are written), 141 the reader of stdout stopped reading (the
+    command otherwise ran to its end, ``--out`` files included).
     """
     argv = list(sys.argv[1:] if argv is None else argv)
     commands: dict[str, Callable[[argparse.Namespace, Sequence[str]], int]] = {
@@ -809,13 +855,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         logger.addHandler(handler)
     level = logger.level
     logger.setLevel(logging.INFO)
+    stdout = sys.stdout = _Stdout(sys.stdout)
     try:
         parser = _parser()
         args = parser.parse_args(argv)
         if args.command is None:
             parser.print_help()
             return EXIT_INVALID
-        return commands[args.command](args, argv)
+        code = commands[args.command](args, argv)
+        sys.stdout.flush()
+        return EXIT_PIPE_CLOSED if stdout.reader_gone and code == 0 else code
+    except BrokenPipeError:  # written around sys.stdout (its buffer): the same as through it
+        stdout._gone()
+        return EXIT_PIPE_CLOSED
     except KeyboardInterrupt:
         print("gridrisk: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -836,6 +888,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _error(str(e), getattr(e, "__notes__", []))
         return EXIT_INVALID
     finally:
+        sys.stdout = stdout.stream
         logger.setLevel(level)
         if handler is not None:
             logger.removeHandler(handler)
