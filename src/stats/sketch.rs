@@ -17,6 +17,8 @@ pub const ALPHA: f64 = 0.002;
 pub const MAX_BINS: usize = 8192;
 /// Magnitudes below this are treated as exactly zero.
 pub const ZERO_THRESHOLD: f64 = 1e-12;
+/// Values [`Sketch::insert_many`] reads ahead of its inserts.
+const GROUP: usize = 64;
 
 const GAMMA: f64 = (1.0 + ALPHA) / (1.0 - ALPHA);
 
@@ -121,12 +123,29 @@ impl Sketch {
     /// (a word per cache line) lets the hardware prefetcher stream them in, so that the
     /// increments that follow hit cache: 16 against 20 ns per value on a 1,024-path batch
     /// of the default preset. `black_box` only keeps the read; the result never depends on it.
+    ///
+    /// The values themselves are a column of a worker's batch, a row's length apart: each one
+    /// a cache miss. They are read [`GROUP`] at a time before any is inserted, so that their
+    /// misses overlap instead of each waiting behind the insert before it. The values enter
+    /// in the same order.
     pub fn insert_many(&mut self, xs: impl IntoIterator<Item = f64>) {
         let line = 64 / std::mem::size_of::<u64>();
         let touch = |c: &[u64]| c.iter().step_by(line).fold(0, |a, &b| a ^ b);
         std::hint::black_box(touch(&self.pos.counts) ^ touch(&self.neg.counts));
-        for x in xs {
-            self.insert(x);
+        let mut xs = xs.into_iter();
+        let mut group = [0.0; GROUP];
+        loop {
+            let mut n = 0;
+            for (slot, x) in group.iter_mut().zip(&mut xs) {
+                *slot = x;
+                n += 1;
+            }
+            for &x in &group[..n] {
+                self.insert(x);
+            }
+            if n < GROUP {
+                return;
+            }
         }
     }
 
@@ -299,6 +318,20 @@ impl Sketch {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn many_values_at_once_are_each_value_inserted() {
+        // Around and at the multiples of the read-ahead group: no value lost or repeated.
+        for n in [0, 1, GROUP - 1, GROUP, GROUP + 1, 3 * GROUP, 1_000] {
+            let xs: Vec<f64> = (0..n).map(|i| (f64::from(i as u32) - 300.0) * 1.7).collect();
+            let mut many = Sketch::default();
+            many.insert_many(xs.iter().copied());
+            let mut each = Sketch::default();
+            xs.iter().for_each(|&x| each.insert(x));
+            assert_eq!(many, each, "{n} values");
+            assert_eq!(many.count(), n as u64);
+        }
+    }
 
     #[test]
     fn upper_partial_moments_mirror_the_lower_ones() {
