@@ -389,7 +389,7 @@ fn weighted_sum(hours: &[f64], a: &[f64], c: &[f64], f: impl Fn(f64, f64) -> f64
 
 /// `x` folded by `f` (associative and commutative) from `init`, in [`LANES`] interleaved folds.
 #[inline(always)]
-fn lanes_fold(x: &[f64], init: f64, f: impl Fn(f64, f64) -> f64) -> f64 {
+pub(super) fn lanes_fold(x: &[f64], init: f64, f: impl Fn(f64, f64) -> f64) -> f64 {
     let mut acc = [init; LANES];
     let x4 = x.chunks_exact(LANES);
     let rest = x4.remainder().iter().fold(init, |a, &v| f(a, v));

@@ -10,7 +10,7 @@
 //! price it is dispatched at: the fuel is bought either way. Outages enter as expected
 //! capacities (no draw), as everywhere in the dispatch.
 
-use super::{Fuel, Grid, Scratch, slices_by_block};
+use super::{Fuel, Grid, Scratch, dispatch, slices_by_block};
 use crate::drivers::DriverMonth;
 use crate::float::{max, min};
 
@@ -67,7 +67,10 @@ impl Grid {
         s.fuel_pos.clear();
         s.fuel_pos.resize(n, 0.0);
         let pos = &mut s.fuel_pos[..n];
-        let fold = |x: &[f64], init: f64, f: fn(f64, f64) -> f64| x.iter().fold(init, |a, &v| f(a, v));
+        // Folds in interleaved lanes: a min or max of the same numbers in another order is the
+        // same number (never NaN; a zero's sign only meets comparisons), without a chain of
+        // one dependent compare per block.
+        let fold = |x: &[f64], init: f64, f: fn(f64, f64) -> f64| dispatch::lanes_fold(x, init, f);
         let (load_lo, load_hi) = (fold(load, f64::INFINITY, min), fold(load, f64::NEG_INFINITY, max));
         // Bounds of every block's capacity below the next slice.
         let (mut pos_lo, mut pos_hi) = (0.0, 0.0);

@@ -1182,7 +1182,10 @@ impl Grid {
         bands: bool,
     ) {
         use crate::float::{max, min};
-        let fold = |x: &[f64], init: f64, f: fn(f64, f64) -> f64| x.iter().fold(init, |a, &v| f(a, v));
+        // Folds in interleaved lanes: a min or max of the same numbers in another order is the
+        // same number (never NaN; a zero's sign only meets comparisons), without a chain of
+        // one dependent compare per block.
+        let fold = |x: &[f64], init: f64, f: fn(f64, f64) -> f64| dispatch::lanes_fold(x, init, f);
         // Slices wholly below every block's load set no marginal cost and serve none of the
         // added load, and slices wholly below every band cost none of it: for them the walk
         // only moves `pos`, bit for bit as the full step would. "Wholly below" is decided on an
