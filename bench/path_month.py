@@ -10,7 +10,9 @@ folder to put first on PYTHONPATH:
     python bench/path_month.py --base /tmp/base/python --paths 20000 --threads 1
 
 ``--head`` names this build's folder the same way (a release build's library copied to
-``python/gridrisk/_core.abi3.so``) instead of the installed gridrisk.
+``python/gridrisk/_core.abi3.so``) instead of the installed gridrisk. ``--references`` runs the
+preset in the references' scope instead (``speed.scenario()``, the one ``speed.py`` compares
+with Numba). Each build's best and median are printed.
 
 ``--overrides JSON`` runs both builds on the preset changed by ``Scenario.replace`` with that
 mapping of dotted field names to values (JSON ``null`` is ``None``: it removes an optional table);
@@ -28,12 +30,18 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 
 RUN = """
-import json, time, gridrisk as gr
-sc = gr.Scenario.preset("pakistan-2000mw").replace(json.loads({overrides!r}))
+import json, sys, time, gridrisk as gr
+if {references!r}:
+    sys.path.insert(0, {bench!r})
+    import speed
+    sc = speed.scenario().replace(json.loads({overrides!r}))
+else:
+    sc = gr.Scenario.preset("pakistan-2000mw").replace(json.loads({overrides!r}))
 gr.simulate(sc, paths=512, seed=1, threads={threads}, progress=False)  # warm-up: pools, pages
 t0 = time.perf_counter()
 gr.simulate(sc, paths={paths}, seed=7, threads={threads}, progress=False)
@@ -42,7 +50,9 @@ print(json.dumps({{"seconds": dt, "months": sc.months, "version": gr.__version__
 """
 
 
-def _once(pythonpath: str | None, paths: int, threads: int, overrides: dict[str, object]) -> dict[str, float]:
+def _once(
+    pythonpath: str | None, paths: int, threads: int, overrides: dict[str, object], references: bool
+) -> dict[str, float]:
     env = dict(os.environ)
     if pythonpath is not None:
         # The runs start in "/": a relative entry would silently import another gridrisk.
@@ -51,7 +61,17 @@ def _once(pythonpath: str | None, paths: int, threads: int, overrides: dict[str,
     else:
         env.pop("PYTHONPATH", None)
     out = subprocess.run(
-        [sys.executable, "-c", RUN.format(paths=paths, threads=threads, overrides=json.dumps(overrides))],
+        [
+            sys.executable,
+            "-c",
+            RUN.format(
+                paths=paths,
+                threads=threads,
+                overrides=json.dumps(overrides),
+                references=references,
+                bench=os.path.dirname(os.path.abspath(__file__)),
+            ),
+        ],
         env=env,
         check=True,
         capture_output=True,
@@ -73,20 +93,33 @@ def main() -> None:
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--overrides", type=json.loads, default={}, help="JSON mapping for Scenario.replace, both runs")
     p.add_argument("--base-overrides", type=json.loads, default={}, help="JSON mapping applied after it, base run only")
+    p.add_argument(
+        "--references",
+        action="store_true",
+        help="the preset in the references' scope (speed.scenario(), the Numba comparison's) instead of the preset",
+    )
     a = p.parse_args()
     scenarios = {"base": {**a.overrides, **a.base_overrides}, "head": a.overrides}
-    best: dict[str, float] = {}
+    runs: dict[str, list[float]] = {"base": [], "head": []}
     months = 0
     for _ in range(a.repeats):
         for name, path in (("base", a.base), ("head", a.head)):
-            r = _once(path, a.paths, a.threads, scenarios[name])
+            r = _once(path, a.paths, a.threads, scenarios[name], a.references)
             months = int(r["months"])
-            best[name] = min(best.get(name, float("inf")), float(r["seconds"]))
+            runs[name].append(float(r["seconds"]))
             print(f"{name}: {r['seconds']:.2f} s ({r['file']})", flush=True)
-    for name, sec in best.items():
-        print(f"{name}: best {sec:.2f} s = {sec / (a.paths * months) * 1e9:,.0f} ns per path-month")
-    ratio = best["head"] / best["base"]
-    print(f"head / base: {ratio:.2f}x ({a.paths:_} paths, {a.threads} thread(s), best of {a.repeats})")
+    per = 1e9 / (a.paths * months)
+    for name, secs in runs.items():
+        print(
+            f"{name}: best {min(secs):.2f} s = {min(secs) * per:,.0f} ns per path-month, "
+            f"median {statistics.median(secs):.2f} s = {statistics.median(secs) * per:,.0f} ns"
+        )
+    best = min(runs["head"]) / min(runs["base"])
+    median = statistics.median(runs["head"]) / statistics.median(runs["base"])
+    print(
+        f"head / base: {best:.2f}x best, {median:.2f}x median "
+        f"({a.paths:_} paths, {a.threads} thread(s), {a.repeats} alternating runs)"
+    )
 
 
 if __name__ == "__main__":
