@@ -49,6 +49,9 @@ enum Law {
     },
 }
 
+/// The equilibrium model's precomputed vectors: `target_log`, `expected_reward` and its log.
+type Vectors<'a> = (&'a [f64], &'a [f64], &'a [f64]);
+
 /// Months past the horizon the equilibrium model's outlook covers: a rig bought in the last
 /// month may run this long.
 pub const OUTLOOK_MONTHS: usize = 300;
@@ -216,14 +219,7 @@ impl Network {
         n: usize,
         out: &mut Vec<f64>,
     ) -> bool {
-        let Law::Equilibrium {
-            target_log,
-            expected_reward,
-            log_expected_reward,
-            kappa,
-            ..
-        } = &self.law
-        else {
+        let Some(((target_log, expected_reward, log_expected_reward), kappa)) = self.equilibrium() else {
             return false;
         };
         let log_price = price_usd.ln();
@@ -241,22 +237,23 @@ impl Network {
     /// The equilibrium vectors (`target_log`, `expected_reward`, its log) when the outlook's
     /// ceiling holds: under the equilibrium model, with `kappa` in `(0, 1]` and a positive
     /// hashrate and price.
-    fn bounded(&self, hashrate_ehs: f64, price_usd: f64) -> Option<(&[f64], &[f64], &[f64])> {
-        let Law::Equilibrium {
-            target_log,
-            expected_reward,
-            log_expected_reward,
-            kappa,
-            ..
-        } = &self.law
-        else {
-            return None;
-        };
-        (*kappa > 0.0 && *kappa <= 1.0 && price_usd > 0.0 && hashrate_ehs > 0.0).then_some((
-            target_log,
-            expected_reward,
-            log_expected_reward,
-        ))
+    fn bounded(&self, hashrate_ehs: f64, price_usd: f64) -> Option<Vectors<'_>> {
+        let (vectors, kappa) = self.equilibrium()?;
+        (kappa > 0.0 && kappa <= 1.0 && price_usd > 0.0 && hashrate_ehs > 0.0).then_some(vectors)
+    }
+
+    /// The equilibrium model's vectors and `kappa`; `None` under the trend model.
+    fn equilibrium(&self) -> Option<(Vectors<'_>, f64)> {
+        match &self.law {
+            Law::Equilibrium {
+                target_log,
+                expected_reward,
+                log_expected_reward,
+                kappa,
+                ..
+            } => Some(((target_log, expected_reward, log_expected_reward), *kappa)),
+            Law::Trend { .. } => None,
+        }
     }
 
     /// An upper bound on every hashprice [`Network::expected_hashprices`] pushes for the same
