@@ -231,14 +231,18 @@ impl Parameters {
             .iter()
             .map(|n| uncertain::parse_field(n).expect("validated field names parse"))
             .collect();
-        let entry_of = |s: &[Step]| match s.split_last() {
-            Some((Step::Index(_), list)) => Some(list.to_vec()),
-            _ => None,
-        };
+        /// The list a field is an entry of, if it is one.
+        fn list_of(s: &[Step]) -> Option<&[Step]> {
+            match s.split_last() {
+                Some((Step::Index(_), list)) => Some(list),
+                _ => None,
+            }
+        }
         let mut runs: Vec<(usize, usize)> = Vec::new();
         for (k, s) in steps.iter().enumerate() {
+            let list = list_of(s);
             match runs.last_mut() {
-                Some((a, b)) if entry_of(s).is_some() && entry_of(s) == entry_of(&steps[*a]) => *b = k + 1,
+                Some((a, b)) if list.is_some() && list == list_of(&steps[*a]) => *b = k + 1,
                 _ => runs.push((k, k + 1)),
             }
         }
@@ -256,14 +260,13 @@ impl Parameters {
                 let mut changed: Vec<String> = Vec::new();
                 let mut fleet = Some(Vec::new());
                 for s in &steps {
-                    if let Some(Step::Key(k)) = s.first()
-                        && !changed.contains(k)
-                    {
+                    let Some(Step::Key(k)) = s.first() else {
+                        continue;
+                    };
+                    if !changed.contains(k) {
                         changed.push(k.clone());
                     }
-                    if let Some(Step::Key(k)) = s.first()
-                        && k == "fleet"
-                    {
+                    if k == "fleet" {
                         match (s.get(1), &mut fleet) {
                             (Some(Step::Index(i)), Some(f)) if !f.contains(i) => f.push(*i),
                             (Some(Step::Index(_)), _) => {}

@@ -79,6 +79,16 @@ pub struct RuleOutcome {
     pub class_latent_hours: Vec<f64>,
 }
 
+impl RuleOutcome {
+    /// Class `k`'s outcome over the first `n` blocks as `from` has it.
+    fn copy_class(&mut self, from: &RuleOutcome, k: usize, n: usize) {
+        self.served[k][..n].copy_from_slice(&from.served[k][..n]);
+        self.shed[k][..n].copy_from_slice(&from.shed[k][..n]);
+        self.class_mwh[k] = from.class_mwh[k];
+        self.class_latent_hours[k] = from.class_latent_hours[k];
+    }
+}
+
 impl Feeders {
     /// The feeder classes of `sh` (one class holding all the load when none is declared) over
     /// the blocks of every month.
@@ -283,10 +293,7 @@ impl Feeders {
             }
             if self.rules[k] != Rule::Economic {
                 for other in rest.iter_mut() {
-                    other.served[k][..n].copy_from_slice(&first.served[k][..n]);
-                    other.shed[k][..n].copy_from_slice(&first.shed[k][..n]);
-                    other.class_mwh[k] = first.class_mwh[k];
-                    other.class_latent_hours[k] = first.class_latent_hours[k];
+                    other.copy_class(first, k, n);
                 }
             }
         }
@@ -346,20 +353,6 @@ impl Feeders {
             }
         }
         outs[0].shed_above = above;
-        if same && !self.economic.is_empty() {
-            let [first, rest @ ..] = &mut outs[..] else {
-                unreachable!("N >= 1")
-            };
-            for other in rest {
-                for &k in &self.economic {
-                    other.served[k][..n].copy_from_slice(&first.served[k][..n]);
-                    other.shed[k][..n].copy_from_slice(&first.shed[k][..n]);
-                    other.class_mwh[k] = first.class_mwh[k];
-                    other.class_latent_hours[k] = first.class_latent_hours[k];
-                }
-                other.shed_total[..n].copy_from_slice(&first.shed_total[..n]);
-            }
-        }
         // Exactly the latent load when nothing is shed.
         for out in &mut outs[..ruled] {
             let RuleOutcome {
@@ -376,6 +369,10 @@ impl Feeders {
                 unreachable!("N >= 1")
             };
             for other in rest {
+                for &k in &self.economic {
+                    other.copy_class(first, k, n);
+                }
+                other.shed_total[..n].copy_from_slice(&first.shed_total[..n]);
                 other.served_total[..n].copy_from_slice(&first.served_total[..n]);
             }
         }
