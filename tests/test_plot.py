@@ -113,8 +113,12 @@ def test_a_new_figure_is_made_when_no_axes_is_given(res: gr.Results) -> None:
 
 
 def test_money_is_shown_in_the_unit_asked_for(res: gr.Results) -> None:
-    assert "PKR bn" in res.plot.fan("fiscal.net_flow_pkr").get_ylabel()
-    assert "USD m" in res.plot.fan("fiscal.net_flow_pkr", money="USD m").get_ylabel()
+    # A monthly flow is labelled per month in every money, a stock is not.
+    assert res.plot.fan("fiscal.net_flow_pkr").get_ylabel().endswith("(PKR bn/month)")
+    assert res.plot.fan("fiscal.net_flow_pkr", money="USD m").get_ylabel().endswith("(USD m/month)")
+    assert res.plot.fan("fiscal.net_flow_pkr", money="% of GDP").get_ylabel().endswith("(% of GDP/month)")
+    assert res.plot.fan("reserve.value_pkr").get_ylabel().endswith("(PKR bn)")
+    assert res.plot.fan("grid.eue_households_increase_mwh").get_ylabel().endswith("(GWh/month)")
     assert "% of GDP" in res.plot.histogram("npv_pkr", money="% of GDP").get_xlabel()
     assert "GWh" not in res.plot.fan("fx.pkr_per_usd", money="USD m").get_ylabel()  # not money: as it is
     with pytest.raises(gr.ArgumentError, match="money"):
@@ -177,8 +181,11 @@ def test_cumulative_fan_needs_kept_paths(res: gr.Results, kept_paths: gr.Results
         res.plot.fan("fiscal.net_flow_pkr", cumulative=True)
     with pytest.raises(gr.ArgumentError, match="means nothing"):
         kept_paths.plot.fan("fx.pkr_per_usd", cumulative=True)
+    with pytest.raises(gr.ArgumentError, match="means nothing"):
+        kept_paths.plot.fan("fiscal.net_flow_fytd_pkr", cumulative=True)  # already a sum
     ax = kept_paths.plot.fan("fiscal.net_flow_pkr", cumulative=True)
-    assert "cumulative" in ax.get_ylabel()
+    # A sum of monthly flows is an amount to date: no longer per month.
+    assert ax.get_ylabel().endswith(", cumulative (PKR bn)")
     check_staff_report(ax, _ids(kept_paths))
     # The last month's median is the median of the paths' sums.
     sums = kept_paths.path_array("fiscal.net_flow_pkr").sum(axis=1) / 1e9

@@ -71,10 +71,27 @@ def test_every_metric_and_output_has_words_and_a_display_unit(res: gr.Results) -
             assert factor < 1.0, name
 
 
+def test_monthly_flows_are_per_month_and_their_sums_to_date_are_not(res: gr.Results) -> None:
+    pairs = 0
+    for name in res.metrics:
+        if "_fytd" not in name:
+            continue
+        to_date = res.unit(name)
+        assert not to_date.endswith("/month"), name
+        flow = name.replace("_fytd", "")
+        if flow in res.metrics:
+            pairs += 1
+            assert res.unit(flow) == f"{to_date}/month", flow
+            assert units.display_unit(flow, res.unit(flow))[0].endswith("/month"), flow
+    assert pairs >= 10
+
+
 def test_money_scales() -> None:
     sc = gr.Scenario.preset("pakistan-2000mw")
     assert units.money_scale(sc, "PKR") == ("PKR bn", 1e-9)
     assert units.money_scale(sc, "PKR/yr") == ("PKR bn/yr", 1e-9)
+    assert units.money_scale(sc, "PKR/month") == ("PKR bn/month", 1e-9)
+    assert units.money_scale(sc, "PKR/month", "% of GDP") == ("% of GDP/month", 100.0 / float(sc["economy.gdp_pkr"]))
     unit, f = units.money_scale(sc, "PKR", "USD m")
     assert unit == "USD m"
     assert f == pytest.approx(1e-6 / float(sc["fx.rate0_pkr_per_usd"]))

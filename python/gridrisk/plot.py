@@ -61,9 +61,9 @@ _ATOM_SHARE = 0.01
 # quantile stands for 1/_GRID of the probability.
 _GRID = 4000
 
-# Monthly metrics whose sum over months means nothing (prices, stocks, year-to-date totals).
-_NOT_ADDITIVE = frozenset({"bitcoin.price_usd", "reserve.value_pkr", "reserve.btc"})
-_ADDITIVE_UNITS = frozenset({"PKR", "USD", "MWh", "BTC", "tCO2", "h"})
+# Monthly metrics whose sum over months means something: the flows, whose unit is per month
+# (prices, stocks and year-to-date totals have no period, results.METRIC_UNITS).
+_PER_MONTH = "/month"
 
 
 # -- layout and formatting ------------------------------------------------------------------------
@@ -313,10 +313,10 @@ class PlotAccessor:
         qs = sorted({*lows, 0.5, *(1 - b for b in lows)})
         if cumulative:
             unit = r.unit(name)
-            if name in _NOT_ADDITIVE or "_fytd" in name or unit not in _ADDITIVE_UNITS:
+            if not unit.endswith(_PER_MONTH):
                 raise ArgumentError(
                     f"{name} ({unit or 'no unit'}) is a price, a rate or a stock: its sum over months means "
-                    "nothing; cumulative fans are for flows (PKR, USD, MWh, tCO2, BTC)"
+                    "nothing; cumulative fans are for flows, whose unit is per month (PKR, USD, MWh, tCO2, BTC, hours)"
                 )
             if r._paths is None or name not in r._paths:
                 raise ArgumentError(
@@ -326,6 +326,8 @@ class PlotAccessor:
                     "cumulative path"
                 )
             cum = np.cumsum(np.asarray(r.path_array(name), dtype=float), axis=1) * factor
+            # A sum of months' flows is an amount to date, not a rate.
+            shown = shown.removesuffix(_PER_MONTH)
             values = {q: np.quantile(cum, q, axis=0) for q in qs}
             mean = cum.mean(axis=0)
         else:

@@ -49,13 +49,17 @@ MONEY: tuple[str, ...] = ("PKR bn", "USD m", "% of GDP")
 _DISPLAY: dict[str, tuple[str, float]] = {
     "PKR": ("PKR bn", 1e-9),
     "PKR/yr": ("PKR bn/yr", 1e-9),
+    "PKR/month": ("PKR bn/month", 1e-9),
     "PKR of the first month": ("PKR bn, first month's prices", 1e-9),
     "USD": ("USD m", 1e-6),
     "USD/yr": ("USD m/yr", 1e-6),
+    "USD/month": ("USD m/month", 1e-6),
     "MWh": ("GWh", 1e-3),
     "MWh/yr": ("GWh/yr", 1e-3),
+    "MWh/month": ("GWh/month", 1e-3),
     "tCO2": ("kt CO2", 1e-3),
     "tCO2/yr": ("kt CO2/yr", 1e-3),
+    "tCO2/month": ("kt CO2/month", 1e-3),
     "share of months": ("%", 100.0),
     "share of paths": ("%", 100.0),
     "share of allocation": ("%", 100.0),
@@ -282,7 +286,7 @@ def label(name: str, unit: str) -> str:
 
 
 def is_money(unit: str) -> bool:
-    """Whether a base unit is rupees (a stock, a flow per year, or constant rupees)."""
+    """Whether a base unit is rupees (a stock, a flow per year or per month, or constant rupees)."""
     return unit.startswith("PKR") and "/kWh" not in unit and "/USD" not in unit
 
 
@@ -295,7 +299,7 @@ def money_scale(scenario: Scenario, unit: str, money: str = "PKR bn") -> tuple[s
         Gives the starting exchange rate (``fx.rate0_pkr_per_usd``) and GDP
         (``economy.gdp_pkr``, of the fiscal year the run starts in).
     unit : str
-        ``"PKR"``, ``"PKR/yr"`` or ``"PKR of the first month"``.
+        ``"PKR"``, ``"PKR/yr"``, ``"PKR/month"`` or ``"PKR of the first month"``.
     money : {"PKR bn", "USD m", "% of GDP"}
         ``"USD m"`` divides by the starting rate (a translation, not a forecast of the rate:
         tables say so in a note);
@@ -307,14 +311,16 @@ def money_scale(scenario: Scenario, unit: str, money: str = "PKR bn") -> tuple[s
         The unit to print and the factor from rupees to it.
     """
     money = choice("money", money, list(MONEY))
-    per_year = "/yr" if unit.endswith("/yr") else ""
+    # A flow keeps its period whatever the money: a month's flow in % of GDP is "% of GDP/month"
+    # (of the year's GDP), not a share of the month's output.
+    per = next((p for p in ("/yr", "/month") if unit.endswith(p)), "")
     if money == "PKR bn":
         return display_unit("", unit)
     if money == "USD m":
         rate = float(scenario["fx.rate0_pkr_per_usd"])
-        return f"USD m{per_year}", 1e-6 / rate
+        return f"USD m{per}", 1e-6 / rate
     gdp = float(scenario["economy.gdp_pkr"])
-    return f"% of GDP{per_year}", 100.0 / gdp
+    return f"% of GDP{per}", 100.0 / gdp
 
 
 def round_to_error(err: float) -> int:
