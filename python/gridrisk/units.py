@@ -149,7 +149,6 @@ METRIC_WORDS: dict[str, str] = {
     "fiscal.tariff_revenue_pkr": "Tariff revenue from the new loads",
     "fiscal.net_flow_pkr": "Net fiscal flow",
     "fiscal.circular_debt_flow_pkr": "Circular-debt flow",
-    "fiscal.net_flow_fytd_pkr": "Net fiscal flow, fiscal year to date",
     "fiscal.circular_debt_fytd_pkr": "Circular-debt flow, fiscal year to date",
     "incidence.budget_pkr": "Budget subsidy",
     "incidence.consumers_pkr": "Charge to other consumers",
@@ -173,7 +172,22 @@ METRIC_WORDS: dict[str, str] = {
     "tariff.package_share": "Energy under the package",
     "fiscal.gap_pkr": "Revenue gap of the new loads",
     "incidence.consumers_pkr_per_kwh": "Charge to other consumers per kWh",
-    "bop.lng_imports_usd": "LNG imports",
+    "bop.oil_imports_usd": "Oil imports for the new loads",
+    "bop.lng_imports_usd": "LNG imports for the new loads",
+    "bop.coal_imports_usd": "Coal imports for the new loads",
+    "bop.inflows_usd": "Dollars the new loads bring in",
+    "bop.net_usd": "Net foreign exchange of the new loads",
+    "reserve.purchases_pkr": "Reserve purchases",
+    "reserve.revaluation_pkr": "Holding gain on the reserve",
+    "fiscal.sales_tax_pkr": "Sales tax and duty",
+    "fiscal.surcharge_pkr": "Debt-service surcharge",
+    "fiscal.customs_forgone_pkr": "Customs duty forgone",
+    "fiscal.net_flow_mining_pkr": "Net fiscal flow from the miners",
+    "fiscal.net_flow_datacenters_pkr": "Net fiscal flow from the data centres",
+    "fiscal.net_flow_package_pkr": "Net fiscal flow in months under the package",
+    "grid.latent_load_mw": "Latent demand",
+    "grid.imported_available_share": "Imported-fuel capacity available",
+    "grid.marginal_cost_priced_pkr_per_kwh": "Marginal cost as the tariff prices it",
     "emissions.tco2": "Emissions of the new loads",
     "emissions.carbon_cost_pkr": "Social cost of the emissions",
     "fiscal.bad_debt_pkr": "Miners' unpaid bills",
@@ -252,6 +266,9 @@ def describe(name: str) -> str:
         return OUTPUT_WORDS[name]
     if name in METRIC_WORDS:
         return METRIC_WORDS[name]
+    if "_fytd" in name and name.replace("_fytd", "") in METRIC_WORDS:
+        # A running sum from July reads as the flow it sums.
+        return f"{METRIC_WORDS[name.replace('_fytd', '')]}, fiscal year to date"
     shed = _shedding_words(name)
     if shed is not None:
         return shed
