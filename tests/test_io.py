@@ -114,6 +114,35 @@ def test_round_trip_of_kept_paths_and_an_unchanged_scenario(tmp_path: Path) -> N
         assert again.path_array(metric).flags.writeable
 
 
+def _npz(arrays: dict[str, np.ndarray]) -> bytes:
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    return buf.getvalue()
+
+
+def test_the_control_values_round_trip_and_files_without_them_still_load(
+    saved: tuple[gr.Results, bytes], tmp_path: Path
+) -> None:
+    res, raw = saved
+    again = load_bytes(raw, tmp_path)
+    pd.testing.assert_frame_equal(again.control_values(), res.control_values())
+    assert set(again.outputs) <= set(again._paths or {})  # the controls are not taken for outputs
+    pd.testing.assert_frame_equal(again.control_variates(), res.control_variates())
+    # A file written before the control values were saved: the outputs alone.
+    members = members_of(raw)
+    with np.load(io.BytesIO(members["paths.npz"])) as z:
+        arrays = {k: z[k] for k in z.files}
+    assert {k for k in arrays if k.startswith("control:")} == {f"control:{c}" for c in gr.results.CONTROLS}
+    outputs = {k: v for k, v in arrays.items() if not k.startswith("control:")}
+    older = load_bytes(rezip({**members, "paths.npz": _npz(outputs)}), tmp_path)
+    assert np.array_equal(older.path_output("npv_pkr"), res.path_output("npv_pkr"))
+    with pytest.raises(gr.ArgumentError, match="not kept"):
+        older.control_values()
+    # Some controls but not all: the file was edited.
+    del arrays["control:fx_mean"]
+    refused(rezip({**members, "paths.npz": _npz(arrays)}), tmp_path, "every control value or none")
+
+
 def _legacy(m: dict[str, Any]) -> None:
     """meta.json as files written before the hashes, the fingerprint and the origin."""
     for key in ("fingerprint", "sha256", "origin"):

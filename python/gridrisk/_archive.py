@@ -71,7 +71,8 @@ def save(results: Results, path: str | os.PathLike[str]) -> Path:
     every other member, and the scenario's origin name and overrides as
     ``[field, origin value, value]`` triples), ``scenario.toml``, ``origin.toml`` (the
     scenario's origin, when it has overrides), ``stats.bin`` (the mergeable statistics, bit for
-    bit) and, if per-path values were kept, ``paths.npz``. The file has the permissions of the
+    bit) and, if per-path values were kept, ``paths.npz`` (with the paths' control values of
+    :meth:`Results.control_values`). The file has the permissions of the
     user's umask.
 
     Returns
@@ -100,7 +101,7 @@ def save(results: Results, path: str | os.PathLike[str]) -> Path:
         members["origin.toml"] = _core.scenario_to_toml(origin_data).encode("utf-8")
     if results._paths is not None:
         arrays_buf = io.BytesIO()
-        arrays: dict[str, Any] = dict(results._paths)
+        arrays: dict[str, Any] = results._kept_arrays()
         np.savez(arrays_buf, **arrays)
         members["paths.npz"] = arrays_buf.getvalue()
     meta = {

@@ -13,7 +13,8 @@ A results file is a zip archive:
 ``stats.bin``
     the mergeable statistics, bit for bit.
 ``paths.npz``
-    the per-path values, if they were kept.
+    the per-path values, if they were kept, and the paths' control values
+    (:meth:`Results.control_values`; files written before gridrisk saved them have none).
 
 :func:`load` trusts nothing in the file: sizes are capped before anything is inflated, every
 member is checked against its hash, and meta.json, the scenario and the statistics must agree
@@ -38,7 +39,7 @@ import numpy as np
 from gridrisk import _core
 from gridrisk._archive import _FORMAT, _overrides_json, save
 from gridrisk.errors import ArgumentError, DataError, ScenarioError
-from gridrisk.results import PARAMETER_PREFIX, Results, sketched_mask
+from gridrisk.results import CONTROL_PREFIX, CONTROLS, PARAMETER_PREFIX, Results, sketched_mask
 from gridrisk.scenario import Scenario
 
 __all__ = ["load", "save"]
@@ -309,15 +310,24 @@ class _Reader:
         n, months = int(stats.paths), int(stats.months)
         shapes: dict[str, tuple[int, ...]] = dict.fromkeys(stats.metrics, (n, months))
         shapes.update(dict.fromkeys([*stats.outputs, *params], (n,)))
+        controls = [f"{CONTROL_PREFIX}{c}" for c in CONTROLS]
+        shapes.update(dict.fromkeys(controls, (n,)))
         cap = sum(8 * math.prod(s) + _NPY_OVERHEAD for s in shapes.values()) + _NPY_OVERHEAD
         raw = self._read(z, info, cap)
         arrays: dict[str, np.ndarray] = {}
         with zipfile.ZipFile(io.BytesIO(raw)) as inner:
             infos = inner.infolist()
             keys = [i.filename.removesuffix(".npy") for i in infos]
-            outputs, every = {*stats.outputs, *params}, set(shapes)
-            if len(set(keys)) != len(keys) or set(keys) not in (outputs, every):
-                raise self.fail("paths.npz does not hold one array per output (or per metric and output)")
+            outputs = {*stats.outputs, *params}
+            every = outputs | set(stats.metrics)
+            # Files written before the control values were saved hold none of them; newer ones
+            # hold all, so that Results.control_values and the regressions see every control.
+            kinds = [outputs, every, outputs | set(controls), every | set(controls)]
+            if len(set(keys)) != len(keys) or set(keys) not in kinds:
+                raise self.fail(
+                    "paths.npz does not hold one array per output (or per metric and output), "
+                    "with every control value or none"
+                )
             for key, item in zip(keys, infos, strict=True):
                 shape = shapes[key]
                 self._check_info(item, 8 * math.prod(shape) + _NPY_OVERHEAD)

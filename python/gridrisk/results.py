@@ -632,6 +632,14 @@ class Results:
             object.__setattr__(self, "_paths", paths)
             object.__setattr__(self, "_controls", {**(self._controls or {}), **controls})
 
+    def _kept_arrays(self) -> dict[str, np.ndarray]:
+        """The kept per-path arrays under the core's keys (controls prefixed), as a run returns them.
+
+        What a results file stores: loading it splits the controls off again (``__post_init__``).
+        """
+        controls = {f"{CONTROL_PREFIX}{k}": v for k, v in (self._controls or {}).items()}
+        return {**(self._paths or {}), **controls}
+
     # -- shape ------------------------------------------------------------------------------
     @property
     def paths(self) -> int:
@@ -1103,7 +1111,7 @@ class Results:
 
         One column per control of :data:`CONTROLS`, in its unit; zero on every path for a
         control without a closed form in the scenario. Needs ``simulate(..., keep_outputs=True)``
-        (or ``keep_paths=True``); not saved with :meth:`save` (the co-moments are).
+        (or ``keep_paths=True``); saved with the kept values by :meth:`save`.
         """
         if self._controls is None:
             raise ArgumentError(
