@@ -655,6 +655,27 @@ def test_preset_export_writes_the_file_as_shipped(tmp_path: Path, capsys: pytest
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.toml"]
 
 
+def test_preset_export_never_replaces_a_file_that_appears_while_it_writes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gridrisk.cli as cli
+
+    target = tmp_path / "mine.toml"
+    text = cli._preset_text
+
+    def meanwhile(name: str) -> str:
+        target.write_text("another program's file")  # after the check, before the write
+        return text(name)
+
+    monkeypatch.setattr(cli, "_preset_text", meanwhile)
+    assert main(["preset", "export", "pakistan-2000mw", str(target)]) == EXIT_INVALID
+    assert "exists; use --force" in capsys.readouterr().err
+    assert target.read_text() == "another program's file"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.toml"]  # no temporary file left
+    assert main(["preset", "export", "pakistan-2000mw", str(target), "--force"]) == 0
+    assert target.read_text(encoding="utf-8") == text("pakistan-2000mw")
+
+
 def test_report_takes_no_set_and_says_why(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as info:
         main(["report", "r.zip", "--out", "x", "--set", "bitcoin.vol_annual=0.8"])

@@ -42,15 +42,20 @@ def _create_exclusive(folder: Path, prefix: str, suffix: str) -> tuple[int, Path
     raise FileExistsError(errno.EEXIST, "no free temporary file name", os.fspath(folder))
 
 
-def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
+def atomic_write(path: str | os.PathLike[str], data: bytes | str, *, replace: bool = True) -> Path:
     """Write ``data`` (text as UTF-8) to ``path`` atomically.
 
     Readers see the old file or the whole new one, never a half-written file, even on an error
     (a full disk...) or Ctrl-C; the data is flushed to disk before the rename. The file gets the
     permissions of a file created by ``open`` (``0o666`` minus the umask). The folder must exist.
+    With ``replace=False`` an existing file is never replaced, not even one created by another
+    process while this one writes: the new file is hard-linked into place, which fails if the
+    name is taken.
 
     Raises
     ------
+    FileExistsError
+        With ``replace=False``, if ``path`` exists.
     FileNotFoundError
         If the folder does not exist; the error's ``filename`` is the folder.
     IsADirectoryError
@@ -72,11 +77,28 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
             f.write(raw)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, target)
+        if replace:
+            os.replace(tmp, target)
+        else:
+            _move_new(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     return target
+
+
+def _move_new(tmp: Path, target: Path) -> None:
+    """Rename ``tmp`` to ``target`` unless that name exists (FileExistsError)."""
+    try:
+        os.link(tmp, target)
+        tmp.unlink()
+    except FileExistsError:
+        raise FileExistsError(errno.EEXIST, "the file exists", os.fspath(target)) from None
+    except OSError:
+        # A file system without hard links: the check and the rename are then two steps.
+        if target.exists():
+            raise FileExistsError(errno.EEXIST, "the file exists", os.fspath(target)) from None
+        os.replace(tmp, target)
 
 
 #: Name of the file that lists the files of a command's output folder and the run they belong to.

@@ -813,7 +813,10 @@ def _preset_export(args: argparse.Namespace, argv: Sequence[str]) -> int:
     if target.exists() and not args.force:
         raise ArgumentError(f"{args.file} exists; use --force to replace it")
     try:
-        atomic_write(target, _preset_text(name))
+        # Without --force the write itself refuses a file that appeared since the check.
+        atomic_write(target, _preset_text(name), replace=args.force)
+    except FileExistsError:
+        raise ArgumentError(f"{args.file} exists; use --force to replace it") from None
     except OSError as e:
         raise _WriteFailed(f"could not write {args.file}: {e}") from e
     print(f"wrote {args.file} (the preset {name!r} as shipped; run it with: gridrisk run {args.file})", file=sys.stderr)
