@@ -133,3 +133,53 @@ def test_the_cli_prints_a_batch_runs_estimated_finish(
     assert not logging.getLogger("gridrisk").handlers  # the command leaves the logger as it was
     assert main(["run", "--paths", "8000", "--set", "simulation.horizon_months=60", "--no-progress"]) == 0
     assert "estimated finish" not in capsys.readouterr().err
+
+
+def _reports() -> tuple[list[tuple[int, int]], Any]:
+    seen: list[tuple[int, int]] = []
+    return seen, lambda done, total: seen.append((done, total))
+
+
+def _one_count_over_the_runs(seen: list[tuple[int, int]], total: int) -> None:
+    assert seen
+    assert all(t == total for _, t in seen)  # the whole command's paths, not one run's
+    done = [d for d, _ in seen]
+    assert done == sorted(done)
+    assert done[-1] == total
+
+
+def test_compare_sweep_and_sensitivity_count_their_runs_together(short: gr.Scenario) -> None:
+    seen, callback = _reports()
+    gr.compare({"a": short, "b": short.replace({"allocation.mining_mw": 500})}, paths=300, seed=1, progress=callback)
+    _one_count_over_the_runs(seen, 2 * 300)
+    seen, callback = _reports()
+    gr.sweep(short, {"allocation.mining_mw": [0, 500, 1000]}, paths=200, seed=1, progress=callback)
+    _one_count_over_the_runs(seen, 3 * 200)
+    seen, callback = _reports()
+    sen = gr.sensitivity(short, paths=100, seed=1, bootstrap=0, progress=callback)
+    runs = 2 + len(sen.indices)
+    _one_count_over_the_runs(seen, runs * 100)
+    # progress=False: nothing reported, nothing shown.
+    bar = _progress.Runs(False, 3, 100, "x")
+    assert bar.run(0) is False
+
+
+def test_every_simulating_command_takes_no_progress(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from gridrisk.cli import main
+
+    monkeypatch.setattr(_progress, "LOG_AFTER_S", 0.0)
+    short = ["--set", "simulation.horizon_months=24"]
+    commands = {
+        "gridrisk compare: ": ["compare", "--paths", "4000", *short],
+        "gridrisk sweep: ": ["sweep", "--paths", "3000", "--grid", "allocation.mining_mw=0,1000", *short],
+        "gridrisk sensitivity: ": ["sensitivity", "--paths", "1000", "--bootstrap", "0", *short],
+    }
+    for desc, argv in commands.items():
+        assert main(argv) == 0
+        err = capsys.readouterr().err
+        assert f"gridrisk: {desc}" in err, argv  # one line for all of the command's runs
+        assert "estimated finish at" in err
+        assert main([*argv, "--no-progress"]) == 0
+        assert "estimated finish" not in capsys.readouterr().err

@@ -176,3 +176,35 @@ def make(
         mode = "lines" if progress else "log"
     bar = Progress(total, desc, mode)
     return bar, bar.close
+
+
+class Runs:
+    """One progress line over several runs of ``paths`` paths each (compare, sweep, sensitivity).
+
+    ``progress`` is as for one run (module docstring); a function receives the paths done over
+    all the runs and their total. ``run(i)`` is the ``progress`` argument of run ``i`` (from 0):
+    a callback that places its paths after those of the runs before it, or ``False`` when
+    nothing is to be shown. A context manager: leaving it ends a line that was drawn.
+    """
+
+    def __init__(self, progress: bool | ProgressCallback | None, runs: int, paths: int, desc: str) -> None:
+        self.paths, self.total = paths, runs * paths
+        self._sink, self._close = make(progress, self.total, desc)
+
+    def run(self, i: int) -> ProgressCallback | bool:
+        """The ``progress`` argument of run ``i``."""
+        sink = self._sink
+        if sink is None:
+            return False
+        offset, total = i * self.paths, self.total
+
+        def callback(done: int, _run_total: int) -> None:
+            sink(offset + done, total)
+
+        return callback
+
+    def __enter__(self) -> Runs:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._close()

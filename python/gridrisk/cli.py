@@ -148,7 +148,7 @@ def _target(text: str) -> tuple[str, str, Any]:
 
 
 def _run_options(p: argparse.ArgumentParser, *, paths: int, paths_help: str) -> None:
-    """The options every simulating command shares: paths, seed, threads, overrides."""
+    """The options every simulating command shares: paths, seed, threads, overrides, progress."""
     p.add_argument("--paths", type=int, default=paths, help=paths_help)
     p.add_argument("--seed", type=int, default=7, help="master seed, shared by every run of the command (default 7)")
     p.add_argument(
@@ -164,6 +164,17 @@ def _run_options(p: argparse.ArgumentParser, *, paths: int, paths_help: str) -> 
         help="override a scenario field, e.g. --set bitcoin.vol_annual=0.8 (repeatable; every scenario of the "
         "command); overrides are printed and recorded in the results",
     )
+    p.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="no progress line in a terminal, and no estimated finish time on stderr in a batch job (one line "
+        "covers all the command's runs)",
+    )
+
+
+def _progress_of(args: argparse.Namespace) -> bool | None:
+    """``progress=`` of the command's runs: as the library's default unless --no-progress."""
+    return False if args.no_progress else None
 
 
 def _out_option(p: argparse.ArgumentParser, files: str, *, required: bool = False) -> None:
@@ -248,11 +259,6 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("scenario", nargs="?", help=scenario_help)
     _run_options(run, paths=100_000, paths_help="number of Monte Carlo paths (default 100000)")
-    run.add_argument(
-        "--no-progress",
-        action="store_true",
-        help="no progress line in a terminal, and no estimated finish time on stderr in a batch job",
-    )
     run.add_argument(
         "--target",
         dest="targets",
@@ -520,7 +526,7 @@ def _run(args: argparse.Namespace, argv: Sequence[str]) -> int:
             seed=args.seed,
             threads=args.threads,
             keep_outputs=out is not None,
-            progress=False if args.no_progress else None,
+            progress=_progress_of(args),
             target=target or None,
             fans=_fans(args.fans),
         )
@@ -553,7 +559,9 @@ def _run(args: argparse.Namespace, argv: Sequence[str]) -> int:
             sen = None
             if sens_paths:
                 print(f"What drives the NPV: a Sobol analysis of {sens_paths:_} paths per run...", file=sys.stderr)
-                sen = sensitivity(sc, "npv_pkr", paths=sens_paths, seed=args.seed, threads=args.threads)
+                sen = sensitivity(
+                    sc, "npv_pkr", paths=sens_paths, seed=args.seed, threads=args.threads, progress=_progress_of(args)
+                )
             _write(out, _facts(args, argv, scenario=sc.label), lambda d: write_outputs(res, d, sensitivity=sen))
     return 0
 
@@ -640,7 +648,7 @@ def _compare(args: argparse.Namespace, argv: Sequence[str]) -> int:
     else:
         baseline = counterfactual if counterfactual is not None else names[0]
     with _output(args.out) as out:
-        cmp = compare(policies, paths=args.paths, seed=args.seed, threads=args.threads, progress=False)
+        cmp = compare(policies, paths=args.paths, seed=args.seed, threads=args.threads, progress=_progress_of(args))
         diff = cmp.differences(baseline)
         print(f"Policies ({args.paths:_} paths each, seed {args.seed}, the same paths for every policy):")
         for name, sc in policies:
@@ -685,7 +693,9 @@ def _compare(args: argparse.Namespace, argv: Sequence[str]) -> int:
 def _sweep(args: argparse.Namespace, argv: Sequence[str]) -> int:
     sc = _load(args.scenario, args.overrides)
     with _output(args.out) as out:
-        sw = sweep(sc, dict(args.grid), paths=args.paths, seed=args.seed, threads=args.threads)
+        sw = sweep(
+            sc, dict(args.grid), paths=args.paths, seed=args.seed, threads=args.threads, progress=_progress_of(args)
+        )
         _print_scenario(sc, "Base scenario")
         print(f"\n{len(sw.table)} combinations ({args.paths:_} paths each, seed {args.seed}, the same paths for each):")
         print(_sweep_table(sw, sw.table.index))
@@ -736,6 +746,7 @@ def _sensitivity(args: argparse.Namespace, argv: Sequence[str]) -> int:
             seed=args.seed,
             bootstrap=args.bootstrap,
             threads=args.threads,
+            progress=_progress_of(args),
         )
         _print_scenario(sc)
         with pd.option_context("display.float_format", "{:,.3f}".format):

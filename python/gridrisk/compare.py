@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from gridrisk import _progress
 from gridrisk._validate import short_repr, whole
 from gridrisk.errors import ArgumentError, ScenarioError
 from gridrisk.results import OUTPUT_BETTER, Results
@@ -339,7 +340,7 @@ def compare(
     paths: int = 10_000,
     seed: int | None = None,
     threads: int | None = None,
-    progress: bool | None = None,
+    progress: bool | _progress.ProgressCallback | None = None,
     client: Any = None,
 ) -> Comparison:
     """Simulate several policies on common random numbers (the same draws of every driver).
@@ -356,8 +357,12 @@ def compare(
         Paths per policy (at least 2).
     seed : int, optional
         Master seed shared by every policy (drawn and recorded if ``None``).
-    threads, progress, client
+    threads, client
         As for :func:`gridrisk.simulate` (``client`` runs each policy on a Dask cluster).
+    progress : bool or callable, optional
+        As for :func:`gridrisk.simulate`, over all the policies' runs together: one line
+        ``gridrisk compare`` whose time left is that of the whole comparison; a function
+        receives ``(paths_done, paths_total)`` summed over the runs.
 
     Returns
     -------
@@ -371,10 +376,13 @@ def compare(
     """
     pairs = _named_scenarios(scenarios)
     paths, seed = _check_paths_seed(paths, seed)
-    results = {
-        name: simulate(sc, paths=paths, seed=seed, threads=threads, keep_outputs=True, progress=progress, client=client)
-        for name, sc in pairs
-    }
+    with _progress.Runs(progress, len(pairs), paths, "gridrisk compare") as bar:
+        results = {
+            name: simulate(
+                sc, paths=paths, seed=seed, threads=threads, keep_outputs=True, progress=bar.run(i), client=client
+            )
+            for i, (name, sc) in enumerate(pairs)
+        }
     return Comparison(results)
 
 
@@ -534,6 +542,40 @@ def _grid_values(key: Any, values: Any) -> list[Any]:
     return out
 
 
+def _sweep_row(
+    scenario: Scenario,
+    overrides: dict[str, Any],
+    paths: int,
+    seed: int,
+    threads: int | None,
+    progress: Any,
+    client: Any,
+) -> dict[str, Any]:
+    """One combination of a sweep: its fields, then each figure and its Monte Carlo error."""
+    try:
+        sc = scenario.replace(overrides)
+    except ScenarioError as e:
+        e.add_note(f"in sweep combination {overrides}")
+        raise
+    res = simulate(sc, paths=paths, seed=seed, threads=threads, progress=progress, client=client)
+    s = res.summary()
+    risk = res.risk()
+    figures = {
+        "npv_mean": s.loc["npv_pkr", ["mean", "se"]],
+        "p_npv_negative": risk.loc["P(NPV < 0)", ["value", "se"]],
+        "npv_loss_var95": risk.loc["VaR 95 % of the NPV loss", ["value", "se"]],
+        "npv_loss_cvar95": risk.loc["CVaR 95 % of the NPV loss", ["value", "se"]],
+        "circular_debt_mean": s.loc["circular_debt_change_pkr", ["mean", "se"]],
+        "lole_with_h_per_year": s.loc["lole_with_h_per_year", ["mean", "se"]],
+        "miner_uptime_share": s.loc["miner_uptime_share", ["mean", "se"]],
+    }
+    row: dict[str, Any] = dict(overrides)
+    for name, (value, se) in figures.items():
+        row[name] = float(value)
+        row[_se_column(name)] = float(se)
+    return row
+
+
 def sweep(
     scenario: Scenario,
     grid: Mapping[str, Sequence[Any]],
@@ -541,7 +583,7 @@ def sweep(
     paths: int = 10_000,
     seed: int | None = None,
     threads: int | None = None,
-    progress: bool | None = False,
+    progress: bool | _progress.ProgressCallback | None = None,
     client: Any = None,
 ) -> Sweep:
     """Simulate every combination of policy parameters on common random numbers.
@@ -555,7 +597,8 @@ def sweep(
         the values may be a list, tuple, range or NumPy array (NumPy scalars become numbers),
         not a set (its order is arbitrary).
     paths, seed, threads, progress, client
-        As for :func:`compare` (the same seed for every combination).
+        As for :func:`compare` (the same seed for every combination; one progress line over
+        all the combinations).
 
     Returns
     -------
@@ -576,30 +619,12 @@ def sweep(
     values = [_grid_values(k, grid[k]) for k in keys]
     paths, seed = _check_paths_seed(paths, seed)
     rows = []
-    for combo in itertools.product(*values):
-        overrides = dict(zip(keys, combo, strict=True))
-        try:
-            sc = scenario.replace(overrides)
-        except ScenarioError as e:
-            e.add_note(f"in sweep combination {overrides}")
-            raise
-        res = simulate(sc, paths=paths, seed=seed, threads=threads, progress=progress, client=client)
-        s = res.summary()
-        risk = res.risk()
-        figures = {
-            "npv_mean": s.loc["npv_pkr", ["mean", "se"]],
-            "p_npv_negative": risk.loc["P(NPV < 0)", ["value", "se"]],
-            "npv_loss_var95": risk.loc["VaR 95 % of the NPV loss", ["value", "se"]],
-            "npv_loss_cvar95": risk.loc["CVaR 95 % of the NPV loss", ["value", "se"]],
-            "circular_debt_mean": s.loc["circular_debt_change_pkr", ["mean", "se"]],
-            "lole_with_h_per_year": s.loc["lole_with_h_per_year", ["mean", "se"]],
-            "miner_uptime_share": s.loc["miner_uptime_share", ["mean", "se"]],
-        }
-        row: dict[str, Any] = dict(overrides)
-        for name, (value, se) in figures.items():
-            row[name] = float(value)
-            row[_se_column(name)] = float(se)
-        rows.append(row)
+    combos = list(itertools.product(*values))
+    with _progress.Runs(progress, len(combos), paths, "gridrisk sweep") as bar:
+        for i, combo in enumerate(combos):
+            rows.append(
+                _sweep_row(scenario, dict(zip(keys, combo, strict=True)), paths, seed, threads, bar.run(i), client)
+            )
     table = pd.DataFrame(rows)
     npv, cvar = table["npv_mean"].to_numpy(), table["npv_loss_cvar95"].to_numpy()
     dominated = np.array(

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gridrisk import _core
+from gridrisk import _core, _progress
 from gridrisk._engine import run_core, thread_pool_size
 from gridrisk._validate import choice, whole
 from gridrisk.distributed import simulate_on
@@ -112,7 +112,7 @@ def sensitivity(
     seed: int | None = None,
     bootstrap: int = 200,
     threads: int | None = None,
-    progress: bool | None = False,
+    progress: bool | _progress.ProgressCallback | None = None,
     client: Any = None,
 ) -> Sensitivity:
     """Sobol first- and total-order indices of an output by driver and parameter group.
@@ -139,7 +139,8 @@ def sensitivity(
     bootstrap : int
         Bootstrap resamples for the confidence intervals (0 for none).
     threads, progress, client
-        As for :func:`gridrisk.simulate` (``client``: every run on a Dask cluster).
+        As for :func:`gridrisk.simulate` (``client``: every run on a Dask cluster); one progress
+        line, or one function of ``(paths_done, paths_total)``, over all the runs.
 
     Returns
     -------
@@ -193,7 +194,7 @@ def sensitivity(
 
         keep = {"keep_outputs": True}
 
-    def run(seeds: list[int], pseeds: dict[str, int] | None = None) -> np.ndarray:
+    def run(seeds: list[int], pseeds: dict[str, int] | None, progress: Any) -> np.ndarray:
         if client is not None:
             return value(
                 simulate_on(
@@ -218,21 +219,22 @@ def sensitivity(
                 keep_outputs=keep.get("keep_outputs", False),
             )
         else:
-            res = _simulate_seeds(scenario, paths, seeds, threads, keep, pseeds)
+            res = _simulate_seeds(scenario, paths, seeds, threads, keep, pseeds, progress)
         return value(res)
 
-    fa = run([a] * len(STREAMS))
-    fb = run([b] * len(STREAMS))
-    samples = {"A": fa, "B": fb}
-    rows = {}
-    rng = np.random.default_rng(a)
-    draws = [rng.integers(0, paths, paths) for _ in range(bootstrap)]
     runs: list[tuple[str, str, list[int], dict[str, int] | None]] = [
         (g, "driver", [b if s in members else a for s in STREAMS], None) for g, members in groups.items()
     ]
     runs += [(g, "parameter", [a] * len(STREAMS), {g: b}) for g in pgroups]
-    for g, kind, seeds, pseeds in runs:
-        fab = run(seeds, pseeds)
+    with _progress.Runs(progress, 2 + len(runs), paths, "gridrisk sensitivity") as bar:
+        fa = run([a] * len(STREAMS), None, bar.run(0))
+        fb = run([b] * len(STREAMS), None, bar.run(1))
+        fabs = [run(seeds, pseeds, bar.run(2 + i)) for i, (_, _, seeds, pseeds) in enumerate(runs)]
+    samples = {"A": fa, "B": fb}
+    rows = {}
+    rng = np.random.default_rng(a)
+    draws = [rng.integers(0, paths, paths) for _ in range(bootstrap)]
+    for (g, kind, _, _), fab in zip(runs, fabs, strict=True):
         samples[f"AB:{g}"] = fab
         first, total = _indices(fa, fb, fab)
         boot = np.array([_indices(fa[i], fb[i], fab[i]) for i in draws]) if draws else np.full((1, 2), np.nan)
@@ -255,8 +257,13 @@ def _simulate_seeds(
     threads: int | None,
     keep: dict[str, bool],
     param_seeds: dict[str, int] | None = None,
+    progress: Any = False,
 ) -> Results:
-    """A run whose streams take the given seeds (the engine's pick-freeze hook)."""
+    """A run whose streams take the given seeds (the engine's pick-freeze hook).
+
+    ``progress``: ``False`` or a ``(paths_done, paths_total)`` callback (:class:`_progress.Runs`).
+    """
+    callback = progress if callable(progress) else None
     return run_core(
         scenario,
         seed=seeds[0],
@@ -267,4 +274,5 @@ def _simulate_seeds(
         keep_outputs=keep.get("keep_outputs", False),
         stream_seeds=seeds,
         param_seeds=param_seeds,
+        progress=callback,
     )
