@@ -277,7 +277,12 @@ def test_sensitivity_command(tmp_path: Path, preset: gr.Scenario, capsys: pytest
         ]
     )
     assert code == 0
-    assert "fuels" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    # The table of the report: words, and each index with its error.
+    assert "Sobol indices of the generation cost of the new loads (200 paths per run, seed 7)" in out
+    assert "Fuel prices (oil, LNG, coal)" in out
+    assert " ± " in out
+    assert "-0.000" not in out
     assert (tmp_path / "s" / "sensitivity.csv").exists()
     assert main(["sensitivity", "--output", "npv", "--paths", "10"]) == EXIT_INVALID
 

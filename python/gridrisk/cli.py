@@ -749,11 +749,7 @@ def _sensitivity(args: argparse.Namespace, argv: Sequence[str]) -> int:
             progress=_progress_of(args),
         )
         _print_scenario(sc)
-        with pd.option_context("display.float_format", "{:,.3f}".format):
-            print(
-                f"Sobol indices of {s.output} ({args.paths:_} paths a run, seed {args.seed}; *_ci = 95 % half-width):"
-            )
-            print(s.indices.to_string())
+        print("\n" + s.table().to_text(width=WIDTH))
         sys.stdout.flush()
         if out is not None:
 

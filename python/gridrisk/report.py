@@ -26,8 +26,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from gridrisk import units
 from gridrisk._files import atomic_write
 from gridrisk.findings import key_findings
@@ -407,7 +405,7 @@ def html_report(
     body.append(_table(r.tables.summary()))
     if sensitivity is not None:
         body.append("<h2>What drives the risk</h2>")
-        body.append(_table(_sobol_table(sensitivity)))
+        body.append(_table(sensitivity.table()))
         fig("sobol")
     body += [
         _limitations(),
@@ -426,31 +424,6 @@ def html_report(
         ),
     ]
     return _page(f"gridrisk: {sc.label}", body)
-
-
-def _sobol_table(sen: Sensitivity) -> Table:
-    ind = sen.indices.sort_values("total", ascending=False)
-    text = pd.DataFrame(
-        {
-            "kind": ind["kind"].to_numpy(),
-            "first order": [
-                units.format_pm(float(f), float(c) / 1.96) for f, c in zip(ind["first"], ind["first_ci"], strict=True)
-            ],
-            "total order": [
-                units.format_pm(float(t), float(c) / 1.96) for t, c in zip(ind["total"], ind["total_ci"], strict=True)
-            ],
-        },
-        index=pd.Index([units.GROUP_WORDS.get(str(g), str(g)) for g in ind.index], name="group"),
-    )
-    return Table(
-        ind,
-        text,
-        f"Sobol indices of the {units.describe(sen.output).lower()} ({sen.paths:,} paths per run, seed {sen.seed})",
-        (
-            "Share of the output's variance explained by each group of drivers or uncertain parameters: alone "
-            "(first order) and with its interactions (total order), ± a bootstrap standard error.",
-        ),
-    )
 
 
 def sensitivity_report(sen: Sensitivity, scenario: Scenario) -> str:
@@ -472,7 +445,7 @@ def sensitivity_report(sen: Sensitivity, scenario: Scenario) -> str:
         f"seed {sen.seed} · gridrisk {_esc(__version__)}</p>",
         _scenario_section(scenario),
         "<h2>Sobol indices</h2>",
-        _table(_sobol_table(sen)),
+        _table(sen.table()),
         _figure("sobol", png, "First- and total-order Sobol indices with 95 % bootstrap intervals."),
         _methods(),
         _provenance(

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gridrisk import _core, _progress
+from gridrisk import _core, _progress, units
 from gridrisk._engine import run_core, thread_pool_size
 from gridrisk._validate import choice, whole
 from gridrisk.distributed import simulate_on
@@ -38,6 +38,7 @@ from gridrisk.errors import ArgumentError
 from gridrisk.results import Results
 from gridrisk.scenario import Scenario
 from gridrisk.simulation import simulate
+from gridrisk.tables import Table
 
 __all__ = ["DRIVER_GROUPS", "Sensitivity", "sensitivity"]
 
@@ -93,6 +94,46 @@ class Sensitivity:
         from gridrisk.plot import sobol_bars
 
         return sobol_bars(self.indices, output=self.output, ax=ax)
+
+    def table(self) -> Table:
+        """The indices as people read them: groups in words, each index ± its bootstrap error.
+
+        Returns
+        -------
+        Table
+            Rows by decreasing total-order index; ``kind``, ``first order`` and ``total order``
+            as ``"0.70 ± 0.04"`` (the 95 % half-width over 1.96). ``.data`` holds
+            :attr:`indices` in that order.
+        """
+        ind = self.indices.sort_values("total", ascending=False)
+
+        def cells(value: str, ci: str) -> list[str]:
+            return [units.format_pm(float(v), float(c) / _Z95) for v, c in zip(ind[value], ind[ci], strict=True)]
+
+        text = pd.DataFrame(
+            {
+                "kind": ind["kind"].to_numpy(),
+                "first order": cells("first", "first_ci"),
+                "total order": cells("total", "total_ci"),
+            },
+            index=pd.Index([_group_words(str(g)) for g in ind.index], name="group"),
+        )
+        return Table(
+            ind,
+            text,
+            f"Sobol indices of the {units.describe(self.output).lower()} "
+            f"({self.paths:,} paths per run, seed {self.seed})",
+            (
+                "Share of the output's variance explained by each group of drivers or uncertain parameters: alone "
+                "(first order) and with its interactions (total order), ± a bootstrap standard error.",
+            ),
+        )
+
+
+def _group_words(group: str) -> str:
+    """A driver group's words, or a parameter group's name as a row label (capitalised)."""
+    words = units.GROUP_WORDS.get(group, group)
+    return words[:1].upper() + words[1:]
 
 
 def _indices(fa: np.ndarray, fb: np.ndarray, fab: np.ndarray) -> tuple[float, float]:
