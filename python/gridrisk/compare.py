@@ -548,7 +548,7 @@ def _sweep_row(
     paths: int,
     seed: int,
     threads: int | None,
-    progress: Any,
+    progress: _progress.ProgressCallback | bool,
     client: Any,
 ) -> dict[str, Any]:
     """One combination of a sweep: its fields, then each figure and its Monte Carlo error."""
