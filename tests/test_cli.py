@@ -626,6 +626,9 @@ def test_sweep_prints_a_compact_table(capsys: pytest.CaptureFixture[str]) -> Non
     assert " ± " in printed
     # the tables (the scenario's lines above them are those of gridrisk run)
     _no_noise(printed[printed.index("4 combinations") :])
+    # No miners are built in these 12 months: their tariff changes nothing, and the table says so.
+    assert "\nmining.tariff[1].base_pkr_per_kwh changes no figure on these paths" in printed
+    assert "datacenter_mw change" not in printed
 
 
 def test_presets_lists_each_preset_with_a_description(capsys: pytest.CaptureFixture[str]) -> None:

@@ -456,6 +456,20 @@ def test_sweep_grid_and_frontier(short: gr.Scenario) -> None:
     with pytest.raises(gr.ScenarioError) as info:
         gr.sweep(short, {"allocation.mining_mw": [-5.0]}, paths=10, seed=1)
     assert any("sweep combination" in n for n in info.value.__notes__)
+    # The tariff matters where miners run, so neither field is inert, though the tariff changes
+    # nothing at 0 MW.
+    assert sw.inert_fields == []
+
+
+def test_a_sweep_names_the_fields_that_change_no_figure(short: gr.Scenario) -> None:
+    carbon = "economy.shadow_carbon_price_usd_per_tco2"  # an economic cost, in none of the figures
+    grid = {"allocation.datacenter_mw": [0.0, 500.0], carbon: [30.0, 90.0]}
+    sw = gr.sweep(short, grid, paths=300, seed=2)
+    assert sw.inert_fields == [carbon]
+    assert f"{carbon} changes no figure" in sw._repr_html_()
+    single = gr.sweep(short, {carbon: [30.0, 90.0]}, paths=300, seed=2)
+    assert single.inert_fields == [carbon]
+    assert gr.sweep(short, {carbon: [30.0]}, paths=300, seed=2).inert_fields == []  # one value: no claim
 
 
 def test_save_and_load_round_trip_exactly(short: gr.Scenario, tmp_path: Path) -> None:

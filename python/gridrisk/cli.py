@@ -36,7 +36,17 @@ import pandas as pd
 from gridrisk import __version__, plot, precision
 from gridrisk._files import OutputFolder, atomic_write
 from gridrisk._validate import choice, close_match, short_repr
-from gridrisk.compare import SWEEP_COLUMNS, Comparison, Sweep, _label, _unit, compare, sweep, text_table
+from gridrisk.compare import (
+    SWEEP_COLUMNS,
+    Comparison,
+    Sweep,
+    _inert_note,
+    _label,
+    _unit,
+    compare,
+    sweep,
+    text_table,
+)
 from gridrisk.errors import ArgumentError, GridRiskError, InternalError
 from gridrisk.findings import key_findings
 from gridrisk.io import load
@@ -701,6 +711,9 @@ def _sweep(args: argparse.Namespace, argv: Sequence[str]) -> int:
         print(_sweep_table(sw, sw.table.index))
         print("\nRisk/return frontier (no other combination has a higher expected NPV and a lower CVaR):")
         print(_sweep_table(sw, sw.frontier.index))
+        note = _inert_note(sw)
+        if note:
+            print("\n" + textwrap.fill(note, WIDTH))
         sys.stdout.flush()
         if out is not None:
 

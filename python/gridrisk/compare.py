@@ -416,6 +416,26 @@ class Sweep:
         """The swept fields, in the order of the grid (the table's first columns)."""
         return list(self.table.columns[: list(self.table.columns).index("npv_mean")])
 
+    @property
+    def inert_fields(self) -> list[str]:
+        """Swept fields that change no figure of the table.
+
+        With the other fields held, every value of such a field gives the same numbers to the
+        bit (common random numbers make that exact): a field of a load that never runs on these
+        paths (a mining tariff when no fleet is built, say), or one the model does not read in
+        this scenario. Fields swept over a single value are left out.
+        """
+        figures = [c for c in self.table.columns if c not in self.fields and c != "on_frontier"]
+        inert = []
+        for f in self.fields:
+            if self.table[f].map(repr).nunique() < 2:
+                continue
+            others = [g for g in self.fields if g != f]
+            groups = self.table.groupby([self.table[g].map(repr) for g in others]) if others else [(None, self.table)]
+            if all((grp[figures].nunique(dropna=False) <= 1).all() for _, grp in groups):
+                inert.append(f)
+        return inert
+
     def display(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
         """The table as people read it: text cells, money in PKR bn, shares in per cent.
 
@@ -471,10 +491,23 @@ class Sweep:
                 f'<div style="max-width:1000px"><p><b>gridrisk sweep</b>: {len(self.table)} combinations of '
                 f"{html.escape(', '.join(self.fields))} on common random numbers; expected NPV \u00b1 its Monte "
                 "Carlo standard error; the frontier: no other combination has both a higher expected NPV "
-                f"and a lower CVaR 95 % of the NPV loss.</p>{table}</div>"
+                f"and a lower CVaR 95 % of the NPV loss.</p>{table}{_inert_note(self, as_html=True)}</div>"
             )
         except Exception:  # a display hook must never raise in a notebook
             return f"<pre>{html.escape(repr(self))}</pre>"
+
+
+def _inert_note(sw: Sweep, *, as_html: bool = False) -> str:
+    """A sentence naming the swept fields that change no figure (empty when there are none)."""
+    inert = sw.inert_fields
+    if not inert:
+        return ""
+    names = ", ".join(inert)
+    text = (
+        f"{names} {'changes' if len(inert) == 1 else 'change'} no figure on these paths: every value gives "
+        "the same numbers (a field of a load that never runs, or that the scenario does not read)."
+    )
+    return f"<p>{html.escape(text)}</p>" if as_html else text
 
 
 #: The columns of :meth:`Sweep.display` after the swept fields, with their labels (units included).
