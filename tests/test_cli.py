@@ -210,6 +210,13 @@ def test_run_out_writes_every_file_atomically(tmp_path: Path, capsys: pytest.Cap
     facts = json.loads((out / "summary.json").read_text())
     assert facts["seed"] == 7
     assert "npv_pkr" in facts["summary"]
+    # Every fan CSV's unit is recorded (the CSVs hold numbers only), and its quantile columns.
+    fans = facts["fans"]
+    assert {n for n in names if n.startswith("fan_") and n.endswith(".csv")} == set(fans)
+    assert fans["fan_fiscal.net_flow_pkr.csv"]["unit"] == "PKR/month"
+    assert fans["fan_fx.pkr_per_usd.csv"]["unit"] == "PKR/USD"
+    header = (out / "fan_fiscal.net_flow_pkr.csv").read_text().splitlines()[0].split(",")
+    assert [float(q) for q in header[1:]] == fans["fan_fiscal.net_flow_pkr.csv"]["quantiles"]
     html = (out / "report.html").read_text()
     assert "data:image/png;base64," in html
     assert "Load-shedding of the existing consumers by feeder class" in html

@@ -554,13 +554,17 @@ def sweep_report(
     return _page("gridrisk: policy sweep", body)
 
 
+#: Quantiles over paths in each ``fan_<metric>.csv`` of :func:`write_outputs`.
+_FAN_CSV_QUANTILES = (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99)
+
+
 def write_outputs(
     results: Results, out_dir: str | os.PathLike[str], *, sensitivity: Sensitivity | None = None
 ) -> list[Path]:
     """Write the batch outputs of a run into ``out_dir`` (created if needed).
 
-    ``summary.json`` (run facts, risk and summary, base units), ``tables.txt`` (the formatted
-    tables), ``paths.parquet`` (per-path outputs, when kept; ``paths.csv`` if pyarrow is
+    ``summary.json`` (run facts, risk and summary, base units, the fan CSVs' units),
+    ``tables.txt`` (the formatted tables), ``paths.parquet`` (per-path outputs, when kept; ``paths.csv`` if pyarrow is
     missing), ``fan_<metric>.csv`` for the main flows, ``<figure>.png`` and ``report.html``
     (figures embedded), plus ``scenario.toml`` and ``results.zip`` (:meth:`Results.save`).
     With ``sensitivity``, the report says what drives the risk. Returns the files written.
@@ -585,6 +589,11 @@ def write_outputs(
             k: {c: (_json_safe(v) if isinstance(v, float) else v) for c, v in row.items()}
             for k, row in summary.iterrows()
         },
+        # The fan CSVs hold numbers only: their unit is here (a monthly flow is per month).
+        "fans": {
+            f"fan_{metric}.csv": {"metric": metric, "unit": results.unit(metric), "quantiles": list(_FAN_CSV_QUANTILES)}
+            for metric in MAIN_FLOWS
+        },
     }
     written.append(atomic_write(out / "summary.json", json.dumps(facts, indent=2)))
     tables = [results.tables.summary("all"), results.tables.risk(), results.tables.npv(), results.tables.shedding()]
@@ -604,7 +613,7 @@ def write_outputs(
         except ImportError:
             written.append(atomic_write(out / "paths.csv", df.to_csv()))
     for metric in MAIN_FLOWS:
-        fan = results.fan(metric, quantiles=(0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99))
+        fan = results.fan(metric, quantiles=_FAN_CSV_QUANTILES)
         written.append(atomic_write(out / f"fan_{metric}.csv", fan.to_csv()))
     for name, png in figs.items():
         written.append(atomic_write(out / f"{name}.png", png))
