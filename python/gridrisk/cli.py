@@ -335,8 +335,8 @@ def _parser() -> argparse.ArgumentParser:
             "NPV and a lower CVaR). Columns that do not fit in 100 characters are left to sweep.csv."
         ),
         epilog=_epilog(
-            "example: gridrisk sweep --grid mining.tariff[1].base_pkr_per_kwh=20,30,40 "
-            "--grid allocation.mining_mw=0,1000\n"
+            "example: gridrisk sweep --grid datacenters.tariff[1].base_pkr_per_kwh=25,30,35 "
+            "--grid allocation.datacenter_mw=0,500,1000\n"
             "outputs: sweep.csv/.json (every column, base units: PKR, probabilities as shares), "
             "frontier.csv and frontier.png"
         ),
