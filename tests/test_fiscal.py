@@ -467,6 +467,7 @@ def test_a_sweep_names_the_fields_that_change_no_figure(short: gr.Scenario) -> N
     sw = gr.sweep(short, grid, paths=300, seed=2)
     assert sw.inert_fields == [carbon]
     assert f"{carbon} changes no figure" in sw._repr_html_()
+    assert f"{carbon} changes no figure" in repr(sw)
     single = gr.sweep(short, {carbon: [30.0, 90.0]}, paths=300, seed=2)
     assert single.inert_fields == [carbon]
     assert gr.sweep(short, {carbon: [30.0]}, paths=300, seed=2).inert_fields == []  # one value: no claim

@@ -480,7 +480,10 @@ class Sweep:
             body = text_table(list(shown.columns), shown.to_numpy().tolist(), left=0, wrap=10)
         except Exception:  # a repr must never raise (debuggers, logs)
             return f"<gridrisk.Sweep of {len(self.table)} combinations>"
-        return f"<gridrisk.Sweep of {len(self.table)} combinations of {', '.join(self.fields)}\n{body}>"
+        note = _inert_note(self)
+        return f"<gridrisk.Sweep of {len(self.table)} combinations of {', '.join(self.fields)}\n{body}" + (
+            f"\n{note}>" if note else ">"
+        )
 
     def _repr_html_(self) -> str:
         try:
