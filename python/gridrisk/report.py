@@ -564,8 +564,9 @@ def write_outputs(
     """Write the batch outputs of a run into ``out_dir`` (created if needed).
 
     ``summary.json`` (run facts, risk and summary, base units, the fan CSVs' units),
-    ``tables.txt`` (the formatted tables), ``paths.parquet`` (per-path outputs, when kept; ``paths.csv`` if pyarrow is
-    missing), ``fan_<metric>.csv`` for the main flows, ``<figure>.png`` and ``report.html``
+    ``tables.txt`` (the formatted tables), ``paths.parquet`` (per-path outputs, when kept;
+    ``paths.csv`` if pyarrow is missing), ``fan_<metric>.csv`` for the main flows,
+    ``<figure>.png`` and ``report.html``
     (figures embedded), plus ``scenario.toml`` and ``results.zip`` (:meth:`Results.save`).
     With ``sensitivity``, the report says what drives the risk. Returns the files written.
     """

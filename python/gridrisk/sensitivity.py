@@ -235,7 +235,7 @@ def sensitivity(
 
         keep = {"keep_outputs": True}
 
-    def run(seeds: list[int], pseeds: dict[str, int] | None, progress: Any) -> np.ndarray:
+    def run(seeds: list[int], pseeds: dict[str, int] | None, progress: _progress.ProgressCallback | bool) -> np.ndarray:
         if client is not None:
             return value(
                 simulate_on(
@@ -298,7 +298,7 @@ def _simulate_seeds(
     threads: int | None,
     keep: dict[str, bool],
     param_seeds: dict[str, int] | None = None,
-    progress: Any = False,
+    progress: _progress.ProgressCallback | bool = False,
 ) -> Results:
     """A run whose streams take the given seeds (the engine's pick-freeze hook).
 
