@@ -104,7 +104,7 @@ def numba_count(scenario: dict[str, object], paths: int, months: int) -> float:
             out = Path(tmp) / "callgrind.out"
             cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable, "-c", NUMBA_CHILD]
             run = subprocess.run(
-                [*cmd, str(HERE)],
+                [*cmd, str(HERE)],  # the child's argv[1]: where numba_reference is
                 input=json.dumps({"scenario": scenario, "paths": n}),
                 text=True,
                 check=True,

@@ -61,10 +61,6 @@ _ATOM_SHARE = 0.01
 # quantile stands for 1/_GRID of the probability.
 _GRID = 4000
 
-# Monthly metrics whose sum over months means something: the flows, whose unit is per month
-# (prices, stocks and year-to-date totals have no period, results.METRIC_UNITS).
-_PER_MONTH = "/month"
-
 
 # -- layout and formatting ------------------------------------------------------------------------
 def _pyplot() -> Any:
@@ -313,7 +309,7 @@ class PlotAccessor:
         qs = sorted({*lows, 0.5, *(1 - b for b in lows)})
         if cumulative:
             unit = r.unit(name)
-            if not unit.endswith(_PER_MONTH):
+            if not unit.endswith(units.PER_MONTH):
                 raise ArgumentError(
                     f"{name} ({unit or 'no unit'}) is a price, a rate or a stock: its sum over months means "
                     "nothing; cumulative fans are for flows, whose unit is per month (PKR, USD, MWh, tCO2, BTC, hours)"
@@ -327,7 +323,7 @@ class PlotAccessor:
                 )
             cum = np.cumsum(np.asarray(r.path_array(name), dtype=float), axis=1) * factor
             # A sum of months' flows is an amount to date, not a rate.
-            shown = shown.removesuffix(_PER_MONTH)
+            shown = shown.removesuffix(units.PER_MONTH)
             values = {q: np.quantile(cum, q, axis=0) for q in qs}
             mean = cum.mean(axis=0)
         else:

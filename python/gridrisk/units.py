@@ -45,6 +45,10 @@ UNDEFINED = "n/a"
 #: exchange rate) and ``"% of GDP"`` (of the fiscal year the run starts in).
 MONEY: tuple[str, ...] = ("PKR bn", "USD m", "% of GDP")
 
+#: The period of a quantity that accrues over a month (a flow in ``results.METRIC_UNITS``): its
+#: sum over months is an amount; a unit without it (a price, a stock, a load) has no such sum.
+PER_MONTH = "/month"
+
 # Base unit -> (display unit, factor from base to display).
 _DISPLAY: dict[str, tuple[str, float]] = {
     "PKR": ("PKR bn", 1e-9),
@@ -266,9 +270,10 @@ def describe(name: str) -> str:
         return OUTPUT_WORDS[name]
     if name in METRIC_WORDS:
         return METRIC_WORDS[name]
-    if "_fytd" in name and name.replace("_fytd", "") in METRIC_WORDS:
+    flow = name.replace("_fytd", "")
+    if flow != name and flow in METRIC_WORDS:
         # A running sum from July reads as the flow it sums.
-        return f"{METRIC_WORDS[name.replace('_fytd', '')]}, fiscal year to date"
+        return f"{METRIC_WORDS[flow]}, fiscal year to date"
     shed = _shedding_words(name)
     if shed is not None:
         return shed
@@ -330,7 +335,7 @@ def money_scale(scenario: Scenario, unit: str, money: str = "PKR bn") -> tuple[s
     money = choice("money", money, list(MONEY))
     # A flow keeps its period whatever the money: a month's flow in % of GDP is "% of GDP/month"
     # (of the year's GDP), not a share of the month's output.
-    per = next((p for p in ("/yr", "/month") if unit.endswith(p)), "")
+    per = next((p for p in ("/yr", PER_MONTH) if unit.endswith(p)), "")
     if money == "PKR bn":
         return display_unit("", unit)
     if money == "USD m":
