@@ -1,14 +1,16 @@
-"""Instructions per path-month inside the engine, counted by valgrind, for the default preset
-built up mechanism by mechanism (``speed.mechanisms()``).
+"""Instructions per path-month of a run, counted by valgrind, for the default preset built up
+mechanism by mechanism (``speed.mechanisms()``), and the same count for the Numba port.
 
 Wall times of a few seconds on one thread of a shared 2-core VM cannot split mechanisms (two
 runs of ``speed.py --skip speed`` a minute apart disagreed by 1.7x on one step); instruction
-counts do not depend on the machine's load. Each step runs in a child process under
-``valgrind --tool=callgrind``, one thread, and the count is the inclusive cost of the engine's
-path loop (``gridrisk::engine::node``: drawing parameters, building a path's model, simulating
-and the statistics; not Python, not validation of the scenario, not the final merge). Counts
-see neither cache misses nor how many instructions retire per cycle: quote them next to timed
-ratios, not instead of them.
+counts do not depend on the machine's load. Each step runs a whole simulation in a child process
+under ``valgrind --tool=callgrind``, one thread, at ``paths`` and at five times as many paths; the
+difference of the two totals, divided by the added path-months, is what a path-month costs:
+drawing parameters, building a path's model, simulating it and its statistics, including the
+sketches' inserts from the workers' batches, which a run of a few hundred paths makes only when
+it ends. Python, imports, validation and the final merge cost the same in both runs and drop out.
+Counts see neither cache misses nor how many instructions retire per cycle: quote them next to
+timed ratios, not instead of them (``--events`` adds valgrind's simulation of both, below).
 
 Valgrind decodes no AVX-512, which a native build (``.cargo/config.toml``) of this machine
 uses: put a portable build on ``PYTHONPATH``, e.g.::
@@ -19,13 +21,18 @@ uses: put a portable build on ``PYTHONPATH``, e.g.::
     PYTHONPATH=/tmp/portable python bench/instructions.py --paths 200
 
 ``--numba`` counts the Numba port (``numba_reference.py``) in the references' scope the same
-way, next to gridrisk there: a whole run at ``paths`` and at five times as many, under callgrind,
-the difference divided by the added path-months (the port's kernel has no symbol of its own to
-count inclusively; the difference removes Python, imports and the kernel's loading). Numba
-compiles for the portable x86-64-v2 level here (``NUMBA_CPU_NAME``, ``NUMBA_CPU_FEATURES``), as
-the gridrisk build above, and once outside valgrind first so that the runs it counts load the
-compiled kernel from Numba's cache instead of compiling it (under valgrind, about 80 billion
-instructions and a quarter of an hour).
+way, next to gridrisk there. Numba compiles for the portable x86-64-v2 level here
+(``NUMBA_CPU_NAME``, ``NUMBA_CPU_FEATURES``), as the gridrisk build above, and once outside
+valgrind first so that the runs it counts load the compiled kernel from Numba's cache instead of
+compiling it (under valgrind, about 80 billion instructions and a quarter of an hour).
+
+``--events`` adds, for the references' scope, what a count of instructions does not see: both
+gridrisk and the port run again under callgrind with its branch predictor and cache simulation
+(``--branch-sim=yes --cache-sim=yes``; the caches are the host's, as valgrind reads them),
+differenced the same way, per path-month: data reads and writes, conditional branches,
+mispredicted branches, and misses of the first-level instruction and data caches and of the last
+level. The simulation is valgrind's simple model (no prefetching, no micro-op cache, a simple
+predictor), so its misses rank the two programs rather than price them.
 """
 
 from __future__ import annotations
@@ -48,7 +55,6 @@ from gridrisk import _core
 job = json.loads(sys.stdin.read())
 _core.simulate(job["scenario"], seed=7, path_lo=0, path_hi=job["paths"], threads=1, keep_paths=False)
 """
-ENGINE = "gridrisk::engine::node"
 NUMBA_CHILD = """
 import json, sys
 sys.path.insert(0, sys.argv[1])
@@ -64,58 +70,87 @@ NUMBA_PORTABLE = {
 }
 
 
-def count(scenario: dict[str, object], paths: int) -> int:
-    """Instructions inside the engine's path loop for ``paths`` paths of ``scenario``."""
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "callgrind.out"
-        subprocess.run(
-            ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable, "-c", CHILD],
-            input=json.dumps({"scenario": scenario, "paths": paths}),
-            text=True,
-            check=True,
-            capture_output=True,
-            env=os.environ,
-        )
-        report = subprocess.run(
-            ["callgrind_annotate", "--inclusive=yes", str(out)], text=True, check=True, capture_output=True
-        ).stdout
-    # The outermost (largest) inclusive count of the recursive path loop.
-    counts = [
-        int(m.group(1).replace(",", ""))
-        for line in report.splitlines()
-        if ENGINE in line and (m := re.match(r"\s*([\d,]+)", line))
-    ]
-    if not counts:
-        raise SystemExit(f"no {ENGINE} in the profile: is gridrisk built with symbols (not stripped)?")
-    return max(counts)
+# valgrind's closing summary: the event, then its total (and, for some, a split in brackets).
+SUMMARY = {
+    "instructions": r"I\s+refs:\s+([\d,]+)",
+    "data reads and writes": r"D\s+refs:\s+([\d,]+)",
+    "conditional branches": r"Branches:\s+[\d,]+\s+\(\s*([\d,]+) cond",
+    "mispredicted branches": r"Mispredicts:\s+([\d,]+)",
+    "instruction-cache (I1) misses": r"I1\s+misses:\s+([\d,]+)",
+    "data-cache (D1) misses": r"D1\s+misses:\s+([\d,]+)",
+    "last-level misses": r"LL\s+misses:\s+([\d,]+)",
+}
+SIMULATE = ["--branch-sim=yes", "--cache-sim=yes"]
 
 
-def numba_count(scenario: dict[str, object], paths: int, months: int) -> float:
-    """Instructions per path-month of the Numba port: runs of ``paths`` and ``5 * paths``, differenced."""
-    env = {**os.environ, **NUMBA_PORTABLE}
-    job = {"scenario": scenario, "paths": 1}
-    # Compiles (or checks) the cached kernel at the portable level, outside valgrind.
-    subprocess.run(
-        [sys.executable, "-c", NUMBA_CHILD, str(HERE)], input=json.dumps(job), text=True, check=True, env=env
-    )
-    totals = []
+def totals(stderr: str, events: list[str]) -> list[int]:
+    """The whole run's totals of ``events`` (keys of ``SUMMARY``) from valgrind's summary."""
+    out = []
+    for event in events:
+        found = re.search(SUMMARY[event], stderr)
+        if found is None:
+            raise SystemExit(f"no {event} in valgrind's output:\n{stderr[-2000:]}")
+        out.append(int(found.group(1).replace(",", "")))
+    return out
+
+
+def differenced(
+    child: list[str], env: dict[str, str], scenario: dict[str, object], paths: int, months: int, simulate: bool
+) -> dict[str, float]:
+    """Events per path-month of a child run under callgrind: runs of ``paths`` and ``5 * paths``,
+    differenced (which removes Python, imports and set-up)."""
+    events = list(SUMMARY) if simulate else ["instructions"]
+    runs = []
     for n in (paths, 5 * paths):
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "callgrind.out"
-            cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable, "-c", NUMBA_CHILD]
+            cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", *(SIMULATE if simulate else [])]
             run = subprocess.run(
-                [*cmd, str(HERE)],  # the child's argv[1]: where numba_reference is
+                [*cmd, sys.executable, "-c", *child],
                 input=json.dumps({"scenario": scenario, "paths": n}),
                 text=True,
                 check=True,
                 capture_output=True,
                 env=env,
             )
-        found = re.search(r"I\s+refs:\s+([\d,]+)", run.stderr)
-        if found is None:
-            raise SystemExit(f"no instruction total in valgrind's output:\n{run.stderr[-2000:]}")
-        totals.append(int(found.group(1).replace(",", "")))
-    return (totals[1] - totals[0]) / (4 * paths * months)
+        runs.append(totals(run.stderr, events))
+    return {e: (b - a) / (4 * paths * months) for e, a, b in zip(events, *runs, strict=True)}
+
+
+def numba_child(scenario: dict[str, object]) -> tuple[list[str], dict[str, str]]:
+    """The port's child command (after ``python -c``) and environment, its kernel compiled and cached."""
+    env = {**os.environ, **NUMBA_PORTABLE}
+    child = [NUMBA_CHILD, str(HERE)]  # the child's argv[1]: where numba_reference is
+    # Compiles (or checks) the cached kernel at the portable level, outside valgrind.
+    job = {"scenario": scenario, "paths": 1}
+    subprocess.run([sys.executable, "-c", *child], input=json.dumps(job), text=True, check=True, env=env)
+    return child, env
+
+
+def count(scenario: dict[str, object], paths: int, months: int) -> float:
+    """gridrisk's instructions per path-month: runs of ``paths`` and ``5 * paths``, differenced."""
+    return differenced([CHILD], dict(os.environ), scenario, paths, months, simulate=False)["instructions"]
+
+
+def numba_count(scenario: dict[str, object], paths: int, months: int) -> float:
+    """Instructions per path-month of the Numba port: runs of ``paths`` and ``5 * paths``, differenced."""
+    child, env = numba_child(scenario)
+    return differenced(child, env, scenario, paths, months, simulate=False)["instructions"]
+
+
+def events(scenario: dict[str, object], paths: int, months: int) -> None:
+    """Prints the simulated events per path-month of gridrisk and of the port, side by side."""
+    ours = differenced([CHILD], dict(os.environ), scenario, paths, months, simulate=True)
+    port = differenced(*numba_child(scenario), scenario, paths, months, simulate=True)
+    print(
+        f"Branch and cache simulation (callgrind --branch-sim=yes --cache-sim=yes), references' scope,"
+        f" {paths:_} and {5 * paths:_} paths differenced, per path-month:"
+    )
+    print(f"  {'':<32} {'gridrisk':>10} {'Numba port':>11} {'ratio':>7}")
+    for event, x in ours.items():
+        y = port[event]
+        ratio = f"{x / y:6.2f}x" if y > 0.5 else "      -"
+        print(f"  {event:<32} {x:10.0f} {y:11.0f} {ratio}")
 
 
 def main() -> None:
@@ -123,9 +158,14 @@ def main() -> None:
     ap.add_argument("--paths", type=int, default=200, help="paths per step (default 200)")
     ap.add_argument("--references", action="store_true", help="only the references' scope, the first step")
     ap.add_argument("--numba", action="store_true", help="also count the Numba port in the references' scope")
+    ap.add_argument(
+        "--events",
+        action="store_true",
+        help="also simulate branches and caches for gridrisk and the port in the references' scope",
+    )
     args = ap.parse_args()
-    if shutil.which("valgrind") is None or shutil.which("callgrind_annotate") is None:
-        raise SystemExit("bench/instructions.py needs valgrind (callgrind and callgrind_annotate)")
+    if shutil.which("valgrind") is None:
+        raise SystemExit("bench/instructions.py needs valgrind (its callgrind tool)")
     sys.path.insert(0, str(HERE))
     import gridrisk as gr
     import speed
@@ -133,13 +173,13 @@ def main() -> None:
     steps = speed.mechanisms()[: 1 if args.references else None]
     months = steps[-1][1].months
     print(
-        f"gridrisk {gr.__version__} ({Path(gr.__file__).parent}): instructions per path-month in the engine,"
-        f" callgrind, {args.paths:_} paths x {months} months, 1 thread"
+        f"gridrisk {gr.__version__} ({Path(gr.__file__).parent}): instructions per path-month, callgrind,"
+        f" runs of {args.paths:_} and {5 * args.paths:_} paths x {months} months differenced, 1 thread"
     )
     before = None
     counts = []
     for label, sc in steps:
-        per = count(sc.to_dict(), args.paths) / (args.paths * sc.months)
+        per = count(sc.to_dict(), args.paths, sc.months)
         counts.append(per)
         step = f"  ({per / before:.2f}x the step before)" if before else ""
         print(f"  {label:<58} {per:8.0f}{step}", flush=True)
@@ -155,6 +195,9 @@ def main() -> None:
             f" {args.paths:_} and {5 * args.paths:_} paths differenced: {port:.0f} per path-month;"
             f" gridrisk {ours:.0f}, {ours / port:.2f}x the port's"
         )
+    if args.events:
+        label, sc = steps[0]
+        events(sc.to_dict(), args.paths, sc.months)
 
 
 if __name__ == "__main__":
