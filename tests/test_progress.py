@@ -183,3 +183,56 @@ def test_every_simulating_command_takes_no_progress(
         assert "estimated finish at" in err
         assert main([*argv, "--no-progress"]) == 0
         assert "estimated finish" not in capsys.readouterr().err
+
+
+def test_a_search_keeps_one_line_that_names_the_run_under_way() -> None:
+    out, clock = io.StringIO(), Clock()
+    bar = _progress.Progress(500, "gridrisk breakeven", "terminal", stream=out, clock=clock)
+    search = _progress.Search(False, 22, 500, "gridrisk breakeven")
+    search._sink, search._close = bar, bar.close  # the line make() would give a terminal
+    with search:
+        for i in range(3):
+            run = search.run(i)
+            assert callable(run)
+            clock.t += 2.5
+            run(250, 500)
+            clock.t += 0.5
+            run(500, 500)
+    text = out.getvalue()
+    # One line, redrawn in place: no newline until the search ends, and then exactly one.
+    assert text.count("\n") == 1
+    assert text.endswith("\n")
+    assert "run 1 (at most 22)" in text
+    assert "run 2 (at most 22)" in text
+    final = text.rsplit("\r", 1)[-1]
+    assert final.startswith("gridrisk breakeven, run 3 (at most 22) 100%")
+    assert "500/500 paths, 0:03 elapsed" in final  # the last run's own time, not the search's
+    assert "250/500 paths, 0:02 elapsed, about 0:02 left" in text  # each run's own estimate
+
+
+def test_breakeven_shows_one_line_and_hands_a_function_each_runs_paths(
+    short: gr.Scenario, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    name = "datacenters.tariff[0].base_pkr_per_kwh"
+    if not isinstance(short[name], float):
+        name = "datacenters.tariff[0].pkr_per_kwh"
+    # A target between the bracket's ends (same paths and seed as the search's runs).
+    ends = [
+        float(gr.simulate(short.replace({name: v}), paths=200, seed=7, progress=False).summary().loc["npv_pkr", "mean"])
+        for v in (10.0, 25.0)
+    ]
+    kw: dict[str, Any] = {"bracket": (10, 25), "target": sum(ends) / 2, "paths": 200, "seed": 7}
+    seen: list[tuple[int, int]] = []
+    be = gr.breakeven(short, name, **kw, progress=lambda d, t: seen.append((d, t)))
+    runs = len(be.evaluations)
+    assert {t for _, t in seen} == {200}  # each run's own paths
+    assert sum(1 for d, _ in seen if d == 200) == runs  # every run reports its end
+    # A terminal: every callback drawn at once, all on one line.
+    monkeypatch.setattr(_progress, "_terminal", lambda: True)
+    monkeypatch.setattr(_progress, "BAR_DELAY_S", 0.0)
+    monkeypatch.setattr(_progress, "REDRAW_S", 0.0)
+    be = gr.breakeven(short, name, **kw, progress=None)
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    final = err.rsplit("\r", 1)[-1]
+    assert final.startswith(f"gridrisk breakeven, run {len(be.evaluations)} (at most 22) 100%"), final

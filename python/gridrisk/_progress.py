@@ -108,10 +108,19 @@ class Progress:
                 self.next_log = now + LOG_EVERY_S
                 self._log(done, total, elapsed)
             return
-        if elapsed < BAR_DELAY_S or now - self.last_draw < REDRAW_S:
+        # A line already on screen (an earlier run of a search) is redrawn without the delay.
+        if (elapsed < BAR_DELAY_S and not self.shown) or now - self.last_draw < REDRAW_S:
             return
         self.last_draw = now
         self._draw(line(self.desc, done, total, elapsed))
+
+    def restart(self, desc: str) -> None:
+        """Starts counting a new run's paths on the same line, now described by ``desc``.
+
+        The times are the new run's; the next log line stays due when it was (a long search of
+        short runs still logs).
+        """
+        self.desc, self.done, self.start = desc, 0, self.clock()
 
     def _log(self, done: int, total: int, elapsed: float) -> None:
         left = elapsed * (total - done) / done
@@ -204,6 +213,36 @@ class Runs:
         return callback
 
     def __enter__(self) -> Runs:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._close()
+
+
+class Search:
+    """One progress line over a search of at most ``runs`` runs of ``paths`` paths (breakeven).
+
+    How many runs a search takes is not known in advance, so the line counts the paths of the run
+    under way and names it: ``gridrisk breakeven, run 3 (at most 22)``; it is redrawn in place
+    from one run to the next and ends naming the last. ``progress`` is as for one run (module
+    docstring); a function receives each run's ``(paths_done, paths)``, as from
+    :func:`gridrisk.simulate`. ``run(i)`` is the ``progress`` argument of run ``i`` (from 0). A
+    context manager: leaving it ends a line that was drawn.
+    """
+
+    def __init__(self, progress: bool | ProgressCallback | None, runs: int, paths: int, desc: str) -> None:
+        self.runs, self.desc = runs, desc
+        self._sink, self._close = make(progress, paths, desc)
+
+    def run(self, i: int) -> ProgressCallback | bool:
+        """The ``progress`` argument of run ``i``."""
+        if self._sink is None:
+            return False
+        if isinstance(self._sink, Progress):
+            self._sink.restart(f"{self.desc}, run {i + 1} (at most {self.runs})")
+        return self._sink
+
+    def __enter__(self) -> Search:
         return self
 
     def __exit__(self, *exc: object) -> None:

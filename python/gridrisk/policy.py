@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gridrisk import _core
+from gridrisk import _core, _progress
 from gridrisk._progress import ProgressCallback
 from gridrisk._validate import choice, short_repr, whole
 from gridrisk.errors import ArgumentError, ScenarioError
@@ -373,7 +373,8 @@ def breakeven(
     client : dask.distributed.Client, optional
         Run every simulation on a Dask cluster, as for :func:`gridrisk.simulate`.
     progress : bool or callable, optional
-        As for :func:`gridrisk.simulate`, for each run.
+        As for :func:`gridrisk.simulate`, with one line for the whole search that names the run
+        under way and counts its paths; a function receives each run's ``(paths_done, paths)``.
 
     Returns
     -------
@@ -468,7 +469,7 @@ def breakeven(
             seed=seed,
             threads=threads,
             keep_outputs=p_target is not None,
-            progress=progress,
+            progress=bar.run(len(rows)),
             client=client,
         )
         if p_target is None:
@@ -492,128 +493,130 @@ def breakeven(
         df.index = pd.RangeIndex(1, len(df) + 1, name="run")
         return df
 
-    a, b = lo, hi
-    fa, sa = statistic(a, "bracket")
-    fb, sb = statistic(b, "bracket")
-    ga, gb = fa - goal, fb - goal
-    if fa == fb:
-        raise ArgumentError(_flat_message(field, criterion, a, b, fa, fb))
-    if ga != 0.0 and gb != 0.0 and (ga > 0) == (gb > 0):
-        raise ArgumentError(_no_crossing_message(field, criterion, a, b, fa, sa, fb, sb, out_unit))
+    # At most max_evals runs in the search, then up to two for the slope.
+    with _progress.Search(progress, max_evals + 2, paths, "gridrisk breakeven") as bar:
+        a, b = lo, hi
+        fa, sa = statistic(a, "bracket")
+        fb, sb = statistic(b, "bracket")
+        ga, gb = fa - goal, fb - goal
+        if fa == fb:
+            raise ArgumentError(_flat_message(field, criterion, a, b, fa, fb))
+        if ga != 0.0 and gb != 0.0 and (ga > 0) == (gb > 0):
+            raise ArgumentError(_no_crossing_message(field, criterion, a, b, fa, sa, fb, sb, out_unit))
 
-    def close(g: float, se: float) -> bool:
-        return abs(g) <= STOP_SE_FRACTION * se
+        def close(g: float, se: float) -> bool:
+            return abs(g) <= STOP_SE_FRACTION * se
 
-    # Illinois: regula falsi on the (possibly halved) end values ma, mb; ga, gb stay true values.
-    ma, mb = ga, gb
-    side = 0
-    found: tuple[float, float] | None = None  # (value, se of statistic) when stopped at a run
-    final = (a, ga, sa, b, gb, sb)
-    stop = ""
-    if ga == 0.0:
-        found, stop = (a, sa), "the statistic equals the target at the bracket's end"
-    elif gb == 0.0:
-        found, stop = (b, sb), "the statistic equals the target at the bracket's end"
-    while found is None:
-        if b - a <= tol:
-            stop = f"bracket no wider than tol = {tol:g}"
-            break
-        if len(rows) >= max_evals:
-            stop = f"max_evals = {max_evals} runs reached"
-            break
-        x = b - mb * (b - a) / (mb - ma)
-        if not a < x < b:
-            x = 0.5 * (a + b)
-        if is_int:
-            x = min(max(float(round(x)), a + 1), b - 1)
-        fx, sx = statistic(x, "search")
-        gx = fx - goal
+        # Illinois: regula falsi on the (possibly halved) end values ma, mb; ga, gb stay true values.
+        ma, mb = ga, gb
+        side = 0
+        found: tuple[float, float] | None = None  # (value, se of statistic) when stopped at a run
         final = (a, ga, sa, b, gb, sb)
-        if gx == 0.0 or close(gx, sx):
-            found, stop = (x, sx), f"statistic within {STOP_SE_FRACTION:g} of its standard error of the target"
-            break
-        if (gx > 0) == (gb > 0):  # root in [a, x]
-            b, gb, mb, sb = x, gx, gx, sx
-            if side == -1:
-                ma /= 2
-            side = -1
-        else:  # root in [x, b]
-            a, ga, ma, sa = x, gx, gx, sx
-            if side == 1:
-                mb /= 2
-            side = 1
-        final = (a, ga, sa, b, gb, sb)
-
-    xa, ga_, sa_, xb, gb_, sb_ = final
-    if found is not None:
-        value, se_stat = found
-    else:
-        w = -ga_ / (gb_ - ga_)
-        value = xa + w * (xb - xa)
-        se_stat = (1 - w) * sa_ + w * sb_
-    if p_target is not None:
-        se_stat = math.sqrt(p_target * (1 - p_target) / paths)
-    # The slope for the delta method. The nearest runs on either side of the value serve if the
-    # statistic runs straight between them; otherwise a secant over about two standard errors of
-    # the value on each side (runs already there reused, else run).
-    slope = (gb_ - ga_) / (xb - xa)
-    left, right = _nearest_beyond(rows, value, goal, se_stat)
-    sides = [(goal - r[1]) / (value - r[0]) if r is not None else math.nan for r in (left, right)]
-    if left is not None and right is not None and _agree(sides[0], sides[1]):
-        slope = (right[1] - left[1]) / (right[0] - left[0])
-    else:
-        near = [(abs(r[0] - value), k) for k, r in enumerate((left, right)) if r is not None]
-        if near:
-            slope = sides[min(near)[1]]
-        h = 2 * se_stat / abs(slope)
-        if is_int:
-            h = max(1.0, float(math.ceil(h)))
-        ends: list[tuple[float, float, float] | None] = []
-        for sign in (-1.0, 1.0):
-            within = [r for r in rows if h / 2 <= sign * (r[0] - value) <= 2 * h]
-            if within:
-                ends.append(min(within, key=lambda r: abs(abs(r[0] - value) - h)))
-                continue
-            x = min(max(value + sign * h, lo), hi)
+        stop = ""
+        if ga == 0.0:
+            found, stop = (a, sa), "the statistic equals the target at the bracket's end"
+        elif gb == 0.0:
+            found, stop = (b, sb), "the statistic equals the target at the bracket's end"
+        while found is None:
+            if b - a <= tol:
+                stop = f"bracket no wider than tol = {tol:g}"
+                break
+            if len(rows) >= max_evals:
+                stop = f"max_evals = {max_evals} runs reached"
+                break
+            x = b - mb * (b - a) / (mb - ma)
+            if not a < x < b:
+                x = 0.5 * (a + b)
             if is_int:
-                x = float(math.floor(x) if sign < 0 else math.ceil(x))
-            if sign * (x - value) <= 0 or any(r[0] == x for r in rows) or not 0 < h < math.inf:
-                ends.append(None)
-                continue
-            statistic(x, "slope")
-            ends.append(rows[-1])
-        lo_end, hi_end = ends
-        if lo_end is not None and hi_end is not None and lo_end[1] != hi_end[1]:
-            slope = (hi_end[1] - lo_end[1]) / (hi_end[0] - lo_end[0])
-    se = se_stat / abs(slope)
-    converged = not stop.startswith("max_evals")
-    result = BreakEven(
-        field=field,
-        criterion=criterion,
-        value=float(value),
-        se=float(se),
-        ci95=(float(value - _Z95 * se), float(value + _Z95 * se)),
-        unit=field_unit(field),
-        evaluations=table(),
-        output=output,
-        target=target,
-        probability=p_target,
-        slope=float(slope),
-        paths=paths,
-        seed=seed,
-        converged=converged,
-        stop=stop,
-        bracket=(float(xa), float(xb)),
-        scenario=scenario,
-    )
-    if not converged:
-        warnings.warn(
-            f"breakeven did not converge in {max_evals} runs: the root lies in [{xa:g}, {xb:g}]; "
-            "raise max_evals or narrow the bracket",
-            RuntimeWarning,
-            stacklevel=2,
+                x = min(max(float(round(x)), a + 1), b - 1)
+            fx, sx = statistic(x, "search")
+            gx = fx - goal
+            final = (a, ga, sa, b, gb, sb)
+            if gx == 0.0 or close(gx, sx):
+                found, stop = (x, sx), f"statistic within {STOP_SE_FRACTION:g} of its standard error of the target"
+                break
+            if (gx > 0) == (gb > 0):  # root in [a, x]
+                b, gb, mb, sb = x, gx, gx, sx
+                if side == -1:
+                    ma /= 2
+                side = -1
+            else:  # root in [x, b]
+                a, ga, ma, sa = x, gx, gx, sx
+                if side == 1:
+                    mb /= 2
+                side = 1
+            final = (a, ga, sa, b, gb, sb)
+
+        xa, ga_, sa_, xb, gb_, sb_ = final
+        if found is not None:
+            value, se_stat = found
+        else:
+            w = -ga_ / (gb_ - ga_)
+            value = xa + w * (xb - xa)
+            se_stat = (1 - w) * sa_ + w * sb_
+        if p_target is not None:
+            se_stat = math.sqrt(p_target * (1 - p_target) / paths)
+        # The slope for the delta method. The nearest runs on either side of the value serve if the
+        # statistic runs straight between them; otherwise a secant over about two standard errors of
+        # the value on each side (runs already there reused, else run).
+        slope = (gb_ - ga_) / (xb - xa)
+        left, right = _nearest_beyond(rows, value, goal, se_stat)
+        sides = [(goal - r[1]) / (value - r[0]) if r is not None else math.nan for r in (left, right)]
+        if left is not None and right is not None and _agree(sides[0], sides[1]):
+            slope = (right[1] - left[1]) / (right[0] - left[0])
+        else:
+            near = [(abs(r[0] - value), k) for k, r in enumerate((left, right)) if r is not None]
+            if near:
+                slope = sides[min(near)[1]]
+            h = 2 * se_stat / abs(slope)
+            if is_int:
+                h = max(1.0, float(math.ceil(h)))
+            ends: list[tuple[float, float, float] | None] = []
+            for sign in (-1.0, 1.0):
+                within = [r for r in rows if h / 2 <= sign * (r[0] - value) <= 2 * h]
+                if within:
+                    ends.append(min(within, key=lambda r: abs(abs(r[0] - value) - h)))
+                    continue
+                x = min(max(value + sign * h, lo), hi)
+                if is_int:
+                    x = float(math.floor(x) if sign < 0 else math.ceil(x))
+                if sign * (x - value) <= 0 or any(r[0] == x for r in rows) or not 0 < h < math.inf:
+                    ends.append(None)
+                    continue
+                statistic(x, "slope")
+                ends.append(rows[-1])
+            lo_end, hi_end = ends
+            if lo_end is not None and hi_end is not None and lo_end[1] != hi_end[1]:
+                slope = (hi_end[1] - lo_end[1]) / (hi_end[0] - lo_end[0])
+        se = se_stat / abs(slope)
+        converged = not stop.startswith("max_evals")
+        result = BreakEven(
+            field=field,
+            criterion=criterion,
+            value=float(value),
+            se=float(se),
+            ci95=(float(value - _Z95 * se), float(value + _Z95 * se)),
+            unit=field_unit(field),
+            evaluations=table(),
+            output=output,
+            target=target,
+            probability=p_target,
+            slope=float(slope),
+            paths=paths,
+            seed=seed,
+            converged=converged,
+            stop=stop,
+            bracket=(float(xa), float(xb)),
+            scenario=scenario,
         )
-    return result
+        if not converged:
+            warnings.warn(
+                f"breakeven did not converge in {max_evals} runs: the root lies in [{xa:g}, {xb:g}]; "
+                "raise max_evals or narrow the bracket",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+        return result
 
 
 def _adverse_share(values: np.ndarray, threshold: float, higher_is_better: bool) -> float:
