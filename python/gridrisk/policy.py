@@ -609,14 +609,15 @@ def breakeven(
             bracket=(float(xa), float(xb)),
             scenario=scenario,
         )
-        if not converged:
-            warnings.warn(
-                f"breakeven did not converge in {max_evals} runs: the root lies in [{xa:g}, {xb:g}]; "
-                "raise max_evals or narrow the bracket",
-                RuntimeWarning,
-                stacklevel=2,
-            )
-        return result
+    # After the progress line has ended, so that the warning starts a line of its own.
+    if not converged:
+        warnings.warn(
+            f"breakeven did not converge in {max_evals} runs: the root lies in [{xa:g}, {xb:g}]; "
+            "raise max_evals or narrow the bracket",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+    return result
 
 
 def _adverse_share(values: np.ndarray, threshold: float, higher_is_better: bool) -> float:
