@@ -50,7 +50,6 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 CHILD = """
 import json, sys
-import gridrisk as gr
 from gridrisk import _core
 job = json.loads(sys.stdin.read())
 _core.simulate(job["scenario"], seed=7, path_lo=0, path_hi=job["paths"], threads=1, keep_paths=False)

@@ -22,7 +22,7 @@ import logging
 import sys
 import time
 from collections.abc import Callable
-from typing import Any, TextIO
+from typing import Any, Self, TextIO
 
 from gridrisk.errors import ArgumentError
 
@@ -187,7 +187,24 @@ def make(
     return bar, bar.close
 
 
-class Runs:
+class _Line:
+    """A progress line shared by several runs.
+
+    Holds the sink :func:`make` gives for ``total`` paths; a context manager whose end ends a line
+    that was drawn.
+    """
+
+    def __init__(self, progress: bool | ProgressCallback | None, total: int, desc: str) -> None:
+        self._sink, self._close = make(progress, total, desc)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._close()
+
+
+class Runs(_Line):
     """One progress line over several runs of ``paths`` paths each (compare, sweep, sensitivity).
 
     ``progress`` is as for one run (module docstring); a function receives the paths done over
@@ -198,7 +215,7 @@ class Runs:
 
     def __init__(self, progress: bool | ProgressCallback | None, runs: int, paths: int, desc: str) -> None:
         self.paths, self.total = paths, runs * paths
-        self._sink, self._close = make(progress, self.total, desc)
+        super().__init__(progress, self.total, desc)
 
     def run(self, i: int) -> ProgressCallback | bool:
         """The ``progress`` argument of run ``i``."""
@@ -212,14 +229,8 @@ class Runs:
 
         return callback
 
-    def __enter__(self) -> Runs:
-        return self
 
-    def __exit__(self, *exc: object) -> None:
-        self._close()
-
-
-class Search:
+class Search(_Line):
     """One progress line over a search of at most ``runs`` runs of ``paths`` paths (breakeven).
 
     How many runs a search takes is not known in advance, so the line counts the paths of the run
@@ -232,7 +243,7 @@ class Search:
 
     def __init__(self, progress: bool | ProgressCallback | None, runs: int, paths: int, desc: str) -> None:
         self.runs, self.desc = runs, desc
-        self._sink, self._close = make(progress, paths, desc)
+        super().__init__(progress, paths, desc)
 
     def run(self, i: int) -> ProgressCallback | bool:
         """The ``progress`` argument of run ``i``."""
@@ -241,9 +252,3 @@ class Search:
         if isinstance(self._sink, Progress):
             self._sink.restart(f"{self.desc}, run {i + 1} (at most {self.runs})")
         return self._sink
-
-    def __enter__(self) -> Search:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._close()

@@ -454,6 +454,8 @@ def breakeven(
 
     rows: list[tuple[float, float, float]] = []
     roles: list[str] = []
+    # One line for the search: at most max_evals runs, then up to two for the slope.
+    bar = _progress.Search(progress, max_evals + 2, paths, "gridrisk breakeven")
 
     def statistic(x: float, role: str) -> tuple[float, float]:
         """(statistic, its se) at ``x``: one simulation on the shared seed."""
@@ -493,8 +495,7 @@ def breakeven(
         df.index = pd.RangeIndex(1, len(df) + 1, name="run")
         return df
 
-    # At most max_evals runs in the search, then up to two for the slope.
-    with _progress.Search(progress, max_evals + 2, paths, "gridrisk breakeven") as bar:
+    with bar:
         a, b = lo, hi
         fa, sa = statistic(a, "bracket")
         fb, sb = statistic(b, "bracket")
