@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from gridrisk import units
 from gridrisk.findings import key_findings
-from gridrisk.tables import HEADLINE_OUTPUTS
+from gridrisk.tables import HEADLINE_OUTPUTS, Table
 
 MINUS = "\u2212"
 
@@ -146,6 +146,25 @@ def test_wide_tables_wrap_into_blocks(res: gr.Results, width: int) -> None:
     # Every fiscal year still appears.
     for year in res.fiscal_years:
         assert year in text
+
+
+@pytest.mark.parametrize("width", [60, 88, 100])
+def test_long_labels_wrap_and_are_never_cut(res: gr.Results, width: int) -> None:
+    for table in (res.tables.summary(), res.tables.risk()):
+        text = table.to_text(width=width)
+        assert "…" not in text
+        assert max(len(line) for line in text.splitlines()) <= width
+        # Each label's words appear in order (its row's values may come between them).
+        for label in table.text.index:
+            rest = iter(text.split())
+            assert all(word in rest for word in str(label).split()), label
+    # A label wider than the room beside its columns continues below its row, indented.
+    text = pd.DataFrame({"value": ["1.0 ± 0.1"]}, index=["Households' extra unserved energy, by feeder class"])
+    lines = Table(text, text, "A title", ()).to_text(width=40).splitlines()
+    assert lines[3].startswith("Households' extra")
+    assert lines[3].endswith("1.0 ± 0.1")
+    assert all(line.startswith("  ") for line in lines[4:])
+    assert "class" in lines[-1]
 
 
 def test_every_table_reads(res: gr.Results) -> None:

@@ -124,9 +124,19 @@ class Table:
 
         When every column fits beside row labels of 24 characters, the labels get all the room
         left; otherwise they take up to 40 characters and the columns that do not fit continue in
-        further blocks below, as pandas prints wide frames. Labels too long are cut with an
-        ellipsis.
-        Notes follow, wrapped to the same width.
+        further blocks below, as pandas prints wide frames. A label too long for its column
+        continues on the lines below its row, indented, so that no label is cut.
+        The title and the notes are wrapped to the same width.
+
+        Parameters
+        ----------
+        width : int
+            The widest line, characters.
+
+        Returns
+        -------
+        str
+            The title, the table in one or more blocks of columns, and the notes.
         """
         import textwrap
 
@@ -149,15 +159,18 @@ class Table:
             blocks[-1].append(k)
             used += w + 2
 
-        def cut(x: str) -> str:
-            return x if len(x) <= label_w else x[: label_w - 1] + "…"
-
-        lines = [self.title]
+        # A cut label can lose the words that tell two rows apart ("... unserved energy" from
+        # "... load-shedding"): long labels wrap onto continuation lines instead.
+        wrapped = [
+            textwrap.wrap(lab, label_w, subsequent_indent="  ", break_on_hyphens=False) or [""] for lab in labels
+        ]
+        lines = textwrap.wrap(self.title, width=width) or [""]
         for block in blocks:
             lines.append("")
             lines.append(" " * label_w + "".join("  " + cols[k].rjust(widths[k]) for k in block))
-            for lab, row in zip(labels, cells, strict=True):
-                lines.append(cut(lab).ljust(label_w) + "".join("  " + row[k].rjust(widths[k]) for k in block))
+            for lab, row in zip(wrapped, cells, strict=True):
+                lines.append(lab[0].ljust(label_w) + "".join("  " + row[k].rjust(widths[k]) for k in block))
+                lines += lab[1:]
         if self.notes:
             lines.append("")
         for n in self.notes:
