@@ -69,6 +69,12 @@ def test_every_metric_and_output_has_words_and_a_display_unit(res: gr.Results) -
         base = res.unit(name)
         if units.is_money(base) or base.startswith("MWh"):
             assert factor < 1.0, name
+    # Tables are indexed by these words: two outputs (or metrics) with the same words would
+    # collapse into one row.
+    for names in (res.metrics, res.outputs):
+        words = [units.describe(n) for n in names]
+        assert len(set(words)) == len(words), sorted(w for w in words if words.count(w) > 1)
+    assert len(res.tables.summary("all").text) == len(res.outputs)
 
 
 def test_monthly_flows_are_per_month_and_their_sums_to_date_are_not(res: gr.Results) -> None:

@@ -131,14 +131,17 @@ OUTPUT_WORDS: dict[str, str] = {
     "capital_inflow_usd": "Capital brought in by the new loads",
     "bad_debt_pkr": "Miners' unpaid bills",
     "npv_bad_debt_pkr": "NPV: miners' unpaid bills",
-    "peak_relief_h_per_day_mean": "Miners' peak relief",
-    "peak_relief_mw_mean": "Miners' peak relief",
-    "peak_relief_mwh_per_year": "Miners' peak relief",
+    "peak_relief_h_per_day_mean": "Hours of miners' peak relief, mean",
+    "peak_relief_mw_mean": "Miners' load relieved at the system peak, mean",
+    "peak_relief_mwh_per_year": "Miners' energy forgone for peak relief",
 }
 
 #: Words for the monthly metrics people plot most; the others get words from their names.
 METRIC_WORDS: dict[str, str] = {
     "demand.load_mw": "Grid demand",
+    "grid.peak_relief_h_per_day": "Hours of miners' peak relief",
+    "grid.peak_relief_mw": "Miners' load relieved at the system peak",
+    "grid.peak_relief_mwh": "Miners' energy forgone for peak relief",
     "fuel.oil_usd_per_bbl": "Brent crude",
     "fuel.lng_usd_per_mmbtu": "LNG price",
     "fuel.coal_usd_per_t": "Imported coal price",
