@@ -173,6 +173,32 @@ def test_long_labels_wrap_and_are_never_cut(res: gr.Results, width: int) -> None
     assert "class" in lines[-1]
 
 
+def _decimals_shown(text: str) -> int:
+    number = text.split(" ± ")[0]
+    return len(number.split(".")[1]) if "." in number else 0
+
+
+def test_quantiles_are_rounded_to_their_own_error(res: gr.Results) -> None:
+    for table in (res.tables.summary("all"), res.tables.npv()):
+        for (_, row), (_, text) in zip(table.data.iterrows(), table.text.iterrows(), strict=True):
+            for c, label in (("p5", "5 %"), ("p50", "median"), ("p95", "95 %")):
+                se = row[f"{c}_ci95"] / units.Z95
+                if not se > 0:
+                    continue
+                unit = 10.0 ** -_decimals_shown(text[label])
+                # The last digit shown is at most the quantile's error and not far below it (one
+                # or two significant figures of the error, as for a mean; whole numbers at least)...
+                assert unit <= se or unit == 1, (c, row[c], se, text[label])
+                assert unit > se / 30 or unit == 1, (c, row[c], se, text[label])
+                # ... and the number shown is the quantile rounded there.
+                shown = float(text[label].replace(",", "").replace(units.MINUS, "-"))
+                assert abs(shown - row[c]) <= unit / 2 * (1 + 1e-9), (c, row[c], text[label])
+    # A tail quantile is known less well than the mean: the NPV's 95 % has fewer digits.
+    npv = res.tables.summary().text.loc[units.describe("npv_pkr")]
+    assert _decimals_shown(npv["95 %"]) < _decimals_shown(npv["mean ± se"])
+    assert "p95_ci95" in res.tables.summary().data.columns
+
+
 def test_every_table_reads(res: gr.Results) -> None:
     t = res.tables
     for table in (

@@ -21,11 +21,9 @@ from gridrisk.errors import ArgumentError, ScenarioError
 from gridrisk.results import OUTPUT_BETTER, Results
 from gridrisk.scenario import Scenario
 from gridrisk.simulation import simulate
-from gridrisk.units import MINUS, describe, display_unit, format_number, format_pm, money_scale
+from gridrisk.units import MINUS, Z95, describe, display_unit, format_number, format_pm, money_scale
 
 __all__ = ["Comparison", "Sweep", "compare", "sweep"]
-
-_Z95 = 1.959963984540054
 
 
 #: The outputs a :class:`Comparison` shows at a glance (every output is in :meth:`Comparison.differences`).
@@ -204,8 +202,8 @@ class Comparison:
                 rows[(name, out)] = {
                     "mean": mean,
                     "se": se,
-                    "ci95_low": mean - _Z95 * se,
-                    "ci95_high": mean + _Z95 * se,
+                    "ci95_low": mean - Z95 * se,
+                    "ci95_high": mean + Z95 * se,
                     "better": OUTPUT_BETTER.get(out, "higher"),
                 }
         df = pd.DataFrame.from_dict(rows, orient="index")

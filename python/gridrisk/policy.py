@@ -30,10 +30,10 @@ from gridrisk.errors import ArgumentError, ScenarioError
 from gridrisk.results import HIGHER, OUTPUT_BETTER, OUTPUT_UNITS
 from gridrisk.scenario import Scenario
 from gridrisk.simulation import MAX_PATHS, simulate
+from gridrisk.units import Z95
 
 __all__ = ["SLOPE_AGREEMENT", "STOP_SE_FRACTION", "BreakEven", "breakeven", "field_unit"]
 
-_Z95 = 1.959963984540054
 
 #: The search stops once the statistic is within this fraction of its Monte Carlo standard
 #: error of the target: the error left by stopping then adds at most
@@ -596,7 +596,7 @@ def breakeven(
             criterion=criterion,
             value=float(value),
             se=float(se),
-            ci95=(float(value - _Z95 * se), float(value + _Z95 * se)),
+            ci95=(float(value - Z95 * se), float(value + Z95 * se)),
             unit=field_unit(field),
             evaluations=table(),
             output=output,

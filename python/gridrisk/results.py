@@ -19,6 +19,7 @@ from gridrisk.findings import key_findings
 from gridrisk.plot import PlotAccessor
 from gridrisk.scenario import Scenario
 from gridrisk.tables import TableAccessor
+from gridrisk.units import Z95
 
 __all__ = [
     "ADVERSE_FROM_ZERO",
@@ -469,8 +470,6 @@ def fiscal_years(start: str, months: int) -> list[str]:
     return [f"FY{first_end + k}" for k in range(count)]
 
 
-_Z95 = 1.959963984540054
-
 #: Quantiles reported by :meth:`Results.summary` and :meth:`Results.snapshot`.
 SUMMARY_QUANTILES: tuple[float, ...] = (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99)
 
@@ -502,7 +501,7 @@ def _table(
     probs = list(SUMMARY_QUANTILES)
     bands: list[float] = []
     for q in probs:
-        half = _Z95 * math.sqrt(q * (1 - q) / n)
+        half = Z95 * math.sqrt(q * (1 - q) / n)
         bands += [max(q - half, 0.0), q, min(q + half, 1.0)]
     qv = quantiles(bands)
     rows = {}
@@ -918,7 +917,7 @@ class Results:
         """
         n = self.paths
         alpha = 1 - level
-        half = _Z95 * math.sqrt(alpha * (1 - alpha) / n)
+        half = Z95 * math.sqrt(alpha * (1 - alpha) / n)
         probs = [max(alpha - half, 0.0), alpha, alpha + half, level - half, level, min(level + half, 1.0)]
         qv = self.stats.output_quantiles(probs)
         out = []
@@ -932,7 +931,7 @@ class Results:
                 m1, m2 = self.stats.output_upper_partial_moments(i, x)
                 cvar = x + m1 / alpha
             if n > 1:
-                var_se = (hi - lo) / (2 * _Z95) + _core.SKETCH_RELATIVE_ACCURACY * abs(x)
+                var_se = (hi - lo) / (2 * Z95) + _core.SKETCH_RELATIVE_ACCURACY * abs(x)
                 cvar_se = math.sqrt(max(m2 - m1 * m1, 0.0)) / (alpha * math.sqrt(n))
             else:
                 var_se = cvar_se = math.nan
@@ -1461,12 +1460,13 @@ class Results:
             Rows ``nominal`` (PKR, discounted at the nominal rate), ``constant`` (PKR at the
             average prices of the fiscal year the run starts in: flows deflated month by month
             and discounted at the real rate) and ``% of GDP`` (the constant-price NPV over that
-            fiscal year's GDP, in per cent); columns ``mean``, ``se``, ``p5``, ``p50``, ``p95``
+            fiscal year's GDP, in per cent); columns ``mean``, ``se``, ``p5``, ``p50``, ``p95``,
+            each quantile's 95 % confidence half-width (``p5_ci95``, ``p50_ci95``, ``p95_ci95``)
             and ``unit``. With zero inflation and the discount rate derived from the real rate,
             nominal and constant agree.
         """
         s = self.summary()
-        cols = ["mean", "se", "p5", "p50", "p95"]
+        cols = ["mean", "se", "p5", "p5_ci95", "p50", "p50_ci95", "p95", "p95_ci95"]
         label, base_price = self._base_fiscal_year()
         constant = s.loc["npv_real_pkr", cols].astype(float) * base_price
         gdp = self._gdp(0)

@@ -60,8 +60,6 @@ DRIVER_GROUPS: dict[str, tuple[str, ...]] = {
     "takeup": ("takeup",),
 }
 
-_Z95 = 1.959963984540054
-
 
 @dataclass(frozen=True)
 class Sensitivity:
@@ -108,7 +106,7 @@ class Sensitivity:
         ind = self.indices.sort_values("total", ascending=False)
 
         def cells(value: str, ci: str) -> list[str]:
-            return [units.format_pm(float(v), float(c) / _Z95) for v, c in zip(ind[value], ind[ci], strict=True)]
+            return [units.format_pm(float(v), float(c) / units.Z95) for v, c in zip(ind[value], ind[ci], strict=True)]
 
         text = pd.DataFrame(
             {
@@ -282,9 +280,9 @@ def sensitivity(
         rows[g] = {
             "kind": kind,
             "first": first,
-            "first_ci": _Z95 * float(boot[:, 0].std(ddof=1)) if len(draws) > 1 else np.nan,
+            "first_ci": units.Z95 * float(boot[:, 0].std(ddof=1)) if len(draws) > 1 else np.nan,
             "total": total,
-            "total_ci": _Z95 * float(boot[:, 1].std(ddof=1)) if len(draws) > 1 else np.nan,
+            "total_ci": units.Z95 * float(boot[:, 1].std(ddof=1)) if len(draws) > 1 else np.nan,
         }
     indices = pd.DataFrame.from_dict(rows, orient="index")
     indices.index.name = "group"

@@ -213,6 +213,29 @@ def _decimals(err: float, *values: float) -> int | None:
     return units.default_decimals(max(finite)) if finite else 0
 
 
+def _quantile(value: float, ci95: float, decimals: int | None) -> str:
+    """A quantile to the digits its own Monte Carlo error supports.
+
+    The error is its 95 % confidence interval's half-width over 1.96, rounded as a mean's
+    standard error is (:func:`units.round_to_error`), so that a tail quantile known to ±1 is not
+    printed to the mean's 0.01. A half-width of zero (every path at the same value) shows the
+    value to three significant figures; an undefined one falls back to the row's ``decimals``.
+    """
+    if math.isfinite(ci95) and ci95 > 0:
+        return units.format_number(value, units.round_to_error(ci95 / units.Z95))
+    return units.format_number(value, None if ci95 == 0 else decimals)
+
+
+#: The quantiles the summary and NPV tables show, with their column labels.
+_SHOWN_QUANTILES = (("p5", "5 %"), ("p50", "median"), ("p95", "95 %"))
+
+#: The summary and NPV tables' note on their quantiles.
+_QUANTILE_NOTE = (
+    "5 %, median, 95 %: quantiles over paths, each rounded to its own Monte Carlo error (its 95 % "
+    "confidence interval's half-width, the data's p5_ci95, p50_ci95 and p95_ci95, over 1.96)."
+)
+
+
 class TableAccessor:
     """The tables of a :class:`~gridrisk.Results`, formatted for reading (``results.tables``)."""
 
@@ -256,14 +279,13 @@ class TableAccessor:
             row = s.loc[name]
             unit, f = _scale(r.scenario, name, str(row["unit"]), money)
             mean, se = float(row["mean"]) * f, float(row["se"]) * f
-            qs = [float(row[c]) * f for c in ("p5", "p50", "p95")]
-            d = _decimals(se, mean, *qs)
+            qs = {c: float(row[c]) * f for c, _ in _SHOWN_QUANTILES}
+            ci = {c: float(row[f"{c}_ci95"]) * abs(f) for c, _ in _SHOWN_QUANTILES}
+            d = _decimals(se, mean, *qs.values())
             data_rows[name] = {
                 "mean": mean,
                 "se": se,
-                "p5": qs[0],
-                "p50": qs[1],
-                "p95": qs[2],
+                **{k: v for c in qs for k, v in ((c, qs[c]), (f"{c}_ci95", ci[c]))},
                 "p_adverse": float(row["p_adverse"]),
                 "p_adverse_se": float(row["p_adverse_se"]),
                 "unit": unit,
@@ -272,9 +294,7 @@ class TableAccessor:
             text_rows[units.describe(name)] = {
                 "unit": unit,
                 "mean ± se": units.format_pm(mean, se, d),
-                "5 %": units.format_number(qs[0], d),
-                "median": units.format_number(qs[1], d),
-                "95 %": units.format_number(qs[2], d),
+                **{label: _quantile(qs[c], ci[c], d) for c, label in _SHOWN_QUANTILES},
                 "P(worse)": _pct(row["p_adverse"], row["p_adverse_se"]),
             }
         data = pd.DataFrame.from_dict(data_rows, orient="index")
@@ -286,9 +306,9 @@ class TableAccessor:
             text,
             f"{r.scenario.label}: outcomes over the horizon, {r.paths:,} paths",
             (
-                "mean ± se: the mean over paths and its Monte Carlo standard error; 5 %, median, 95 %: "
-                "quantiles over paths. P(worse): the share of paths on which the allocation makes the "
-                "outcome worse than without it (n/a: no natural zero).",
+                "mean ± se: the mean over paths and its Monte Carlo standard error. " + _QUANTILE_NOTE + " "
+                "P(worse): the share of paths on which the allocation makes the outcome worse than "
+                "without it (n/a: no natural zero).",
                 _money_note(r.scenario, money),
             ),
         )
@@ -341,14 +361,13 @@ class TableAccessor:
         for name, row in df.iterrows():
             unit = str(row["unit"])
             shown, f = (unit, 1.0) if unit.startswith("%") else _scale(r.scenario, "", unit, "PKR bn")
-            vals = {c: float(row[c]) * f for c in ("mean", "se", "p5", "p50", "p95")}
-            d = _decimals(vals["se"], *vals.values())
+            cols = ["mean", "se", *(k for c, _ in _SHOWN_QUANTILES for k in (c, f"{c}_ci95"))]
+            vals = {c: float(row[c]) * f for c in cols}
+            d = _decimals(vals["se"], vals["mean"], *(vals[c] for c, _ in _SHOWN_QUANTILES))
             data_rows[str(name)] = {**vals, "unit": shown}
             text_rows[shown if str(name).startswith("%") else f"{name} ({shown})"] = {
                 "mean ± se": units.format_pm(vals["mean"], vals["se"], d),
-                "5 %": units.format_number(vals["p5"], d),
-                "median": units.format_number(vals["p50"], d),
-                "95 %": units.format_number(vals["p95"], d),
+                **{label: _quantile(vals[c], vals[f"{c}_ci95"], d) for c, label in _SHOWN_QUANTILES},
             }
         data = pd.DataFrame.from_dict(data_rows, orient="index")
         text = pd.DataFrame.from_dict(text_rows, orient="index")
@@ -357,7 +376,7 @@ class TableAccessor:
             data,
             text,
             "Net present value of the allocation to the state",
-            ("Discounted at the scenario's rate; ± is the Monte Carlo standard error.",),
+            ("Discounted at the scenario's rate; ± is the Monte Carlo standard error. " + _QUANTILE_NOTE,),
         )
 
     # -- by fiscal year ---------------------------------------------------------------------------

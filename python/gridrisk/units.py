@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MONEY",
+    "Z95",
     "default_decimals",
     "describe",
     "display_unit",
@@ -35,6 +36,9 @@ __all__ = [
     "round_to_error",
 ]
 
+#: The standard normal quantile of a two-sided 95 % interval: the confidence half-widths
+#: every table and figure shows are this many standard errors.
+Z95 = 1.959963984540054
 #: The true minus sign, so that negative numbers line up and read as numbers, not dashes.
 MINUS = "\u2212"
 #: What a table shows where a value is undefined (a single path's error, a horizon with no
