@@ -247,6 +247,25 @@ def test_findings_are_sentences_with_error_bars(res: gr.Results) -> None:
         assert f.text.endswith(".")
     npv = res.summary().loc["npv_pkr"]
     assert units.format_pm(npv["mean"] * 1e-9, npv["se"] * 1e-9) in found[0].text
+    # The 95 % quantile is rounded to its own error, as in the tables.
+    assert f"PKR {units.format_quantile(npv['p95'] * 1e-9, npv['p95_ci95'] * 1e-9)} bn" in found[0].text
+    assert res.tables.summary().text.loc[units.describe("npv_pkr"), "95 %"] in found[0].text
+
+
+def test_the_tail_finding_gives_the_cvar_with_its_error(short: gr.Scenario) -> None:
+    # Tariffs far below cost: some paths lose money, so the tail sentence reports a CVaR.
+    low = {
+        f"{load}.tariff[{i}].base_pkr_per_kwh": 1.0
+        for load in ("mining", "datacenters")
+        for i in range(len(short.to_dict()[load]["tariff"]))
+    }
+    r = gr.simulate(short.replace(low), paths=800, seed=3, progress=False)
+    risk = r.risk()
+    assert risk.loc["P(NPV < 0)", "value"] > 0
+    cvar, se = -risk.loc["CVaR 95 % of the NPV loss", "value"], risk.loc["CVaR 95 % of the NPV loss", "se"]
+    assert se > 0
+    tail = key_findings(r)[1].text
+    assert f"the NPV averages PKR {units.format_pm(cvar * 1e-9, se * 1e-9)} bn (CVaR 95 %)" in tail
 
 
 def test_notebook_view_reads(res: gr.Results) -> None:

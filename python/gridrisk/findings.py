@@ -35,6 +35,11 @@ def _bn(x: float, se: float | None = None) -> str:
     return f"PKR {units.format_pm(x * 1e-9, se * 1e-9)} bn"
 
 
+def _bn_quantile(x: float, ci95: float) -> str:
+    """A quantile of rupees as ``"PKR 137 bn"``, rounded to its own Monte Carlo error."""
+    return f"PKR {units.format_quantile(x * 1e-9, ci95 * 1e-9)} bn"
+
+
 def _pct(p: float, se: float | None = None) -> str:
     if se is None or not math.isfinite(se) or se == 0:
         return f"{units.format_number(100 * p, 1 if p < 0.995 else 0)} %"
@@ -76,21 +81,24 @@ def key_findings(results: Results, sensitivity: Sensitivity | None = None) -> li
             f"Over {units.format_number(years, 0 if years == int(years) else 1)} years the allocation's net present "
             f"value to the state is {_bn(npv['mean'], npv['se'])} on average over {n:,} paths "
             f"({units.format_number(gdp_share)} % of {label} GDP); nine paths in ten lie between "
-            f"{_bn(npv['p5'])} and {_bn(npv['p95'])}, and half are below {_bn(npv['p50'])}.",
+            f"{_bn_quantile(npv['p5'], npv['p5_ci95'])} and {_bn_quantile(npv['p95'], npv['p95_ci95'])}, and "
+            f"half are below {_bn_quantile(npv['p50'], npv['p50_ci95'])}.",
         )
     )
 
     p_loss, p_loss_se = float(npv["p_adverse"]), float(npv["p_adverse_se"])
+    # The NPV's expected shortfall with its standard error (VaR, its se, CVaR, its se).
+    cvar, cvar_se = r._adverse_tails(0.95)[r.outputs.index("npv_pkr")][2:]
     worst = row("worst_fiscal_year_net_flow_pkr")
     if p_loss > 0:
         tail = (
             f"The state loses money in present value on {_pct(p_loss, p_loss_se)} of paths; on the worst 5 % "
-            f"the NPV averages {_bn(npv['adverse_cvar95'])} (CVaR 95 %)."
+            f"the NPV averages {_bn(cvar, cvar_se)} (CVaR 95 %)."
         )
     else:
         tail = (
             f"No path loses money for the state in present value (none of {n:,}); the "
-            f"worst 5 % of paths average an NPV of {_bn(npv['adverse_cvar95'])}."
+            f"worst 5 % of paths average an NPV of {_bn(cvar, cvar_se)}."
         )
     if math.isfinite(float(worst["mean"])):
         tail += f" The worst fiscal year's net flow averages {_bn(worst['mean'], worst['se'])}."

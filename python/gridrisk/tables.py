@@ -213,19 +213,6 @@ def _decimals(err: float, *values: float) -> int | None:
     return units.default_decimals(max(finite)) if finite else 0
 
 
-def _quantile(value: float, ci95: float, decimals: int | None) -> str:
-    """A quantile to the digits its own Monte Carlo error supports.
-
-    The error is its 95 % confidence interval's half-width over 1.96, rounded as a mean's
-    standard error is (:func:`units.round_to_error`), so that a tail quantile known to ±1 is not
-    printed to the mean's 0.01. A half-width of zero (every path at the same value) shows the
-    value to three significant figures; an undefined one falls back to the row's ``decimals``.
-    """
-    if math.isfinite(ci95) and ci95 > 0:
-        return units.format_number(value, units.round_to_error(ci95 / units.Z95))
-    return units.format_number(value, None if ci95 == 0 else decimals)
-
-
 #: The quantiles the summary and NPV tables show, with their column labels.
 _SHOWN_QUANTILES = (("p5", "5 %"), ("p50", "median"), ("p95", "95 %"))
 
@@ -294,7 +281,7 @@ class TableAccessor:
             text_rows[units.describe(name)] = {
                 "unit": unit,
                 "mean ± se": units.format_pm(mean, se, d),
-                **{label: _quantile(qs[c], ci[c], d) for c, label in _SHOWN_QUANTILES},
+                **{label: units.format_quantile(qs[c], ci[c], d) for c, label in _SHOWN_QUANTILES},
                 "P(worse)": _pct(row["p_adverse"], row["p_adverse_se"]),
             }
         data = pd.DataFrame.from_dict(data_rows, orient="index")
@@ -367,7 +354,7 @@ class TableAccessor:
             data_rows[str(name)] = {**vals, "unit": shown}
             text_rows[shown if str(name).startswith("%") else f"{name} ({shown})"] = {
                 "mean ± se": units.format_pm(vals["mean"], vals["se"], d),
-                **{label: _quantile(vals[c], vals[f"{c}_ci95"], d) for c, label in _SHOWN_QUANTILES},
+                **{label: units.format_quantile(vals[c], vals[f"{c}_ci95"], d) for c, label in _SHOWN_QUANTILES},
             }
         data = pd.DataFrame.from_dict(data_rows, orient="index")
         text = pd.DataFrame.from_dict(text_rows, orient="index")

@@ -30,6 +30,7 @@ __all__ = [
     "feeder_class",
     "format_number",
     "format_pm",
+    "format_quantile",
     "format_short",
     "label",
     "money_scale",
@@ -405,6 +406,19 @@ def format_short(x: float) -> str:
     d = min(10, max(0, 3 - math.floor(math.log10(abs(x)))))
     text = format_number(round(x, d), d)
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def format_quantile(value: float, ci95: float, decimals: int | None = None) -> str:
+    """A quantile to the digits its own Monte Carlo error supports.
+
+    The error is the quantile's 95 % confidence half-width ``ci95`` over :data:`Z95`, rounded as
+    a mean's standard error is (:func:`round_to_error`), so that a tail quantile known to ±1 is
+    not printed to 0.01. A half-width of zero (every path at the same value) shows three
+    significant figures; an undefined one, ``decimals`` (three significant figures if None).
+    """
+    if math.isfinite(ci95) and ci95 > 0:
+        return format_number(value, round_to_error(ci95 / Z95))
+    return format_number(value, None if ci95 == 0 else decimals)
 
 
 def format_pm(value: Any, err: Any, decimals: int | None = None) -> str:
