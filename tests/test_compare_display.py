@@ -92,4 +92,5 @@ def test_text_table_wraps_headers_and_long_labels() -> None:
     lines = table.splitlines()
     assert max(len(line) for line in lines) <= 44
     assert "a.rather_long." in table  # the dotted header breaks after a dot
-    assert lines[-1].strip() == "line"  # the long label goes on over more lines
+    assert lines[-1].strip() == "line"  # the long label goes on over more lines...
+    assert lines[-1].startswith("  ")  # ... indented under its row

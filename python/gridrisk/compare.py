@@ -102,7 +102,7 @@ def text_table(
         How many leading columns are text, aligned left (the others are numbers).
     width : int, optional
         The widest line wanted: the first column's cells are wrapped to fit it when they are
-        longer (never narrower than 24 characters).
+        longer (never narrower than 24 characters), continuing on indented lines below.
 
     Returns
     -------
@@ -125,7 +125,8 @@ def text_table(
         lines.append(line([h[k - (depth - len(h))] if k >= depth - len(h) else "" for h in heads]))
     lines.append("  ".join("-" * w for w in widths))
     for r in rows:
-        first = textwrap.wrap(r[0], widths[0]) or [""]
+        # Continuation lines indented, as in Table.to_text, so a wrapped label reads as one row.
+        first = textwrap.wrap(r[0], widths[0], subsequent_indent="  ", break_on_hyphens=False) or [""]
         lines.append(line([first[0], *r[1:]]))
         lines.extend(line([more, *([""] * (n - 1))]) for more in first[1:])
     return "\n".join(lines)
