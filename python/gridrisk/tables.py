@@ -218,8 +218,8 @@ _SHOWN_QUANTILES = (("p5", "5 %"), ("p50", "median"), ("p95", "95 %"))
 
 #: The summary and NPV tables' note on their quantiles.
 _QUANTILE_NOTE = (
-    "5 %, median, 95 %: quantiles over paths, each rounded to its own Monte Carlo error (its 95 % "
-    "confidence interval's half-width, the data's p5_ci95, p50_ci95 and p95_ci95, over 1.96)."
+    "5 %, median, 95 %: quantiles over paths, each rounded to its own Monte Carlo standard error "
+    "(the half-width of its distribution-free 95 % confidence interval over 1.96)."
 )
 
 
