@@ -59,7 +59,9 @@ LIMITATIONS: tuple[str, ...] = (
     "requirement; costs use expected capacities while adequacy uses the exact outage table.",
     "The new loads: investors see one tariff and a Bitcoin price held where it is (or the last three months), "
     "with a hurdle rate and no option value of waiting; miners default on a fixed rule; data-centre phases "
-    "arrive with one probability and correlation. These assumptions set how much of the allocation arrives.",
+    "arrive with one probability and correlation, which do not respond to their tariff (a sweep of that "
+    "tariff changes their bills, not whether they come). These assumptions set how much of the allocation "
+    "arrives.",
     "Who pays a shortfall follows declared shares, not the regulator's fuel-cost and quarterly adjustment "
     "machinery; the fuel-cost index is the system's marginal cost relative to its first month.",
     "Prices and GDP follow a deterministic path: a devaluation does not raise consumer prices, so constant-"

@@ -444,7 +444,16 @@ class TableAccessor:
 
     # -- load-shedding -------------------------------------------------------------------------------
     def shedding(self) -> Table:
-        """Hours of load-shedding a day by feeder class, without and with the allocation."""
+        """Hours of load-shedding a day by feeder class, without and with the allocation.
+
+        Returns
+        -------
+        Table
+            One row per feeder class and one for all existing consumers: the class's share of
+            the load, its hours a day without the allocation, the allocation's increase in hours
+            a year and the extra energy shed, GWh a year, each ± its Monte Carlo standard error.
+            ``Table.data`` (``Results.shedding()``) also has the hours with the allocation.
+        """
         r = self._r
         df = r.shedding()
         text = pd.DataFrame(index=pd.Index([units.feeder_class(str(c)) for c in df.index], name="feeder class"))
@@ -467,10 +476,9 @@ class TableAccessor:
             text,
             "Load-shedding of the existing consumers by feeder class",
             (
-                "Mean hours a day over paths and months without the allocation, and its increase in hours "
-                "a year (the figure with it is in Table.data). The increase "
-                "is estimated on the same draws with and without the allocation, so its error is smaller "
-                "than either level's.",
+                "Mean hours a day over paths and months without the allocation, and the allocation's "
+                "increase in hours a year. The increase is estimated on the same draws with and without "
+                "the allocation, so its error is smaller than either level's.",
             ),
         )
 
