@@ -173,9 +173,20 @@ def test_long_labels_wrap_and_are_never_cut(res: gr.Results, width: int) -> None
     assert "class" in lines[-1]
 
 
+_POWERS = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
+
+
+def _read(text: str) -> tuple[float, float]:
+    """A shown number (the value of ``"a ± b"``) and the unit of its last digit."""
+    mantissas, _, power = text.partition(" × 10")
+    number = mantissas.strip("()").split(" ± ")[0]
+    k = int(power.translate(_POWERS)) if power else 0
+    digits = len(number.split(".")[1]) if "." in number else 0
+    return float(number.replace(",", "").replace(units.MINUS, "-")) * 10.0**k, 10.0 ** (k - digits)
+
+
 def _decimals_shown(text: str) -> int:
-    number = text.split(" ± ")[0]
-    return len(number.split(".")[1]) if "." in number else 0
+    return -round(math.log10(_read(text)[1]))
 
 
 def test_quantiles_are_rounded_to_their_own_error(res: gr.Results) -> None:
@@ -185,18 +196,32 @@ def test_quantiles_are_rounded_to_their_own_error(res: gr.Results) -> None:
                 se = row[f"{c}_ci95"] / units.Z95
                 if not se > 0:
                     continue
-                unit = 10.0 ** -_decimals_shown(text[label])
+                shown, unit = _read(text[label])
                 # The last digit shown is at most the quantile's error and not far below it (one
                 # or two significant figures of the error, as for a mean; whole numbers at least)...
                 assert unit <= se or unit == 1, (c, row[c], se, text[label])
                 assert unit > se / 30 or unit == 1, (c, row[c], se, text[label])
                 # ... and the number shown is the quantile rounded there.
-                shown = float(text[label].replace(",", "").replace(units.MINUS, "-"))
                 assert abs(shown - row[c]) <= unit / 2 * (1 + 1e-9), (c, row[c], text[label])
     # A tail quantile is known less well than the mean: the NPV's 95 % has fewer digits.
     npv = res.tables.summary().text.loc[units.describe("npv_pkr")]
     assert _decimals_shown(npv["95 %"]) < _decimals_shown(npv["mean ± se"])
     assert "p95_ci95" in res.tables.summary().data.columns
+
+
+def test_tiny_figures_are_written_with_a_power_of_ten() -> None:
+    # A capacity shortfall of 4e-11 GWh with an error of 3e-11: not 0.00000000004 ± 0.00000000003.
+    assert units.format_pm(4e-11, 3e-11) == "(4 ± 3) × 10⁻¹¹"
+    assert units.format_pm(-2e-9, 1e-9) == f"({units.MINUS}2.0 ± 1.0) × 10⁻⁹"
+    assert units.format_number(1.6e-13, 15) == "1.60 × 10⁻¹³"
+    assert units.format_number(9.96e-8, 9) == "1.00 × 10⁻⁷"  # rounds up into the next power
+    assert units.format_number(1e-20, 8) == "0"
+    # Up to six decimals, or a value that is not small, stays in decimals.
+    assert units.format_pm(0.000119, 0.000004) == "0.000119 ± 0.000004"
+    assert units.format_pm(0.94, 1e-8) == "0.940000000 ± 0.000000010"
+    for text in ("(4 ± 3) × 10⁻¹¹", "1.60 × 10⁻¹³"):
+        _clean(text)
+    assert _read("(4 ± 3) × 10⁻¹¹") == (4e-11, 1e-11)
 
 
 def test_every_table_reads(res: gr.Results) -> None:

@@ -373,11 +373,32 @@ def default_decimals(x: float) -> int:
     return min(4, max(0, 2 - math.floor(math.log10(abs(x)))))
 
 
+#: A number asked for with more decimals than this, and smaller than ``SMALL``, is written as a
+#: multiple of a power of ten ("4 × 10⁻¹¹"): a run of zeros that long is harder to read than
+#: the exponent, and it would widen its table's column for a figure that is essentially zero.
+MAX_DECIMALS = 6
+SMALL = 1e-4
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _exponent(x: float, decimals: int) -> int:
+    """The power of ten of ``x`` (> 0) once rounded to ``decimals`` decimals."""
+    k = math.floor(math.log10(x))
+    mantissa = round(x / 10.0**k, max(0, decimals + k))
+    return k + 1 if mantissa >= 10 else k
+
+
+def _times_power(mantissas: str, k: int) -> str:
+    return f"{mantissas} × 10{str(k).translate(_SUPERSCRIPT)}"
+
+
 def format_number(x: Any, decimals: int | None = None) -> str:
     """A number as people write it: thousands separators, a true minus sign, no e-notation.
 
     ``decimals=None`` keeps three significant figures. NaN and None are shown as ``n/a``;
-    a value that rounds to zero is shown as 0 (never ``-0``).
+    a value that rounds to zero is shown as 0 (never ``-0``). A value below ``SMALL`` asked
+    for with more than ``MAX_DECIMALS`` decimals keeps the same digits as a multiple of a power
+    of ten: ``format_number(4.2e-11, 12)`` is ``"4.2 × 10⁻¹¹"``.
     """
     if x is None:
         return UNDEFINED
@@ -387,6 +408,16 @@ def format_number(x: Any, decimals: int | None = None) -> str:
     if math.isinf(x):
         return "∞" if x > 0 else f"{MINUS}∞"
     d = default_decimals(x) if decimals is None or decimals < 0 else decimals
+    if d > MAX_DECIMALS and abs(x) < SMALL:
+        if round(abs(x), d) == 0:
+            return "0"
+        k = _exponent(abs(x), d)
+        return (MINUS if x < 0 else "") + _times_power(f"{abs(x) / 10.0**k:.{max(0, d + k)}f}", k)
+    return _fixed(x, d)
+
+
+def _fixed(x: float, d: int) -> str:
+    """``x`` to ``d`` decimals with thousands separators and a true minus (never ``-0``)."""
     text = f"{abs(x):,.{d}f}"
     if float(text.replace(",", "")) == 0:
         return text
@@ -437,4 +468,11 @@ def format_pm(value: Any, err: Any, decimals: int | None = None) -> str:
     d = round_to_error(e) if decimals is None else decimals
     if d < 0:
         return format_number(v, None if e == 0 else 0)
-    return f"{format_number(v, d)} ± {format_number(e, d)}"
+    top = max(abs(v), e)
+    if d > MAX_DECIMALS and 0 < top < SMALL:
+        # Both in units of one power of ten: "(4 ± 3) × 10⁻¹¹".
+        k = _exponent(top, d)
+        m = max(0, d + k)
+        sign = MINUS if v < 0 and f"{abs(v) / 10.0**k:.{m}f}" != f"{0:.{m}f}" else ""
+        return _times_power(f"({sign}{abs(v) / 10.0**k:.{m}f} ± {e / 10.0**k:.{m}f})", k)
+    return f"{_fixed(v, d)} ± {_fixed(e, d)}"
